@@ -1,0 +1,449 @@
+"""Survey definitions: load ``surveys/<id>/survey.yaml`` into a checked :class:`Survey`.
+
+A survey is data, not code. Its ``sections`` hold questions; a section may be asked once
+per item of a *dimension set* (``per_dimension``), or be a *repeat* (one row per project).
+:meth:`Survey.fields` expands the questions into the concrete fields a form has, each with
+a unique ``name`` (``engagement_raw_materials``): the XLSForm, the offline questionnaire,
+the readers, the validator and the scorer all work from that one list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from pipeline.errors import Issue, SpecError
+
+QuestionType = Literal[
+    "text",
+    "email",
+    "integer",
+    "decimal",
+    "select_one",
+    "select_multiple",
+    "entity",
+    "entities",
+    "rank",
+]
+ENTITY_LIST = "entity"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Choice(_Model):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    score: float | None = None
+
+
+class DimensionItem(_Model):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+
+
+class DimensionSet(_Model):
+    label: str
+    plural: str
+    items: list[DimensionItem]
+
+
+class SkipIf(_Model):
+    question: str
+    equals: str
+
+
+class Question(_Model):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    type: QuestionType
+    label: str
+    choices: str | None = None
+    required: bool = False
+    personal: bool = False
+    min: float | None = None
+    max: float | None = None
+    hint: str = ""
+    skip_if: SkipIf | None = None
+
+    @model_validator(mode="after")
+    def _choices_when_needed(self) -> Question:
+        needs = self.type in {"select_one", "select_multiple", "rank"}
+        if needs and not self.choices:
+            raise ValueError(f"question '{self.id}' of type {self.type} needs 'choices'")
+        if not needs and self.choices:
+            raise ValueError(f"question '{self.id}' of type {self.type} takes no 'choices'")
+        return self
+
+
+class Section(_Model):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    questions: list[Question]
+    per_dimension: str | None = None
+    repeat: bool = False
+
+
+class ScoreComponent(_Model):
+    question: str
+    weight: float = Field(gt=0, le=1)
+    method: Literal["choice_score", "selected_share"]
+    full_at: int | None = None
+
+
+class Level(_Model):
+    name: str
+    min: float = Field(ge=0, le=1)
+
+
+class Scoring(_Model):
+    dimension_set: str
+    rule: str
+    components: list[ScoreComponent]
+    levels: list[Level]
+
+    @model_validator(mode="after")
+    def _weights_sum_to_one(self) -> Scoring:
+        total = sum(c.weight for c in self.components)
+        if abs(total - 1) > 1e-9:
+            raise ValueError(f"scoring weights add up to {total:g}; they must add up to 1")
+        mins = [lv.min for lv in self.levels]
+        if mins != sorted(mins) or not mins or mins[0] != 0:
+            raise ValueError("scoring levels must start at min 0 and go up")
+        return self
+
+
+class Coverage(_Model):
+    question: str
+    engaged_at_least: str
+    strong: str
+    bootstrap_resamples: int = Field(default=2000, ge=100)
+    confidence: float = Field(default=0.95, gt=0.5, lt=1)
+    seed: int = 0
+
+
+class Gaps(_Model):
+    min_entities: int = Field(ge=1)
+    require_strong: bool = True
+    topics_question: str | None = None
+    topic_min_entities: int = 3
+    activities_question: str | None = None
+
+
+class Links(_Model):
+    collaborators_question: str
+    overlap_min_similarity: float = 0.9
+    complement_strong: float = 0.67
+    complement_weak: float = 0.34
+    complement_min_dimensions: int = 2
+
+
+class Ranking(_Model):
+    question: str
+
+
+class Projects(_Model):
+    section: str
+    title: str
+    status: str
+    stages: str
+    regions: str
+    partners: str
+    budget: str
+
+
+class SurveyModel(_Model):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    subtitle: str = ""
+    form_version: str
+    entity_noun: str = "entity"
+    entity_plural: str = "entities"
+    source_note: str = ""
+    choices: dict[str, list[Choice]]
+    dimension_sets: dict[str, DimensionSet] = {}
+    sections: list[Section]
+    scoring: Scoring | None = None
+    coverage: Coverage | None = None
+    gaps: Gaps | None = None
+    links: Links | None = None
+    ranking: Ranking | None = None
+    projects: Projects | None = None
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One concrete field of the form, after per-dimension and rank expansion."""
+
+    name: str
+    question: str
+    type: str  # text, email, integer, decimal, select_one, select_multiple, entity, entities
+    label: str
+    section: str
+    choices: str | None = None
+    dimension_set: str | None = None
+    dimension: str | None = None
+    repeat: str | None = None
+    required: bool = False
+    personal: bool = False
+    min: float | None = None
+    max: float | None = None
+    hint: str = ""
+    skip_field: str | None = None
+    skip_value: str | None = None
+
+    @property
+    def is_select(self) -> bool:
+        return self.type in {"select_one", "select_multiple", "entity", "entities"}
+
+    @property
+    def is_multiple(self) -> bool:
+        return self.type in {"select_multiple", "entities"}
+
+    @property
+    def list_name(self) -> str | None:
+        return ENTITY_LIST if self.type in {"entity", "entities"} else self.choices
+
+
+class Survey:
+    """A checked survey definition with its expanded fields.
+
+    Attributes: ``model`` (the parsed YAML), ``path`` (the YAML file), ``sha256`` (hash of
+    the file's bytes, recorded in every manifest).
+    """
+
+    def __init__(self, model: SurveyModel, path: Path, sha256: str):
+        self.model = model
+        self.path = path
+        self.sha256 = sha256
+
+    # -- plain attributes -------------------------------------------------------------
+    @property
+    def id(self) -> str:
+        return self.model.id
+
+    @property
+    def title(self) -> str:
+        return self.model.title
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    def choices(self, list_name: str) -> list[Choice]:
+        """The choices of a list; a dimension set can be used as a choice list too."""
+        if list_name in self.model.choices:
+            return self.model.choices[list_name]
+        if list_name in self.model.dimension_sets:
+            return [
+                Choice(name=i.id, label=i.label) for i in self.model.dimension_sets[list_name].items
+            ]
+        raise KeyError(list_name)
+
+    def choice_labels(self, list_name: str) -> dict[str, str]:
+        return {c.name: c.label for c in self.choices(list_name)}
+
+    def dimension_labels(self, set_name: str) -> dict[str, str]:
+        return {i.id: i.label for i in self.model.dimension_sets[set_name].items}
+
+    # -- expanded fields --------------------------------------------------------------
+    @cached_property
+    def _fields(self) -> list[FormField]:
+        out: list[FormField] = []
+        for section in self.model.sections:
+            repeat = section.id if section.repeat else None
+            dims: list[DimensionItem | None] = [None]
+            if section.per_dimension:
+                dims = list(self.model.dimension_sets[section.per_dimension].items)
+            for dim in dims:
+                for q in section.questions:
+                    out.extend(self._expand(q, section, dim, repeat))
+        return out
+
+    def _expand(
+        self, q: Question, section: Section, dim: DimensionItem | None, repeat: str | None
+    ) -> list[FormField]:
+        suffix = f"_{dim.id}" if dim else ""
+        common = dict(
+            question=q.id,
+            section=section.id,
+            repeat=repeat,
+            personal=q.personal,
+            hint=q.hint,
+            dimension_set=section.per_dimension,
+            dimension=dim.id if dim else None,
+        )
+        if q.type == "rank":
+            options = self.choices(q.choices or "")
+            return [
+                FormField(
+                    name=f"{q.id}_{c.name}",
+                    type="integer",
+                    label=q.label.format(option=c.label),
+                    choices=None,
+                    required=q.required,
+                    min=1,
+                    max=len(options),
+                    **{**common, "dimension_set": q.choices, "dimension": c.name},  # type: ignore[arg-type]
+                )
+                for c in options
+            ]
+        label = q.label.format(dimension=dim.label) if dim else q.label
+        skip_field = skip_value = None
+        if q.skip_if:
+            skip_field = f"{q.skip_if.question}{suffix}"
+            skip_value = q.skip_if.equals
+        return [
+            FormField(
+                name=f"{q.id}{suffix}",
+                type=q.type,
+                label=label,
+                choices=q.choices,
+                required=q.required,
+                min=q.min,
+                max=q.max,
+                skip_field=skip_field,
+                skip_value=skip_value,
+                **common,  # type: ignore[arg-type]
+            )
+        ]
+
+    def fields(self, repeat: str | Literal["all"] | None = None) -> list[FormField]:
+        """Fields of the main form (``repeat=None``), of one repeat section, or all."""
+        if repeat == "all":
+            return list(self._fields)
+        return [f for f in self._fields if f.repeat == repeat]
+
+    def field(self, name: str) -> FormField:
+        for f in self._fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def fields_of(self, question: str) -> list[FormField]:
+        """Every field a question expanded into (one per dimension item or rank option)."""
+        return [f for f in self._fields if f.question == question]
+
+    @property
+    def repeat_sections(self) -> list[str]:
+        return [s.id for s in self.model.sections if s.repeat]
+
+    @property
+    def entity_field(self) -> FormField:
+        return next(f for f in self.fields() if f.type == "entity")
+
+    @property
+    def personal_fields(self) -> list[str]:
+        return [f.name for f in self._fields if f.personal]
+
+
+def _check_references(model: SurveyModel) -> list[str]:
+    """Cross-references a schema cannot check: choice lists, dimension sets, question ids."""
+    problems: list[str] = []
+    lists = set(model.choices) | set(model.dimension_sets)
+    qids: dict[str, Question] = {}
+    for section in model.sections:
+        if section.per_dimension and section.per_dimension not in model.dimension_sets:
+            problems.append(
+                f"section '{section.id}': unknown dimension set '{section.per_dimension}'"
+            )
+        if section.per_dimension and section.repeat:
+            problems.append(f"section '{section.id}': a repeat cannot also be per_dimension")
+        for q in section.questions:
+            if q.id in qids:
+                problems.append(f"question id '{q.id}' is used twice")
+            qids[q.id] = q
+            if q.choices and q.choices not in lists:
+                problems.append(f"question '{q.id}': unknown choice list '{q.choices}'")
+            if q.skip_if and q.skip_if.question not in {x.id for x in section.questions}:
+                problems.append(
+                    f"question '{q.id}': skip_if refers to '{q.skip_if.question}' outside its section"
+                )
+    entity_questions = [q.id for q in qids.values() if q.type == "entity"]
+    if len(entity_questions) != 1:
+        problems.append(
+            f"a survey needs exactly one question of type entity; found {len(entity_questions)}"
+        )
+    refs: list[tuple[str, str | None]] = []
+    if model.scoring:
+        refs += [(f"scoring component {c.question}", c.question) for c in model.scoring.components]
+        if model.scoring.dimension_set not in model.dimension_sets:
+            problems.append(f"scoring: unknown dimension set '{model.scoring.dimension_set}'")
+    if model.coverage:
+        refs.append(("coverage.question", model.coverage.question))
+        q = qids.get(model.coverage.question)
+        names = [c.name for c in model.choices.get(q.choices or "", [])] if q else []
+        for key in ("engaged_at_least", "strong"):
+            if q and getattr(model.coverage, key) not in names:
+                problems.append(
+                    f"coverage.{key}: '{getattr(model.coverage, key)}' is not a choice of {q.choices}"
+                )
+    if model.gaps:
+        refs += [("gaps.topics_question", model.gaps.topics_question)]
+        refs += [("gaps.activities_question", model.gaps.activities_question)]
+    if model.links:
+        refs.append(("links.collaborators_question", model.links.collaborators_question))
+    if model.ranking:
+        refs.append(("ranking.question", model.ranking.question))
+    if model.projects:
+        p = model.projects
+        refs += [(f"projects.{k}", v) for k, v in p.model_dump().items() if k != "section"]
+    for where, qid in refs:
+        if qid is not None and qid not in qids:
+            problems.append(f"{where}: no question '{qid}'")
+    for name, choices in model.choices.items():
+        dupes = {c.name for c in choices if [d.name for d in choices].count(c.name) > 1}
+        if dupes:
+            problems.append(f"choice list '{name}': duplicated name(s) {', '.join(sorted(dupes))}")
+    return problems
+
+
+def load_survey(path: Path | str) -> Survey:
+    """Read a survey definition (a ``survey.yaml`` or its folder) and check it whole.
+
+    Raises :class:`SpecError` listing every problem found, each naming the file.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / "survey.yaml"
+    try:
+        raw = path.read_bytes()
+        data = yaml.safe_load(raw)
+    except (OSError, yaml.YAMLError) as exc:
+        raise SpecError([Issue("error", "spec-unreadable", str(exc), file=str(path))]) from exc
+    try:
+        model = SurveyModel.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError(
+            [
+                Issue(
+                    "error",
+                    "spec-invalid",
+                    f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}",
+                    file=str(path),
+                )
+                for err in exc.errors()
+            ]
+        ) from exc
+    problems = _check_references(model)
+    if problems:
+        raise SpecError([Issue("error", "spec-invalid", p, file=str(path)) for p in problems])
+    survey = Survey(model, path, hashlib.sha256(raw).hexdigest())
+    names = [f.name for f in survey.fields("all")]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise SpecError(
+            [
+                Issue(
+                    "error", "spec-invalid", f"field name '{d}' is produced twice", file=str(path)
+                )
+                for d in dupes
+            ]
+        )
+    return survey
