@@ -1,0 +1,867 @@
+"""Survey definition -> the instruments agencies answer.
+
+* :func:`write_xlsform` writes an XLSForm (sheets ``survey``, ``choices``, ``settings``)
+  that KoboToolbox or ODK deploy as a web / mobile form.
+* :func:`write_questionnaire` writes the offline Excel questionnaire for agencies that
+  answer by e-mail: an ``Instructions`` sheet, an ``Answers`` sheet (one row per field,
+  dropdowns for choices), one sheet per repeat section (``Projects``), and hidden ``Lists``
+  and ``About`` sheets. :mod:`pipeline.ingest.questionnaire` reads the filled file back.
+* :func:`fill_questionnaire` writes a questionnaire filled the way a person fills it
+  (choice *labels* picked from the dropdowns) from canonical wide answers; the demo
+  generator and the tests use it.
+
+Both instruments are built from ``survey.fields("all")``, so a change to
+``surveys/<id>/survey.yaml`` changes them without code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.comments import Comment
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from pipeline.registry import Registry
+from pipeline.spec import FormField, Question, Survey
+
+# -- names shared with the reader (pipeline.ingest.questionnaire) ------------------------
+ABOUT_SHEET = "About"
+ANSWERS_SHEET = "Answers"
+INSTRUCTIONS_SHEET = "Instructions"
+LISTS_SHEET = "Lists"
+QUESTIONNAIRE_KIND = "emg-pipeline offline questionnaire"
+KEY_HEADER = "key"
+ANSWER_HEADER = "Answer"
+DATE_KEY = "_date_completed"  # the optional "Date completed" row of the Answers sheet
+ROW_NUMBER_KEY = "_n"  # the "#" column of a repeat sheet
+PROJECT_ROWS = 20  # empty rows offered per repeat sheet
+MULTI_SEPARATOR = ";"  # between several answers typed in one cell of a repeat sheet
+EMAIL_REGEX = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+_ANSWER_COLUMNS = [KEY_HEADER, "Section", "Question", ANSWER_HEADER, "Help"]
+_WIDTHS = {"A": 30, "B": 30, "C": 62, "D": 44, "E": 56}
+_HEADER_FILL = PatternFill("solid", start_color="1F4E79")
+_SECTION_FILL = PatternFill("solid", start_color="D9E2F3")
+_SUBSECTION_FILL = PatternFill("solid", start_color="EDF2FA")
+_ANSWER_FILL = PatternFill("solid", start_color="FFF7D6")
+_DUPLICATE_FILL = PatternFill("solid", start_color="F4B6B6")
+_THIN = Side(style="thin", color="BFBFBF")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+# == shared helpers =======================================================================
+def entity_label(acronym: str, full_name: str) -> str:
+    """How an entity is shown in choice lists: ``"UNEP - United Nations Environment Programme"``."""
+    return f"{acronym} - {full_name}"
+
+
+def field_options(survey: Survey, registry: Registry, f: FormField) -> list[tuple[str, str]]:
+    """The (name, label) choices of a select / entity field; entities come from the registry."""
+    if f.type in {"entity", "entities"}:
+        table = registry.table
+        return [
+            (str(i), entity_label(str(a), str(n)))
+            for i, a, n in zip(
+                table["entity_id"], table["acronym"], table["full_name"], strict=True
+            )
+        ]
+    if f.list_name is None:
+        return []
+    return [(c.name, c.label) for c in survey.choices(f.list_name)]
+
+
+def repeat_sheet_title(survey: Survey, section_id: str) -> str:
+    """The sheet of the offline questionnaire that holds a repeat section (``Projects``)."""
+    return section_id.replace("_", " ").capitalize()[:31]
+
+
+def _questions(survey: Survey) -> dict[str, Question]:
+    return {q.id: q for s in survey.model.sections for q in s.questions}
+
+
+def is_rank(survey: Survey, f: FormField) -> bool:
+    """True when ``f`` is one option of a ``rank`` question (an integer 1..n)."""
+    q = _questions(survey).get(f.question)
+    return q is not None and q.type == "rank"
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def _range_text(f: FormField) -> str:
+    if f.min is not None and f.max is not None:
+        return f"from {_num(f.min)} to {_num(f.max)}"
+    if f.min is not None:
+        return f"of at least {_num(f.min)}"
+    if f.max is not None:
+        return f"of at most {_num(f.max)}"
+    return ""
+
+
+# == XLSForm ==============================================================================
+_SURVEY_COLUMNS = [
+    "type",
+    "name",
+    "label",
+    "hint",
+    "required",
+    "relevant",
+    "constraint",
+    "constraint_message",
+]
+
+
+def _xlsform_type(f: FormField) -> str:
+    if f.type == "email":
+        return "text"
+    if f.type in {"select_one", "select_multiple"}:
+        return f"{f.type} {f.choices}"
+    if f.type == "entity":
+        return f"select_one {f.list_name}"
+    if f.type == "entities":
+        return f"select_multiple {f.list_name}"
+    return f.type
+
+
+def _relevant(survey: Survey, f: FormField) -> str:
+    if not f.skip_field:
+        return ""
+    if survey.field(f.skip_field).is_multiple:
+        return f"not(selected(${{{f.skip_field}}}, '{f.skip_value}'))"
+    return f"${{{f.skip_field}}} != '{f.skip_value}'"
+
+
+def _constraint(survey: Survey, f: FormField, rank_peers: list[str]) -> tuple[str, str]:
+    """(constraint, constraint_message) of a field in XLSForm syntax."""
+    if f.type == "email":
+        return f"regex(., '{EMAIL_REGEX}')", "Enter an e-mail address such as name@un.org."
+    if f.type not in {"integer", "decimal"}:
+        return "", ""
+    parts = []
+    if f.min is not None:
+        parts.append(f". >= {_num(f.min)}")
+    if f.max is not None:
+        parts.append(f". <= {_num(f.max)}")
+    kind = "a whole number" if f.type == "integer" else "a number"
+    message = f"Enter {kind} {_range_text(f)}.".replace("  ", " ").replace(" .", ".")
+    if rank_peers:
+        parts += [f". != ${{{p}}}" for p in rank_peers]
+        message = f"Give each option a different rank {_range_text(f)}."
+    return " and ".join(parts), (message if parts else "")
+
+
+def _field_row(survey: Survey, f: FormField, rank_peers: list[str]) -> dict[str, str]:
+    constraint, message = _constraint(survey, f, rank_peers)
+    return {
+        "type": _xlsform_type(f),
+        "name": f.name,
+        "label": f.label,
+        "hint": f.hint,
+        "required": "yes" if f.required else "",
+        "relevant": _relevant(survey, f),
+        "constraint": constraint,
+        "constraint_message": message,
+    }
+
+
+def _dimension_group_name(section_id: str, item_id: str, taken: set[str]) -> str:
+    return item_id if item_id not in taken else f"{section_id}_{item_id}"
+
+
+def xlsform_rows(
+    survey: Survey, registry: Registry
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The rows of the XLSForm's ``survey`` and ``choices`` sheets, as dicts of text."""
+    all_fields = survey.fields("all")
+    taken = {f.name for f in all_fields} | {s.id for s in survey.model.sections}
+    rank_fields = {f.name for f in all_fields if is_rank(survey, f)}
+    rows: list[dict[str, str]] = []
+    for section in survey.model.sections:
+        fields = [f for f in all_fields if f.section == section.id]
+        kind = "repeat" if section.repeat else "group"
+        rows.append({"type": f"begin_{kind}", "name": section.id, "label": section.label})
+        dims = (
+            survey.model.dimension_sets[section.per_dimension].items
+            if section.per_dimension
+            else [None]
+        )
+        for dim in dims:
+            if dim is not None:
+                name = _dimension_group_name(section.id, dim.id, taken)
+                rows.append({"type": "begin_group", "name": name, "label": dim.label})
+            for f in fields:
+                if dim is not None and f.dimension != dim.id:
+                    continue
+                peers = (
+                    [p.name for p in survey.fields_of(f.question) if p.name != f.name]
+                    if f.name in rank_fields
+                    else []
+                )
+                rows.append(_field_row(survey, f, peers))
+            if dim is not None:
+                rows.append({"type": "end_group", "name": ""})
+        rows.append({"type": f"end_{kind}", "name": ""})
+
+    choices: list[dict[str, str]] = []
+    written: set[str] = set()
+    for f in all_fields:
+        if f.list_name and f.list_name not in written:
+            written.add(f.list_name)
+            choices += [
+                {"list_name": f.list_name, "name": n, "label": lbl}
+                for n, lbl in field_options(survey, registry, f)
+            ]
+    return rows, choices
+
+
+def _write_table(ws: Worksheet, columns: Sequence[str], rows: Sequence[Mapping[str, str]]) -> None:
+    ws.append(list(columns))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append([row.get(c, "") or None for c in columns])
+    for i, col in enumerate(columns, start=1):
+        width = max([len(col), *(len(str(r.get(col, "") or "")) for r in rows)])
+        ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 10), 60)
+    ws.freeze_panes = "A2"
+
+
+def write_xlsform(survey: Survey, registry: Registry, path: Path) -> Path:
+    """Write the survey as an XLSForm for KoboToolbox / ODK and return ``path``.
+
+    Sections become groups (a ``repeat`` section a repeat), per-dimension sections hold one
+    group per dimension item, skips become ``relevant``, min/max, e-mail and distinct-rank
+    rules become constraints; the ``entity`` choice list is the registry (names are the
+    entity ids). Only choice lists some field uses are written.
+    """
+    rows, choices = xlsform_rows(survey, registry)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "survey"
+    _write_table(ws, _SURVEY_COLUMNS, rows)
+    _write_table(wb.create_sheet("choices"), ["list_name", "name", "label"], choices)
+    settings = {
+        "form_title": survey.title,
+        "form_id": survey.id,
+        "version": survey.model.form_version,
+    }
+    _write_table(wb.create_sheet("settings"), list(settings), [settings])
+    for sheet in wb.worksheets:  # text such as "=x" stays text, never a formula
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+# == offline questionnaire ================================================================
+@dataclass
+class RepeatLayout:
+    """Where a repeat section lives in the questionnaire."""
+
+    sheet: str
+    columns: dict[str, int]  # field name -> 1-based column
+    first_row: int
+    n_rows: int
+
+
+@dataclass
+class QuestionnaireLayout:
+    """Where each answer goes: Answers-sheet row per key, and the repeat tables."""
+
+    answer_rows: dict[str, int] = field(default_factory=dict)
+    repeats: dict[str, RepeatLayout] = field(default_factory=dict)
+
+
+class _Validations:
+    """Data validations of one sheet, shared between cells that take the same rule."""
+
+    def __init__(self, ws: Worksheet):
+        self.ws = ws
+        self.rules: dict[tuple[str, ...], DataValidation] = {}
+
+    def add(self, key: tuple[str, ...], cell_range: str, **rule: object) -> None:
+        if key not in self.rules:
+            dv = DataValidation(allow_blank=True, showErrorMessage=True, **rule)  # type: ignore[arg-type]
+            self.ws.add_data_validation(dv)
+            self.rules[key] = dv
+        self.rules[key].add(cell_range)
+
+
+class _Lists:
+    """The hidden ``Lists`` sheet: one column of labels per choice list, each a named range."""
+
+    def __init__(self, wb: Workbook):
+        self.wb = wb
+        self.ws = wb.create_sheet(LISTS_SHEET)
+        self.ws.sheet_state = "hidden"
+        self.names: dict[str, str] = {}
+
+    def name_for(self, list_id: str, values: Sequence[str | int]) -> str:
+        if list_id in self.names:
+            return self.names[list_id]
+        col = len(self.names) + 1
+        letter = get_column_letter(col)
+        self.ws.cell(1, col, list_id).font = Font(bold=True)
+        for i, value in enumerate(values, start=2):
+            cell = self.ws.cell(i, col, value)
+            cell.data_type = "s" if isinstance(value, str) else cell.data_type
+        self.ws.column_dimensions[letter].width = min(
+            max(len(str(v)) for v in [list_id, *values]) + 2, 70
+        )
+        name = f"list_{list_id}"
+        ref = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
+        self.wb.defined_names[name] = DefinedName(name, attr_text=ref)
+        self.names[list_id] = name
+        return name
+
+
+def _list_rule(name: str, what: str) -> dict[str, object]:
+    return {
+        "type": "list",
+        "formula1": name,
+        "errorTitle": "Pick from the list",
+        "error": f"Please pick {what} from the dropdown list.",
+    }
+
+
+def _number_rule(f: FormField, rank_n: int | None = None) -> dict[str, object]:
+    kind = "whole" if f.type == "integer" else "decimal"
+    noun = "a whole number" if kind == "whole" else "a number"
+    if f.min is not None and f.max is not None:
+        op: dict[str, object] = {
+            "operator": "between",
+            "formula1": _num(f.min),
+            "formula2": _num(f.max),
+        }
+    elif f.min is not None:
+        op = {"operator": "greaterThanOrEqual", "formula1": _num(f.min)}
+    elif f.max is not None:
+        op = {"operator": "lessThanOrEqual", "formula1": _num(f.max)}
+    else:
+        op = {"operator": "between", "formula1": "-1000000000000", "formula2": "1000000000000"}
+    return {
+        "type": kind,
+        **op,
+        "errorTitle": "Not a valid number",
+        "error": f"Enter {noun} {_range_text(f)}.",
+    }
+
+
+def _help(survey: Survey, registry: Registry, f: FormField) -> str:
+    parts = [f.hint] if f.hint else []
+    if is_rank(survey, f):
+        parts.append(f"Give each option a different rank {_range_text(f)}.")
+    elif f.type in {"select_one", "entity"}:
+        parts.append("Pick one answer from the dropdown list.")
+    elif f.is_multiple:
+        parts.append("Choose Yes for each that applies; leave the others empty.")
+    elif f.type == "email":
+        parts.append("An e-mail address.")
+    elif f.type in {"integer", "decimal"}:
+        noun = "A whole number" if f.type == "integer" else "A number"
+        parts.append(f"{noun} {_range_text(f)}.".replace(" .", "."))
+    if f.skip_field:
+        skip = survey.field(f.skip_field)
+        value = dict(field_options(survey, registry, skip)).get(f.skip_value or "", f.skip_value)
+        parts.append(f"Leave empty if you answered '{value}' to the question above.")
+    if f.required:
+        parts.append("Required.")
+    return " ".join(parts)
+
+
+def _style_header(cells: Sequence[Cell]) -> None:
+    for cell in cells:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        cell.border = _BOX
+
+
+def _print_setup(ws: Worksheet, title_rows: str | None) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+def _instructions(wb: Workbook, survey: Survey, repeat_titles: list[str]) -> None:
+    ws = wb.active
+    ws.title = INSTRUCTIONS_SHEET
+    ws.column_dimensions["A"].width = 110
+    noun, plural = survey.model.entity_noun, survey.model.entity_plural
+    repeats = " and ".join(f"'{t}'" for t in repeat_titles)
+    lines: list[tuple[str, str]] = [
+        ("title", f"{survey.title}: questionnaire"),
+        ("text", survey.model.subtitle),
+        ("text", f"Form version {survey.model.form_version}."),
+        ("head", "What to fill"),
+        (
+            "text",
+            f"1. On the '{ANSWERS_SHEET}' sheet, answer in the yellow cells of the "
+            f"'{ANSWER_HEADER}' column. Where a cell offers a dropdown list, pick your answer "
+            "from it. Questions marked * are required.",
+        ),
+        (
+            "text",
+            "2. For questions that allow several answers, each option has its own row: "
+            "choose Yes for every option that applies and leave the others empty.",
+        ),
+        ("text", "3. For rankings, give each option a different number (1 = most preferred)."),
+        (
+            "text",
+            "4. Give the date you completed the questionnaire in the 'Date completed' row "
+            "(for example 2026-03-15).",
+        ),
+    ]
+    if repeat_titles:
+        lines.append(
+            (
+                "text",
+                f"5. On the {repeats} sheet, describe one item per row (one project per "
+                "row). Use the dropdowns where offered. Where several answers are allowed, type "
+                f"them in the same cell separated by '{MULTI_SEPARATOR}' (for example "
+                "'Africa; Europe'); for partner agencies use their acronyms (for example "
+                "'UNEP; ITU'). The note on each column heading lists the answers it takes. "
+                "If you have more rows than the table offers, continue below it.",
+            )
+        )
+    lines += [
+        ("head", "How to send it back"),
+        (
+            "text",
+            f"Save the file as an Excel workbook (.xlsx) and e-mail it to the EMG "
+            "secretariat contact who sent it to you. Please send one questionnaire per "
+            f"{noun}; you may rename the file, for example with your {noun}'s acronym.",
+        ),
+        (
+            "text",
+            "Please do not rename, move or delete sheets, and do not change the hidden "
+            "cells: the answers are read automatically.",
+        ),
+        ("head", "Your data"),
+        (
+            "text",
+            f"Answers are compiled across {plural} for the gap analysis. The names and "
+            "e-mail addresses of focal points are used only to follow up on the answers and "
+            "are not published.",
+        ),
+    ]
+    for i, (kind, text) in enumerate(lines, start=1):
+        cell = ws.cell(i, 1, text or None)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if kind == "title":
+            cell.font = Font(bold=True, size=16, color="1F4E79")
+        elif kind == "head":
+            cell.font = Font(bold=True, size=12, color="1F4E79")
+            ws.row_dimensions[i].height = 24
+    ws.sheet_view.showGridLines = False
+    _print_setup(ws, None)
+
+
+def _about(wb: Workbook, survey: Survey) -> None:
+    ws = wb.create_sheet(ABOUT_SHEET)
+    rows = [
+        ("kind", QUESTIONNAIRE_KIND),
+        ("survey_id", survey.id),
+        ("survey_title", survey.title),
+        ("form_version", survey.model.form_version),
+        ("answers_sheet", ANSWERS_SHEET),
+        *((f"repeat:{s}", repeat_sheet_title(survey, s)) for s in survey.repeat_sections),
+    ]
+    for r, (key, value) in enumerate(rows, start=1):
+        ws.cell(r, 1, key)
+        ws.cell(r, 2, value).data_type = "s"
+    ws.column_dimensions["A"].width = 20
+    ws.column_dimensions["B"].width = 50
+    ws.sheet_state = "hidden"
+    ws.protection.sheet = True
+
+
+class _AnswersWriter:
+    """Writes the Answers sheet row by row and records where each key's answer goes."""
+
+    def __init__(self, wb: Workbook, survey: Survey, registry: Registry, lists: _Lists):
+        self.survey, self.registry, self.lists = survey, registry, lists
+        self.ws = wb.create_sheet(ANSWERS_SHEET, 1)
+        self.dv = _Validations(self.ws)
+        self.rows: dict[str, int] = {}
+        self.rank_rows: dict[str, list[int]] = {}
+
+    @property
+    def next_row(self) -> int:
+        return self.ws.max_row + 1
+
+    def band(self, text: str, fill: PatternFill, size: int = 11) -> None:
+        r = self.next_row
+        for c in range(2, 6):
+            self.ws.cell(r, c).fill = fill
+        self.ws.cell(r, 2, text).font = Font(bold=True, size=size, color="1F4E79")
+        self.ws.row_dimensions[r].height = 20
+
+    def row(
+        self,
+        key: str | None,
+        section: str,
+        question: str,
+        help_text: str = "",
+        answer: bool = True,
+        indent: int = 0,
+    ) -> int:
+        r = self.next_row
+        ws = self.ws
+        ws.cell(r, 1, key)
+        ws.cell(r, 2, section).font = Font(color="7F7F7F", size=9)
+        q = ws.cell(r, 3, question)
+        q.alignment = Alignment(wrap_text=True, vertical="top", indent=indent)
+        ws.cell(r, 5, help_text or None).font = Font(italic=True, color="595959", size=9)
+        for c in (2, 5):
+            ws.cell(r, c).alignment = _WRAP
+        a = ws.cell(r, 4)
+        a.alignment = _WRAP
+        if answer:
+            a.fill = _ANSWER_FILL
+            a.border = _BOX
+            a.protection = Protection(locked=False)
+        if key:
+            self.rows[key] = r
+        return r
+
+    def date_row(self) -> None:
+        r = self.row(
+            DATE_KEY,
+            "About this questionnaire",
+            "Date completed",
+            "The date you completed the questionnaire, for example 2026-03-15.",
+        )
+        self.ws.cell(r, 4).number_format = "yyyy-mm-dd"
+        self.dv.add(
+            ("date",),
+            f"D{r}",
+            type="date",
+            operator="greaterThanOrEqual",
+            formula1="36526",
+            errorTitle="Not a date",
+            error="Enter a date such as 2026-03-15.",
+        )
+
+    def field(self, f: FormField, section_label: str) -> None:
+        survey, registry = self.survey, self.registry
+        mark = " *" if f.required else ""
+        help_text = _help(survey, registry, f)
+        if f.is_multiple:
+            self.row(None, section_label, f.label + mark, help_text, answer=False)
+            self.ws.cell(self.ws.max_row, 4, "Yes for each that applies:").font = Font(
+                italic=True, color="7F7F7F"
+            )
+            for name, label in field_options(survey, registry, f):
+                r = self.row(f"{f.name}/{name}", section_label, label, indent=2)
+                self.dv.add(
+                    ("yes_no",),
+                    f"D{r}",
+                    type="list",
+                    formula1='"Yes,No"',
+                    errorTitle="Yes or No",
+                    error="Please choose Yes or No.",
+                )
+            return
+        r = self.row(f.name, section_label, f.label + mark, help_text)
+        cell = f"D{r}"
+        if f.type in {"select_one", "entity"}:
+            options = field_options(survey, registry, f)
+            name = self.lists.name_for(f.list_name or "", [lbl for _, lbl in options])
+            what = "an agency" if f.type == "entity" else "an answer"
+            self.dv.add(("list", name), cell, **_list_rule(name, what))
+        elif is_rank(survey, f):
+            n = int(f.max or 0)
+            name = self.lists.name_for(f"rank_{n}", list(range(1, n + 1)))
+            self.dv.add(("list", name), cell, **_list_rule(name, "a rank"))
+            self.rank_rows.setdefault(f.question, []).append(r)
+        elif f.type in {"integer", "decimal"}:
+            self.dv.add(("number", f.name), cell, **_number_rule(f))
+        elif f.type == "email":
+            self.dv.add(
+                ("email", f.name),
+                cell,
+                type="custom",
+                formula1=f'ISNUMBER(SEARCH("@",{cell}))',
+                errorTitle="Not an e-mail address",
+                error="Enter an e-mail address such as name@un.org.",
+            )
+
+    def finish(self) -> None:
+        ws = self.ws
+        for rows in self.rank_rows.values():  # a rank used twice turns red
+            top, bottom = min(rows), max(rows)
+            ws.conditional_formatting.add(
+                f"D{top}:D{bottom}",
+                FormulaRule(
+                    formula=[f"COUNTIF($D${top}:$D${bottom},D{top})>1"], fill=_DUPLICATE_FILL
+                ),
+            )
+        for letter, width in _WIDTHS.items():
+            ws.column_dimensions[letter].width = width
+        ws.column_dimensions["A"].hidden = True
+        ws.freeze_panes = "C4"
+        ws.protection.sheet = True
+        ws.protection.formatColumns = False
+        ws.protection.formatRows = False
+        ws.sheet_view.showGridLines = False
+        _print_setup(ws, "3:3")
+        ws.print_area = f"B1:E{ws.max_row}"
+
+
+def _answers_sheet(
+    wb: Workbook, survey: Survey, registry: Registry, lists: _Lists
+) -> dict[str, int]:
+    w = _AnswersWriter(wb, survey, registry, lists)
+    ws = w.ws
+    ws.cell(1, 2, f"{survey.title}: questionnaire").font = Font(bold=True, size=14, color="1F4E79")
+    ws.cell(
+        2,
+        2,
+        f"Answer in the yellow cells of column '{ANSWER_HEADER}'. Questions marked * "
+        "are required. See the Instructions sheet.",
+    ).font = Font(italic=True)
+    for c, title in enumerate(_ANSWER_COLUMNS, start=1):
+        ws.cell(3, c, title)
+    _style_header([ws.cell(3, c) for c in range(1, 6)])
+    w.date_row()
+    main = survey.fields()
+    for section in survey.model.sections:
+        fields = [f for f in main if f.section == section.id]
+        if not fields:
+            continue
+        w.band(section.label, _SECTION_FILL, size=12)
+        if section.per_dimension:
+            for item in survey.model.dimension_sets[section.per_dimension].items:
+                w.band(item.label, _SUBSECTION_FILL)
+                for f in fields:
+                    if f.dimension == item.id:
+                        w.field(f, section.label)
+        else:
+            for f in fields:
+                w.field(f, section.label)
+    w.finish()
+    return w.rows
+
+
+def _repeat_comment(survey: Survey, registry: Registry, f: FormField) -> str:
+    help_text = _help(survey, registry, f)
+    if f.type == "entities":
+        help_text = (
+            f"Type agency acronyms separated by '{MULTI_SEPARATOR}', for example "
+            f"'UNEP{MULTI_SEPARATOR} ITU'."
+        )
+    elif f.is_multiple:
+        labels = [lbl for _, lbl in field_options(survey, registry, f)]
+        help_text = (
+            f"Type one or more of these, separated by '{MULTI_SEPARATOR}': "
+            + f"{MULTI_SEPARATOR} ".join(labels)
+        )
+    return help_text
+
+
+def _repeat_sheet(
+    wb: Workbook, survey: Survey, registry: Registry, lists: _Lists, section_id: str, n_rows: int
+) -> RepeatLayout:
+    """A table with a hidden row of field names, a header row of labels and ``n_rows`` rows."""
+    title = repeat_sheet_title(survey, section_id)
+    ws = wb.create_sheet(title)
+    dv = _Validations(ws)
+    fields = survey.fields(section_id)
+    first, last = 3, 2 + n_rows
+    ws.cell(1, 1, ROW_NUMBER_KEY)
+    ws.cell(2, 1, "#")
+    columns: dict[str, int] = {}
+    for c, f in enumerate(fields, start=2):
+        columns[f.name] = c
+        letter = get_column_letter(c)
+        ws.cell(1, c, f.name)
+        head = ws.cell(2, c, f.label + (" *" if f.required else ""))
+        note = _repeat_comment(survey, registry, f)
+        if note:
+            head.comment = Comment(note, "emg-pipeline", width=320, height=160)
+        span = f"{letter}{first}:{letter}{last}"
+        if f.type in {"select_one", "entity"}:
+            options = field_options(survey, registry, f)
+            name = lists.name_for(f.list_name or "", [lbl for _, lbl in options])
+            dv.add(("list", name), span, **_list_rule(name, "an answer"))
+        elif f.type in {"integer", "decimal"}:
+            dv.add(("number", f.name), span, **_number_rule(f))
+        wide = f.type == "text" or f.is_multiple
+        ws.column_dimensions[letter].width = 40 if wide else max(14, min(len(f.label) + 4, 28))
+    _style_header([ws.cell(2, c) for c in range(1, len(fields) + 2)])
+    for r in range(first, last + 1):
+        ws.cell(r, 1, r - first + 1).font = Font(color="7F7F7F")
+        for c in range(2, len(fields) + 2):
+            cell = ws.cell(r, c)
+            cell.fill = _ANSWER_FILL
+            cell.border = _BOX
+            cell.alignment = _WRAP
+    ws.column_dimensions["A"].width = 5
+    ws.row_dimensions[1].hidden = True
+    ws.row_dimensions[2].height = 32
+    ws.freeze_panes = "B3"
+    _print_setup(ws, "2:2")
+    return RepeatLayout(sheet=title, columns=columns, first_row=first, n_rows=n_rows)
+
+
+def build_questionnaire(
+    survey: Survey, registry: Registry, repeat_rows: Mapping[str, int] | None = None
+) -> tuple[Workbook, QuestionnaireLayout]:
+    """The empty offline questionnaire as an openpyxl workbook, and where each answer goes.
+
+    ``repeat_rows`` asks for more than :data:`PROJECT_ROWS` rows in a repeat sheet.
+    """
+    wb = Workbook()
+    repeat_titles = [repeat_sheet_title(survey, s) for s in survey.repeat_sections]
+    _instructions(wb, survey, repeat_titles)
+    lists = _Lists(wb)
+    layout = QuestionnaireLayout(answer_rows=_answers_sheet(wb, survey, registry, lists))
+    for section_id in survey.repeat_sections:
+        n = max(PROJECT_ROWS, (repeat_rows or {}).get(section_id, 0))
+        layout.repeats[section_id] = _repeat_sheet(wb, survey, registry, lists, section_id, n)
+    wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames))
+    _about(wb, survey)
+    wb.active = 0
+    wb.properties.title = f"{survey.title}: questionnaire"
+    wb.properties.creator = "emg-pipeline"
+    wb.properties.created = dt.datetime(2000, 1, 1)
+    return wb, layout
+
+
+def _save(wb: Workbook, path: Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def write_questionnaire(survey: Survey, registry: Registry, path: Path) -> Path:
+    """Write the empty offline Excel questionnaire of ``survey`` to ``path`` and return it."""
+    wb, _ = build_questionnaire(survey, registry)
+    return _save(wb, path)
+
+
+# == filling a questionnaire like a person would ===========================================
+def _is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(value != value) or str(value).strip() == ""  # NaN / NA
+    except (TypeError, ValueError):  # pd.NA refuses to be a bool
+        return True
+
+
+def _number(value: str) -> int | float | str:
+    text = value.strip()
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return value
+
+
+def _set_text(cell: Cell, value: object) -> None:
+    """Write ``value`` so that text starting with ``=`` stays text, never a formula."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
+def _cell_value(
+    survey: Survey, registry: Registry, f: FormField, value: str, multi_separator: str
+) -> object:
+    if f.is_select:
+        labels = dict(field_options(survey, registry, f))
+        names = value.split() if f.is_multiple else [value]
+        return multi_separator.join(labels.get(n, n) for n in names)
+    if f.type in {"integer", "decimal"}:
+        return _number(value)
+    return value
+
+
+def _date_value(value: str) -> object:
+    try:
+        return dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return value
+
+
+def fill_questionnaire(
+    survey: Survey,
+    registry: Registry,
+    main_row: Mapping[str, str | None],
+    repeat_rows: Sequence[Mapping[str, str | None]],
+    path: Path,
+) -> Path:
+    """Write a questionnaire answered with canonical values and return ``path``.
+
+    ``main_row`` maps main-form field names to canonical text (choice names, entity ids,
+    select-multiple as space-separated names; None or NA when unanswered); an optional
+    ``date_completed`` (ISO date) fills the "Date completed" row. ``repeat_rows`` are the
+    rows of the survey's first repeat section (``projects``). Cells get the choice *labels*
+    a person picks from the dropdowns. Keys starting with ``_`` are ignored; other unknown
+    keys raise ``KeyError``.
+    """
+    repeats = survey.repeat_sections
+    wb, layout = build_questionnaire(
+        survey, registry, {repeats[0]: len(repeat_rows)} if repeats else None
+    )
+    ws = wb[ANSWERS_SHEET]
+    main = {f.name: f for f in survey.fields()}
+    for key, value in main_row.items():
+        if key.startswith("_") or _is_blank(value):
+            continue
+        if key == "date_completed":
+            cell = ws.cell(layout.answer_rows[DATE_KEY], 4)
+            _set_text(cell, _date_value(str(value)))
+            continue
+        if key not in main:
+            raise KeyError(f"'{key}' is not a field of the main form of {survey.id}")
+        f, text = main[key], str(value)
+        if f.is_multiple:
+            for name in text.split():
+                if f"{key}/{name}" not in layout.answer_rows:
+                    raise ValueError(f"'{name}' is not an option of '{key}'")
+                _set_text(ws.cell(layout.answer_rows[f"{key}/{name}"], 4), "Yes")
+            continue
+        _set_text(ws.cell(layout.answer_rows[key], 4), _cell_value(survey, registry, f, text, " "))
+    if repeat_rows:
+        if not repeats:
+            raise KeyError(f"{survey.id} has no repeat section for repeat_rows")
+        rep = layout.repeats[repeats[0]]
+        sheet = wb[rep.sheet]
+        fields = {f.name: f for f in survey.fields(repeats[0])}
+        for i, row in enumerate(repeat_rows):
+            for key, value in row.items():
+                if key.startswith("_") or _is_blank(value):
+                    continue
+                if key not in fields:
+                    raise KeyError(f"'{key}' is not a field of the repeat section {repeats[0]}")
+                cell = sheet.cell(rep.first_row + i, rep.columns[key])
+                sep = f"{MULTI_SEPARATOR} "
+                _set_text(cell, _cell_value(survey, registry, fields[key], str(value), sep))
+    return _save(wb, path)

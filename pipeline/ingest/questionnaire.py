@@ -1,0 +1,498 @@
+"""Reader for the offline Excel questionnaire (:mod:`pipeline.forms`) filled by an agency.
+
+Protocol shared by every reader: ``NAME``, ``can_read(path) -> bool`` (cheap, never
+raises) and ``read(path, rel, survey, registry, log) -> (main, repeats)`` returning the
+canonical wide tables of docs/architecture.md (every value text, ``<NA>`` when empty).
+
+A file first passes :func:`pipeline.ingest.safe.check_file` (no zip bomb, no disguised or
+encrypted file); the workbook is then opened with openpyxl read-only and ``data_only=True``: cached values only,
+nothing is ever executed. Answers are found by the hidden key in column A of the
+``Answers`` sheet, so inserted or moved rows do not matter; choice labels are mapped back
+to choice names (case- and space-insensitive), a label that matches no choice is passed
+through unchanged for the validator to report with a suggestion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from pipeline.errors import Issue, IssueLog
+from pipeline.forms import (
+    ABOUT_SHEET,
+    ANSWER_HEADER,
+    ANSWERS_SHEET,
+    DATE_KEY,
+    KEY_HEADER,
+    MULTI_SEPARATOR,
+    ROW_NUMBER_KEY,
+    field_options,
+    repeat_sheet_title,
+)
+from pipeline.ingest.safe import check_file
+from pipeline.registry import Registry
+from pipeline.spec import FormField, Survey
+from pipeline.tables import META_COLUMNS, REPEAT_META_COLUMNS
+
+NAME = "offline-questionnaire"
+SUFFIXES = {".xlsx", ".xlsm"}
+_YES = {"yes", "y", "x", "true", "1", "oui", "si", "sí"}
+_NO = {"no", "n", "false", "0", "non"}
+_MAX_ABOUT_ROWS = 50
+
+
+# -- detection ----------------------------------------------------------------------------
+def _about(wb) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The key/value pairs of the About sheet (empty when the sheet is missing)."""
+    if ABOUT_SHEET not in wb.sheetnames:
+        return {}
+    out: dict[str, str] = {}
+    ws = wb[ABOUT_SHEET]
+    for row in ws.iter_rows(min_row=1, max_row=_MAX_ABOUT_ROWS, max_col=2, values_only=True):
+        if len(row) >= 2 and row[0] is not None and row[1] is not None:
+            out.setdefault(str(row[0]).strip(), str(row[1]).strip())
+    return out
+
+
+def can_read(path: Path) -> bool:
+    """True when ``path`` is an .xlsx/.xlsm whose ``About`` sheet names a survey id."""
+    path = Path(path)
+    if path.suffix.lower() not in SUFFIXES or not path.is_file():
+        return False
+    try:
+        if not zipfile.is_zipfile(path) or check_file(path, path.name) is not None:
+            return False
+        wb = load_workbook(path, read_only=True, data_only=True)
+        try:
+            return bool(_about(wb).get("survey_id"))
+        finally:
+            wb.close()
+    except Exception:  # any garbage file: not ours
+        return False
+
+
+# -- cell values --------------------------------------------------------------------------
+def _text(value: object) -> str | None:
+    """A cell value as canonical text: integral floats without '.0', dates ISO, blanks None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if value != value:
+            return None
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    text = str(value).strip()
+    return text or None
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+@dataclass
+class _Choices:
+    """Maps what a person wrote (label, name, for entities also acronym or alias) to names."""
+
+    lookup: dict[str, str]
+    registry: Registry | None = None  # set for entity lists: aliases resolve too
+
+    @classmethod
+    def of(cls, survey: Survey, registry: Registry, f: FormField) -> _Choices:
+        lookup: dict[str, str] = {}
+        for name, label in field_options(survey, registry, f):
+            lookup.setdefault(_key(label), name)
+            lookup.setdefault(_key(name), name)
+        if f.type in {"entity", "entities"}:
+            for eid, acronym in registry.acronyms().items():
+                lookup.setdefault(_key(acronym), eid)
+            return cls(lookup, registry)
+        return cls(lookup)
+
+    def one(self, text: str) -> str:
+        """The choice name of ``text``, or ``text`` itself when nothing matches."""
+        return self.lookup.get(_key(text), text)
+
+    def token(self, text: str) -> str:
+        """Like :meth:`one`, for one of several answers typed in a cell: entity aliases
+        resolve through the registry, and an unknown answer keeps no inner spaces so the
+        space-separated list stays readable (``Asia and Pacific`` -> ``Asia_and_Pacific``)."""
+        name = self.lookup.get(_key(text))
+        if name is None and self.registry is not None:
+            name = self.registry.resolve(text)
+        return name if name is not None else "_".join(text.split())
+
+
+# -- sheets -------------------------------------------------------------------------------
+def _rows(ws) -> Iterator[tuple[int, tuple[object, ...]]]:  # type: ignore[no-untyped-def]
+    """(Excel row number, values) of every row, merged-cell gaps read as None."""
+    if hasattr(ws, "reset_dimensions"):  # read-only: trust the cells, not <dimension>
+        ws.reset_dimensions()
+    for r, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+        yield r, tuple(values)
+
+
+def _cell(values: tuple[object, ...], col: int) -> object:
+    return values[col - 1] if 0 < col <= len(values) else None
+
+
+@dataclass
+class _Context:
+    rel: str
+    survey: Survey
+    registry: Registry
+    issues: list[Issue]
+
+    def issue(self, severity: str, code: str, message: str, **where: object) -> None:
+        self.issues.append(Issue(severity, code, message, file=self.rel, **where))  # type: ignore[arg-type]
+
+
+def _answers(ws, ctx: _Context) -> tuple[dict[str, tuple[int, object]], int]:  # type: ignore[no-untyped-def]
+    """Key -> (row, answer cell value) from the Answers sheet, and the answer column."""
+    found: dict[str, tuple[int, object]] = {}
+    answer_col, header_row = 4, None
+    for r, values in _rows(ws):
+        first = _text(_cell(values, 1))
+        if header_row is None:
+            if first == KEY_HEADER:
+                header_row = r
+                heads = [_text(v) for v in values]
+                if ANSWER_HEADER in heads:
+                    answer_col = heads.index(ANSWER_HEADER) + 1
+            continue
+        if first is None:
+            continue
+        if first in found:
+            ctx.issue(
+                "warning",
+                "questionnaire-duplicate-key",
+                f"the answer key '{first}' appears again (first in row {found[first][0]}); "
+                "the first one is kept",
+                sheet=ANSWERS_SHEET,
+                row=r,
+                column="A",
+            )
+            continue
+        found[first] = (r, _cell(values, answer_col))
+    if header_row is None:
+        ctx.issue(
+            "error",
+            "questionnaire-layout",
+            f"no header row with '{KEY_HEADER}' in column A was found; was the hidden "
+            "column A deleted?",
+            sheet=ANSWERS_SHEET,
+        )
+    return found, answer_col
+
+
+def _missing(ctx: _Context, f: FormField, sheet: str, what: str) -> None:
+    severity = "error" if f.required else "warning"
+    ctx.issue(
+        severity,
+        "questionnaire-missing-field",
+        f"no {what} for the {'required ' if f.required else ''}field '{f.name}' "
+        f"({f.label}); was it deleted?",
+        sheet=sheet,
+        column=f.name,
+    )
+
+
+def _yes_no(value: object, ctx: _Context, row: int, column: str) -> bool:
+    text = _text(value)
+    if text is None or _key(text) in _NO:
+        return False
+    if _key(text) in _YES:
+        return True
+    ctx.issue(
+        "warning",
+        "questionnaire-yes-no",
+        f"'{text}' is not Yes or No; read as not chosen",
+        sheet=ANSWERS_SHEET,
+        row=row,
+        column=column,
+    )
+    return False
+
+
+def _main_record(
+    found: dict[str, tuple[int, object]], answer_col: int, ctx: _Context
+) -> dict[str, str | None]:
+    """The main-form answers (field name -> canonical text) of one Answers sheet."""
+    column = f"{get_column_letter(answer_col)} ({ANSWER_HEADER})"
+    record: dict[str, str | None] = {}
+    used = {DATE_KEY}
+    for f in ctx.survey.fields():
+        if f.is_multiple:
+            options = [n for n, _ in field_options(ctx.survey, ctx.registry, f)]
+            keys = [f"{f.name}/{n}" for n in options]
+            present = [k for k in keys if k in found]
+            used.update(present)
+            if not present:
+                _missing(ctx, f, ANSWERS_SHEET, "Yes/No rows")
+            elif len(present) < len(keys):
+                gone = [k.split("/", 1)[1] for k in keys if k not in found]
+                ctx.issue(
+                    "warning",
+                    "questionnaire-missing-option",
+                    f"the rows of option(s) {', '.join(gone)} of '{f.name}' are missing",
+                    sheet=ANSWERS_SHEET,
+                    column=f.name,
+                )
+            chosen = [
+                k.split("/", 1)[1]
+                for k in present
+                if _yes_no(found[k][1], ctx, found[k][0], column)
+            ]
+            record[f.name] = " ".join(chosen) or None
+            continue
+        if f.name not in found:
+            _missing(ctx, f, ANSWERS_SHEET, "answer row")
+            record[f.name] = None
+            continue
+        used.add(f.name)
+        text = _text(found[f.name][1])
+        if text is not None and f.type in {"select_one", "entity"}:
+            text = _Choices.of(ctx.survey, ctx.registry, f).one(text)
+        record[f.name] = text
+    for key, (r, value) in found.items():
+        if key in used:
+            continue
+        ctx.issue(
+            "warning",
+            "questionnaire-unknown-key",
+            f"the row key '{key}' is not a field of {ctx.survey.id}; kept as '_extra:{key}'",
+            sheet=ANSWERS_SHEET,
+            row=r,
+            column="A",
+        )
+        record[f"_extra:{key}"] = _text(value)
+    return record
+
+
+def _submitted_at(found: dict[str, tuple[int, object]], ctx: _Context) -> str | None:
+    if DATE_KEY not in found:
+        return None
+    r, value = found[DATE_KEY]
+    if isinstance(value, dt.datetime | dt.date):
+        return _text(value)
+    text = _text(value)
+    if text is None:
+        return None
+    try:
+        return pd.Timestamp(text).date().isoformat()
+    except (ValueError, TypeError):
+        ctx.issue(
+            "warning",
+            "questionnaire-date",
+            f"'{text}' is not a date such as 2026-03-15; the completion date is left empty",
+            sheet=ANSWERS_SHEET,
+            row=r,
+            column=ANSWER_HEADER,
+        )
+        return None
+
+
+def _repeat_rows(
+    ws, section: str, submission_id: str, ctx: _Context
+) -> list[dict[str, str | None]]:  # type: ignore[no-untyped-def]
+    """The filled rows of a repeat sheet: hidden row 1 names the fields, row 2 the labels."""
+    fields = {f.name: f for f in ctx.survey.fields(section)}
+    rows = _rows(ws)
+    first = next(rows, None)
+    next(rows, None)  # the labels row is for people; columns are found by the hidden keys
+    keys = [_text(v) for v in (first[1] if first else ())]
+    for f in fields.values():
+        if f.name not in keys:
+            _missing(ctx, f, ws.title, "column")
+    columns: dict[int, str] = {}
+    for c, key in enumerate(keys, start=1):
+        if key is None or key == ROW_NUMBER_KEY:
+            continue
+        if key not in fields:
+            ctx.issue(
+                "warning",
+                "questionnaire-unknown-key",
+                f"the column '{key}' is not a field of {section}; kept as '_extra:{key}'",
+                sheet=ws.title,
+                row=1,
+                column=get_column_letter(c),
+            )
+            columns[c] = f"_extra:{key}"
+        elif key in columns.values():
+            ctx.issue(
+                "warning",
+                "questionnaire-duplicate-key",
+                f"the column '{key}' appears twice; the first one is kept",
+                sheet=ws.title,
+                row=1,
+                column=get_column_letter(c),
+            )
+        else:
+            columns[c] = key
+    choices = {
+        n: _Choices.of(ctx.survey, ctx.registry, f) for n, f in fields.items() if f.is_select
+    }
+    out: list[dict[str, str | None]] = []
+    for r, values in rows:
+        record: dict[str, str | None] = {}
+        for c, name in columns.items():
+            text = _text(_cell(values, c))
+            if text is not None and name in choices:
+                f = fields[name]
+                if f.is_multiple:
+                    tokens = [t.strip() for t in re.split(rf"[{MULTI_SEPARATOR}\n]", text)]
+                    text = " ".join(choices[name].token(t) for t in tokens if t) or None
+                else:
+                    text = choices[name].one(text)
+            record[name] = text
+        if all(v is None for v in record.values()):
+            continue
+        record.update(
+            {
+                "_submission_id": submission_id,
+                "_source_file": ctx.rel,
+                "_source_sheet": ws.title,
+                "_source_row": str(r),
+            }
+        )
+        out.append(record)
+    return out
+
+
+# -- versions -----------------------------------------------------------------------------
+def _version_key(version: str) -> tuple[tuple[int, object], ...]:
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-_]", version))
+
+
+def _check_version(found: str | None, ctx: _Context) -> None:
+    expected = ctx.survey.model.form_version
+    if not found or found == expected:
+        return
+    older = _version_key(found) < _version_key(expected)
+    ctx.issue(
+        "warning",
+        "questionnaire-version",
+        f"the questionnaire is form version {found}, "
+        f"{'older' if older else 'other'} than the current version {expected}; "
+        "questions added or changed since may be missing",
+        sheet=ABOUT_SHEET,
+        column="form_version",
+    )
+
+
+# -- the reader ---------------------------------------------------------------------------
+def _empty(survey: Survey) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    main = pd.DataFrame(columns=[*META_COLUMNS, *(f.name for f in survey.fields())], dtype="string")
+    repeats = {
+        s: pd.DataFrame(
+            columns=[*REPEAT_META_COLUMNS, *(f.name for f in survey.fields(s))], dtype="string"
+        )
+        for s in survey.repeat_sections
+    }
+    return main, repeats
+
+
+def _frame(records: list[dict[str, str | None]], columns: list[str]) -> pd.DataFrame:
+    extra = sorted({k for rec in records for k in rec} - set(columns))
+    return pd.DataFrame(records, columns=[*columns, *extra]).astype("string")
+
+
+def read(
+    path: Path, rel: str, survey: Survey, registry: Registry, log: IssueLog
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Read one filled questionnaire into canonical wide tables.
+
+    Returns ``(main, repeats)``: ``main`` has one row (none when the file cannot be used)
+    with :data:`~pipeline.tables.META_COLUMNS` and one column per main-form field;
+    ``repeats[section]`` one row per filled row of the section's sheet. Every problem goes
+    to ``log`` naming ``rel``, the sheet, row and column.
+    """
+    ctx = _Context(rel, survey, registry, [])
+    main, repeats = _empty(survey)
+    problem = check_file(Path(path), rel)  # zip bombs, encrypted or disguised files
+    if problem is not None:
+        log.add(problem)
+        return main, repeats
+    try:
+        wb = load_workbook(Path(path), read_only=True, data_only=True)
+    except Exception as exc:  # a damaged or foreign file: report and go on
+        log.error("questionnaire-unreadable", f"cannot open the workbook: {exc}", file=rel)
+        return main, repeats
+    try:
+        about = _about(wb)
+        found_id = about.get("survey_id")
+        if found_id != survey.id:
+            found_text = (
+                f"is for survey '{found_id}'"
+                if found_id
+                else f"has no hidden '{ABOUT_SHEET}' sheet naming its survey"
+            )
+            ctx.issue(
+                "error",
+                "questionnaire-survey",
+                f"this questionnaire {found_text}; expected a questionnaire of survey "
+                f"'{survey.id}'; it was not read",
+                sheet=ABOUT_SHEET,
+                column="survey_id",
+            )
+            return main, repeats
+        version = about.get("form_version")
+        _check_version(version, ctx)
+        answers_title = about.get("answers_sheet", ANSWERS_SHEET)
+        if answers_title not in wb.sheetnames:
+            ctx.issue(
+                "error",
+                "questionnaire-no-answers",
+                f"the sheet '{answers_title}' with the answers is missing; "
+                f"sheets found: {', '.join(wb.sheetnames)}",
+                sheet=answers_title,
+            )
+            return main, repeats
+        found, answer_col = _answers(wb[answers_title], ctx)
+        record = _main_record(found, answer_col, ctx)
+        entity = survey.entity_field.name
+        submission_id = f"questionnaire:{rel}"
+        record.update(
+            {
+                "_submission_id": submission_id,
+                "_submitted_at": _submitted_at(found, ctx),
+                "_source_file": rel,
+                "_source_sheet": answers_title,
+                "_source_row": str(found[entity][0]) if entity in found else None,
+                "_reader": NAME,
+                "_form_version": version,
+            }
+        )
+        main = _frame([record], list(main.columns))
+        for section in survey.repeat_sections:
+            title = about.get(f"repeat:{section}", repeat_sheet_title(survey, section))
+            if title not in wb.sheetnames:
+                ctx.issue(
+                    "warning",
+                    "questionnaire-no-repeat",
+                    f"the sheet '{title}' for {section} is missing; no {section} read",
+                    sheet=title,
+                )
+                continue
+            rows = _repeat_rows(wb[title], section, submission_id, ctx)
+            repeats[section] = _frame(rows, list(repeats[section].columns))
+        agency = record.get(entity) or ""
+        ctx.issues = [i if i.entity else replace(i, entity=agency) for i in ctx.issues]
+        return main, repeats
+    finally:
+        wb.close()
+        log.extend(ctx.issues)
