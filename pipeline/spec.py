@@ -42,11 +42,17 @@ class Choice(_Model):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str
     score: float | None = None
+    group: str | None = None  # e.g. the SDG goal of an SDG target (see pipeline.analysis.sdg)
 
 
 class DimensionItem(_Model):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str
+    group: str | None = None  # e.g. an ESS requirement's group: principle, thematic, procedure
+    # round-over-round comparison: the id this item had in the earlier version of the survey
+    # (default: the same id), or comparable: false when its scope changed (split, merged)
+    compare_with: str | None = None
+    comparable: bool = True
 
 
 class DimensionSet(_Model):
@@ -71,6 +77,13 @@ class Question(_Model):
     max: float | None = None
     hint: str = ""
     skip_if: SkipIf | None = None
+    # round-over-round comparison: the id this question had in the earlier version of the
+    # survey (default: the same id), or comparable: false when its meaning changed
+    compare_with: str | None = None
+    comparable: bool = True
+    # for a select whose choices changed: this version's choice name -> the earlier
+    # version's choice name it counts as (e.g. a 4-level scale collapsed onto yes/no)
+    compare_map: dict[str, str] | None = None
 
     @model_validator(mode="after")
     def _choices_when_needed(self) -> Question:
@@ -158,6 +171,50 @@ class Projects(_Model):
     budget: str
 
 
+class DemoRound(_Model):
+    id: str
+    respondents: int = Field(ge=2)
+    submitted_from: str
+    questionnaires: int = 0
+    seed: int = 0
+
+
+class Demo(_Model):
+    """How `emg-pipeline demo` invents rounds of this survey (see pipeline.demo)."""
+
+    rounds: list[DemoRound]
+    boost: dict[str, float] = {}
+    always_respond: list[str] = []
+
+
+class Requirements(_Model):
+    """A benchmark survey (ESS): each dimension item is a requirement an entity meets or not."""
+
+    dimension_set: str
+    coverage_question: str
+    document_question: str | None = None
+    mandatory: str  # the choice that means "met"
+    not_applicable: str | None = None  # the choice left out of denominators
+    consensus_share: float = Field(default=0.6, gt=0, le=1)
+    within_reach_margin: float = Field(default=0.15, ge=0, lt=1)
+    sensitivity: list[float] = [0.4, 0.5, 0.6, 0.7, 0.8]
+    groups: dict[str, str] = {}  # group id -> label, in report order
+
+
+class Maturity(_Model):
+    """A maturity scale asked per item of a dimension set (e.g. ESS building blocks)."""
+
+    dimension_set: str
+    question: str
+
+
+class HistoryEntry(_Model):
+    """An earlier version of the survey, used to read the rounds collected with it."""
+
+    file: str  # relative to the survey folder
+    rounds: list[str]
+
+
 class SurveyModel(_Model):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
@@ -175,6 +232,10 @@ class SurveyModel(_Model):
     links: Links | None = None
     ranking: Ranking | None = None
     projects: Projects | None = None
+    requirements: Requirements | None = None
+    maturity: Maturity | None = None
+    demo: Demo | None = None
+    history: dict[str, HistoryEntry] = {}
 
 
 @dataclass(frozen=True)
@@ -342,6 +403,21 @@ class Survey:
     def personal_fields(self) -> list[str]:
         return [f.name for f in self._fields if f.personal]
 
+    def question(self, question_id: str) -> Question:
+        for section in self.model.sections:
+            for q in section.questions:
+                if q.id == question_id:
+                    return q
+        raise KeyError(question_id)
+
+    def for_round(self, round_id: str) -> Survey:
+        """The version of this survey a round was collected with (itself unless the round
+        is listed under ``history``)."""
+        for entry in self.model.history.values():
+            if round_id in entry.rounds:
+                return load_survey(self.folder / entry.file)
+        return self
+
 
 def _check_references(model: SurveyModel) -> list[str]:
     """Cross-references a schema cannot check: choice lists, dimension sets, question ids."""
@@ -394,6 +470,22 @@ def _check_references(model: SurveyModel) -> list[str]:
     if model.projects:
         p = model.projects
         refs += [(f"projects.{k}", v) for k, v in p.model_dump().items() if k != "section"]
+    if model.requirements:
+        r = model.requirements
+        refs += [("requirements.coverage_question", r.coverage_question)]
+        refs += [("requirements.document_question", r.document_question)]
+        if r.dimension_set not in model.dimension_sets:
+            problems.append(f"requirements: unknown dimension set '{r.dimension_set}'")
+        q = qids.get(r.coverage_question)
+        names = [c.name for c in model.choices.get(q.choices or "", [])] if q else []
+        for key in ("mandatory", "not_applicable"):
+            value = getattr(r, key)
+            if q and value is not None and value not in names:
+                problems.append(f"requirements.{key}: '{value}' is not a choice of {q.choices}")
+    if model.maturity:
+        refs.append(("maturity.question", model.maturity.question))
+        if model.maturity.dimension_set not in model.dimension_sets:
+            problems.append(f"maturity: unknown dimension set '{model.maturity.dimension_set}'")
     for where, qid in refs:
         if qid is not None and qid not in qids:
             problems.append(f"{where}: no question '{qid}'")

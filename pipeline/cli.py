@@ -1,0 +1,221 @@
+"""`emg-pipeline`: the command line (also `python -m pipeline`).
+
+Exit codes: 0 done, 1 the data has errors (each named), 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from pipeline import __version__
+from pipeline.errors import IssueLog, PipelineError, SpecError
+from pipeline.paths import Layout, find_root
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="emg-pipeline",
+        description="Survey and gap-analysis pipeline of the UN Environment Management Group.",
+        epilog="Exit codes: 0 done, 1 the data has errors, 2 wrong usage.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    def with_root(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--root", type=Path, help="project folder (default: the current project)")
+        p.add_argument("--quiet", "-q", action="store_true", help="print only errors and results")
+        return p
+
+    with_root(sub.add_parser("surveys", help="list the surveys defined and the rounds found"))
+
+    form = with_root(sub.add_parser("form", help="write a survey's XLSForm and offline questionnaire"))
+    form.add_argument("survey")
+    form.add_argument("--out", type=Path, required=True, help="folder to write the two files into")
+
+    demo = with_root(sub.add_parser("demo", help="write the demo rounds under ROOT/data/raw and run them"))
+    demo.add_argument("--survey", action="append", help="only this survey (repeatable)")
+
+    for name, text in (("validate", "check a round's inputs only"), ("run", "run the whole pipeline")):
+        p = with_root(sub.add_parser(name, help=text))
+        p.add_argument("survey")
+        p.add_argument("--round", required=True, dest="round_id", help="round folder under data/raw/SURVEY/")
+        if name == "run":
+            p.add_argument("--force", action="store_true", help="run even if outputs are up to date")
+            p.add_argument("--run-date", help="date shown in the report (default: today)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    out = Console(highlight=False)
+    err = Console(stderr=True, highlight=False)
+    layout = Layout(find_root(args.root) if args.root is None else args.root.resolve())
+    try:
+        return COMMANDS[args.command](args, layout, out, err)
+    except SpecError as exc:
+        err.print("[bold red]The survey definition or registry has problems:[/]")
+        for issue in exc.issues:
+            err.print(f"  {issue}", markup=False)
+        return EXIT_USAGE
+    except PipelineError as exc:
+        print_issues(err, IssueLog(list(exc.issues)), only_problems=True)
+        err.print(f"[bold red]Stopped: {len(exc.issues)} error(s) in the inputs; nothing was written.[/]")
+        return EXIT_DATA
+    except KeyboardInterrupt:
+        err.print("Interrupted; previous outputs are unchanged.")
+        return 130
+
+
+def cmd_surveys(args: argparse.Namespace, layout: Layout, out: Console, err: Console) -> int:
+    from pipeline.spec import load_survey
+
+    table = Table(title=f"Surveys in {layout.surveys}", title_justify="left")
+    for col in ("survey", "title", "form version", "rounds under data/raw", "outputs"):
+        table.add_column(col)
+    for survey_id in layout.survey_ids():
+        survey = load_survey(layout.survey_dir(survey_id))
+        rounds = layout.rounds(survey_id)
+        done = [r for r in rounds if (layout.outputs(survey_id, r) / "report.docx").is_file()]
+        table.add_row(
+            survey_id, survey.title, survey.model.form_version, ", ".join(rounds) or "-", ", ".join(done) or "-"
+        )
+    out.print(table)
+    return EXIT_OK
+
+
+def cmd_form(args: argparse.Namespace, layout: Layout, out: Console, err: Console) -> int:
+    from pipeline.forms import write_questionnaire, write_xlsform
+    from pipeline.run import open_survey
+
+    survey, registry = open_survey(layout, args.survey)
+    args.out.mkdir(parents=True, exist_ok=True)
+    xlsform = write_xlsform(survey, registry, args.out / f"{survey.id}.xlsx")
+    offline = write_questionnaire(survey, registry, args.out / f"{survey.id}_questionnaire.xlsx")
+    out.print(f"XLSForm (KoboToolbox / ODK): {xlsform}")
+    out.print(f"Offline questionnaire:       {offline}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, layout: Layout, out: Console, err: Console) -> int:
+    import shutil
+
+    from pipeline.demo import write_demo_round
+    from pipeline.run import open_survey
+
+    survey_ids = args.survey or layout.survey_ids()
+    status = EXIT_OK
+    for survey_id in survey_ids:
+        survey, registry = open_survey(layout, survey_id)
+        if not survey.model.demo:
+            continue
+        for spec in survey.model.demo.rounds:
+            folder = layout.raw(survey_id, spec.id)
+            if folder.exists():
+                shutil.rmtree(folder)
+            write_demo_round(survey, registry, spec, folder)
+            if not args.quiet:
+                out.print(f"[bold]{survey_id}[/] demo round {spec.id}: inputs written to {folder}")
+            args.survey_id, args.round_id, args.force, args.run_date = survey_id, spec.id, True, None
+            status = max(status, cmd_run(args, layout, out, err))
+    return status
+
+
+def cmd_validate(args: argparse.Namespace, layout: Layout, out: Console, err: Console) -> int:
+    from pipeline.run import Steps, check_round
+
+    with _progress(err, args.quiet) as on_step:
+        log, raw = check_round(layout, args.survey, args.round_id, Steps(on_start=on_step))
+    print_issues(out, log, only_problems=args.quiet)
+    n_files = len(raw.files) if raw else 0
+    n_rows = len(raw.main) if raw is not None else 0
+    counts = log.counts()
+    out.print(
+        f"{n_files} file(s), {n_rows} submission(s): {counts['error']} error(s), "
+        f"{counts['warning']} warning(s)."
+    )
+    return EXIT_DATA if log.has_errors() else EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace, layout: Layout, out: Console, err: Console) -> int:
+    from pipeline.run import run_round
+
+    survey_id = getattr(args, "survey_id", None) or args.survey
+    with _progress(err, args.quiet) as on_step:
+        outcome = run_round(
+            layout, survey_id, args.round_id, force=args.force, run_date=args.run_date, on_step=on_step
+        )
+    if outcome.status == "up-to-date":
+        out.print(f"{survey_id} {args.round_id}: up to date ({outcome.outputs}); use --force to re-run.")
+        return EXIT_OK
+    if not args.quiet:
+        print_issues(out, outcome.log, only_problems=True)
+    counts = outcome.log.counts()
+    out.print(f"[bold green]{survey_id} {args.round_id}: done[/] ({counts['warning']} warning(s))")
+    for name in ("report.docx", "results.xlsx", "charts", "manifest.json"):
+        out.print(f"  {name:<14} {outcome.outputs / name}")
+    return EXIT_OK
+
+
+def print_issues(console: Console, log: IssueLog, only_problems: bool = False) -> None:
+    """The data-quality log as a table, errors first."""
+    frame = log.to_frame()
+    if only_problems:
+        frame = frame[frame["severity"] != "info"]
+    if frame.empty:
+        return
+    table = Table(title="Data-quality log", title_justify="left", show_lines=False)
+    for col in ("severity", "file", "sheet", "row", "column", "message"):
+        table.add_column(col, overflow="fold")
+    colours = {"error": "red", "warning": "yellow", "info": "dim"}
+    for rec in frame.itertuples(index=False):
+        row = "" if rec.row is None or str(rec.row) == "<NA>" else str(rec.row)
+        table.add_row(
+            f"[{colours[rec.severity]}]{rec.severity}[/]",
+            rec.file,
+            rec.sheet,
+            row,
+            rec.column,
+            rec.message,
+        )
+    console.print(table)
+
+
+class _progress:
+    """A spinner naming the running step on stderr (silent with --quiet or when piped)."""
+
+    def __init__(self, console: Console, quiet: bool):
+        self.console, self.quiet, self.status = console, quiet, None
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        if self.quiet or not self.console.is_terminal:
+            return None
+        self.status = self.console.status("Starting")
+        self.status.start()
+        return lambda step: self.status.update(f"{step}...")  # type: ignore[union-attr]
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status:
+            self.status.stop()
+
+
+COMMANDS = {
+    "surveys": cmd_surveys,
+    "form": cmd_form,
+    "demo": cmd_demo,
+    "validate": cmd_validate,
+    "run": cmd_run,
+}

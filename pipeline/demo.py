@@ -1,0 +1,352 @@
+"""Deterministic synthetic survey rounds, for the demo and the tests.
+
+:func:`synthetic_answers` invents answers for any survey definition in the canonical wide
+form that the readers produce (see docs/architecture.md), with structure a real round has:
+some entities engage much more than others, some dimensions are popular and some are
+neglected, collaborations are often (not always) reciprocated, and preferences in rankings
+are shared but noisy. The same seed always gives the same answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.registry import Registry
+from pipeline.spec import DemoRound as DemoRoundSpec
+from pipeline.spec import FormField, Survey
+
+FIRST_NAMES = ["Amina", "Lucas", "Mei", "Olga", "Ravi", "Sofia", "Kwame", "Ines", "Yuki", "Omar"]
+LAST_NAMES = ["Diallo", "Moreau", "Chen", "Ivanova", "Patel", "Rossi", "Mensah", "Garcia", "Sato"]
+
+TEXT_BANK = {
+    "strengths": [
+        "Long-standing programme on {best} with country-level partners.",
+        "Strong technical expertise and data on {best}; trusted convening role.",
+        "Field presence in many countries and experience with {best}.",
+    ],
+    "weaknesses": [
+        "Little capacity on {worst}; work depends on short-term project funding.",
+        "Limited staff time for e-waste; {worst} is outside our current mandate.",
+        "No systematic data on our own results in {worst}.",
+    ],
+    "recommendations": [
+        "Agree a joint work plan with a lead agency for each life-cycle stage.",
+        "Pool project information in one shared database open to all IMG members.",
+        "Run joint country missions where several agencies already have projects.",
+    ],
+}
+GENERIC_TEXT = [
+    "See the attached project documents for details.",
+    "Work is coordinated through the regional offices.",
+    "Activities are planned for the next biennium.",
+]
+PROJECT_WORDS = [
+    ("Circular electronics", "initiative"),
+    ("Sound management of e-waste", "programme"),
+    ("E-waste statistics", "capacity project"),
+    ("Green procurement of ICT", "pilot"),
+    ("Informal sector health", "project"),
+    ("Transboundary e-waste monitoring", "partnership"),
+]
+
+
+@dataclass(frozen=True)
+class DemoRound:
+    """Canonical wide answers of one synthetic round."""
+
+    main: pd.DataFrame
+    repeats: dict[str, pd.DataFrame]
+
+
+def pick_respondents(
+    registry: Registry, n: int, seed: int, always: list[str] | tuple[str, ...] = ()
+) -> list[str]:
+    """``n`` registry entities chosen deterministically (``always`` among them), in registry order."""
+    rng = np.random.default_rng(seed)
+    chosen = {e for e in always if e in registry}
+    rest = [e for e in registry.ids if e not in chosen]
+    extra = max(0, min(n, len(registry)) - len(chosen))
+    chosen |= set(rng.choice(rest, size=extra, replace=False).tolist())
+    return [e for e in registry.ids if e in chosen]
+
+
+def synthetic_answers(
+    survey: Survey,
+    registry: Registry,
+    respondents: list[str],
+    seed: int,
+    submitted_from: str = "2026-03-02",
+    repeat_rate: float = 1.6,
+    boost: dict[str, float] | None = None,
+) -> DemoRound:
+    """Answers of ``respondents`` to every field of ``survey``, canonical wide, all text.
+
+    ``boost`` raises (or lowers) the engagement of named entities, e.g. the members of a
+    coalition that are known to be active on the topic.
+    """
+    rng = np.random.default_rng(seed)
+    n = len(respondents)
+    entity_strength = rng.normal(0, 1, n) + np.array(
+        [(boost or {}).get(e, 0.0) for e in respondents]
+    )
+    dimension_pull: dict[str, float] = {}
+    columns: dict[str, list[str | None]] = {}
+    for f in survey.fields():
+        if f.dimension and f.dimension not in dimension_pull:
+            dimension_pull[f.dimension] = float(rng.normal(0, 0.9))
+        columns[f.name] = [
+            _answer(f, survey, registry, respondents, i, entity_strength[i], dimension_pull, rng)
+            for i in range(n)
+        ]
+    main = pd.DataFrame(columns, dtype="string")
+    _apply_skips(main, survey)
+    _fill_texts(main, survey, respondents, registry)
+    main = _fill_ranks(main, survey, rng)
+    start = pd.Timestamp(submitted_from, tz="UTC")
+    offsets = pd.to_timedelta(rng.integers(0, 21 * 24 * 60, n), unit="min")
+    main.insert(0, "_submitted_at", (start + offsets).strftime("%Y-%m-%dT%H:%M:%S%z"))
+    main.insert(0, "_submission_id", [f"demo:{seed}:{i + 1}" for i in range(n)])
+    main = main.astype("string")
+    repeats = {
+        section: _repeat_rows(survey, registry, section, main, respondents, rng, repeat_rate)
+        for section in survey.repeat_sections
+    }
+    return DemoRound(main=main, repeats=repeats)
+
+
+def _answer(
+    f: FormField,
+    survey: Survey,
+    registry: Registry,
+    respondents: list[str],
+    i: int,
+    strength: float,
+    pull: dict[str, float],
+    rng: np.random.Generator,
+) -> str | None:
+    entity = respondents[i]
+    z = strength + pull.get(f.dimension or "", 0.0) + rng.normal(0, 0.8)
+    if f.type == "entity":
+        return entity
+    if f.personal and f.type == "email":
+        return f"focal.point@{entity.lower()}.example.org"
+    if f.personal:
+        return f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[(i * 7) % len(LAST_NAMES)]}"
+    if f.type == "select_one":
+        choices = survey.choices(f.list_name or "")
+        scored = sorted((c for c in choices if c.score is not None), key=lambda c: c.score or 0)
+        if scored:
+            # an unscored choice (such as "not applicable") now and then; otherwise higher
+            # z -> higher-scoring choice
+            unscored = [c for c in choices if c.score is None]
+            if unscored and rng.random() < 0.06:
+                return unscored[0].name
+            cuts = np.linspace(-0.9, 2.2, len(scored) - 1) if len(scored) > 1 else []
+            return scored[int(np.searchsorted(cuts, z))].name
+        return choices[int(rng.integers(len(choices)))].name
+    if f.type == "select_multiple":
+        choices = survey.choices(f.list_name or "")
+        k = int(np.clip(round(1.2 + 0.9 * z + rng.normal(0, 0.7)), 0, len(choices)))
+        weights = np.linspace(1.6, 0.4, len(choices))
+        picked = rng.choice(len(choices), size=k, replace=False, p=weights / weights.sum())
+        return " ".join(choices[j].name for j in sorted(picked)) or None
+    if f.type == "entities":
+        others = [e for e in respondents if e != entity]
+        k = int(np.clip(rng.poisson(2.2 + strength), 0, 6))
+        chosen = rng.choice(others, size=min(k, len(others)), replace=False) if k else []
+        return " ".join(sorted(chosen)) or None
+    if f.type in {"integer", "decimal"}:
+        lo, hi = f.min if f.min is not None else 0, f.max if f.max is not None else 100
+        return str(int(rng.integers(int(lo), int(hi) + 1)))
+    return None  # free text is filled afterwards, from the entity's profile
+
+
+def _apply_skips(main: pd.DataFrame, survey: Survey) -> None:
+    for f in survey.fields():
+        if f.skip_field and f.skip_value:
+            main.loc[main[f.skip_field] == f.skip_value, f.name] = pd.NA
+
+
+def _fill_texts(
+    main: pd.DataFrame, survey: Survey, respondents: list[str], registry: Registry
+) -> None:
+    scored = [f for f in survey.fields() if f.type == "select_one" and f.dimension]
+    labels = {f.name: f.label.split(":")[0] for f in scored}
+    for f in survey.fields():
+        if f.type not in {"text"} or f.personal:
+            continue
+        bank = TEXT_BANK.get(f.question, GENERIC_TEXT)
+        values: list[str | None] = []
+        for i, _entity in enumerate(respondents):
+            if scored:
+                pos = [_choice_score(survey, s, main.at[i, s.name]) for s in scored]
+                best = labels[scored[int(np.argmax(pos))].name].lower()
+                worst = labels[scored[int(np.argmin(pos))].name].lower()
+            else:
+                best = worst = "this area"
+            text = bank[i % len(bank)].format(best=best, worst=worst)
+            values.append(text if (i + len(f.name)) % 5 else None)
+        main[f.name] = pd.array(values, dtype="string")
+
+
+def _fill_ranks(main: pd.DataFrame, survey: Survey, rng: np.random.Generator) -> pd.DataFrame:
+    by_question: dict[str, list[FormField]] = {}
+    for f in survey.fields():
+        if (
+            f.type == "integer"
+            and f.min == 1
+            and f.dimension_set
+            and f.dimension_set in survey.model.choices
+        ):
+            by_question.setdefault(f.question, []).append(f)
+    for group in by_question.values():
+        k = len(group)
+        consensus = np.linspace(0, 2.5, k)
+        noise = rng.normal(0, 1.4, (len(main), k))
+        ranks = (consensus + noise).argsort(axis=1).argsort(axis=1) + 1
+        for j, f in enumerate(group):
+            main[f.name] = pd.array([str(r) for r in ranks[:, j]], dtype="string")
+    return main
+
+
+def _repeat_rows(
+    survey: Survey,
+    registry: Registry,
+    section: str,
+    main: pd.DataFrame,
+    respondents: list[str],
+    rng: np.random.Generator,
+    rate: float,
+) -> pd.DataFrame:
+    fields = survey.fields(section)
+    rows: list[dict[str, str | None]] = []
+    for i, entity in enumerate(respondents):
+        for k in range(int(rng.poisson(rate))):
+            row: dict[str, str | None] = {"_submission_id": str(main.at[i, "_submission_id"])}
+            for f in fields:
+                row[f.name] = _answer(f, survey, registry, respondents, i, 0.3, {}, rng)
+                if f.type == "text" and f.required:
+                    head, tail = PROJECT_WORDS[(i + k) % len(PROJECT_WORDS)]
+                    row[f.name] = f"{head} {tail} ({registry.acronym(entity)} {k + 1})"
+                elif f.type == "text":
+                    row[f.name] = None
+            _fix_years(row, fields, rng)
+            rows.append(row)
+    frame = pd.DataFrame(rows, columns=["_submission_id", *[f.name for f in fields]])
+    return frame.astype("string")
+
+
+def _fix_years(
+    row: dict[str, str | None], fields: list[FormField], rng: np.random.Generator
+) -> None:
+    """Make start/end years and budgets plausible: start 2012-2026, end after start."""
+    years = [f for f in fields if f.type == "integer" and f.name.endswith("year")]
+    if len(years) == 2:
+        start = int(rng.integers(2012, 2027))
+        row[years[0].name] = str(start)
+        row[years[1].name] = str(start + int(rng.integers(1, 6)))
+    for f in fields:
+        if f.type == "decimal" and "budget" in f.name:
+            row[f.name] = str(int(rng.lognormal(13, 1.1)) // 1000 * 1000)
+
+
+def demo_round_answers(survey: Survey, registry: Registry, spec: DemoRoundSpec) -> DemoRound:
+    """The answers of one demo round declared in the survey's ``demo`` section."""
+    demo = survey.model.demo
+    always = demo.always_respond if demo else []
+    respondents = pick_respondents(registry, spec.respondents, spec.seed, always)
+    return synthetic_answers(
+        survey,
+        registry,
+        respondents,
+        seed=spec.seed,
+        submitted_from=spec.submitted_from,
+        boost=demo.boost if demo else None,
+    )
+
+
+def write_demo_round(
+    survey: Survey, registry: Registry, spec: DemoRoundSpec, folder: Path
+) -> list[Path]:
+    """Write a demo round as an analyst receives one: a KoboToolbox export for most
+    entities (with one entity's earlier draft submission and one name spelled by an alias)
+    and a few offline questionnaires e-mailed back. Returns the files written."""
+    from pipeline.exports import write_kobo_xlsx
+    from pipeline.forms import fill_questionnaire
+
+    answers = demo_round_answers(survey, registry, spec)
+    main, repeats = answers.main, answers.repeats
+    entity = survey.entity_field.name
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    by_mail = main.tail(spec.questionnaires) if spec.questionnaires else main.iloc[0:0]
+    online = main.drop(by_mail.index)
+    for _, row in by_mail.iterrows():
+        rows = repeats_of(repeats, str(row["_submission_id"]))
+        path = folder / "questionnaires" / f"{row[entity]}_questionnaire.xlsx"
+        path.parent.mkdir(exist_ok=True)
+        record = {
+            k: (None if pd.isna(v) else str(v)) for k, v in row.items() if not k.startswith("_")
+        }
+        record["date_completed"] = str(row["_submitted_at"])[:10]
+        written.append(fill_questionnaire(survey, registry, record, rows.get("projects", []), path))
+
+    online = online.copy()
+    if len(online) > 2:
+        # one agency writes its name the way it calls itself, the registry resolves it
+        alias_row = online.index[1]
+        online.loc[alias_row, entity] = _alias(registry, str(online.loc[alias_row, entity]))
+        # one agency sent an early draft before its final answers: the latest must win
+        draft = online.iloc[[0]].copy()
+        draft["_submission_id"] = draft["_submission_id"] + ":draft"
+        first = pd.Timestamp(str(draft["_submitted_at"].iloc[0]))
+        draft["_submitted_at"] = (first - pd.Timedelta(days=6)).strftime("%Y-%m-%dT%H:%M:%S%z")
+        scored = [f.name for f in survey.fields() if f.type == "select_one" and f.dimension][:2]
+        for name in scored:
+            draft[name] = _weakest_choice(survey, survey.field(name))
+        online = pd.concat([draft, online], ignore_index=True)
+    online_ids = set(online["_submission_id"])
+    online_repeats = {k: v[v["_submission_id"].isin(online_ids)] for k, v in repeats.items()}
+    written.append(
+        write_kobo_xlsx(
+            online, online_repeats, survey, registry, folder / f"{survey.id}_kobo_export.xlsx"
+        )
+    )
+    return written
+
+
+def repeats_of(
+    repeats: dict[str, pd.DataFrame], submission_id: str
+) -> dict[str, list[dict[str, str | None]]]:
+    """The repeat rows of one submission as plain dicts (canonical values)."""
+    out: dict[str, list[dict[str, str | None]]] = {}
+    for section, frame in repeats.items():
+        rows = frame[frame["_submission_id"] == submission_id].drop(columns="_submission_id")
+        out[section] = [
+            {k: (None if pd.isna(v) else str(v)) for k, v in rec.items()}
+            for rec in rows.to_dict("records")
+        ]
+    return out
+
+
+def _alias(registry: Registry, entity_id: str) -> str:
+    row = registry.table.loc[registry.table["entity_id"] == entity_id].iloc[0]
+    aliases = [a for a in str(row["aliases"]).split("|") if a]
+    return aliases[0] if aliases else str(row["full_name"])
+
+
+def _choice_score(survey: Survey, f: FormField, value: object) -> float:
+    if pd.isna(value):  # type: ignore[call-overload]
+        return 0.0
+    scores = {c.name: c.score for c in survey.choices(f.list_name or "")}
+    return float(scores.get(str(value)) or 0.0)
+
+
+def _weakest_choice(survey: Survey, f: FormField) -> str:
+    scored = [c for c in survey.choices(f.list_name or "") if c.score is not None]
+    return min(scored, key=lambda c: c.score or 0).name

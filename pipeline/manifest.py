@@ -1,0 +1,93 @@
+"""The run manifest: what went in, what came out, and how long each step took.
+
+It also decides whether a run is needed: the *fingerprint* combines the hashes of every
+input file, the survey definition, the registry and the pipeline's own code, the way make
+compares timestamps. Same fingerprint and outputs present: the outputs are up to date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from pipeline.paths import SOURCE_ROOT
+
+MANIFEST_NAME = "manifest.json"
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def list_inputs(folder: Path) -> list[Path]:
+    """Every file of a round folder that a reader may take, sorted."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
+def hash_inputs(folder: Path) -> dict[str, str]:
+    """``{relative path: sha256}`` of every file in the round folder."""
+    return {p.relative_to(folder).as_posix(): sha256_file(p) for p in list_inputs(folder)}
+
+
+def code_hash() -> str:
+    """Hash of the pipeline package's source, so a code change makes outputs stale."""
+    digest = hashlib.sha256()
+    package = SOURCE_ROOT / "pipeline"
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(
+    inputs: dict[str, str], survey_sha: str, registry_sha: str, extra: dict[str, Any]
+) -> str:
+    payload = json.dumps(
+        {
+            "inputs": inputs,
+            "survey": survey_sha,
+            "registry": registry_sha,
+            "code": code_hash(),
+            **extra,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def read_manifest(out_dir: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads((out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def is_up_to_date(out_dir: Path, expected: str) -> bool:
+    """True when the outputs were made from the same fingerprint and all still exist."""
+    manifest = read_manifest(out_dir)
+    if not manifest or manifest.get("fingerprint") != expected:
+        return False
+    return all((out_dir / o["path"]).is_file() for o in manifest.get("outputs", []))
+
+
+def write_manifest(out_dir: Path, manifest: dict[str, Any]) -> Path:
+    outputs = [
+        {"path": p.relative_to(out_dir).as_posix(), "sha256": sha256_file(p), "bytes": p.stat().st_size}
+        for p in sorted(out_dir.rglob("*"))
+        if p.is_file() and p.name != MANIFEST_NAME
+    ]
+    path = out_dir / MANIFEST_NAME
+    path.write_text(json.dumps({**manifest, "outputs": outputs}, indent=2, default=str) + "\n", encoding="utf-8")
+    return path

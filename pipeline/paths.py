@@ -1,0 +1,62 @@
+"""Where a project's survey definitions, reference data, inputs and outputs live."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+SOURCE_ROOT = Path(__file__).resolve().parents[1]
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The project root: ``$EMG_ROOT``, else the nearest folder above ``start`` holding
+    ``surveys/``, else the source tree this package was installed from."""
+    if os.environ.get("EMG_ROOT"):
+        return Path(os.environ["EMG_ROOT"]).resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "surveys").is_dir() and (folder / "data" / "reference").is_dir():
+            return folder
+    return SOURCE_ROOT
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The folders of one project root (see DESIGN.md, Layout)."""
+
+    root: Path
+
+    def _own_or_source(self, relative: str) -> Path:
+        own = self.root / relative
+        return own if own.exists() else SOURCE_ROOT / relative
+
+    @property
+    def surveys(self) -> Path:
+        return self._own_or_source("surveys")
+
+    @property
+    def registry(self) -> Path:
+        return self._own_or_source("data/reference/entities.csv")
+
+    def survey_dir(self, survey_id: str) -> Path:
+        return self.surveys / survey_id
+
+    def raw(self, survey_id: str, round_id: str | None = None) -> Path:
+        base = self.root / "data" / "raw" / survey_id
+        return base / round_id if round_id else base
+
+    def processed(self, survey_id: str, round_id: str) -> Path:
+        return self.root / "data" / "processed" / survey_id / round_id
+
+    def outputs(self, survey_id: str, round_id: str) -> Path:
+        return self.root / "outputs" / survey_id / round_id
+
+    def survey_ids(self) -> list[str]:
+        return sorted(p.parent.name for p in self.surveys.glob("*/survey.yaml"))
+
+    def rounds(self, survey_id: str) -> list[str]:
+        base = self.raw(survey_id)
+        if not base.is_dir():
+            return []
+        return sorted(p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
