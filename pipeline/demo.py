@@ -156,7 +156,7 @@ def _answer(
         return " ".join(choices[j].name for j in sorted(picked)) or None
     if f.type == "entities":
         others = [e for e in respondents if e != entity]
-        k = int(np.clip(rng.poisson(2.2 + strength), 0, 6))
+        k = int(np.clip(rng.poisson(max(2.2 + strength, 0.2)), 0, 6))
         chosen = rng.choice(others, size=min(k, len(others)), replace=False) if k else []
         return " ".join(sorted(chosen)) or None
     if f.type in {"integer", "decimal"}:

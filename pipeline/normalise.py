@@ -1,0 +1,271 @@
+"""Canonical wide tables -> typed answers: ``RawRound`` -> :class:`~pipeline.tables.Responses`.
+
+:func:`normalise` resolves entity names to registry ids, keeps one submission per entity
+(the latest wins), types every answer and builds the tidy long table the analyses read.
+It applies the same cell checks as :mod:`pipeline.validate` (through
+:func:`~pipeline.validate.check_field`), so a value that validation reports as an error is
+NA here, and an answer to a question the form skipped is dropped. Personal fields (the
+focal point's name and e-mail) are left out of every table it returns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline.errors import IssueLog
+from pipeline.registry import Registry
+from pipeline.spec import FormField, Survey
+from pipeline.tables import META_COLUMNS, REPEAT_META_COLUMNS, TIDY_COLUMNS, RawRound, Responses
+from pipeline.validate import (
+    CheckedField,
+    blank_rows,
+    check_fields,
+    check_ranks,
+    choose_latest,
+    prepare_table,
+    rank_groups,
+    source_rows,
+    submission_times,
+)
+
+SUBMISSION_COLUMNS = ["entity_id", "submitted_at", "source_file", "reader", "n_submissions"]
+REPEAT_KEY_COLUMNS = ["entity_id", "instance", "source_file", "source_row"]
+_TIME_DTYPE = "datetime64[us, UTC]"
+
+
+def normalise(
+    raw: RawRound, survey: Survey, registry: Registry, round_id: str, log: IssueLog
+) -> Responses:
+    """Typed submissions, typed repeat rows and the tidy long table of one round.
+
+    In: the readers' canonical wide tables (all text), the survey, the registry and the
+    round id. Rules: rows whose entity is missing or unknown and submissions with every
+    answer blank are dropped; of an entity's remaining submissions the one with the
+    latest ``_submitted_at`` is kept (no time counts as oldest; a tie goes to the later
+    file, then row). Out (see docs/architecture.md):
+
+    - ``submissions``: one row per kept entity, ``entity_id, submitted_at (UTC),
+      source_file, reader, n_submissions`` then one typed column per non-personal main
+      field: Int64 / Float64 numbers, string choices, multi-selects as space-separated
+      choice names (entities: ids) in list order, text without control characters;
+    - ``repeats[section]``: the kept submissions' repeat rows, ``entity_id, instance
+      (UNEP#1, ...), source_file, source_row`` then typed fields;
+    - ``tidy``: :data:`~pipeline.tables.TIDY_COLUMNS`, one row per entity x field x
+      answer (multi-selects one row per option), the entity field itself left out.
+
+    Values with errors are NA. ``log`` is not written to: :func:`pipeline.validate.validate`
+    reports every problem, including which duplicate submission was kept.
+    """
+    main = prepare_table(raw.main, META_COLUMNS)
+    fields = survey.fields()
+    entity_name = survey.entity_field.name
+    checked = check_fields(main, fields, survey, registry)
+    _drop_tied_rankings(checked, survey, None)
+    ids = checked[entity_name].values
+    blank = (
+        blank_rows(checked, skip={entity_name})
+        if len(main)
+        else pd.Series(False, index=main.index, dtype=bool)
+    )
+    kept, n_submissions = choose_latest(main, ids, ~blank)
+
+    kept_index = main.index[kept.to_numpy(dtype=bool)]
+    base = pd.DataFrame(
+        {
+            "entity_id": ids.loc[kept_index].astype("string"),
+            "submitted_at": submission_times(main).loc[kept_index].astype(_TIME_DTYPE),
+            "source_file": main["_source_file"].loc[kept_index].astype("string"),
+            "reader": main["_reader"].loc[kept_index].astype("string"),
+            "n_submissions": n_submissions.loc[kept_index].astype("Int64"),
+        }
+    )
+    public = [f for f in fields if not f.personal]
+    typed = pd.DataFrame({f.name: checked[f.name].values.loc[kept_index] for f in public})
+    order = base["entity_id"].sort_values(kind="stable").index
+    submissions = pd.concat([base, typed], axis=1).loc[order].reset_index(drop=True)
+
+    sources = pd.DataFrame(
+        {
+            "entity_id": base["entity_id"],
+            "instance": pd.Series(pd.NA, index=kept_index, dtype="string"),
+            "source_file": base["source_file"],
+            "source_row": source_rows(main).loc[kept_index],
+            "submitted_at": base["submitted_at"],
+            "_instance_no": 0,
+        }
+    ).loc[order]
+    main_fields = [f for f in public if f.name != entity_name]
+    parts = [_tidy_part(sources, typed.loc[order], main_fields, survey)]
+
+    parents = pd.DataFrame(
+        {
+            "submission_id": main["_submission_id"].loc[kept_index].astype("string"),
+            "entity_id": base["entity_id"],
+            "submitted_at": base["submitted_at"],
+        }
+    )
+    repeats: dict[str, pd.DataFrame] = {}
+    for section in survey.repeat_sections:
+        table, keys, section_typed = _repeat_table(raw, section, parents, survey, registry)
+        repeats[section] = table
+        section_fields = [f for f in survey.fields(section) if not f.personal]
+        parts.append(_tidy_part(keys, section_typed, section_fields, survey))
+
+    tidy = pd.concat(parts, ignore_index=True)
+    tidy.insert(0, "survey_id", survey.id)
+    tidy.insert(1, "round", round_id)
+    tidy = _tidy_types(tidy[TIDY_COLUMNS])
+    return Responses(submissions=submissions, repeats=repeats, tidy=tidy)
+
+
+def _drop_tied_rankings(
+    checked: dict[str, CheckedField], survey: Survey, repeat: str | None
+) -> None:
+    """A ranking with two options on the same rank is not used: all its ranks become NA."""
+    groups = rank_groups(survey, repeat)
+    if not groups:
+        return
+    _, tied = check_ranks(checked, survey, groups)
+    for question, rows in tied.items():
+        for f in groups[question]:
+            c = checked[f.name]
+            c.values = c.values.mask(rows)
+
+
+def _repeat_table(
+    raw: RawRound,
+    section: str,
+    parents: pd.DataFrame,
+    survey: Survey,
+    registry: Registry,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Typed rows of one repeat section that belong to kept submissions.
+
+    Out: the ``repeats[section]`` table, and (aligned on the same index) the tidy keys
+    and the typed field values.
+    """
+    fields = survey.fields(section)
+    public = [f for f in fields if not f.personal]
+    frame = raw.repeats.get(section)
+    if frame is None:
+        frame = pd.DataFrame(columns=[*REPEAT_META_COLUMNS, *(f.name for f in fields)])
+    rows = prepare_table(frame, REPEAT_META_COLUMNS)
+    checked = check_fields(rows, fields, survey, registry)
+    _drop_tied_rankings(checked, survey, section)
+    sid = rows["_submission_id"].astype("string")
+    parent = parents.drop_duplicates("submission_id").set_index("submission_id")
+    belongs = sid.isin(parent.index).fillna(False).astype(bool) & ~blank_rows(checked)
+    keep = rows.index[belongs.to_numpy(dtype=bool)]
+
+    of_parent = parent.reindex(sid.loc[keep].to_numpy()).set_axis(keep)
+    entity = of_parent["entity_id"].astype("string")
+    number = entity.groupby(entity, sort=False).cumcount() + 1
+    keys = pd.DataFrame(
+        {
+            "entity_id": entity,
+            "instance": (entity + "#" + number.astype("string")).astype("string"),
+            "source_file": rows["_source_file"].loc[keep].astype("string"),
+            "source_row": source_rows(rows).loc[keep],
+            "submitted_at": of_parent["submitted_at"].astype(_TIME_DTYPE),
+            "_instance_no": number.astype("int64"),
+        }
+    )
+    keys = keys.sort_values(["entity_id", "_instance_no"], kind="stable")
+    typed = pd.DataFrame({f.name: checked[f.name].values.loc[keys.index] for f in public})
+    table = pd.concat([keys[REPEAT_KEY_COLUMNS], typed], axis=1).reset_index(drop=True)
+    return table, keys, typed
+
+
+def _answer_text(values: pd.Series) -> pd.Series:
+    """Typed values as the text of a tidy ``answer``: whole numbers without '.0'."""
+    if isinstance(values.dtype, pd.Float64Dtype):
+        whole = (values % 1 == 0) & (values.abs() < 1e15)
+        as_int = values.where(whole).round().astype("Int64").astype("string")
+        return as_int.fillna(values.astype("string")).mask(values.isna())
+    return values.astype("string")
+
+
+def _tidy_part(
+    keys: pd.DataFrame, typed: pd.DataFrame, fields: list[FormField], survey: Survey
+) -> pd.DataFrame:
+    """Keys (entity_id, instance, source_file, source_row, submitted_at, _instance_no) and
+    typed answers of the same rows -> long rows, one per answer (multi-selects exploded)."""
+    key_columns = list(keys.columns)
+    wide = keys.copy()
+    for f in fields:
+        wide[f.name] = _answer_text(typed[f.name]) if f.name in typed else pd.NA
+    wide = wide.astype({f.name: "string" for f in fields})
+    long = wide.melt(id_vars=key_columns, var_name="field", value_name="answer")
+    long = long[long["answer"].notna()]
+
+    multiple = {f.name for f in fields if f.is_multiple}
+    is_multiple = long["field"].isin(multiple).to_numpy(dtype=bool)
+    exploded = (
+        long[is_multiple]
+        .assign(answer=lambda d: d["answer"].str.split(" "))
+        .explode("answer", ignore_index=False)
+    )
+    long = pd.concat([long[~is_multiple], exploded])
+
+    meta = _field_meta(fields, survey)
+    long = long.merge(meta, on="field", how="left", validate="many_to_one")
+    from_option = long["option_is_dimension"].to_numpy(dtype=bool)
+    long["dimension"] = long["dimension"].astype("string").mask(from_option, long["answer"])
+    scores = _choice_scores(fields, survey)
+    long = long.merge(scores, on=["field", "answer"], how="left", validate="many_to_one")
+    long["_option_no"] = long.groupby(["entity_id", "_instance_no", "field"]).cumcount()
+    long = long.sort_values(["entity_id", "_instance_no", "field_no", "_option_no"], kind="stable")
+    return long.reset_index(drop=True)
+
+
+def _field_meta(fields: list[FormField], survey: Survey) -> pd.DataFrame:
+    """Per field: its question id, dimension, order, and whether options are dimensions."""
+    dimension_sets = set(survey.model.dimension_sets)
+    return pd.DataFrame(
+        {
+            "field": [f.name for f in fields],
+            "question_id": [f.question for f in fields],
+            "dimension": pd.array([f.dimension for f in fields], dtype="string"),
+            "field_no": np.arange(len(fields)),
+            "option_is_dimension": [
+                f.type == "select_multiple" and f.choices in dimension_sets for f in fields
+            ],
+        },
+        columns=["field", "question_id", "dimension", "field_no", "option_is_dimension"],
+    )
+
+
+def _choice_scores(fields: list[FormField], survey: Survey) -> pd.DataFrame:
+    """(field, answer) -> answer_score for every choice with a declared score."""
+    records = [
+        (f.name, c.name, c.score)
+        for f in fields
+        if f.type in {"select_one", "select_multiple"}
+        for c in survey.choices(f.list_name or "")
+        if c.score is not None
+    ]
+    frame = pd.DataFrame(records, columns=["field", "answer", "answer_score"])
+    return frame.astype({"field": "object", "answer": "string", "answer_score": "Float64"})
+
+
+def _tidy_types(tidy: pd.DataFrame) -> pd.DataFrame:
+    text = [
+        "survey_id",
+        "round",
+        "entity_id",
+        "question_id",
+        "field",
+        "dimension",
+        "answer",
+        "instance",
+        "source_file",
+    ]
+    return tidy.astype(
+        {
+            **dict.fromkeys(text, "string"),
+            "answer_score": "Float64",
+            "source_row": "Int64",
+            "submitted_at": _TIME_DTYPE,
+        }
+    ).reset_index(drop=True)

@@ -1,0 +1,858 @@
+"""Data-quality checks on a round's canonical wide tables: ``RawRound`` -> issues.
+
+:func:`validate` appends an :class:`~pipeline.errors.Issue` to the log for every problem it
+finds, naming the file, sheet, row and column a person opens to fix it: unknown or missing
+entities, required answers left empty, answers that are not among the choices (with the
+closest valid choices suggested), numbers that are not numbers or out of range, invalid
+e-mail addresses, answers given to skipped questions, inconsistent rankings, orphan repeat
+rows, empty submissions, duplicate submissions of one entity and old form versions.
+Errors stop a run; warnings and infos are reported. Nothing is raised for bad data.
+
+The cell-level checks are shared with :mod:`pipeline.normalise` through
+:func:`check_field`, which returns both the problems of a column and its typed values with
+every bad cell set to NA, so that what is reported and what is kept never disagree.
+All checks work on whole columns; Python objects are only built for the bad cells.
+Values of personal fields (``personal: true``) never appear in a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from pipeline.errors import Issue, IssueLog, Severity
+from pipeline.registry import Registry
+from pipeline.spec import FormField, Survey
+from pipeline.tables import META_COLUMNS, REPEAT_META_COLUMNS, RawRound
+
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # all but \t and \n
+EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s.]+"
+TOKEN_SEPARATORS = r"[\s,;]+"
+MAX_LISTED_CHOICES = 10  # longer choice lists are not spelled out in messages
+MAX_LISTED_FIELDS = 12  # conflicting fields named in a duplicate-submission message
+MAX_LISTED_PLACES = 6  # submissions of one entity named in a duplicate-submission message
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """One kind of problem in one column: a message per offending row.
+
+    ``messages`` is indexed like the checked table and holds only the offending rows;
+    ``column`` is the field name, or a Series of names per row (rankings span columns).
+    """
+
+    severity: Severity
+    code: str
+    messages: pd.Series
+    column: str | pd.Series = ""
+
+
+@dataclass
+class CheckedField:
+    """A column after checking: typed values (NA where blank, bad or skipped) and problems."""
+
+    field: FormField
+    values: pd.Series
+    answered: pd.Series  # bool: the cell held something before any check
+    present: bool  # the column exists in the table
+    problems: list[CellProblem] = dataclass_field(default_factory=list)
+
+
+# -- small helpers ----------------------------------------------------------------------
+
+
+def prepare_table(frame: pd.DataFrame, meta_columns: list[str]) -> pd.DataFrame:
+    """A copy of ``frame`` with a fresh 0..n-1 index and every meta column present (NA)."""
+    out = frame.reset_index(drop=True)
+    missing = {
+        c: pd.Series(pd.NA, index=out.index, dtype="string")
+        for c in meta_columns
+        if c not in out.columns
+    }
+    return out.assign(**missing) if missing else out
+
+
+def quoted(label: str) -> str:
+    return f'"{label}"'
+
+
+def _number_text(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _same(mask: pd.Series, message: str) -> pd.Series:
+    """The same message for every row where ``mask`` holds."""
+    index = mask.index[mask.to_numpy(dtype=bool, na_value=False)]
+    return pd.Series(message, index=index, dtype="object")
+
+
+def _shown(values: pd.Series, f: FormField) -> pd.Series:
+    """Values as quoted in messages; personal values are never shown."""
+    if f.personal:
+        return pd.Series("the value", index=values.index, dtype="object")
+    return ("'" + values.astype("string") + "'").astype("object")
+
+
+def suggest_choices(value: str, survey: Survey, list_name: str, limit: int = 2) -> list[str]:
+    """The choices closest to ``value`` by name or label, as 'name (Label)'."""
+    choices = survey.choices(list_name)
+    keys: dict[str, str] = {}
+    for c in choices:
+        keys.setdefault(c.name.casefold(), c.name)
+        keys.setdefault(c.label.casefold(), c.name)
+    matches = process.extract(
+        value.casefold(), list(keys), scorer=fuzz.WRatio, limit=len(keys), score_cutoff=60
+    )
+    if not matches:
+        return []
+    best = matches[0][1]
+    labels = {c.name: c.label for c in choices}
+    names: list[str] = []
+    for key, score, _ in matches:
+        name = keys[key]
+        if score >= best - 10 and name not in names:
+            names.append(name)
+    return [f"{n} ({labels[n]})" for n in names[:limit]]
+
+
+def _expected_choices(survey: Survey, list_name: str) -> str:
+    names = [c.name for c in survey.choices(list_name)]
+    if len(names) > MAX_LISTED_CHOICES:
+        return f"a choice of the list '{list_name}'"
+    return "one of: " + ", ".join(names)
+
+
+def _did_you_mean(options: list[str]) -> str:
+    return f"; did you mean {', '.join(options)}?" if options else ""
+
+
+def _then_expected(hint: str, expected: str) -> str:
+    """A suggestion (if any) followed by what was expected, punctuated either way."""
+    return f"{hint} Expected {expected}" if hint else f"; expected {expected}"
+
+
+# -- checks of one column ----------------------------------------------------------------
+
+
+def check_field(
+    frame: pd.DataFrame, f: FormField, survey: Survey, registry: Registry
+) -> CheckedField:
+    """Check one field's column of a canonical wide table and type its values.
+
+    In: the table (all text, NA when empty) and the field. Out: a :class:`CheckedField`
+    whose ``values`` are typed (Int64 / Float64 numbers, string choices; multi-selects as
+    space-separated valid names in list order, entities as ids) with NA wherever the cell
+    is blank, invalid or skipped by the form's skip logic, and one :class:`CellProblem` per
+    kind of problem found. An absent column gives all-NA values and no problems.
+    """
+    present = f.name in frame.columns
+    if present:
+        text = frame[f.name].astype("string").str.strip()
+        text = text.mask(text == "")
+    else:
+        text = pd.Series(pd.NA, index=frame.index, dtype="string")
+    answered = text.notna()
+    problems: list[CellProblem] = []
+    label = quoted(f.label)
+
+    skipped = pd.Series(False, index=frame.index)
+    if f.skip_field and f.skip_field in frame.columns:
+        control = frame[f.skip_field].astype("string").str.strip()
+        skipped = (control == f.skip_value).fillna(False).astype(bool)
+        ignored = answered & skipped
+        if ignored.any():
+            control_label = quoted(survey.field(f.skip_field).label)
+            problems.append(
+                CellProblem(
+                    "warning",
+                    "skip-answered",
+                    _same(
+                        ignored,
+                        f"{label}: answered although {control_label} is '{f.skip_value}', "
+                        "which skips this question; the answer is ignored",
+                    ),
+                    f.name,
+                )
+            )
+        text = text.mask(skipped)
+
+    if f.type == "entity":
+        noun = survey.model.entity_noun
+        problems.append(
+            CellProblem(
+                "error",
+                "entity-missing",
+                _same(
+                    ~answered,
+                    f"{label}: no {noun} given; expected the name, acronym or id of a "
+                    f"registered {noun}",
+                ),
+                f.name,
+            )
+        )
+    elif f.required:
+        missing = ~answered & ~skipped
+        problems.append(
+            CellProblem(
+                "error",
+                "required-missing",
+                _same(missing, f"{label}: no answer, but an answer is required"),
+                f.name,
+            )
+        )
+
+    values, found = TYPE_CHECKS[f.type](text, f, survey, registry)
+    problems.extend(found)
+    return CheckedField(
+        field=f,
+        values=values,
+        answered=answered,
+        present=present,
+        problems=[p for p in problems if len(p.messages)],
+    )
+
+
+def _check_text(
+    text: pd.Series, f: FormField, survey: Survey, registry: Registry
+) -> tuple[pd.Series, list[CellProblem]]:
+    clean = text.str.replace(CONTROL_CHARACTERS, "", regex=True).str.strip()
+    return clean.mask(clean == ""), []
+
+
+def _check_email(
+    text: pd.Series, f: FormField, survey: Survey, registry: Registry
+) -> tuple[pd.Series, list[CellProblem]]:
+    valid = text.str.fullmatch(EMAIL_PATTERN).fillna(False).astype(bool)
+    bad = text.notna() & ~valid
+    expected = "expected an address such as name@agency.org"
+    if f.personal:
+        messages = _same(bad, f"{quoted(f.label)}: the e-mail address is not valid; {expected}")
+    else:
+        shown = _shown(text[bad], f)
+        messages = quoted(f.label) + ": " + shown + f" is not a valid e-mail address; {expected}"
+    return text.mask(bad), [CellProblem("error", "email-invalid", messages, f.name)]
+
+
+def _expected_number(f: FormField) -> str:
+    kind = "a whole number" if f.type == "integer" else "a number"
+    if f.min is not None and f.max is not None:
+        return f"{kind} from {_number_text(f.min)} to {_number_text(f.max)}"
+    if f.min is not None:
+        return f"{kind} of at least {_number_text(f.min)}"
+    if f.max is not None:
+        return f"{kind} of at most {_number_text(f.max)}"
+    return kind
+
+
+def _check_number(
+    text: pd.Series, f: FormField, survey: Survey, registry: Registry
+) -> tuple[pd.Series, list[CellProblem]]:
+    number = pd.to_numeric(text, errors="coerce").astype("Float64")
+    finite = (number.abs() < np.inf).fillna(False).astype(bool)
+    not_number = text.notna() & ~finite
+    fraction = pd.Series(False, index=text.index)
+    if f.type == "integer":
+        fraction = (finite & (number % 1 != 0)).fillna(False).astype(bool)
+    too_low = (number < f.min) if f.min is not None else pd.Series(False, index=text.index)
+    too_high = (number > f.max) if f.max is not None else pd.Series(False, index=text.index)
+    out_of_range = (finite & ~fraction & (too_low | too_high)).fillna(False).astype(bool)
+    expected = f"expected {_expected_number(f)}"
+    prefix = quoted(f.label) + ": "
+    problems = [
+        CellProblem(
+            "error",
+            "not-a-number",
+            prefix + _shown(text[not_number], f) + f" is not a number; {expected}",
+            f.name,
+        ),
+        CellProblem(
+            "error",
+            "not-whole-number",
+            prefix + _shown(text[fraction], f) + f" is not a whole number; {expected}",
+            f.name,
+        ),
+        CellProblem(
+            "error",
+            "out-of-range",
+            prefix + _shown(text[out_of_range], f) + f" is out of range; {expected}",
+            f.name,
+        ),
+    ]
+    values = number.mask(not_number | fraction | out_of_range)
+    if f.type == "integer":
+        values = values.round().astype("Int64")
+    return values, problems
+
+
+def _check_select_one(
+    text: pd.Series, f: FormField, survey: Survey, registry: Registry
+) -> tuple[pd.Series, list[CellProblem]]:
+    list_name = f.list_name or ""
+    names = [c.name for c in survey.choices(list_name)]
+    bad = text.notna() & ~text.isin(names)
+    expected = _expected_choices(survey, list_name)
+    by_value = {
+        v: (
+            f"{quoted(f.label)}: "
+            + ("the value" if f.personal else f"'{v}'")
+            + " is not one of the choices"
+            + _then_expected(_did_you_mean(suggest_choices(v, survey, list_name)), expected)
+        )
+        for v in pd.unique(text[bad].astype(object))
+    }
+    messages = text[bad].astype(object).map(by_value)
+    return text.mask(bad), [CellProblem("error", "choice-invalid", messages, f.name)]
+
+
+def _check_entity(
+    text: pd.Series, f: FormField, survey: Survey, registry: Registry
+) -> tuple[pd.Series, list[CellProblem]]:
+    ids = registry.resolve_series(text)
+    bad = text.notna() & ids.isna()
+    noun = survey.model.entity_noun
+    by_value = {
+        v: f"{quoted(f.label)}: " + _unknown_entity(v, noun, registry)
+        for v in pd.unique(text[bad].astype(object))
+    }
+    messages = text[bad].astype(object).map(by_value)
+    return ids.mask(bad), [CellProblem("error", "entity-unknown", messages, f.name)]
+
+
+def _unknown_entity(value: str, noun: str, registry: Registry) -> str:
+    hint = _did_you_mean(registry.suggest(value))
+    return f"unknown {noun} '{value}'" + (
+        hint or f"; expected the name, acronym or id of a registered {noun}"
+    )
+
+
+def _check_multiple(
+    text: pd.Series, f: FormField, survey: Survey, registry: Registry
+) -> tuple[pd.Series, list[CellProblem]]:
+    """select_multiple and entities: every token must be a choice name / known entity."""
+    tokens = text.dropna().str.split(TOKEN_SEPARATORS, regex=True).explode()
+    tokens = tokens[tokens.notna() & (tokens != "")].astype("string")
+    if f.type == "entities":
+        canonical = registry.resolve_series(tokens)
+        order = {e: i for i, e in enumerate(registry.ids)}
+    else:
+        names = [c.name for c in survey.choices(f.list_name or "")]
+        canonical = tokens.where(tokens.isin(names))
+        order = {n: i for i, n in enumerate(names)}
+    ok = canonical.notna().to_numpy(dtype=bool)
+    values = _join_selected(text.index, canonical.index[ok], canonical[ok].to_numpy(), order)
+
+    bad = tokens[~ok]
+    if bad.empty:
+        return values, []
+    by_token = {t: _token_message(t, f, survey, registry) for t in pd.unique(bad.astype(object))}
+    messages = quoted(f.label) + ": " + bad.astype(object).map(by_token)
+    code = "entity-unknown" if f.type == "entities" else "choice-invalid"
+    return values, [CellProblem("error", code, messages, f.name)]
+
+
+def _join_selected(
+    index: pd.Index, rows: pd.Index, names: np.ndarray, order: dict[str, int]
+) -> pd.Series:
+    """Selected names -> one space-separated string per row, each name once, in list order.
+
+    ``rows`` holds the row label of each selected name; rows with none selected are NA.
+    Built from a row x option matrix, so no Python work per row.
+    """
+    options = list(order)
+    selected = np.zeros((len(index), len(options)), dtype=bool)
+    columns = pd.Categorical(names, categories=options).codes
+    selected[index.get_indexer(rows), columns] = True
+    joined = np.full(len(index), "", dtype=object)
+    for j in np.flatnonzero(selected.any(axis=0)):
+        joined = joined + np.where(selected[:, j], options[j] + " ", "")
+    values = pd.Series(joined, index=index, dtype="string").str.rstrip()
+    return values.mask(values == "")
+
+
+def _token_message(token: str, f: FormField, survey: Survey, registry: Registry) -> str:
+    """The message for one unknown token of a multiple choice (one issue per token)."""
+    if f.type == "entities":
+        return _unknown_entity(token, survey.model.entity_noun, registry)
+    list_name = f.list_name or ""
+    shown = "a value" if f.personal else f"'{token}'"
+    hint = _did_you_mean(suggest_choices(token, survey, list_name))
+    expected = _expected_choices(survey, list_name) + ", separated by spaces"
+    return f"{shown} is not one of the choices" + _then_expected(hint, expected)
+
+
+TypeCheck = Callable[[pd.Series, FormField, Survey, Registry], tuple[pd.Series, list[CellProblem]]]
+TYPE_CHECKS: dict[str, TypeCheck] = {
+    "text": _check_text,
+    "email": _check_email,
+    "integer": _check_number,
+    "decimal": _check_number,
+    "select_one": _check_select_one,
+    "select_multiple": _check_multiple,
+    "entity": _check_entity,
+    "entities": _check_multiple,
+}
+
+
+def check_fields(
+    frame: pd.DataFrame, fields: list[FormField], survey: Survey, registry: Registry
+) -> dict[str, CheckedField]:
+    """:func:`check_field` for each field, keyed by field name."""
+    return {f.name: check_field(frame, f, survey, registry) for f in fields}
+
+
+# -- checks across columns and rows ------------------------------------------------------
+
+
+def rank_groups(survey: Survey, repeat: str | None = None) -> dict[str, list[FormField]]:
+    """The fields of each rank question (one integer field per ranked option)."""
+    rank_ids = {q.id for s in survey.model.sections for q in s.questions if q.type == "rank"}
+    groups: dict[str, list[FormField]] = {}
+    for f in survey.fields(repeat):
+        if f.question in rank_ids:
+            groups.setdefault(f.question, []).append(f)
+    return groups
+
+
+def _section_label(survey: Survey, question_id: str) -> str:
+    """The label of the section that asks ``question_id``."""
+    for section in survey.model.sections:
+        if any(q.id == question_id for q in section.questions):
+            return section.label
+    return question_id
+
+
+def check_ranks(
+    checked: dict[str, CheckedField], survey: Survey, groups: dict[str, list[FormField]]
+) -> tuple[list[CellProblem], dict[str, pd.Series]]:
+    """Ranks within one row must be distinct and complete (or all blank).
+
+    Out: the problems (ties -> error, partly blank -> warning) and, per rank question, a
+    bool Series of the rows whose ranking has ties (normalise blanks those rankings).
+    """
+    problems: list[CellProblem] = []
+    tied_rows: dict[str, pd.Series] = {}
+    for question, group in groups.items():
+        index = checked[group[0].name].values.index
+        ranks = np.column_stack(
+            [
+                checked[f.name].values.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+                for f in group
+            ]
+        )
+        answered = np.column_stack([checked[f.name].answered.to_numpy(dtype=bool) for f in group])
+        ordered = np.sort(ranks, axis=1)
+        tied = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
+        n_answered = answered.sum(axis=1)
+        partial = (n_answered > 0) & (n_answered < len(group))
+        tied_rows[question] = pd.Series(tied, index=index)
+        options = [
+            survey.choice_labels(f.dimension_set or "").get(f.dimension or "", f.name)
+            for f in group
+        ]
+        what = f"the ranking in {quoted(_section_label(survey, question))}"
+        tie_messages, tie_columns = {}, {}
+        for i in np.flatnonzero(tied):
+            values, counts = np.unique(ranks[i][~np.isnan(ranks[i])], return_counts=True)
+            clauses, columns = [], []
+            for value in values[counts > 1]:
+                hits = np.flatnonzero(ranks[i] == value)
+                clauses.append(
+                    f"rank {_number_text(value)} is given to "
+                    + " and ".join(options[j] for j in hits)
+                )
+                columns += [group[j].name for j in hits]
+            tie_messages[index[i]] = (
+                f"{what}: " + "; ".join(clauses) + f"; expected each option a different rank "
+                f"from 1 to {len(group)}"
+            )
+            tie_columns[index[i]] = ", ".join(columns)
+        part_messages, part_columns = {}, {}
+        for i in np.flatnonzero(partial):
+            blank = np.flatnonzero(~answered[i])
+            part_messages[index[i]] = (
+                f"{what}: {n_answered[i]} of {len(group)} options ranked; expected every option "
+                "ranked or none (not ranked: " + ", ".join(options[j] for j in blank) + ")"
+            )
+            part_columns[index[i]] = ", ".join(group[j].name for j in blank)
+        if tie_messages:
+            problems.append(
+                CellProblem(
+                    "error", "rank-duplicate", pd.Series(tie_messages), pd.Series(tie_columns)
+                )
+            )
+        if part_messages:
+            problems.append(
+                CellProblem(
+                    "warning", "rank-incomplete", pd.Series(part_messages), pd.Series(part_columns)
+                )
+            )
+    return problems, tied_rows
+
+
+def blank_rows(
+    checked: dict[str, CheckedField], skip: frozenset[str] | set[str] = frozenset()
+) -> pd.Series:
+    """True for rows where every checked field except those in ``skip`` is unanswered."""
+    columns = [c.answered.to_numpy(dtype=bool) for name, c in checked.items() if name not in skip]
+    first = next(iter(checked.values()))
+    if not columns:
+        return pd.Series(True, index=first.values.index)
+    return pd.Series(~np.column_stack(columns).any(axis=1), index=first.values.index)
+
+
+def submission_times(main: pd.DataFrame) -> pd.Series:
+    """``_submitted_at`` parsed as UTC datetimes (NaT where missing or unreadable)."""
+    text = main["_submitted_at"].astype("string").str.strip()
+    return pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601")
+
+
+def source_rows(frame: pd.DataFrame) -> pd.Series:
+    return pd.to_numeric(frame["_source_row"], errors="coerce").astype("Int64")
+
+
+def latest_order(main: pd.DataFrame, candidates: pd.Series) -> pd.DataFrame:
+    """Rows where ``candidates`` holds, oldest first: by submission time (missing times
+    first), then file and row (the later file/row wins a tie). Columns: at, file, row."""
+    order = pd.DataFrame(
+        {
+            "at": submission_times(main),
+            "file": main["_source_file"].astype("string").fillna(""),
+            "row": source_rows(main).fillna(0),
+        }
+    )[candidates.to_numpy(dtype=bool)]
+    return order.sort_values(["at", "file", "row"], na_position="first", kind="stable")
+
+
+def choose_latest(
+    main: pd.DataFrame, entity_ids: pd.Series, candidates: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """Latest wins: of each entity's candidate submissions keep the latest.
+
+    Out: ``kept`` (bool per row) and ``n_submissions`` (Int64 per row: how many candidate
+    submissions the row's entity sent; NA for non-candidates).
+    """
+    candidates = candidates & entity_ids.notna()
+    order = latest_order(main, candidates)
+    ids = entity_ids.loc[order.index]
+    kept_index = ids.groupby(ids, sort=False).tail(1).index
+    kept = pd.Series(False, index=main.index)
+    kept.loc[kept_index] = True
+    counts = ids.map(ids.value_counts())
+    n = pd.Series(pd.NA, index=main.index, dtype="Int64")
+    n.loc[counts.index] = counts.astype("Int64")
+    return kept, n
+
+
+# -- issues ---------------------------------------------------------------------------------
+
+
+class _Where:
+    """Where each row of a table came from, to turn problems into located issues."""
+
+    def __init__(self, frame: pd.DataFrame, entity_ids: pd.Series):
+        self.file = frame["_source_file"].astype("string").fillna("")
+        self.sheet = frame["_source_sheet"].astype("string").fillna("")
+        self.row = source_rows(frame)
+        self.entity = entity_ids.astype("string").fillna("")
+
+    def issues(self, problem: CellProblem) -> list[Issue]:
+        index = problem.messages.index
+        if isinstance(problem.column, pd.Series):
+            columns = problem.column.reindex(index).fillna("").tolist()
+        else:
+            columns = [problem.column] * len(index)
+        rows = self.row.loc[index].tolist()
+        return [
+            Issue(
+                problem.severity,
+                problem.code,
+                str(message),
+                file=file,
+                sheet=sheet,
+                row=None if pd.isna(row) else int(row),
+                column=column,
+                entity=entity,
+            )
+            for message, file, sheet, row, column, entity in zip(
+                problem.messages.tolist(),
+                self.file.loc[index].tolist(),
+                self.sheet.loc[index].tolist(),
+                rows,
+                columns,
+                self.entity.loc[index].tolist(),
+                strict=True,
+            )
+        ]
+
+
+def _field_issues(
+    checked: dict[str, CheckedField],
+    where: _Where,
+    skip_rows: pd.Series,
+    table: str,
+    always_required: frozenset[str] | set[str] = frozenset(),
+) -> list[Issue]:
+    """Issues of every checked column; required/entity errors are left out on ``skip_rows``
+    (reported once as blank rows instead). An absent required column is one issue."""
+    issues: list[Issue] = []
+    for name, c in checked.items():
+        if not c.present:
+            if len(c.values) and (c.field.required or name in always_required):
+                issues.append(
+                    Issue(
+                        "error",
+                        "column-missing",
+                        f"{quoted(c.field.label)}: no column '{name}' in {table}; "
+                        "the question is required",
+                        column=name,
+                    )
+                )
+            continue
+        for problem in c.problems:
+            if problem.code in {"required-missing", "entity-missing"}:
+                keep = ~skip_rows.reindex(problem.messages.index).to_numpy(dtype=bool)
+                problem = CellProblem(
+                    problem.severity, problem.code, problem.messages[keep], problem.column
+                )
+            issues.extend(where.issues(problem))
+    return issues
+
+
+def _place(main: pd.DataFrame, i: object) -> str:
+    file = main.at[i, "_source_file"]
+    row = main.at[i, "_source_row"]
+    file = "(no file)" if pd.isna(file) else str(file)
+    return file if pd.isna(row) else f"{file} row {row}"
+
+
+def _duplicate_issues(
+    main: pd.DataFrame,
+    checked: dict[str, CheckedField],
+    ids: pd.Series,
+    candidates: pd.Series,
+    where: _Where,
+    survey: Survey,
+    registry: Registry,
+) -> list[Issue]:
+    """One issue per entity that sent several submissions: which is kept, what differs."""
+    candidates = candidates & ids.notna()
+    counts = ids[candidates].value_counts()
+    several = counts[counts > 1].index
+    if len(several) == 0:
+        return []
+    order = latest_order(main, candidates & ids.isin(several))
+    compared = [
+        name
+        for name, c in checked.items()
+        if not c.field.personal and name != survey.entity_field.name
+    ]
+    typed = pd.DataFrame(
+        {name: checked[name].values.loc[order.index].astype("string") for name in compared}
+    )
+    differs = typed.groupby(ids.loc[order.index].to_numpy()).nunique(dropna=False) > 1
+    issues: list[Issue] = []
+    for entity in sorted(several):
+        rows = order.index[ids.loc[order.index].to_numpy() == entity]
+        kept = rows[-1]
+        at = order.at[kept, "at"]
+        when = (
+            f"the latest ({at:%Y-%m-%d %H:%M} UTC) is kept"
+            if not pd.isna(at)
+            else "none has a submission time; the one read last is kept"
+        )
+        places = [_place(main, i) for i in rows[-MAX_LISTED_PLACES:]]
+        if len(rows) > MAX_LISTED_PLACES:
+            places.insert(0, f"{len(rows) - MAX_LISTED_PLACES} earlier ones")
+        message = (
+            f"{registry.acronym(entity)} sent {len(rows)} submissions ({', '.join(places)}); {when}"
+        )
+        changed = [name for name in compared if differs.at[entity, name]]
+        severity: Severity = "info"
+        if changed:
+            severity = "warning"
+            named = [
+                f"{name} ({quoted(checked[name].field.label)})"
+                for name in changed[:MAX_LISTED_FIELDS]
+            ]
+            more = len(changed) - MAX_LISTED_FIELDS
+            message += "; their answers differ in " + ", ".join(named)
+            message += f" and {more} more field(s)" if more > 0 else ""
+        issues.append(
+            Issue(
+                severity,
+                "duplicate-submission",
+                message,
+                file=where.file.at[kept],
+                sheet=where.sheet.at[kept],
+                row=None if pd.isna(where.row.at[kept]) else int(where.row.at[kept]),
+                column=survey.entity_field.name,
+                entity=entity,
+            )
+        )
+    return issues
+
+
+def _blank_submission_issues(
+    blank: pd.Series, ids: pd.Series, where: _Where, survey: Survey
+) -> list[Issue]:
+    """All answers blank: an error, or a warning when the entity sent another submission
+    with answers (the blank one is then ignored)."""
+    if not blank.any():
+        return []
+    with_answers = set(ids[~blank & ids.notna()])
+    superseded = blank & ids.isin(with_answers)
+    noun = survey.model.entity_noun
+    issues = where.issues(
+        CellProblem(
+            "error",
+            "all-blank",
+            _same(blank & ~superseded, "all answers blank; expected a filled-in submission"),
+            survey.entity_field.name,
+        )
+    )
+    issues += where.issues(
+        CellProblem(
+            "warning",
+            "all-blank",
+            _same(
+                superseded,
+                f"all answers blank; the submission is ignored (the {noun} sent another one "
+                "with answers)",
+            ),
+            survey.entity_field.name,
+        )
+    )
+    return issues
+
+
+def _meta_issues(main: pd.DataFrame, where: _Where, survey: Survey) -> list[Issue]:
+    """Submission ids used twice, unreadable submission times, other form versions."""
+    issues: list[Issue] = []
+    sid = main["_submission_id"].astype("string")
+    twice = sid.notna() & sid.duplicated(keep=False)
+    issues += where.issues(
+        CellProblem(
+            "error",
+            "duplicate-submission-id",
+            "submission id '" + sid[twice] + "' is used by more than one row; expected each "
+            "submission to have its own id",
+            "_submission_id",
+        )
+    )
+    at_text = main["_submitted_at"].astype("string").str.strip()
+    unreadable = at_text.notna() & (at_text != "") & submission_times(main).isna()
+    issues += where.issues(
+        CellProblem(
+            "warning",
+            "bad-timestamp",
+            "submission time '" + at_text[unreadable] + "' is not an ISO 8601 date and time; "
+            "the submission counts as the oldest when the latest is chosen",
+            "_submitted_at",
+        )
+    )
+    expected = survey.model.form_version
+    version = main["_form_version"].astype("string").str.strip()
+    other = version.notna() & (version != "") & (version != expected)
+    if other.any():
+        frame = pd.DataFrame(
+            {"file": where.file, "sheet": where.sheet, "version": version, "row": where.row}
+        )[other.to_numpy(dtype=bool)]
+        for (file, sheet, found), group in frame.groupby(["file", "sheet", "version"], sort=True):
+            first = group["row"].min()
+            issues.append(
+                Issue(
+                    "warning",
+                    "form-version",
+                    f"form version '{found}' in {len(group)} submission(s); this survey's form "
+                    f"version is '{expected}': check that the questions match",
+                    file=str(file),
+                    sheet=str(sheet),
+                    row=None if pd.isna(first) else int(first),
+                    column="_form_version",
+                )
+            )
+    return issues
+
+
+def _repeat_issues(
+    raw: RawRound,
+    main: pd.DataFrame,
+    main_ids: pd.Series,
+    survey: Survey,
+    registry: Registry,
+) -> list[Issue]:
+    issues: list[Issue] = []
+    parent_ids = main["_submission_id"].astype("string")
+    entity_of = dict(zip(parent_ids[parent_ids.notna()], main_ids[parent_ids.notna()], strict=True))
+    for section in survey.repeat_sections:
+        frame = raw.repeats.get(section)
+        if frame is None or frame.empty:
+            continue
+        rows = prepare_table(frame, REPEAT_META_COLUMNS)
+        sid = rows["_submission_id"].astype("string")
+        entity = sid.map(entity_of).astype("string")
+        where = _Where(rows, entity)
+        orphan = sid.isna() | ~sid.isin(set(entity_of))
+        section_label = next(s.label for s in survey.model.sections if s.id == section)
+        issues += where.issues(
+            CellProblem(
+                "error",
+                "orphan-repeat",
+                _same(
+                    orphan,
+                    f"a row of {quoted(section_label)} belongs to no submission (its "
+                    "_submission_id matches no main-form row); expected the id of its parent "
+                    "submission",
+                ),
+                "_submission_id",
+            )
+        )
+        checked = check_fields(rows, survey.fields(section), survey, registry)
+        empty = blank_rows(checked)
+        issues += where.issues(
+            CellProblem(
+                "warning",
+                "empty-repeat-row",
+                _same(empty, f"an empty row of {quoted(section_label)}; it is ignored"),
+                "",
+            )
+        )
+        issues += _field_issues(checked, where, empty, f"the {section} table")
+        problems, _ = check_ranks(checked, survey, rank_groups(survey, section))
+        for problem in problems:
+            issues += where.issues(problem)
+    return issues
+
+
+def validate(raw: RawRound, survey: Survey, registry: Registry, log: IssueLog) -> None:
+    """Check a round's canonical wide tables and append every problem to ``log``.
+
+    In: the tables the readers produced (all text), the survey definition and the entity
+    registry. Out: nothing; issues are appended to ``log`` sorted by file, sheet and row.
+    Errors (unknown entity, invalid answer, ...) must stop a run; warnings (answers to
+    skipped questions, partial rankings, conflicting duplicates, other form versions) and
+    infos are reported. ``_extra:`` columns are left alone (the readers report them).
+    """
+    main = prepare_table(raw.main, META_COLUMNS)
+    fields = survey.fields()
+    entity_name = survey.entity_field.name
+    checked = check_fields(main, fields, survey, registry)
+    ids = checked[entity_name].values
+    where = _Where(main, ids)
+    blank = blank_rows(checked, skip={entity_name}) if len(main) else pd.Series(dtype=bool)
+
+    issues = _field_issues(checked, where, blank, "the main table", {entity_name})
+    problems, _ = check_ranks(checked, survey, rank_groups(survey))
+    for problem in problems:
+        issues += where.issues(problem)
+    issues += _blank_submission_issues(blank, ids, where, survey)
+    issues += _duplicate_issues(main, checked, ids, ~blank, where, survey, registry)
+    issues += _meta_issues(main, where, survey)
+    issues += _repeat_issues(raw, main, ids, survey, registry)
+    issues.sort(key=lambda i: (i.file, i.sheet, -1 if i.row is None else i.row))
+    log.extend(issues)
