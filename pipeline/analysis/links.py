@@ -1,0 +1,239 @@
+"""Links between entities: the collaboration network they report, and how their profiles
+overlap (possible duplication) or complement each other (one strong where the other is weak).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from networkx.algorithms.community import greedy_modularity_communities
+
+from pipeline.analysis.coverage import acronym_map
+from pipeline.registry import Registry
+from pipeline.score import selected_choices
+from pipeline.spec import Links, Survey
+
+NODE_COLUMNS = [
+    "entity_id",
+    "acronym",
+    "degree",
+    "in_degree",
+    "out_degree",
+    "cluster",
+    "isolated",
+    "responded",
+]
+EDGE_COLUMNS = ["source", "target", "reciprocated"]
+PAIR_COLUMNS = ["entity_a", "entity_b", "relation", "similarity", "detail"]
+MAX_PAIRS = 50  # per relation
+EPS = 1e-9
+
+
+def collaboration_network(
+    submissions: pd.DataFrame, survey: Survey, registry: Registry
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """The network of collaborations the respondents report.
+
+    In: ``Responses.submissions`` (the ``links.collaborators_question`` column holds the
+    entity ids each respondent names, space-separated).
+    Out: ``(nodes, edges, stats)``:
+
+    - ``edges``: ``source, target, reciprocated`` - one directed tie per respondent and
+      entity it names (self-ties and repeats dropped); ``reciprocated`` when the target
+      names the source too. Sorted by source, target.
+    - ``nodes``: every respondent and every entity named, ``entity_id, acronym, degree``
+      (distinct neighbours, either direction), ``in_degree, out_degree, cluster`` (community
+      from greedy modularity on the undirected graph, 1 = largest; NA for nodes without
+      ties), ``isolated`` (a respondent with no tie at all), ``responded``. Sorted by degree
+      (high first) then acronym.
+    - ``stats``: ``n_nodes, n_edges, n_reciprocated`` (directed ties whose reverse is also
+      reported), ``n_mutual_pairs``, ``share_reciprocated`` (n_reciprocated / n_edges),
+      ``density`` (directed), ``n_clusters``, ``isolated`` (acronyms), ``n_respondents``.
+    """
+    spec = _spec(survey)
+    field = next(f for f in survey.fields_of(spec.collaborators_question) if f.repeat is None)
+    respondents = sorted(set(submissions["entity_id"].dropna().astype(str)))
+    edges = _ties(submissions, field.name)
+    reverse = edges.rename(columns={"source": "target", "target": "source"})
+    matched = edges.merge(reverse, on=["source", "target"], how="left", indicator=True)
+    edges["reciprocated"] = (matched["_merge"] == "both").to_numpy()
+    edges = edges.astype({"source": "string", "target": "string", "reciprocated": "bool"})
+
+    nodes = sorted(set(respondents) | set(edges["source"]) | set(edges["target"]))
+    graph = nx.DiGraph()
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from(zip(edges["source"], edges["target"], strict=True))
+    undirected = graph.to_undirected()
+    clusters = _clusters(undirected)
+    acronyms = acronym_map(registry, nodes)
+    respondent_set = set(respondents)
+    table = pd.DataFrame(
+        {
+            "entity_id": nodes,
+            "acronym": [acronyms[n] for n in nodes],
+            "degree": [undirected.degree(n) for n in nodes],
+            "in_degree": [graph.in_degree(n) for n in nodes],
+            "out_degree": [graph.out_degree(n) for n in nodes],
+            "cluster": pd.array([clusters.get(n) for n in nodes], dtype="Int64"),
+            "isolated": [undirected.degree(n) == 0 for n in nodes],
+            "responded": [n in respondent_set for n in nodes],
+        },
+        columns=NODE_COLUMNS,
+    )
+    table = table.astype(
+        {
+            "entity_id": "string",
+            "acronym": "string",
+            "degree": "int64",
+            "in_degree": "int64",
+            "out_degree": "int64",
+            "isolated": "bool",
+            "responded": "bool",
+        }
+    )
+    table = table.sort_values(["degree", "acronym"], ascending=[False, True], kind="stable")
+    table = table.reset_index(drop=True)
+    n_edges = len(edges)
+    n_recip = int(edges["reciprocated"].sum())
+    stats = {
+        "n_nodes": len(nodes),
+        "n_edges": n_edges,
+        "n_reciprocated": n_recip,
+        "n_mutual_pairs": n_recip // 2,
+        "share_reciprocated": n_recip / n_edges if n_edges else float("nan"),
+        "density": nx.density(graph) if len(nodes) > 1 else 0.0,
+        "n_clusters": len(set(clusters.values())),
+        "isolated": sorted(table.loc[table["isolated"], "acronym"].astype(str)),
+        "n_respondents": len(respondents),
+    }
+    return table, edges.reset_index(drop=True), stats
+
+
+def profile_pairs(scores: pd.DataFrame, survey: Survey, registry: Registry) -> pd.DataFrame:
+    """Pairs of entities whose score profiles overlap or complement each other.
+
+    In: ``scores`` (see :func:`pipeline.score.score`); entities with no score at all are
+    left out, other unanswered dimensions count as 0 for the similarity and as neither
+    strong nor weak.
+    Out: ``entity_a, entity_b`` (entity ids, a before b by acronym), ``relation``,
+    ``similarity`` (cosine similarity of the two score vectors), ``detail`` (in words):
+
+    - ``overlap``: similarity >= ``links.overlap_min_similarity`` and both score above 0
+      somewhere (possible duplication); the 50 most similar, highest first.
+    - ``complement``: on at least one dimension each is >= ``complement_strong`` where the
+      other is <= ``complement_weak``, and on ``complement_min_dimensions`` such dimensions
+      in all; the 50 with the most such dimensions (then the least similar) first.
+    """
+    spec = _spec(survey)
+    if scores.empty or survey.model.scoring is None:
+        return pd.DataFrame(columns=PAIR_COLUMNS)
+    dim_set = survey.model.dimension_sets[survey.model.scoring.dimension_set]
+    dims = [item.id for item in dim_set.items]
+    labels = {item.id: _lower_first(item.label) for item in dim_set.items}
+    matrix = scores.pivot(index="entity_id", columns="dimension", values="score")
+    matrix = matrix.reindex(columns=dims).astype("float64").dropna(how="all")
+    if len(matrix) < 2:
+        return pd.DataFrame(columns=PAIR_COLUMNS)
+    acronyms = acronym_map(registry, matrix.index.to_series())
+    ids = np.array([str(i) for i in matrix.index], dtype=object)
+    names = np.array([acronyms[i] for i in ids], dtype=object)
+    order = np.argsort(names, kind="stable")
+    ids, names = ids[order], names[order]
+    raw = matrix.to_numpy()[order]
+    x = np.nan_to_num(raw, nan=0.0)
+
+    norms = np.linalg.norm(x, axis=1)
+    active = norms > EPS
+    unit = np.divide(x, norms[:, None], out=np.zeros_like(x), where=active[:, None])
+    similarity = np.clip(unit @ unit.T, -1.0, 1.0)
+    upper = np.triu(np.ones(similarity.shape, dtype=bool), k=1)
+
+    overlap = upper & (similarity >= spec.overlap_min_similarity - EPS)
+    overlap &= active[:, None] & active[None, :]
+    strong = np.nan_to_num(raw, nan=-1.0) >= spec.complement_strong - EPS
+    weak = np.nan_to_num(raw, nan=2.0) <= spec.complement_weak + EPS
+    a_over_b = strong.astype(np.int32) @ weak.T.astype(np.int32)  # a strong where b weak
+    total = a_over_b + a_over_b.T
+    complement = upper & (a_over_b >= 1) & (a_over_b.T >= 1)
+    complement &= total >= spec.complement_min_dimensions
+
+    rows: list[dict[str, Any]] = []
+    ia, ib = np.nonzero(overlap)
+    keep = np.lexsort((names[ib], names[ia], -similarity[ia, ib]))[:MAX_PAIRS]
+    for i, j in zip(ia[keep], ib[keep], strict=True):
+        both = [labels[d] for d, s in zip(dims, strong[i] & strong[j], strict=True) if s]
+        detail = (
+            f"{names[i]} and {names[j]} have similar profiles across the {len(dims)} "
+            f"{dim_set.plural} (cosine similarity {similarity[i, j]:.2f})"
+        )
+        detail += f"; both strong in: {'; '.join(both)}" if both else ""
+        rows.append(_pair(ids[i], ids[j], "overlap", similarity[i, j], detail))
+    ia, ib = np.nonzero(complement)
+    keep = np.lexsort((names[ib], names[ia], similarity[ia, ib], -total[ia, ib]))[:MAX_PAIRS]
+    for i, j in zip(ia[keep], ib[keep], strict=True):
+        i_over_j = [labels[d] for d, s in zip(dims, strong[i] & weak[j], strict=True) if s]
+        j_over_i = [labels[d] for d, s in zip(dims, strong[j] & weak[i], strict=True) if s]
+        detail = (
+            f"{names[i]} strong where {names[j]} is weak: {'; '.join(i_over_j)}. "
+            f"{names[j]} strong where {names[i]} is weak: {'; '.join(j_over_i)}"
+        )
+        rows.append(_pair(ids[i], ids[j], "complement", similarity[i, j], detail))
+    out = pd.DataFrame(rows, columns=PAIR_COLUMNS)
+    return out.astype(
+        {
+            "entity_a": "string",
+            "entity_b": "string",
+            "relation": "string",
+            "similarity": "float64",
+            "detail": "string",
+        }
+    )
+
+
+def _ties(submissions: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Distinct directed ties respondent -> named entity, self-ties dropped, sorted."""
+    if column not in submissions.columns or submissions.empty:
+        return pd.DataFrame({"source": pd.Series(dtype=object), "target": pd.Series(dtype=object)})
+    values = submissions[column].set_axis(submissions["entity_id"].astype("string").to_numpy())
+    chosen = selected_choices(values)
+    ties = pd.DataFrame(
+        {"source": chosen.index.astype(str), "target": chosen.astype(str).to_numpy()}
+    )
+    ties = ties[ties["source"] != ties["target"]].drop_duplicates()
+    return ties.sort_values(["source", "target"]).reset_index(drop=True)
+
+
+def _clusters(graph: nx.Graph) -> dict[str, int]:
+    """Node -> community number (1 = largest, ties by first member); nodes without ties left out."""
+    linked = graph.subgraph([n for n in graph.nodes if graph.degree(n) > 0])
+    if linked.number_of_edges() == 0:
+        return {}
+    communities = greedy_modularity_communities(linked)
+    ordered = sorted((sorted(c) for c in communities), key=lambda c: (-len(c), c[0]))
+    return {node: k for k, members in enumerate(ordered, start=1) for node in members}
+
+
+def _pair(a: str, b: str, relation: str, similarity: float, detail: str) -> dict[str, Any]:
+    return {
+        "entity_a": a,
+        "entity_b": b,
+        "relation": relation,
+        "similarity": round(float(similarity), 4),
+        "detail": detail,
+    }
+
+
+def _lower_first(label: str) -> str:
+    """'Raw materials' -> 'raw materials'; acronyms such as 'ICT use' are left alone."""
+    if len(label) > 1 and label[0].isupper() and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
+
+
+def _spec(survey: Survey) -> Links:
+    if survey.model.links is None:
+        raise ValueError(f"survey '{survey.id}' declares no links section")
+    return survey.model.links
