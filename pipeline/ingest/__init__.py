@@ -1,0 +1,220 @@
+"""Ingestion: every file of a round folder -> one :class:`~pipeline.tables.RawRound`.
+
+:func:`read_round` walks the round folder, hashes each file, checks it is safe to open
+(:mod:`pipeline.ingest.safe`), picks a reader by detection (:mod:`pipeline.ingest.detect`:
+offline questionnaire, Kobo XLSX, ODK Central CSV, Kobo CSV) and concatenates what the
+readers return into the canonical wide tables of docs/architecture.md. Problems go to the
+:class:`~pipeline.errors.IssueLog`; nothing here raises on bad input and no input file is
+ever written to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.errors import IssueLog
+from pipeline.ingest import odk
+from pipeline.ingest.detect import Reader, pick_reader, readers
+from pipeline.ingest.headers import canonical_columns, empty_table
+from pipeline.ingest.safe import check_file
+from pipeline.registry import Registry
+from pipeline.spec import Survey
+from pipeline.tables import InputFile, RawRound
+
+__all__ = ["read_round", "sha256_of"]
+
+SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini"})
+
+
+def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_round(folder: Path, survey: Survey, registry: Registry, log: IssueLog) -> RawRound:
+    """Read every file of a round folder into canonical wide tables.
+
+    ``folder``: ``data/raw/<survey>/<round>/`` (files in sub-folders are read too).
+    Returns a :class:`RawRound` whose ``main`` and ``repeats`` hold every file's rows (all
+    text, see docs/architecture.md) and whose ``files`` lists each file with its SHA-256 and
+    the reader that took it. Hidden files, Excel lock files (``~$...``) and system files are
+    skipped with an info issue; a file no reader takes, a missing or empty folder, and the
+    same submission found twice are errors.
+    """
+    folder = Path(folder)
+    empty = RawRound(
+        main=empty_table(survey),
+        repeats={s: empty_table(survey, s) for s in survey.repeat_sections},
+    )
+    if not folder.is_dir():
+        log.error("input-missing", "the round folder does not exist", file=str(folder))
+        return empty
+    paths = _walk(folder, log)
+    if not paths:
+        log.error(
+            "input-empty",
+            "the round folder holds no file to read; put the Kobo/ODK exports and the "
+            "filled questionnaires in it",
+            file=str(folder),
+        )
+        return empty
+
+    candidates = readers(log)
+    odk_repeats = [p for p in paths if p.suffix.lower() == ".csv" and odk.is_repeat_csv(p)]
+    consumed: dict[Path, str] = {}
+    mains: list[pd.DataFrame] = []
+    repeats: dict[str, list[pd.DataFrame]] = {s: [] for s in survey.repeat_sections}
+    files: dict[Path, InputFile] = {}
+    for path in paths:
+        if path in odk_repeats:
+            continue  # read with its main CSV below
+        rel = path.relative_to(folder).as_posix()
+        record = InputFile(path=rel, sha256=sha256_of(path), size=path.stat().st_size, reader="")
+        files[path] = record
+        problem = check_file(path, rel)
+        if problem:
+            log.add(problem)
+            continue
+        reader = pick_reader(path, candidates)
+        if reader is None:
+            log.error(
+                "file-unknown-format",
+                f"not a Kobo/ODK export or an offline questionnaire of survey '{survey.id}' "
+                f"({survey.title}); remove it from the round folder or export it again",
+                file=rel,
+            )
+            continue
+        log.info("file-reader", f"read as {_describe(reader)}", file=rel)
+        main, found = _read(reader, path, rel, survey, registry, log)
+        record.reader, record.rows = reader.NAME, len(main)
+        mains.append(main)
+        for section, frame in found.items():
+            repeats.setdefault(section, []).append(frame)
+        if reader is odk:
+            consumed |= {p: rel for p in odk.repeat_files(path)}
+
+    for path in odk_repeats:
+        rel = path.relative_to(folder).as_posix()
+        record = InputFile(path=rel, sha256=sha256_of(path), size=path.stat().st_size, reader="")
+        files[path] = record
+        if path in consumed:
+            record.reader = odk.NAME
+            record.rows = sum(
+                int((f["_source_file"] == rel).sum()) for fs in repeats.values() for f in fs
+            )
+            log.info(
+                "file-reader", f"read as ODK Central repeat rows of {consumed[path]}", file=rel
+            )
+        else:
+            log.error(
+                "repeat-orphan-file",
+                f"an ODK Central repeat file without its main file '{odk.main_file_of(path)}' "
+                "in the same folder; put the whole unzipped export in the round folder",
+                file=rel,
+            )
+
+    raw = RawRound(
+        main=_concat(mains, canonical_columns(survey)),
+        repeats={s: _concat(fs, canonical_columns(survey, s)) for s, fs in repeats.items()},
+        files=[files[p] for p in sorted(files)],
+    )
+    _check_unique_ids(raw.main, log)
+    return raw
+
+
+def _walk(folder: Path, log: IssueLog) -> list[Path]:
+    """Files of the folder, sorted, without hidden, lock and system files (info each)."""
+    found: list[Path] = []
+    for current, dirs, names in os.walk(folder):
+        here = Path(current)
+        for d in sorted(dirs):
+            if d.startswith("."):
+                log.info(
+                    "file-ignored",
+                    "hidden folder, not read",
+                    file=(here / d).relative_to(folder).as_posix(),
+                )
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            path = here / name
+            rel = path.relative_to(folder).as_posix()
+            if name.startswith("."):
+                log.info("file-ignored", "hidden file, not read", file=rel)
+            elif name.startswith("~$"):
+                log.info(
+                    "file-ignored",
+                    "Excel lock file (the workbook is open somewhere), not read",
+                    file=rel,
+                )
+            elif name.casefold() in SYSTEM_FILES:
+                log.info("file-ignored", "system file, not read", file=rel)
+            elif path.is_file():
+                found.append(path)
+    return sorted(found)
+
+
+def _describe(reader: Reader) -> str:
+    names = {
+        "kobo-xlsx": "a KoboToolbox XLSX export",
+        "kobo-csv": "a KoboToolbox CSV export",
+        odk.NAME: "an ODK Central CSV export",
+        "offline-questionnaire": "a filled offline questionnaire",
+    }
+    return f"{names.get(reader.NAME, reader.NAME)} (reader {reader.NAME})"
+
+
+def _read(
+    reader: Reader, path: Path, rel: str, survey: Survey, registry: Registry, log: IssueLog
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Run a reader; an unexpected failure becomes an error naming the file."""
+    try:
+        return reader.read(path, rel, survey, registry, log)
+    except Exception as exc:  # one bad file must not hide the problems of the others
+        log.error(
+            "reader-failed",
+            f"the {reader.NAME} reader failed on this file ({type(exc).__name__}: {exc}); "
+            "please report it with the file",
+            file=rel,
+        )
+        return empty_table(survey), {}
+
+
+def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f.columns)]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="string") for c in columns})
+    joined = pd.concat(frames, ignore_index=True)
+    extras = [c for c in joined.columns if c not in columns]
+    return joined.reindex(columns=[*columns, *extras]).astype("string")
+
+
+def _check_unique_ids(main: pd.DataFrame, log: IssueLog) -> None:
+    """Each submission once in a round: the same id twice means the same export twice."""
+    ids = main["_submission_id"]
+    dup = ids.duplicated(keep=False) & ids.notna()
+    if not dup.any():
+        return
+    for sid, rows in main.loc[dup].groupby("_submission_id", sort=True):
+        places = [
+            r["_source_file"]
+            + (f" sheet '{r['_source_sheet']}'" if pd.notna(r["_source_sheet"]) else "")
+            + f" row {r['_source_row']}"
+            for r in rows.to_dict("records")
+        ]
+        last = rows.iloc[-1]
+        log.error(
+            "submission-duplicate",
+            f"the submission '{sid}' is read {len(rows)} times ({'; '.join(places)}); the same "
+            "export is probably in the round folder twice: keep one copy",
+            file=str(last["_source_file"]),
+            sheet="" if pd.isna(last["_source_sheet"]) else str(last["_source_sheet"]),
+            row=int(last["_source_row"]),
+        )

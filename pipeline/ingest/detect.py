@@ -1,0 +1,292 @@
+"""Which reader takes a file, and the low-level loading the readers share.
+
+Readers follow one protocol (:class:`Reader`): a short ``NAME``, a cheap ``can_read(path)``
+that never raises, and ``read(path, rel, survey, registry, log)`` returning the canonical
+``(main, repeats)`` tables. :func:`readers` lists them in detection order: the offline
+questionnaire, the Kobo XLSX export, the ODK Central CSV export, the Kobo CSV export.
+
+Loading helpers: :func:`decode_text` (UTF-8 with or without BOM, UTF-16, falling back to
+cp1252 with a warning), :func:`sniff_delimiter`, :func:`csv_header`, :func:`load_csv` and
+:func:`load_workbook`, each producing :class:`~pipeline.ingest.headers.RawSheet` tables.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
+
+from pipeline.errors import IssueLog
+from pipeline.ingest.headers import RawSheet, frame_to_sheet
+from pipeline.ingest.safe import TEXT_SUFFIXES, WORKBOOK_SUFFIXES, check_file
+from pipeline.registry import Registry
+from pipeline.spec import Survey
+
+ReadResult = tuple[pd.DataFrame, dict[str, pd.DataFrame]]
+DELIMITERS = (";", ",", "\t")
+SNIFF_BYTES = 64 * 1024
+MAX_HEADER_BYTES = 16 * 2**20
+MAX_FIELD_CHARS = 16 * 2**20  # a free-text cell may be long
+MAX_ROW_ISSUES = 20
+
+
+class Reader(Protocol):
+    """What every reader module or object offers."""
+
+    NAME: str
+
+    def can_read(self, path: Path) -> bool: ...
+
+    def read(
+        self, path: Path, rel: str, survey: Survey, registry: Registry, log: IssueLog
+    ) -> ReadResult: ...
+
+
+@dataclass(frozen=True)
+class ReaderSpec:
+    """A reader made of two functions (when one module holds several readers)."""
+
+    NAME: str
+    can_read: Callable[[Path], bool]
+    read: Callable[[Path, str, Survey, Registry, IssueLog], ReadResult]
+
+
+def questionnaire_reader(log: IssueLog | None = None) -> Reader | None:
+    """The offline-questionnaire reader, or None while it is not installed."""
+    try:
+        return importlib.import_module("pipeline.ingest.questionnaire")  # type: ignore[return-value]
+    except ModuleNotFoundError as exc:
+        if exc.name == "pipeline.ingest.questionnaire":
+            return None
+        if log is not None:
+            log.error("reader-broken", f"the questionnaire reader cannot be loaded: {exc}")
+        return None
+    except Exception as exc:  # a broken reader must not hide the others
+        if log is not None:
+            log.error("reader-broken", f"the questionnaire reader cannot be loaded: {exc!r}")
+        return None
+
+
+def readers(log: IssueLog | None = None) -> list[Reader]:
+    """Every reader in detection order (the questionnaire reader only when present)."""
+    from pipeline.ingest import kobo, odk
+
+    found: list[Reader] = []
+    questionnaire = questionnaire_reader(log)
+    if questionnaire is not None:
+        found.append(questionnaire)
+    found += [kobo.XLSX_READER, odk, kobo.CSV_READER]  # type: ignore[list-item]
+    return found
+
+
+def pick_reader(path: Path, candidates: list[Reader] | None = None) -> Reader | None:
+    """The first reader whose ``can_read`` accepts ``path``, or None."""
+    for reader in candidates if candidates is not None else readers():
+        try:
+            if reader.can_read(path):
+                return reader
+        except Exception:  # can_read must never raise; treat a failure as "not mine"
+            continue
+    return None
+
+
+# -- text files -----------------------------------------------------------------------------
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Bytes of a text file -> (text, encoding used). UTF-8 (BOM or not), UTF-16 with BOM,
+    else cp1252 (which decodes any byte; the caller warns about the fallback)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace"), "utf-16"
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter (``;``, ``,`` or tab) that splits the header into the most columns
+    while the next rows agree with it."""
+    best, best_key = ",", (-1.0, 0)
+    for delim in DELIMITERS:
+        try:
+            rows = list(_rows(text, delim, limit=20))
+        except csv.Error:
+            continue
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        body = rows[1:-1] if len(rows) > 2 else rows[1:]  # the sample may cut the last row
+        agree = sum(len(r) == width for r in body) / len(body) if body else 1.0
+        key = (agree, width)
+        if key > best_key:
+            best, best_key = delim, key
+    return best
+
+
+def _rows(text: str, delim: str, limit: int) -> Iterator[list[str]]:
+    """The first ``limit`` rows of CSV text."""
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    for i, row in enumerate(reader):
+        if i >= limit:
+            return
+        yield row
+
+
+def _head_text(path: Path) -> str:
+    """The start of a text file, long enough to hold its header row and the next one
+    (reads 64 KB, then more, up to 16 MB, when the header row is longer)."""
+    size = SNIFF_BYTES
+    with path.open("rb") as handle:
+        while True:
+            handle.seek(0)
+            data = handle.read(size)
+            text, _ = decode_text(data)
+            if len(data) < size or size >= MAX_HEADER_BYTES or _has_header_row(text):
+                return text
+            size *= 4
+
+
+def _has_header_row(text: str) -> bool:
+    """True when ``text`` holds a whole header row (of 2+ cells) and the start of the next."""
+    for delim in DELIMITERS:
+        try:
+            rows = list(_rows(text, delim, limit=2))
+        except csv.Error:
+            continue
+        if len(rows) >= 2 and len(rows[0]) >= 2:
+            return True
+    return False
+
+
+def csv_header(path: Path) -> list[str] | None:
+    """The header row of a text file (cheap: reads only the first rows), or None.
+
+    Never raises.
+    """
+    if path.suffix.lower() not in TEXT_SUFFIXES:
+        return None
+    try:
+        text = _head_text(path)
+        for row in _rows(text, sniff_delimiter(text), limit=1):
+            return [h.strip() for h in row]
+    except (OSError, csv.Error, UnicodeDecodeError):
+        return None
+    return None
+
+
+def load_csv(path: Path, rel: str, log: IssueLog) -> RawSheet | None:
+    """A CSV export as a :class:`RawSheet`; None (with an error logged) when unreadable.
+
+    Logs a warning when the file is not UTF-8 and is read as Windows-1252.
+    """
+    problem = check_file(path, rel)
+    if problem:
+        log.add(problem)
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        log.error("file-unreadable", f"cannot read the file: {exc}", file=rel)
+        return None
+    text, encoding = decode_text(data)
+    if encoding == "cp1252":
+        log.warning(
+            "encoding-fallback",
+            "the file is not UTF-8; it was read as Windows-1252 (Western European): check "
+            "accented letters, or export it again as CSV UTF-8",
+            file=rel,
+        )
+    delim = sniff_delimiter(text)
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_CHARS))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        log.error(
+            "csv-malformed",
+            f"the CSV file cannot be parsed with delimiter '{delim}' ({exc}); check the quotes",
+            file=rel,
+            row=reader.line_num,
+        )
+        return None
+    width = len(rows[0]) if rows else 0
+    widest = max((len(r) for r in rows), default=0)
+    grid = pd.DataFrame([r + [""] * (widest - len(r)) for r in rows], dtype=object)
+    if grid.shape[1] > width:
+        _report_long_rows(grid, width, rel, log)
+        grid = grid.iloc[:, :width]
+    return frame_to_sheet(grid, rel, None)
+
+
+def _report_long_rows(grid: pd.DataFrame, width: int, rel: str, log: IssueLog) -> None:
+    """An error for each row with filled cells beyond the header's last column."""
+    beyond = grid.iloc[:, width:].fillna("").astype(str).apply(lambda c: c.str.strip() != "")
+    rows = [int(i) + 1 for i in grid.index[beyond.any(axis=1)]]
+    for row in rows[:MAX_ROW_ISSUES]:
+        log.error(
+            "csv-row-too-long",
+            f"this row has more cells than the header ({width}); a delimiter or a quote is "
+            "probably missing or extra in it; the extra cells are not read",
+            file=rel,
+            row=row,
+        )
+    if len(rows) > MAX_ROW_ISSUES:
+        log.error(
+            "csv-row-too-long",
+            f"... and {len(rows) - MAX_ROW_ISSUES} more rows with more cells than the header",
+            file=rel,
+        )
+
+
+# -- workbooks ---------------------------------------------------------------------------
+def workbook_headers(path: Path, max_sheets: int = 10) -> dict[str, list[str]] | None:
+    """``{sheet: header row}`` of an .xlsx (cheap sniffing), or None. Never raises.
+
+    The file must pass :func:`~pipeline.ingest.safe.check_file` first.
+    """
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES or check_file(path, path.name):
+        return None
+    try:
+        from python_calamine import CalamineWorkbook
+
+        out: dict[str, list[str]] = {}
+        with CalamineWorkbook.from_path(str(path)) as book:
+            for name in book.sheet_names[:max_sheets]:
+                rows = book.get_sheet_by_name(name).to_python(skip_empty_area=True, nrows=1)
+                out[name] = [str(c).strip() for c in rows[0]] if rows else []
+        return out
+    except Exception:
+        return None
+
+
+def load_workbook(path: Path, rel: str, log: IssueLog) -> dict[str, RawSheet] | None:
+    """Every sheet of an .xlsx as a :class:`RawSheet` (in workbook order); None with an
+    error logged when the file is refused or cannot be parsed."""
+    problem = check_file(path, rel)
+    if problem:
+        log.add(problem)
+        return None
+    try:
+        grids = pd.read_excel(
+            path,
+            sheet_name=None,
+            header=None,
+            dtype=str,
+            engine="calamine",
+            keep_default_na=False,
+            na_filter=False,
+        )
+    except Exception as exc:  # calamine raises its own error types for damaged files
+        log.error(
+            "file-corrupt",
+            f"the workbook cannot be read ({type(exc).__name__}: {exc}); open it in Excel, "
+            "save it again as .xlsx and put it back",
+            file=rel,
+        )
+        return None
+    return {name: frame_to_sheet(grid, rel, str(name)) for name, grid in grids.items()}

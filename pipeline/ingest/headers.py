@@ -1,0 +1,689 @@
+"""Export headers -> survey fields, and export cells -> canonical text.
+
+Every reader turns its file into a :class:`RawSheet` (the header texts and the body as
+text, indexed by the row number a person sees) and hands it to :func:`to_canonical`, which
+
+- maps each header to a field, a select_multiple option column, a meta column or an
+  unknown column (:func:`map_headers`). Headers may be XML names with group paths
+  (``lifecycle/st_raw_materials/engagement_raw_materials`` in Kobo,
+  ``lifecycle-st_raw_materials-engagement_raw_materials`` in ODK) or labels (Kobo's label
+  export: ``Group label/Question label``, options ``Question label/Option label``);
+- maps select labels in cells back to choice names, joins 0/1 option columns into the
+  space-separated form when the export has no summary column;
+- reports duplicated headers and missing required fields (errors), unknown columns
+  (one warning each; they are kept as ``_extra:<header>``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from pipeline.errors import IssueLog
+from pipeline.forms import entity_label
+from pipeline.registry import Registry
+from pipeline.spec import FormField, Survey
+from pipeline.tables import META_COLUMNS, REPEAT_META_COLUMNS
+
+EXTRA_PREFIX = "_extra:"
+
+KOBO_META = frozenset(
+    {
+        "_id",
+        "_uuid",
+        "_submission_time",
+        "_index",
+        "_parent_index",
+        "_parent_table_name",
+        "_validation_status",
+        "_status",
+        "_submitted_by",
+        "_notes",
+        "_tags",
+        "_attachments",
+        "_geolocation",
+        "_xform_id_string",
+        "_xform_id",
+        "_media_count",
+        "_total_media",
+        "_media_all_received",
+        "_version_",
+        "__version__",
+        "start",
+        "end",
+        "today",
+        "deviceid",
+        "username",
+        "simserial",
+        "subscriberid",
+        "phonenumber",
+        "audit",
+        "audit_URL",
+        "formhub/uuid",
+        "meta/instanceID",
+        "meta/instanceName",
+        "meta/deprecatedID",
+        "meta/rootUuid",
+        "meta/audit",
+    }
+) | frozenset(  # the copies of the parent's meta columns on a repeat sheet
+    f"_submission_{m}"
+    for m in (
+        "_id",
+        "_uuid",
+        "_submission_time",
+        "_validation_status",
+        "_notes",
+        "_status",
+        "_submitted_by",
+        "__version__",
+        "_tags",
+    )
+)
+"""Columns KoboToolbox adds to an export (used for ids and links, never reported)."""
+
+ODK_META = frozenset(
+    {
+        "SubmissionDate",
+        "meta-instanceID",
+        "meta-instanceName",
+        "meta-deprecatedID",
+        "meta-audit",
+        "instanceID",
+        "KEY",
+        "PARENT_KEY",
+        "SubmitterID",
+        "SubmitterName",
+        "AttachmentsPresent",
+        "AttachmentsExpected",
+        "Status",
+        "ReviewState",
+        "DeviceID",
+        "Edits",
+        "FormVersion",
+        "start",
+        "end",
+        "today",
+        "deviceid",
+    }
+)
+"""Columns ODK Central adds to a CSV export."""
+
+TRUE_CELLS = frozenset({"1", "1.0", "true", "yes", "x"})
+FALSE_CELLS = frozenset({"0", "0.0", "false", "no"})
+_NUMERIC_TYPES = {"integer", "decimal"}
+_DATE_ONLY = re.compile(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$")
+_DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)$")
+_INTEGRAL_FLOAT = re.compile(r"^(-?\d+)\.0+$")
+
+
+@dataclass
+class RawSheet:
+    """One table of a file as text: ``headers`` (``""`` where a header cell is empty) and
+    ``body`` (columns 0..n-1 in header order, string dtype, <NA> for empty, index = the
+    row number a person sees in the file, header row included; fully empty rows dropped).
+    """
+
+    headers: list[str]
+    body: pd.DataFrame
+    file: str
+    sheet: str | None = None
+    header_row: int = 1
+
+    def column(self, position: int) -> pd.Series:
+        return self.body[position]
+
+    def where(self) -> dict[str, str]:
+        return {"file": self.file, "sheet": self.sheet or ""}
+
+
+def frame_to_sheet(grid: pd.DataFrame, file: str, sheet: str | None) -> RawSheet:
+    """A headerless grid (as read with ``header=None``) -> :class:`RawSheet`.
+
+    The header is the first non-empty row; cells are stripped, empty text becomes <NA>.
+    """
+    grid = clean_cells(grid.astype("string"))
+    grid.index = pd.RangeIndex(1, len(grid) + 1)
+    grid.columns = pd.RangeIndex(grid.shape[1])
+    filled = grid.notna().any(axis=1)
+    if not filled.any():
+        return RawSheet([], pd.DataFrame(index=pd.Index([], dtype="int64")), file, sheet)
+    header_row = int(filled.idxmax())
+    headers = [("" if pd.isna(h) else str(h)) for h in grid.loc[header_row].tolist()]
+    body = grid.loc[header_row + 1 :]
+    body = body.loc[body.notna().any(axis=1)]
+    return RawSheet(headers, body, file, sheet, header_row)
+
+
+def clean_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Strip every text cell; empty text -> <NA>; Excel date-times as ISO 8601 text.
+
+    Works on all cells at once (one flat string Series), not column by column.
+    """
+    if frame.empty:
+        return frame.astype("string")
+    flat = pd.Series(frame.to_numpy(dtype=object).ravel(), dtype="string").str.strip()
+    flat = flat.mask(flat == "")
+    dated = flat.str.match(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}").fillna(False).astype(bool)
+    if dated.any():
+        fixed = flat[dated].str.replace(_DATE_ONLY, r"\1", regex=True)
+        flat[dated] = fixed.str.replace(_DATE_TIME, r"\1T\2", regex=True)
+    grid = flat.to_numpy(dtype=object).reshape(frame.shape)
+    out = pd.DataFrame(grid, index=frame.index, columns=frame.columns)
+    return out.astype("string")
+
+
+def excel_column(position: int) -> str:
+    """0 -> 'A', 27 -> 'AB': the column letter a person sees in a spreadsheet."""
+    letters = ""
+    position += 1
+    while position:
+        position, rem = divmod(position - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def normalise_text(text: str) -> str:
+    """Casefold and collapse whitespace: the key labels and choice texts match on."""
+    return re.sub(r"\s+", " ", str(text)).strip().casefold()
+
+
+# -- choices ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ChoiceSet:
+    """The choices a select field accepts: names in order and a text -> name lookup."""
+
+    names: tuple[str, ...]
+    lookup: dict[str, str]  # normalised name or label -> name
+    option_labels: dict[str, tuple[str, ...]]  # name -> labels usable in option headers
+
+    @property
+    def name_set(self) -> frozenset[str]:
+        return frozenset(self.names)
+
+
+def choice_set(f: FormField, survey: Survey, registry: Registry) -> ChoiceSet:
+    """Choices of a select field; for entity fields the registry ids, labelled as the
+    XLSForm shows them ('UNEP - United Nations Environment Programme'), by full name or
+    by acronym."""
+    lookup: dict[str, str] = {}
+    labels: dict[str, tuple[str, ...]] = {}
+    if f.type in {"entity", "entities"}:
+        table = registry.table
+        names = tuple(table["entity_id"].astype(str))
+        for e, acronym, full in zip(names, table["acronym"], table["full_name"], strict=True):
+            labels[e] = (entity_label(str(acronym), str(full)), str(full), str(acronym))
+    else:
+        choices = survey.choices(f.list_name or "")
+        names = tuple(c.name for c in choices)
+        labels = {c.name: (c.label,) for c in choices}
+    for name in names:  # labels first, names win on a clash
+        for label in labels[name]:
+            lookup.setdefault(normalise_text(label), name)
+    for name in names:
+        lookup[normalise_text(name)] = name
+    return ChoiceSet(names, lookup, labels)
+
+
+def _segment(tokens: list[str], lookup: dict[str, str], longest: int) -> list[str] | None:
+    """Split space-separated tokens into the fewest known names/labels, or None."""
+    n = len(tokens)
+    best: list[list[str] | None] = [None] * (n + 1)
+    best[0] = []
+    for i in range(n):
+        if best[i] is None:
+            continue
+        for j in range(i + 1, min(n, i + longest) + 1):
+            name = lookup.get(" ".join(tokens[i:j]))
+            if name is not None:
+                candidate = [*best[i], name]  # type: ignore[misc]
+                if best[j] is None or len(candidate) < len(best[j]):  # type: ignore[arg-type]
+                    best[j] = candidate
+    return best[n]
+
+
+def map_choice_values(values: pd.Series, f: FormField, choices: ChoiceSet) -> pd.Series:
+    """Cells of a select field -> choice names (labels and case differences mapped back).
+
+    select_multiple cells become names separated by single spaces in the order given;
+    a cell that matches nothing is passed through unchanged for the validator to report.
+    """
+    uniques = values.dropna().unique()
+    if len(uniques) == 0:
+        return values
+    longest = max((len(k.split(" ")) for k in choices.lookup), default=1)
+    names = choices.name_set
+    mapping: dict[str, str] = {}
+    for raw in uniques:
+        text = str(raw)
+        if f.is_multiple:
+            tokens = normalise_text(text).split(" ")
+            if all(t in names for t in text.split()):
+                mapping[text] = " ".join(text.split())
+                continue
+            parts = _segment(tokens, choices.lookup, longest)
+            mapping[text] = " ".join(parts) if parts is not None else text
+        else:
+            mapping[text] = choices.lookup.get(normalise_text(text), text)
+    return values.map(mapping).astype("string")
+
+
+# -- headers ------------------------------------------------------------------------------
+@dataclass
+class HeaderMap:
+    """Where each field's data is in a table (column positions of a :class:`RawSheet`)."""
+
+    fields: dict[str, int] = field(default_factory=dict)
+    options: dict[str, dict[str, int]] = field(default_factory=dict)
+    meta: dict[str, int] = field(default_factory=dict)
+    extra: dict[int, str] = field(default_factory=dict)
+    by_label: bool = False
+    duplicated: list[int] = field(default_factory=list)
+
+
+class _Matcher:
+    """Lookups from header text to (field,) or (field, option) for one table's fields."""
+
+    def __init__(self, fields: list[FormField], survey: Survey, registry: Registry):
+        self.fields = {f.name: f for f in fields}
+        self.folded = {f.name.casefold(): f.name for f in fields}
+        self.choices = {f.name: choice_set(f, survey, registry) for f in fields if f.is_select}
+        self.option_names = {
+            name: {c: c for c in cs.names} | {c.casefold(): c for c in cs.names}
+            for name, cs in self.choices.items()
+            if self.fields[name].is_multiple
+        }
+        sections = {s.id: s for s in survey.model.sections}
+        keyed: dict[str, set[tuple[str, ...]]] = {}
+        for f in fields:
+            section = sections.get(f.section)
+            prefixes = {""}
+            if section:
+                prefixes.add(section.label + "/")
+                if section.per_dimension and f.dimension:
+                    dim = survey.dimension_labels(section.per_dimension).get(f.dimension, "")
+                    prefixes |= {f"{dim}/", f"{section.label}/{dim}/"}
+            for prefix in prefixes:
+                keyed.setdefault(normalise_text(prefix + f.label), set()).add((f.name,))
+                if f.is_multiple:
+                    for choice, labels in self.choices[f.name].option_labels.items():
+                        for label in {*labels, choice}:
+                            key = normalise_text(f"{prefix}{f.label}/{label}")
+                            keyed.setdefault(key, set()).add((f.name, choice))
+        # a label shared by two fields says nothing: keep only unambiguous keys
+        self.labels = {k: next(iter(v)) for k, v in keyed.items() if len(v) == 1}
+
+    def by_name(self, header: str, exact: bool) -> tuple[str, ...] | None:
+        tokens = [t for t in re.split(r"[/-]", header) if t]
+        if not tokens:
+            return None
+        last = tokens[-1] if exact else tokens[-1].casefold()
+        if len(tokens) >= 2:
+            prev = tokens[-2] if exact else self.folded.get(tokens[-2].casefold(), "")
+            options = self.option_names.get(prev)
+            if options and last in options:
+                return (prev, options[last])
+        name = last if exact else self.folded.get(last)
+        if name in self.fields:
+            return (name,)
+        return None
+
+    def by_label(self, header: str) -> tuple[str, ...] | None:
+        text = normalise_text(header)
+        starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "/"]
+        for start in starts:  # longest suffix first: the most specific match
+            hit = self.labels.get(text[start:].strip())
+            if hit:
+                return hit
+        return None
+
+
+def map_headers(
+    sheet: RawSheet,
+    fields: list[FormField],
+    survey: Survey,
+    registry: Registry,
+    meta: Iterable[str],
+    log: IssueLog,
+) -> HeaderMap:
+    """Map each header of ``sheet`` to a field, an option column, a meta column or extra.
+
+    Order of matching: XML name (the last path segment, or the last two when they are a
+    select_multiple field and one of its options), meta column, label (Kobo label export),
+    name ignoring case. Logs an error per duplicated header or field, one warning per
+    unknown column.
+    """
+    matcher = _Matcher(fields, survey, registry)
+    meta_set = set(meta)
+    out = HeaderMap()
+    seen_headers: dict[str, int] = {}
+    seen_targets: dict[tuple[str, ...], int] = {}
+    for pos, header in enumerate(sheet.headers):
+        where = {**sheet.where(), "row": sheet.header_row}
+        if not header:
+            if sheet.body.empty or sheet.body[pos].isna().all():
+                continue
+            header = f"(column {excel_column(pos)})"
+        if header in seen_headers:
+            log.error(
+                "column-duplicate",
+                f"the column '{header}' appears twice (columns {excel_column(seen_headers[header])} "
+                f"and {excel_column(pos)}); each column must appear once",
+                column=header,
+                **where,
+            )
+            out.duplicated.append(pos)
+            continue
+        seen_headers[header] = pos
+        target = matcher.by_name(header, exact=True)
+        if target is None and header in meta_set:
+            out.meta[header] = pos
+            continue
+        if target is None:
+            target = matcher.by_label(header)
+            out.by_label |= target is not None
+        if target is None:
+            target = matcher.by_name(header, exact=False)
+        if target is None:
+            out.extra[pos] = header
+            log.warning(
+                "column-unknown",
+                f"the column '{header}' is not a question of survey '{survey.id}'; it is kept "
+                f"as '{EXTRA_PREFIX}{header}' and not analysed",
+                column=header,
+                **where,
+            )
+            continue
+        if target in seen_targets:
+            first = sheet.headers[seen_targets[target]]
+            what = (
+                f"option '{target[1]}' of '{target[0]}'" if len(target) == 2 else f"'{target[0]}'"
+            )
+            log.error(
+                "column-duplicate",
+                f"the columns '{first}' and '{header}' both hold {what}; keep one of them",
+                column=header,
+                **where,
+            )
+            out.duplicated.append(pos)
+            continue
+        seen_targets[target] = pos
+        if len(target) == 1:
+            out.fields[target[0]] = pos
+        else:
+            out.options.setdefault(target[0], {})[target[1]] = pos
+    return out
+
+
+def check_required(
+    sheet: RawSheet, hmap: HeaderMap, fields: list[FormField], survey: Survey, log: IssueLog
+) -> bool:
+    """One error naming every required field that has no column; True when none is missing.
+
+    Fields without a column that are not required get one warning (older form version?).
+    """
+    present = set(hmap.fields) | set(hmap.options)
+    missing = [f for f in fields if f.name not in present]
+    required = [f for f in missing if f.required]
+    if required:
+        names = "; ".join(f"'{f.name}' ({f.label})" for f in required)
+        log.error(
+            "column-missing",
+            f"no column for the required question(s) {names}; is this an export of survey "
+            f"'{survey.id}' (form version {survey.model.form_version})?",
+            **sheet.where(),
+            row=sheet.header_row,
+        )
+    optional = [f.name for f in missing if not f.required]
+    if optional and len(optional) < len(fields):
+        log.warning(
+            "column-absent",
+            f"no column for {len(optional)} optional question(s): {', '.join(optional)}; "
+            "they are read as unanswered",
+            **sheet.where(),
+            row=sheet.header_row,
+        )
+    return not required
+
+
+def to_canonical(
+    sheet: RawSheet,
+    hmap: HeaderMap,
+    fields: list[FormField],
+    survey: Survey,
+    registry: Registry,
+    log: IssueLog,
+) -> pd.DataFrame:
+    """Field columns in survey order (canonical text) plus ``_extra:`` columns.
+
+    The index is the sheet's (row numbers as a person sees them).
+    """
+    body = sheet.body
+    out: dict[str, pd.Series] = {}
+    empty = pd.Series(pd.NA, index=body.index, dtype="string")
+    for f in fields:
+        choices = choice_set(f, survey, registry) if f.is_select else None
+        if f.name in hmap.fields:
+            values = body[hmap.fields[f.name]]
+        elif f.name in hmap.options and choices:
+            values = _join_options(sheet, f, hmap.options[f.name], choices.names, log)
+        else:
+            values = empty
+        if f.type in _NUMERIC_TYPES or f.is_select:
+            values = values.str.replace(_INTEGRAL_FLOAT, r"\1", regex=True)
+        if choices:
+            values = map_choice_values(values, f, choices)
+        out[f.name] = values.astype("string")
+    for pos, header in hmap.extra.items():
+        out[EXTRA_PREFIX + header] = body[pos].astype("string")
+    return pd.DataFrame(out, index=body.index)
+
+
+def _join_options(
+    sheet: RawSheet, f: FormField, columns: dict[str, int], order: tuple[str, ...], log: IssueLog
+) -> pd.Series:
+    """0/1 option columns -> 'name name' in choice order (<NA> when nothing is chosen)."""
+    body = sheet.body
+    chosen = pd.Series("", index=body.index, dtype="string")
+    for choice in [c for c in order if c in columns]:
+        cells = body[columns[choice]]
+        folded = cells.str.casefold()
+        yes = folded.isin(TRUE_CELLS).fillna(False).astype(bool)
+        no = folded.isin(FALSE_CELLS).fillna(False).astype(bool)
+        bad = cells.notna() & ~yes & ~no
+        if bad.any():
+            row = int(bad.idxmax())
+            header = sheet.headers[columns[choice]]
+            log.warning(
+                "option-cell",
+                f"'{cells[row]}' in an option column of '{f.name}' ({int(bad.sum())} cell(s)); "
+                "expected 1 (chosen) or 0 (not chosen); read as not chosen",
+                column=header,
+                row=row,
+                **sheet.where(),
+            )
+        chosen = chosen.mask(yes, chosen + choice + " ")
+    joined = chosen.str.strip()
+    return joined.mask(joined == "").astype("string")
+
+
+# -- canonical tables ---------------------------------------------------------------------
+MAX_ROW_ISSUES = 20
+
+
+def canonical_columns(survey: Survey, repeat: str | None = None) -> list[str]:
+    """Column order of a canonical table: meta columns, then the fields in survey order."""
+    meta = META_COLUMNS if repeat is None else REPEAT_META_COLUMNS
+    return [*meta, *(f.name for f in survey.fields(repeat))]
+
+
+def empty_table(survey: Survey, repeat: str | None = None) -> pd.DataFrame:
+    """A canonical table with no rows."""
+    return pd.DataFrame({c: pd.Series(dtype="string") for c in canonical_columns(survey, repeat)})
+
+
+def read_fields(
+    sheet: RawSheet,
+    fields: list[FormField],
+    survey: Survey,
+    registry: Registry,
+    log: IssueLog,
+    meta_names: Iterable[str],
+) -> tuple[pd.DataFrame | None, dict[str, pd.Series]]:
+    """Field values (canonical, with ``_extra:`` columns) and meta columns of a sheet.
+
+    Returns ``(None, {})`` with one error when no header is a question of the survey (an
+    export of another form), instead of a warning per column.
+    """
+    scratch = IssueLog()
+    hmap = map_headers(sheet, fields, survey, registry, meta_names, scratch)
+    if not hmap.fields and not hmap.options:
+        log.error(
+            "file-wrong-survey",
+            f"none of the {len(sheet.headers)} columns is a question of survey '{survey.id}' "
+            f"({survey.title}); is this an export of another form?",
+            **sheet.where(),
+            row=sheet.header_row,
+        )
+        return None, {}
+    log.extend(scratch.issues)
+    check_required(sheet, hmap, fields, survey, log)
+    values = to_canonical(sheet, hmap, fields, survey, registry, log)
+    meta = {
+        name: sheet.body[pos].str.replace(_INTEGRAL_FLOAT, r"\1", regex=True)
+        for name, pos in hmap.meta.items()
+    }
+    return values, meta
+
+
+def first_of(meta: dict[str, pd.Series], names: Iterable[str], index: pd.Index) -> pd.Series:
+    """Row-wise first non-empty value among the meta columns ``names`` (<NA> if none)."""
+    out = pd.Series(pd.NA, index=index, dtype="string")
+    for name in names:
+        if name in meta:
+            out = out.fillna(meta[name])
+    return out
+
+
+def iso_timestamps(values: pd.Series, sheet: RawSheet, header: str, log: IssueLog) -> pd.Series:
+    """Timestamps as ISO 8601 text in UTC (``2026-03-02T10:05:33+0000``); naive times are
+    UTC (as Kobo and ODK write them). Unparseable cells are kept as they are, with one
+    warning naming the first."""
+    parsed = pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601")
+    text = parsed.dt.strftime("%Y-%m-%dT%H:%M:%S%z").astype("string")
+    bad = values.notna() & text.isna()
+    if bad.any():
+        row = int(bad.idxmax())
+        log.warning(
+            "timestamp-invalid",
+            f"'{values[row]}' is not a date and time ({int(bad.sum())} cell(s)); expected ISO "
+            "8601 such as 2026-03-02T10:05:33",
+            column=header,
+            row=row,
+            **sheet.where(),
+        )
+    return text.fillna(values).astype("string")
+
+
+def assemble_main(
+    values: pd.DataFrame,
+    sheet: RawSheet,
+    *,
+    submission_id: pd.Series,
+    submitted_at: pd.Series,
+    form_version: pd.Series,
+    reader: str,
+    survey: Survey,
+) -> pd.DataFrame:
+    """Meta columns + field values -> a canonical main table (index reset)."""
+    index = values.index
+    meta = pd.DataFrame(
+        {
+            "_submission_id": submission_id,
+            "_submitted_at": submitted_at,
+            "_source_file": pd.Series(sheet.file, index=index, dtype="string"),
+            "_source_sheet": pd.Series(sheet.sheet, index=index, dtype="string"),
+            "_source_row": pd.Series(index.astype(str), index=index, dtype="string"),
+            "_reader": pd.Series(reader, index=index, dtype="string"),
+            "_form_version": form_version,
+        },
+        index=index,
+    )
+    return _ordered(pd.concat([meta, values], axis=1), survey, None)
+
+
+def fill_missing_ids(
+    ids: pd.Series, prefix: str, sheet: RawSheet, columns: str, log: IssueLog
+) -> pd.Series:
+    """Submission ids; rows with none get ``<prefix><file>#row<n>`` and one warning."""
+    missing = ids.isna()
+    if not missing.any():
+        return ids.astype("string")
+    row = int(missing.idxmax())
+    log.warning(
+        "submission-id-missing",
+        f"{int(missing.sum())} row(s) have no {columns}; they are identified by file and row",
+        row=row,
+        **sheet.where(),
+    )
+    fallback = pd.Series(
+        [f"{prefix}{sheet.file}#row{r}" for r in ids.index], index=ids.index, dtype="string"
+    )
+    return ids.fillna(fallback).astype("string")
+
+
+def assemble_repeat(
+    values: pd.DataFrame,
+    sheet: RawSheet,
+    section: str,
+    parent_ids: pd.Series,
+    parent_header: str,
+    parent_values: pd.Series,
+    survey: Survey,
+    log: IssueLog,
+) -> pd.DataFrame:
+    """A canonical repeat table; rows whose parent is unknown are reported and dropped.
+
+    ``parent_ids`` holds each row's parent ``_submission_id`` (<NA> when not found);
+    ``parent_values`` what the file says (reported in the error).
+    """
+    orphan = parent_ids.isna()
+    for row in list(orphan[orphan].index)[:MAX_ROW_ISSUES]:
+        said = parent_values.get(row, pd.NA)
+        what = f"'{said}'" if pd.notna(said) else "nothing"
+        log.error(
+            "repeat-orphan",
+            f"this '{section}' row belongs to no submission: {parent_header} is {what}, which "
+            "matches no row of the main data",
+            row=int(row),
+            column=parent_header,
+            **sheet.where(),
+        )
+    if orphan.sum() > MAX_ROW_ISSUES:
+        log.error(
+            "repeat-orphan",
+            f"... and {int(orphan.sum()) - MAX_ROW_ISSUES} more '{section}' rows that belong to "
+            "no submission",
+            **sheet.where(),
+        )
+    keep = ~orphan
+    index = values.index[keep]
+    meta = pd.DataFrame(
+        {
+            "_submission_id": parent_ids[keep].astype("string"),
+            "_source_file": pd.Series(sheet.file, index=index, dtype="string"),
+            "_source_sheet": pd.Series(sheet.sheet, index=index, dtype="string"),
+            "_source_row": pd.Series(index.astype(str), index=index, dtype="string"),
+        },
+        index=index,
+    )
+    return _ordered(pd.concat([meta, values.loc[keep]], axis=1), survey, section)
+
+
+def _ordered(frame: pd.DataFrame, survey: Survey, repeat: str | None) -> pd.DataFrame:
+    columns = canonical_columns(survey, repeat)
+    extras = [c for c in frame.columns if c not in columns]
+    return frame.reindex(columns=[*columns, *extras]).astype("string").reset_index(drop=True)

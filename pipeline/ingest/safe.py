@@ -1,0 +1,282 @@
+"""Safe opening of untrusted files: look at the bytes before any parser sees them.
+
+Round folders hold files e-mailed by other organisations. Before a workbook goes to a
+parser, :func:`check_file` makes sure it is what its name says and is safe to open:
+
+- an ``.xlsx`` must be a real zip holding a spreadsheet, not too big once unpacked
+  (:data:`MAX_UNCOMPRESSED_BYTES`), not compressed beyond :data:`MAX_RATIO` to one (zip
+  bomb), with at most :data:`MAX_MEMBERS` members, and not encrypted;
+- an OLE compound file (``D0 CF 11 E0``) named ``.xlsx`` is a password-protected workbook
+  (or an old ``.xls`` renamed); an ``.xls`` cannot be read at all;
+- a CSV or HTML page named ``.xlsx`` is recognised and reported as such.
+
+Every refusal is an :class:`~pipeline.errors.Issue` naming the file, never an exception.
+XML read here is parsed with defusedxml.
+"""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from pathlib import Path
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
+
+from pipeline.errors import Issue
+
+MAX_FILE_BYTES = 200 * 2**20
+MAX_UNCOMPRESSED_BYTES = 200 * 2**20
+MAX_RATIO = 100
+RATIO_FLOOR_BYTES = 2**20  # below 1 MB unpacked a high ratio harms nobody
+MAX_MEMBERS = 2000
+MAX_XML_BYTES = 2**20
+
+OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
+ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+TEXT_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
+SPREADSHEET_TYPE = "spreadsheetml"
+
+
+def sniff(path: Path, size: int = 4096) -> str:
+    """What the first bytes of a file say it is.
+
+    Returns ``"empty"``, ``"zip"``, ``"ole"`` (OLE compound file: old .xls or an encrypted
+    Office file), ``"html"`` (HTML or XML text), ``"text"`` or ``"binary"``. Never raises.
+    """
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(size)
+    except OSError:
+        return "binary"
+    if not head:
+        return "empty"
+    if head.startswith(ZIP_SIGNATURES):
+        return "zip"
+    if head.startswith(OLE_SIGNATURE):
+        return "ole"
+    text = _as_text(head)
+    if text is None:
+        return "binary"
+    if text.lstrip().startswith("<"):
+        return "html"
+    return "text"
+
+
+def _as_text(head: bytes) -> str | None:
+    """The bytes as text when they look like text (UTF-8/16 or a Windows code page)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", errors="ignore")
+    if b"\x00" in head:
+        return None
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError as exc:
+            if encoding == "utf-8-sig" and exc.start > len(head) - 4:
+                return head[: exc.start].decode("utf-8-sig")  # cut inside a character
+            continue
+        controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f")
+        return text if controls <= len(text) // 100 else None
+    return None
+
+
+_CHECKED: dict[tuple[str, int, int], tuple[str, str] | None] = {}
+
+
+def check_file(path: Path, rel: str) -> Issue | None:
+    """The reason not to open ``path`` (an error :class:`Issue` naming ``rel``), or None.
+
+    Workbooks are checked in depth (see the module docstring); text files for size and
+    for being text; other files are left to the readers' detection. The verdict is
+    remembered for the same path, size and modification time, so detection and reading
+    check a file once.
+    """
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        return _refuse(rel, "file-unreadable", f"cannot read the file: {exc.strerror or exc}")
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _CHECKED:
+        if len(_CHECKED) > 512:
+            _CHECKED.clear()
+        issue = _check(path, rel, stat.st_size)
+        _CHECKED[key] = (issue.code, issue.message) if issue else None
+    verdict = _CHECKED[key]
+    return _refuse(rel, *verdict) if verdict else None
+
+
+def _check(path: Path, rel: str, size: int) -> Issue | None:
+    suffix = path.suffix.lower()
+    if size == 0:
+        return _refuse(rel, "file-empty", "the file is empty (0 bytes)")
+    if size > MAX_FILE_BYTES:
+        return _refuse(
+            rel,
+            "file-too-large",
+            f"the file is {size / 2**20:.0f} MB; files over {MAX_FILE_BYTES // 2**20} MB are "
+            "not read (is it really a survey export?)",
+        )
+    kind = sniff(path)
+    if suffix == ".xls":
+        return _refuse(
+            rel,
+            "file-xls",
+            "an old Excel .xls file cannot be read; open it in Excel and save it as "
+            "'Excel Workbook (.xlsx)', or export the data again as XLSX or CSV",
+        )
+    if suffix in WORKBOOK_SUFFIXES:
+        return _check_workbook(path, rel, kind)
+    if suffix == ".zip":
+        return _refuse(
+            rel,
+            "file-zip",
+            "a zip archive is not read as such; unzip it into the round folder (an ODK "
+            "Central export is a zip of CSV files: put the CSV files in the folder)",
+        )
+    if suffix in TEXT_SUFFIXES and kind in {"zip", "ole", "binary"}:
+        what = {
+            "zip": "an Excel workbook (or another zip file)",
+            "ole": "an old .xls or password-protected Office file",
+            "binary": "not a text file",
+        }[kind]
+        return _refuse(rel, "file-not-csv", f"the file is named {suffix} but is {what}")
+    return None
+
+
+def _check_workbook(path: Path, rel: str, kind: str) -> Issue | None:
+    if kind == "ole":
+        return _refuse(
+            rel,
+            "file-encrypted",
+            "this is not an .xlsx workbook but an OLE compound file: a password-protected "
+            "(encrypted) workbook, or an old .xls renamed .xlsx; remove the password (File > "
+            "Info > Protect Workbook) or save it as .xlsx, then put it back",
+        )
+    if kind == "html":
+        return _refuse(
+            rel,
+            "file-not-xlsx",
+            "the file is named .xlsx but holds HTML/XML text (a web page saved with an Excel "
+            "name); open it in Excel and save it as .xlsx, or download the export as XLSX/CSV",
+        )
+    if kind == "text":
+        return _refuse(
+            rel,
+            "file-not-xlsx",
+            "the file is named .xlsx but is a text (CSV) file; rename it to .csv",
+        )
+    if kind != "zip" or not zipfile.is_zipfile(path):
+        return _refuse(
+            rel,
+            "file-corrupt",
+            "the file is named .xlsx but is not a valid Excel workbook (damaged or "
+            "incompletely downloaded); download or save it again",
+        )
+    return check_zip(path, rel)
+
+
+def check_zip(path: Path, rel: str) -> Issue | None:
+    """Check a zip-based workbook: member count, encryption, sizes, ratio, content type.
+
+    The members are decompressed once in a stream, counting bytes, so a zip whose headers
+    understate its sizes is caught too. Returns the refusal or None.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            if len(infos) > MAX_MEMBERS:
+                return _refuse(
+                    rel,
+                    "file-zip-bomb",
+                    f"the workbook holds {len(infos)} parts (more than {MAX_MEMBERS}); "
+                    "refused as unsafe",
+                )
+            if any(info.flag_bits & 0x1 for info in infos):
+                return _refuse(
+                    rel,
+                    "file-encrypted",
+                    "the workbook is encrypted; remove the password and save it again",
+                )
+            declared = sum(info.file_size for info in infos)
+            packed = max(1, sum(info.compress_size for info in infos))
+            problem = _size_problem(rel, declared, packed)
+            if problem:
+                return problem
+            names = {info.filename for info in infos}
+            if "[Content_Types].xml" not in names:
+                return _refuse(rel, "file-not-xlsx", "a zip file, not an Excel workbook")
+            problem = _content_type_problem(archive, rel)
+            if problem:
+                return problem
+            return _stream_check(archive, infos, rel, packed)
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        NotImplementedError,
+        RuntimeError,
+    ) as exc:
+        return _refuse(
+            rel,
+            "file-corrupt",
+            f"the workbook is damaged and cannot be opened ({exc}); download or save it again",
+        )
+
+
+def _size_problem(rel: str, unpacked: int, packed: int) -> Issue | None:
+    if unpacked > MAX_UNCOMPRESSED_BYTES:
+        return _refuse(
+            rel,
+            "file-zip-bomb",
+            f"the workbook unpacks to {unpacked / 2**20:.0f} MB (limit "
+            f"{MAX_UNCOMPRESSED_BYTES // 2**20} MB); refused as unsafe",
+        )
+    ratio = unpacked / packed
+    if unpacked > RATIO_FLOOR_BYTES and ratio > MAX_RATIO:
+        return _refuse(
+            rel,
+            "file-zip-bomb",
+            f"the workbook is compressed {ratio:.0f} to 1 (limit {MAX_RATIO} to 1), as a "
+            "zip bomb is; refused as unsafe",
+        )
+    return None
+
+
+def _content_type_problem(archive: zipfile.ZipFile, rel: str) -> Issue | None:
+    info = archive.getinfo("[Content_Types].xml")
+    if info.file_size > MAX_XML_BYTES:
+        return _refuse(rel, "file-not-xlsx", "the workbook's content list is implausibly large")
+    try:
+        root = fromstring(archive.read(info))
+    except (DefusedXmlException, ParseError) as exc:
+        return _refuse(
+            rel, "file-not-xlsx", f"the workbook's content list is not safe, valid XML ({exc})"
+        )
+    types = " ".join(el.get("ContentType", "") for el in root.iter())
+    if SPREADSHEET_TYPE not in types:
+        other = "a Word document" if "wordprocessingml" in types else "not an Excel workbook"
+        if "presentationml" in types:
+            other = "a PowerPoint file"
+        return _refuse(rel, "file-not-xlsx", f"the file is named .xlsx but is {other}")
+    return None
+
+
+def _stream_check(
+    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], rel: str, packed: int
+) -> Issue | None:
+    total = 0
+    for info in infos:
+        with archive.open(info) as member:
+            while block := member.read(1 << 20):
+                total += len(block)
+                problem = _size_problem(rel, total, packed)
+                if problem:
+                    return problem
+    return None
+
+
+def _refuse(rel: str, code: str, message: str) -> Issue:
+    return Issue("error", code, message, file=rel)
