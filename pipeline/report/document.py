@@ -1,0 +1,640 @@
+"""A small Word document builder over python-docx, with the house styles of EMG reports.
+
+:class:`ReportDocument` knows nothing about surveys: it writes headings, paragraphs,
+bullet lists, tables (with a table style, a header row that repeats on every page and
+right-aligned numbers), figures (inline PNG with alt text), numbered captions (``SEQ``
+fields), a table-of-contents field, landscape sections and a draft footer with page
+numbers. Everything it writes uses Word's built-in style names (Title, Heading 1-3,
+Caption, List Bullet, ...) so that a consultant's navigation pane, TOC and style changes
+work on the draft as on any Word document.
+
+:func:`house_template` builds the reference template (styles, page set-up, the
+``EMG Table`` table style); ``templates/make_template.py`` saves it as
+``templates/report-template.docx``, which the builder opens when it exists (so the
+template can be restyled in Word) and rebuilds in memory when it does not.
+
+All text goes through :func:`clean_text`, which drops control and XML-invalid characters
+(they make python-docx raise or Word refuse the file) and keeps every other script,
+right-to-left and CJK included.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import docx
+import pandas as pd
+from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm, Emu, Pt, RGBColor
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+TEMPLATE_PATH = Path(__file__).parent / "templates" / "report-template.docx"
+TABLE_STYLE = "EMG Table"
+NOTE_STYLE = "Table Note"
+FONT = "Arial"
+BLUE = "1F4E79"
+MID_BLUE = "2E75B6"
+GREY = "595959"
+TOC_PLACEHOLDER = "Right-click to update the table of contents."
+
+# C0/C1 controls except tab, newline and carriage return; lone surrogates; non-characters.
+_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+_SPACES = re.compile(r"\s+")
+
+# A4 portrait, in EMU; margins leave 16.6 cm of text width.
+_A4 = (Cm(21.0), Cm(29.7))
+_MARGINS = {"left": Cm(2.2), "right": Cm(2.2), "top": Cm(2.0), "bottom": Cm(2.0)}
+
+
+# -- text ------------------------------------------------------------------------------
+def clean_text(value: object, single_line: bool = False) -> str:
+    """Any value as text Word accepts: missing -> "", invalid XML characters removed.
+
+    ``single_line`` also turns tabs and line breaks into single spaces (for table cells).
+    Right-to-left, CJK and other scripts are kept as they are.
+    """
+    if value is None:
+        return ""
+    try:
+        if pd.isna(value):  # type: ignore[call-overload]
+            return ""
+    except (TypeError, ValueError):
+        pass
+    text = _INVALID.sub("", str(value))
+    if single_line:
+        text = _SPACES.sub(" ", text).strip()
+    return text
+
+
+def format_value(value: object, fmt: str | None = None) -> str:
+    """A cell value as display text: numbers through ``fmt`` (e.g. ``"{:.2f}"``), NA as ""."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    try:
+        if pd.isna(value):  # type: ignore[call-overload]
+            return ""
+    except (TypeError, ValueError):
+        pass
+    if fmt and not isinstance(value, str):
+        try:
+            return fmt.format(value)
+        except (TypeError, ValueError):
+            pass
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer() and not fmt:
+        return str(int(value))
+    return clean_text(value, single_line=True)
+
+
+# -- the reference template ------------------------------------------------------------
+_FONT_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
+
+def _strip_theme(element) -> None:
+    """Remove theme fonts and theme colours below ``element`` (they override explicit ones)."""
+    for rfonts in element.iter(qn("w:rFonts")):
+        for attr in _FONT_ATTRS:
+            rfonts.attrib.pop(qn(attr), None)
+    for color in element.iter(qn("w:color")):
+        for attr in ("w:themeColor", "w:themeShade", "w:themeTint"):
+            color.attrib.pop(qn(attr), None)
+
+
+def _style_text(
+    doc: DocxDocument,
+    name: str,
+    size: float | None,
+    *,
+    color: str | None = None,
+    bold: bool | None = None,
+    italic: bool | None = None,
+    before: float | None = None,
+    after: float | None = None,
+) -> None:
+    style = doc.styles[name]
+    _strip_theme(style.element)
+    if size is not None:
+        style.font.size = Pt(size)
+    if color:
+        style.font.color.rgb = RGBColor.from_string(color)
+    if bold is not None:
+        style.font.bold = bold
+    if italic is not None:
+        style.font.italic = italic
+    fmt = style.paragraph_format
+    if before is not None:
+        fmt.space_before = Pt(before)
+    if after is not None:
+        fmt.space_after = Pt(after)
+
+
+_TABLE_STYLE_XML = f"""
+<w:style {nsdecls("w")} w:type="table" w:customStyle="1" w:styleId="EMGTable">
+  <w:name w:val="{TABLE_STYLE}"/>
+  <w:basedOn w:val="TableNormal"/>
+  <w:uiPriority w:val="59"/>
+  <w:qFormat/>
+  <w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>
+  <w:rPr><w:sz w:val="17"/><w:szCs w:val="17"/></w:rPr>
+  <w:tblPr>
+    <w:tblStyleRowBandSize w:val="1"/>
+    <w:tblBorders>
+      <w:top w:val="single" w:sz="8" w:space="0" w:color="{BLUE}"/>
+      <w:bottom w:val="single" w:sz="8" w:space="0" w:color="{BLUE}"/>
+      <w:insideH w:val="single" w:sz="4" w:space="0" w:color="BFBFBF"/>
+    </w:tblBorders>
+    <w:tblCellMar>
+      <w:top w:w="40" w:type="dxa"/><w:left w:w="85" w:type="dxa"/>
+      <w:bottom w:w="40" w:type="dxa"/><w:right w:w="85" w:type="dxa"/>
+    </w:tblCellMar>
+  </w:tblPr>
+  <w:tblStylePr w:type="firstRow">
+    <w:rPr><w:b/><w:bCs/><w:color w:val="FFFFFF"/></w:rPr>
+    <w:tblPr/>
+    <w:trPr><w:tblHeader/></w:trPr>
+    <w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="{BLUE}"/><w:vAlign w:val="bottom"/></w:tcPr>
+  </w:tblStylePr>
+  <w:tblStylePr w:type="band2Horz">
+    <w:tblPr/>
+    <w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="EAF1F8"/></w:tcPr>
+  </w:tblStylePr>
+</w:style>
+"""
+
+
+def house_template() -> DocxDocument:
+    """A new, empty document carrying the house styles: the reference template.
+
+    A4 portrait with 2.2 cm side margins; Arial 10 pt body; Title, Subtitle, Heading 1-3,
+    Caption, List Bullet/Number and Footer restyled in blue #1F4E79; a custom paragraph
+    style ``Table Note`` and the table style ``EMG Table`` (blue header row that repeats,
+    light banded rows, thin horizontal rules).
+    """
+    doc = docx.Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = _A4
+    section.left_margin, section.right_margin = _MARGINS["left"], _MARGINS["right"]
+    section.top_margin, section.bottom_margin = _MARGINS["top"], _MARGINS["bottom"]
+    section.header_distance = section.footer_distance = Cm(1.0)
+
+    styles = doc.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    _strip_theme(defaults)
+    rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    rfonts = rpr.find(qn("w:rFonts"))
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        rfonts.set(qn(attr), FONT)
+    rpr.find(qn("w:sz")).set(qn("w:val"), "20")
+    rpr.find(qn("w:szCs")).set(qn("w:val"), "20")
+    rpr.find(qn("w:lang")).set(qn("w:val"), "en-GB")
+    spacing = defaults.find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}/{qn('w:spacing')}")
+    spacing.set(qn("w:after"), "120")
+    spacing.set(qn("w:line"), "264")
+
+    # Normal keeps the document default size (10 pt) rather than its own: a size set on
+    # Normal would override the table style's smaller font in every table cell.
+    _strip_theme(doc.styles["Normal"].element)
+    _style_text(doc, "Title", 26, color=BLUE, bold=True, before=120, after=12)
+    title_ppr = doc.styles["Title"].element.pPr
+    for border in title_ppr.findall(qn("w:pBdr")):
+        title_ppr.remove(border)
+    _style_text(doc, "Subtitle", 14, color=GREY, italic=False, after=24)
+    sub_ppr = doc.styles["Subtitle"].element.pPr
+    for num in sub_ppr.findall(qn("w:numPr")):
+        sub_ppr.remove(num)
+    _style_text(doc, "Heading 1", 16, color=BLUE, bold=True, before=18, after=6)
+    _style_text(doc, "Heading 2", 13, color=BLUE, bold=True, before=12, after=4)
+    _style_text(doc, "Heading 3", 11, color=MID_BLUE, bold=True, before=10, after=3)
+    _style_text(doc, "Caption", 9, color=BLUE, bold=True, italic=False, before=3, after=9)
+    _style_text(doc, "TOC Heading", 16, color=BLUE, bold=True)
+    _style_text(doc, "Footer", 8, color=GREY)
+    for name in ("List Bullet", "List Number"):
+        _style_text(doc, name, None, after=3)
+
+    if NOTE_STYLE not in [s.name for s in doc.styles]:
+        note = doc.styles.add_style(NOTE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        note.base_style = doc.styles["Normal"]
+        note.font.size = Pt(8)
+        note.font.italic = True
+        note.font.color.rgb = RGBColor.from_string(GREY)
+        note.paragraph_format.space_before = Pt(2)
+        note.paragraph_format.space_after = Pt(10)
+    if TABLE_STYLE not in [s.name for s in doc.styles]:
+        styles.append(parse_xml(_TABLE_STYLE_XML))
+    doc.core_properties.author = "EMG pipeline"
+    doc.core_properties.title = ""
+    doc.core_properties.comments = "Reference template of the EMG survey reports"
+    return doc
+
+
+# -- low-level XML helpers -------------------------------------------------------------
+def _field(paragraph: Paragraph, instruction: str, result: str, dirty: bool = False) -> None:
+    """Append a complex field (begin / instruction / separate / result / end) to a paragraph."""
+    begin = paragraph.add_run()._r
+    begin.append(
+        parse_xml(
+            f'<w:fldChar {nsdecls("w")} w:fldCharType="begin"'
+            + (' w:dirty="true"' if dirty else "")
+            + "/>"
+        )
+    )
+    instr = paragraph.add_run()._r
+    text = parse_xml(f'<w:instrText {nsdecls("w")} xml:space="preserve"/>')
+    text.text = f" {instruction} "
+    instr.append(text)
+    paragraph.add_run()._r.append(
+        parse_xml(f'<w:fldChar {nsdecls("w")} w:fldCharType="separate"/>')
+    )
+    paragraph.add_run(result)
+    paragraph.add_run()._r.append(parse_xml(f'<w:fldChar {nsdecls("w")} w:fldCharType="end"/>'))
+
+
+def _set_update_fields(doc: DocxDocument) -> None:
+    """Set ``w:updateFields`` in settings so Word offers to update TOC and fields on open."""
+    settings = doc.settings.element
+    if settings.find(qn("w:updateFields")) is not None:
+        return
+    element = parse_xml(f'<w:updateFields {nsdecls("w")} w:val="true"/>')
+    # CT_Settings is a sequence: updateFields comes before these elements.
+    successors = [
+        "w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr", "w:compat", "w:docVars",
+        "w:rsids", "m:mathPr", "w:attachedSchema", "w:themeFontLang", "w:clrSchemeMapping",
+        "w:doNotIncludeSubdocsInStats", "w:doNotAutoCompressPictures", "w:forceUpgrade",
+        "w:captions", "w:readModeInkLockDown", "w:smartTagType", "w:shapeDefaults",
+        "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator",
+    ]  # fmt: skip
+    for child in settings:
+        if child.tag in {qn(s) for s in successors}:
+            child.addprevious(element)
+            return
+    settings.append(element)
+
+
+def _row_props(row, header: bool) -> None:
+    """Mark a table row as not splitting across pages, and as a repeated header row."""
+    tr_pr = row._tr.get_or_add_trPr()
+    tr_pr.append(parse_xml(f"<w:cantSplit {nsdecls('w')}/>"))
+    if header:
+        tr_pr.append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
+
+
+def _shade(cell, fill: str) -> None:
+    tc_pr = cell._tc.get_or_add_tcPr()
+    tc_pr.append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>'))
+
+
+def _set_cell_width(cell, width: int) -> None:
+    tc_pr = cell._tc.get_or_add_tcPr()
+    tc_w = tc_pr.find(qn("w:tcW"))
+    if tc_w is None:
+        tc_w = parse_xml(f"<w:tcW {nsdecls('w')}/>")
+        tc_pr.insert(0, tc_w)
+    tc_w.set(qn("w:w"), str(int(width / 635)))  # EMU -> twips
+    tc_w.set(qn("w:type"), "dxa")
+
+
+_CHAR = Cm(0.17)  # average width of a character at the table font size (8.5 pt)
+_PAD = Cm(0.35)  # left + right cell margins, with a little air
+
+
+def column_weights(frame: pd.DataFrame, headers: Sequence[str]) -> list[float]:
+    """Relative column widths: a high quantile of the cell text lengths (and header words)."""
+    weights = []
+    for i, column in enumerate(frame.columns):
+        lengths = frame[column].astype("string").fillna("").str.len()
+        body = float(lengths.quantile(0.9)) if len(lengths) else 0.0
+        longest_word = max((len(w) for w in str(headers[i]).split()), default=4)
+        weights.append(min(max(body, longest_word, 4.0), 45.0))
+    return weights
+
+
+def min_widths(frame: pd.DataFrame, headers: Sequence[str], cap: int = 20) -> list[int]:
+    """The width (EMU) below which a column would break words: its longest header word,
+    or its longest word in the body (up to ``cap`` characters; longer ones may wrap)."""
+    out = []
+    for i, column in enumerate(frame.columns):
+        words = frame[column].astype("string").fillna("").str.split().explode().dropna()
+        body = int(min(words.str.len().max() if len(words) else 0, cap))
+        head = max((len(w) for w in str(headers[i]).split()), default=1) * 1.15  # bold
+        out.append(int(max(body, head, 2) * _CHAR + _PAD))
+    return out
+
+
+def fit_widths(weights: Sequence[float], minimum: Sequence[int], available: int) -> list[int]:
+    """Share ``available`` width in proportion to ``weights``, never below ``minimum``
+    (when even the minimums do not fit, they are scaled down together)."""
+    n = len(weights)
+    if sum(minimum) >= available:
+        return [int(available * m / sum(minimum)) for m in minimum]
+    fixed: dict[int, int] = {}
+    while True:
+        free = [i for i in range(n) if i not in fixed]
+        room = available - sum(fixed.values())
+        total = sum(weights[i] for i in free) or 1.0
+        widths = {i: int(room * weights[i] / total) for i in free}
+        short = [i for i in free if widths[i] < minimum[i]]
+        if not short:
+            return [fixed.get(i, widths.get(i, 0)) for i in range(n)]
+        for i in short:
+            fixed[i] = int(minimum[i])
+
+
+# -- the builder -----------------------------------------------------------------------
+class ReportDocument:
+    """A Word document under construction, with numbered captions and house styles.
+
+    ``template``: the .docx whose styles, page set-up and footer style to use; its body is
+    emptied. Defaults to ``templates/report-template.docx`` or, when that file is missing,
+    to :func:`house_template` built in memory.
+    """
+
+    def __init__(self, template: Path | None = None):
+        path = template or TEMPLATE_PATH
+        self.doc: DocxDocument = docx.Document(str(path)) if path.exists() else house_template()
+        body = self.doc.element.body
+        for child in list(body):
+            if child.tag != qn("w:sectPr"):
+                body.remove(child)
+        self._counters = {"Figure": 0, "Table": 0}
+        self._style_names = {s.name for s in self.doc.styles}
+        _set_update_fields(self.doc)
+
+    # -- page furniture -----------------------------------------------------------------
+    def properties(self, title: str, subject: str = "", keywords: str = "", date: str = "") -> None:
+        """Set the document's core properties (title, subject, keywords, created date)."""
+        props = self.doc.core_properties
+        props.title = clean_text(title, True)
+        props.subject = clean_text(subject, True)
+        props.keywords = clean_text(keywords, True)
+        props.author = "EMG pipeline"
+        props.last_modified_by = "EMG pipeline"
+        props.revision = 1
+        if date:
+            try:
+                when = datetime.fromisoformat(date[:10])
+            except ValueError:
+                return
+            props.created = props.modified = when
+
+    def footer(self, text: str) -> None:
+        """Footer of every page: ``text`` on one line and "Page X of Y" (PAGE/NUMPAGES) below."""
+        footer = self.doc.sections[0].footer
+        footer.is_linked_to_previous = False
+        first = footer.paragraphs[0]
+        first.text = ""
+        first.style = self.doc.styles["Footer"]
+        first.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        first.add_run(clean_text(text, True))
+        pages = footer.add_paragraph(style="Footer")
+        pages.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        pages.add_run("Page ")
+        _field(pages, "PAGE", "1")
+        pages.add_run(" of ")
+        _field(pages, "NUMPAGES", "1")
+
+    def title_page(self, title: str, subtitle: str = "", lines: Sequence[str] = ()) -> None:
+        """A title page: Title, Subtitle, then one short line each (round, status, date)."""
+        spacer = self.doc.add_paragraph()
+        spacer.paragraph_format.space_before = Pt(140)
+        self.doc.add_paragraph(clean_text(title), style="Title")
+        if subtitle:
+            self.doc.add_paragraph(clean_text(subtitle), style="Subtitle")
+        for line in lines:
+            p = self.doc.add_paragraph()
+            p.add_run(clean_text(line)).font.size = Pt(12)
+
+    def toc(self, heading: str = "Contents", levels: str = "1-2") -> None:
+        """A table-of-contents field; Word fills it when the reader updates fields on open."""
+        title = self.doc.add_paragraph(clean_text(heading), style="TOC Heading")
+        title.paragraph_format.page_break_before = not self._at_page_start()
+        p = self.doc.add_paragraph()
+        _field(p, f'TOC \\o "{levels}" \\h \\z \\u', TOC_PLACEHOLDER, dirty=True)
+
+    def page_break(self) -> None:
+        self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    # -- text ---------------------------------------------------------------------------
+    def _at_page_start(self) -> bool:
+        """True when nothing was written since the last page or section break."""
+        body = [c for c in self.doc.element.body if c.tag != qn("w:sectPr")]
+        if not body:
+            return True
+        last = body[-1]
+        if last.tag != qn("w:p"):
+            return False
+        if last.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
+            return True
+        breaks = [b for b in last.iter(qn("w:br")) if b.get(qn("w:type")) == "page"]
+        return bool(breaks) and not "".join(last.itertext()).strip()
+
+    def heading(self, text: str, level: int = 1, new_page: bool | None = None) -> Paragraph:
+        """A heading (Heading 1-3 style). ``new_page`` (default: for level 1) starts it on a
+        new page, unless a page or section break already did."""
+        start = self._at_page_start()
+        p = self.doc.add_heading(clean_text(text, True), level=level)
+        if (level == 1 if new_page is None else new_page) and not start:
+            p.paragraph_format.page_break_before = True
+        return p
+
+    def paragraph(self, text: str = "", lead: str = "", style: str | None = None) -> Paragraph:
+        """A paragraph; ``lead`` is written in bold before ``text`` (e.g. a label)."""
+        p = self.doc.add_paragraph(style=style if style in self._style_names else None)
+        if lead:
+            p.add_run(clean_text(lead) + (" " if text else "")).bold = True
+        if text:
+            p.add_run(clean_text(text))
+        return p
+
+    def note(self, text: str) -> Paragraph:
+        """A small italic note (under a table or figure)."""
+        return self.paragraph(text, style=NOTE_STYLE)
+
+    def bullets(self, items: Sequence[str | tuple[str, str]], numbered: bool = False) -> None:
+        """A bullet (or numbered) list; an item may be ``(bold lead, text)``."""
+        style = "List Number" if numbered else "List Bullet"
+        for item in items:
+            lead, text = item if isinstance(item, tuple) else ("", item)
+            self.paragraph(text, lead=lead, style=style)
+
+    # -- captions, figures, tables ------------------------------------------------------
+    def caption(self, kind: str, text: str) -> int:
+        """A numbered caption "<kind> N. text" (Caption style, ``SEQ <kind>`` field); returns N."""
+        self._counters[kind] = self._counters.get(kind, 0) + 1
+        number = self._counters[kind]
+        p = self.doc.add_paragraph(style="Caption")
+        p.add_run(f"{kind} ")
+        _field(p, f"SEQ {kind} \\* ARABIC", str(number))
+        p.add_run(f". {clean_text(text, True)}")
+        if kind == "Table":
+            p.paragraph_format.keep_with_next = True
+            p.paragraph_format.space_before = Pt(9)
+            p.paragraph_format.space_after = Pt(3)
+        return number
+
+    @property
+    def text_width(self) -> int:
+        """Width between the margins of the current (last) section, in EMU."""
+        s = self.doc.sections[-1]
+        return int(s.page_width - s.left_margin - s.right_margin)
+
+    @property
+    def text_height(self) -> int:
+        s = self.doc.sections[-1]
+        return int(s.page_height - s.top_margin - s.bottom_margin)
+
+    def figure(
+        self, png: Path, caption: str, alt_text: str, title: str = "", max_height: float = 0.55
+    ) -> int | None:
+        """An inline picture at text width (no taller than ``max_height`` of the page),
+        alt text on ``wp:docPr`` (``descr`` and ``title``), then its numbered caption.
+
+        Returns the figure number, or None when the PNG is missing.
+        """
+        png = Path(png)
+        if not png.is_file():
+            return None
+        p = self.doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.paragraph_format.keep_with_next = True
+        p.paragraph_format.space_before = Pt(6)
+        p.paragraph_format.space_after = Pt(0)
+        shape = p.add_run().add_picture(str(png), width=Emu(self.text_width))
+        limit = int(self.text_height * max_height)
+        if shape.height > limit:
+            shape.width = Emu(int(shape.width * limit / shape.height))
+            shape.height = Emu(limit)
+        doc_pr = shape._inline.docPr
+        doc_pr.set("descr", clean_text(alt_text, True) or clean_text(caption, True))
+        doc_pr.set("title", clean_text(title or caption, True))
+        return self.caption("Figure", caption)
+
+    def table(
+        self,
+        frame: pd.DataFrame,
+        caption: str | None = None,
+        *,
+        formats: dict[str, str] | None = None,
+        fills: pd.DataFrame | None = None,
+        weights: Sequence[float] | None = None,
+        note: str | None = None,
+        align_right: Sequence[str] | None = None,
+        keep_together: bool | None = None,
+    ) -> Table:
+        """A table of ``frame`` in the ``EMG Table`` style, header row repeated on each page.
+
+        ``formats``: column -> format string for numbers (``"{:.2f}"``); numeric columns (and
+        ``align_right``) are right-aligned. ``fills``: optional frame of hex colours (same
+        shape, NA for none) used as cell shading. ``weights``: relative column widths (from
+        the text lengths when not given). Rows never split across pages; ``keep_together``
+        (default: tables of up to 15 rows) keeps the table on one page with its caption.
+        ``note`` goes under the table in the note style.
+        """
+        formats = formats or {}
+        if caption:
+            self.caption("Table", caption)
+        headers = [clean_text(c, True) for c in frame.columns]
+        right = {
+            c
+            for c in frame.columns
+            if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+        } | set(align_right or ())
+        text = pd.DataFrame(
+            {
+                c: [format_value(v, formats.get(c)) for v in frame[c].tolist()]
+                for c in frame.columns
+            },
+            columns=frame.columns,
+        )
+        widths = fit_widths(
+            weights or column_weights(text, headers), min_widths(text, headers), self.text_width
+        )
+        style = TABLE_STYLE if TABLE_STYLE in self._style_names else "Table Grid"
+        table = self.doc.add_table(rows=len(text) + 1, cols=len(headers))
+        table.style = self.doc.styles[style]
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for grid_col, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
+            grid_col.w = Emu(width)
+        keep = len(text) <= 15 if keep_together is None else keep_together
+        aligned = [c in right for c in frame.columns]
+        fill_rows = fills.reindex(columns=frame.columns).to_numpy() if fills is not None else None
+        values = [headers, *text.to_numpy().tolist()]
+        for r, row in enumerate(table.rows):
+            _row_props(row, header=r == 0)
+            for c, cell in enumerate(row.cells):
+                _set_cell_width(cell, widths[c])
+                p = cell.paragraphs[0]
+                p.add_run(values[r][c])
+                if aligned[c]:
+                    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                if (keep and r < len(text)) or r == 0:
+                    p.paragraph_format.keep_with_next = True
+                if r and fill_rows is not None:
+                    fill = fill_rows[r - 1][c]
+                    if isinstance(fill, str) and fill:
+                        _shade(cell, fill)
+        if note:
+            self.note(note)
+        else:
+            spacer = self.doc.add_paragraph()
+            spacer.paragraph_format.space_after = Pt(4)
+        return table
+
+    # -- sections -----------------------------------------------------------------------
+    def _new_section(self, landscape: bool) -> None:
+        """End the current section and start a new one on a new page.
+
+        The section break goes into the last paragraph when there is one (rather than into
+        a new empty paragraph, which could spill onto a blank page after a full page).
+        The new section keeps no header/footer references of its own, so it inherits them.
+        """
+        body = self.doc.element.body
+        sentinel = body.get_or_add_sectPr()
+        previous = self.doc.sections[-1]
+        width, height = sorted((previous.page_width, previous.page_height))
+        last = sentinel.getprevious()
+        ends_para = (
+            last is not None
+            and last.tag == qn("w:p")
+            and last.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is None
+        )
+        target = last if ends_para else body.add_p()
+        target.set_sectPr(sentinel.clone())
+        for ref in sentinel.xpath("w:headerReference|w:footerReference"):
+            sentinel.remove(ref)
+        section = self.doc.sections[-1]
+        section.start_type = WD_SECTION.NEW_PAGE
+        if landscape:
+            section.orientation = WD_ORIENT.LANDSCAPE
+            section.page_width, section.page_height = height, width
+        else:
+            section.orientation = WD_ORIENT.PORTRAIT
+            section.page_width, section.page_height = width, height
+
+    @contextmanager
+    def landscape(self) -> Iterator[None]:
+        """Write the body of the ``with`` block in a landscape section, then go back to portrait.
+
+        The footer is linked to the previous section, so it carries over.
+        """
+        self._new_section(landscape=True)
+        yield
+        self._new_section(landscape=False)
+
+    def save(self, path: Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.doc.save(str(path))
+        return path

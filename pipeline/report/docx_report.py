@@ -1,0 +1,983 @@
+"""The draft Word report of a run: ``write_report(result, charts, path)``.
+
+It lays out the sections a consultant expects (title page, contents, executive summary,
+methodology, findings per dimension, gaps, links, projects, ranking, recommendations and
+annexes) with :class:`~pipeline.report.document.ReportDocument`, and takes its sentences
+from :mod:`pipeline.report.narrative`. Any table or chart may be missing or empty (a
+survey may declare fewer analyses, a round may have no projects): the section is then
+left out, or says so in a sentence. The report never grows with the number of
+submissions: long tables are capped and point to the results workbook.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline.report import narrative as nar
+from pipeline.report.document import ReportDocument, clean_text
+from pipeline.report.narrative import Words
+from pipeline.tables import RunResult
+
+WORKBOOK = "results.xlsx"
+MAX_PROJECT_ROWS = 25
+MAX_ANNEX_ROWS = 200
+MAX_PAIR_ROWS = 15
+MAX_FILE_ROWS = 30
+MAX_SCORE_COLUMNS = 10  # dimension columns per score table (landscape)
+# Sequential blues (light -> dark) for score shading; readable with black text.
+SCORE_FILLS = [(0.0, "F2F2F2"), (0.01, "DEEBF7"), (0.4, "9ECAE1"), (0.7, "6BAED6")]
+
+
+@dataclass
+class _Context:
+    """What every section needs: the run, the survey's words, charts and acronyms."""
+
+    result: RunResult
+    words: Words
+    charts: dict[str, Any]
+    acronyms: dict[str, str]
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A table of the run, or an empty frame when the run did not compute it."""
+        frame = self.result.tables.get(name)
+        return frame if isinstance(frame, pd.DataFrame) else pd.DataFrame()
+
+    def acr(self, entity_id: object) -> str:
+        return self.acronyms.get(str(entity_id), clean_text(entity_id, True))
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        return self.result.stats or {}
+
+    def ranking_stats(self) -> dict[str, Any]:
+        stats = dict(self.stats.get("ranking") or {})
+        extra = self.table("ranking_stats")
+        if not stats and not extra.empty:
+            stats = extra.iloc[0].to_dict()
+        return stats
+
+
+# -- data shaping ----------------------------------------------------------------------
+def _engagement(ctx: _Context) -> pd.DataFrame:
+    """``acronym, dimension, score``: the choice score of each entity's engagement answer."""
+    cov = ctx.result.survey.model.coverage
+    tidy = ctx.result.responses.tidy if ctx.result.responses is not None else None
+    if cov is None or tidy is None or tidy.empty:
+        return pd.DataFrame(columns=["acronym", "dimension", "score"])
+    rows = tidy[tidy["question_id"] == cov.question]
+    fields = ctx.result.survey.fields_of(cov.question)
+    scores = (
+        {c.name: c.score for c in ctx.result.survey.choices(fields[0].choices)}
+        if fields and fields[0].choices
+        else {}
+    )
+    return pd.DataFrame(
+        {
+            "acronym": rows["entity_id"].map(ctx.acr),
+            "dimension": rows["dimension"].astype("string"),
+            "score": pd.to_numeric(rows["answer"].map(scores), errors="coerce"),
+        }
+    ).dropna(subset=["score"])
+
+
+def _activities(ctx: _Context) -> dict[str, list[tuple[str, int]]]:
+    """Per dimension, the activity types reported, most frequent first: ``[(label, n)]``."""
+    gaps = ctx.result.survey.model.gaps
+    tidy = ctx.result.responses.tidy if ctx.result.responses is not None else None
+    question = gaps.activities_question if gaps else None
+    if not question or tidy is None or tidy.empty:
+        return {}
+    rows = tidy[tidy["question_id"] == question]
+    fields = ctx.result.survey.fields_of(question)
+    labels = (
+        ctx.result.survey.choice_labels(fields[0].choices) if fields and fields[0].choices else {}
+    )
+    counts = rows.groupby(["dimension", "answer"])["entity_id"].nunique().rename("n").reset_index()
+    counts = counts.sort_values(["dimension", "n", "answer"], ascending=[True, False, True])
+    out: dict[str, list[tuple[str, int]]] = {}
+    for dim, group in counts.groupby("dimension"):
+        out[str(dim)] = [
+            (labels.get(a, a), int(n)) for a, n in zip(group["answer"], group["n"], strict=True)
+        ]
+    return out
+
+
+def _level(survey_levels: Sequence[Any], score: float | None) -> str:
+    """The scoring level (name) a mean score falls in."""
+    if score is None or pd.isna(score):
+        return ""
+    name = ""
+    for level in survey_levels:
+        if score >= level.min:
+            name = level.name
+    return name
+
+
+def _fill(score: object) -> str | None:
+    if score is None or pd.isna(score):
+        return None
+    fill = None
+    for low, colour in SCORE_FILLS:
+        if float(score) >= low:  # type: ignore[arg-type]
+            fill = colour
+    return fill
+
+
+def _chart(doc: ReportDocument, ctx: _Context, chart_id: str) -> None:
+    chart = ctx.charts.get(chart_id)
+    if chart is None:
+        return
+    doc.figure(
+        Path(chart.png),
+        caption=getattr(chart, "caption", "") or getattr(chart, "title", chart_id),
+        alt_text=getattr(chart, "alt_text", "") or getattr(chart, "title", ""),
+        title=getattr(chart, "title", ""),
+    )
+
+
+def _capped(frame: pd.DataFrame, limit: int, what: str) -> tuple[pd.DataFrame, str | None]:
+    """The first ``limit`` rows and, when rows were left out, a note saying where they are."""
+    if len(frame) <= limit:
+        return frame, None
+    return frame.head(limit), (
+        f"The first {limit} of {len(frame)} {what} are shown; the full table is in {WORKBOOK}."
+    )
+
+
+# -- sections --------------------------------------------------------------------------
+def _title_page(doc: ReportDocument, ctx: _Context) -> None:
+    r = ctx.result
+    doc.title_page(
+        r.survey.title,
+        r.survey.model.subtitle,
+        [f"Round {r.round}", "Draft for review", f"Generated {r.run_date}"],
+    )
+
+
+def _executive_summary(doc: ReportDocument, ctx: _Context) -> None:
+    doc.heading("Executive summary", 1)
+    w, r = ctx.words, ctx.result
+    paragraphs = [
+        nar.response_sentence(ctx.stats, w, r.survey.title),
+        nar.coverage_sentence(ctx.table("coverage"), w),
+        nar.gaps_sentence(ctx.table("gaps"), w) if "gaps" in r.tables else "",
+        " ".join(nar.network_sentences(ctx.stats.get("network") or {}, w)),
+    ]
+    if r.survey.model.projects is not None:
+        paragraphs.append(nar.projects_sentence(ctx.table("projects"), w, _status_labels(ctx)))
+    paragraphs.append(
+        nar.ranking_sentence(ctx.table("ranking"), ctx.ranking_stats(), w, _ranking_topic(ctx))
+    )
+    n_recs = len(_recommendation_items(ctx))
+    if n_recs:
+        paragraphs.append(
+            f"The Recommendations section drafts {nar.plural(n_recs, 'action', 'actions')} "
+            "from these findings, each with the reason for it."
+        )
+    for text in paragraphs:
+        if text:
+            doc.paragraph(text)
+    doc.paragraph(
+        "This is a draft generated from the survey data. The sentences state what the numbers "
+        "show; the interpretation and the final recommendations are for the review to make."
+    )
+
+
+def _methodology(doc: ReportDocument, ctx: _Context) -> None:
+    r, w, m = ctx.result, ctx.words, ctx.result.survey.model
+    doc.heading("Methodology", 1)
+    doc.heading("Who was asked", 2)
+    doc.paragraph(nar.response_sentence(ctx.stats, w, r.survey.title))
+    status = ctx.table("response_status")
+    if not status.empty and "responded" in status:
+        missing = sorted(status.loc[~status["responded"].astype(bool), "acronym"].astype(str))
+        if missing:
+            doc.paragraph(
+                f"Did not answer: {nar.join_names(missing, limit=20)}. Annex A lists every "
+                f"{w.entity} invited, with the date and source of its answer."
+            )
+    if m.source_note:
+        doc.paragraph(f"Source: {m.source_note}.")
+    _chart(doc, ctx, "response")
+    if m.scoring:
+        doc.heading("How answers were scored", 2)
+        doc.paragraph(
+            f"Each {w.entity}'s answers give a score from 0 to 1 per {w.dimension}: {m.scoring.rule}."
+        )
+        levels = [lv.name for lv in m.scoring.levels]
+        bands = [f"'{lv.name}' from {lv.min:.2f}" for lv in m.scoring.levels]
+        doc.paragraph(
+            f"Scores are grouped into {len(levels)} levels: {nar.join_names(bands)}. "
+            f"{nar.capitalise(nar.article(w.entity))} counts as engaged in {nar.article(w.dimension)} when it reports at least "
+            f"{w.engaged} engagement, and as strong when it reports {w.strong} engagement."
+        )
+    if m.gaps:
+        doc.heading("What makes a gap", 2)
+        g = m.gaps
+        text = (
+            f"{nar.capitalise(nar.article(w.dimension))} is flagged as a gap when fewer than "
+            f"{g.min_entities} {w.entities} engage in it at least at the {w.engaged} level"
+        )
+        if g.require_strong:
+            text += (
+                f", or when no {w.entity} reports {w.strong} engagement; the gap is critical "
+                f"when both hold or when no {w.entity} is engaged at all"
+            )
+        text += "."
+        if g.topics_question:
+            text += (
+                f" A topic is flagged when fewer than {g.topic_min_entities} {w.entities} "
+                f"work on it (critical when none does)."
+            )
+        if g.activities_question:
+            text += (
+                f" In each {w.dimension}, a type of activity that none of the engaged "
+                f"{w.entities} reports is flagged too."
+            )
+        doc.paragraph(text + " Each gap is listed with the evidence that made it one.")
+    if m.coverage:
+        doc.heading("Confidence intervals", 2)
+        c = m.coverage
+        doc.paragraph(
+            f"Mean scores come with a {c.confidence:.0%} bootstrap confidence interval: the "
+            f"responding {w.entities} were resampled with replacement {c.bootstrap_resamples:,} "
+            f"times (random seed {c.seed}, so every run gives the same interval). With few "
+            f"{w.entities} the intervals are wide; read them as a range, not a precise value."
+        )
+    _data_sources(doc, ctx)
+    doc.heading("Limits", 2)
+    doc.bullets(
+        [
+            f"Answers are self-reported by each {w.entity} and were not verified.",
+            f"The number of {w.entities} is small, so one answer can move a mean score "
+            "noticeably; differences between close scores are not meaningful.",
+            f"{nar.capitalise(w.entities)} that did not answer are missing from every "
+            "figure: a gap may reflect missing answers rather than missing work.",
+            "Scores measure the breadth of reported engagement, not its quality or results.",
+        ]
+    )
+
+
+def _data_sources(doc: ReportDocument, ctx: _Context) -> None:
+    files = ctx.result.files
+    doc.heading("Data sources", 2)
+    if not files:
+        doc.paragraph("No input files are recorded for this run.")
+        return
+    frame = pd.DataFrame(
+        {
+            "File": [f.path for f in files],
+            "Read by": [f.reader or "(no reader)" for f in files],
+            "Rows": pd.array([f.rows for f in files], dtype="Int64"),
+        }
+    )
+    frame, note = _capped(frame, MAX_FILE_ROWS, "input files")
+    doc.paragraph(
+        f"The run read {nar.plural(len(files), 'file', 'files')} of round {ctx.result.round}. "
+        "Input files are never changed; their hashes are in the run's manifest."
+    )
+    doc.table(frame, "Input files and the reader that read them", weights=[6, 2, 1], note=note)
+
+
+def _findings(doc: ReportDocument, ctx: _Context) -> None:
+    coverage = ctx.table("coverage")
+    w = ctx.words
+    if coverage.empty:
+        return
+    doc.heading(f"Findings by {w.dimension}", 1)
+    doc.paragraph(
+        f"This section reports, for each {w.dimension}, how many {w.entities} engage in it, "
+        f"their mean score and who leads. {nar.coverage_sentence(coverage, w)}"
+    )
+    _chart(doc, ctx, "heatmap")
+    _chart(doc, ctx, "coverage")
+    conf = ctx.result.survey.model.coverage.confidence if ctx.result.survey.model.coverage else 0.95
+    ordered = coverage.copy()
+    ordered["CI"] = [
+        f"{lo:.2f}–{hi:.2f}" if pd.notna(lo) and pd.notna(hi) else ""
+        for lo, hi in zip(ordered["ci_low"], ordered["ci_high"], strict=True)
+    ]
+    frame = pd.DataFrame(
+        {
+            nar.capitalise(w.dimension): ordered["label"],
+            "Engaged": ordered["n_engaged"].astype("Int64"),
+            "Strong": ordered["n_strong"].astype("Int64"),
+            "Mean score": ordered["mean_score"].astype("Float64"),
+            f"{conf:.0%} CI": ordered["CI"],
+            f"Lead {w.entities}": ordered["lead_entities"].fillna(""),
+        }
+    )
+    doc.table(
+        frame,
+        f"Engagement and mean score by {w.dimension}",
+        formats={"Mean score": "{:.2f}"},
+        weights=[5, 1.6, 1.4, 1.6, 2.2, 4],
+        align_right=[f"{conf:.0%} CI"],
+        note=f"Engaged: at least {w.engaged} engagement; strong: {w.strong} engagement.",
+    )
+    activities = _activities(ctx)
+    gaps = ctx.table("gaps")
+    levels = ctx.result.survey.model.scoring.levels if ctx.result.survey.model.scoring else []
+    for row in coverage.to_dict("records"):
+        doc.heading(str(row["label"]), 2)
+        sentences = nar.dimension_finding(
+            pd.Series(row),
+            activities.get(str(row["dimension"]), []),
+            gaps,
+            w,
+            confidence=conf,
+            level=_level(levels, row.get("mean_score")),
+        )
+        doc.paragraph(" ".join(sentences))
+
+
+def _gaps(doc: ReportDocument, ctx: _Context) -> None:
+    if "gaps" not in ctx.result.tables:
+        return
+    gaps = ctx.table("gaps")
+    w = ctx.words
+    doc.heading("Gaps", 1)
+    doc.paragraph(nar.gaps_sentence(gaps, w))
+    if not gaps.empty:
+        _gap_table(doc, gaps, w)
+    _chart(doc, ctx, "gaps")
+    _topics(doc, ctx)
+
+
+def _gap_table(doc: ReportDocument, gaps: pd.DataFrame, w: Words) -> None:
+    kind_order = {"topic": 1, "activity": 2}
+    order = gaps["kind"].map(kind_order).fillna(3).mask(nar.dimension_gaps(gaps, w), 0)
+    gaps = gaps.assign(_s=gaps["severity"].ne("critical"), _k=order).sort_values(
+        ["_s", "_k", "label"]
+    )
+    kinds = {k: nar.capitalise(nar.kind_words(k, w)[0]) for k in gaps["kind"].unique()}
+    frame = pd.DataFrame(
+        {
+            "Severity": gaps["severity"].map(nar.capitalise),
+            "Type": gaps["kind"].map(kinds),
+            "Area": gaps["label"],
+            "Reason": gaps["reason"],
+            "Evidence": gaps["evidence"],
+        }
+    )
+    doc.table(frame, "Gaps and the evidence for each", weights=[1.4, 1.8, 3.2, 4, 5])
+
+
+def _topics(doc: ReportDocument, ctx: _Context) -> None:
+    topics, w = ctx.table("topic_coverage"), ctx.words
+    if topics.empty:
+        return
+    topics = topics.sort_values(["n_entities", "label"], ascending=[False, True])
+    frame = pd.DataFrame(
+        {
+            "Topic": topics["label"],
+            nar.capitalise(w.entities): topics["n_entities"].astype("Int64"),
+            f"Which {w.entities}": topics["entities"].fillna(""),
+        }
+    )
+    doc.table(frame, f"Topics and the {w.entities} working on them", weights=[4, 1.4, 6])
+
+
+def _links(doc: ReportDocument, ctx: _Context) -> None:
+    network = ctx.stats.get("network") or {}
+    nodes, pairs = ctx.table("network_nodes"), ctx.table("pairs")
+    if not network and nodes.empty and pairs.empty:
+        return
+    w = ctx.words
+    doc.heading(f"Links between {w.entities}", 1)
+    for text in nar.network_sentences(network, w):
+        doc.paragraph(text)
+    _chart(doc, ctx, "network")
+    if not nodes.empty and "degree" in nodes:
+        top = nodes.sort_values(["degree", "acronym"], ascending=[False, True]).head(5)
+        top = top[top["degree"] > 0]
+        if not top.empty:
+            names = [f"{a} ({int(d)})" for a, d in zip(top["acronym"], top["degree"], strict=True)]
+            doc.paragraph(
+                f"Most connected (number of links in either direction): {nar.join_names(names)}."
+            )
+        if "cluster" in nodes:
+            linked = nodes[~nodes["isolated"].astype(bool)] if "isolated" in nodes else nodes
+            groups = linked.groupby("cluster")["acronym"]
+            clusters = [sorted(g.tolist()) for _, g in groups if len(g) > 1]
+            if len(clusters) > 1:
+                doc.paragraph("Clusters of " + w.entities + " that work closely together:")
+                doc.bullets([", ".join(c) for c in sorted(clusters, key=len, reverse=True)[:8]])
+    if pairs.empty:
+        return
+    doc.heading("Overlaps and complementarities", 2)
+    for relation, title, intro in (
+        (
+            "overlap",
+            f"Possible duplication: {w.entities} with very similar profiles",
+            "Pairs with very similar profiles may duplicate work; the pairs below are worth a check.",
+        ),
+        (
+            "complement",
+            "Complementary pairs: one strong where the other is weak",
+            f"Pairs whose strengths complement each other across {w.dimensions}.",
+        ),
+    ):
+        # overlaps: most similar first; complements: most different first
+        sub = pairs[pairs["relation"] == relation].sort_values(
+            "similarity", ascending=relation != "overlap"
+        )
+        if sub.empty:
+            continue
+        doc.paragraph(intro)
+        frame = pd.DataFrame(
+            {
+                nar.capitalise(w.entity): sub["entity_a"].map(ctx.acr),
+                f"Other {w.entity}": sub["entity_b"].map(ctx.acr),
+                "Similarity": pd.to_numeric(sub["similarity"], errors="coerce"),
+                "Detail": sub["detail"],
+            }
+        )
+        frame, note = _capped(frame, MAX_PAIR_ROWS, "pairs")
+        doc.table(
+            frame, title, formats={"Similarity": "{:.2f}"}, weights=[1.4, 1.4, 1.3, 7], note=note
+        )
+
+
+def _status_labels(ctx: _Context) -> dict[str, str]:
+    p = ctx.result.survey.model.projects
+    return _labels_of(ctx, p.status) if p else {}
+
+
+def _labels_of(ctx: _Context, question: str) -> dict[str, str]:
+    fields = ctx.result.survey.fields_of(question)
+    if not fields or not fields[0].choices:
+        return {}
+    return ctx.result.survey.choice_labels(fields[0].choices)
+
+
+def _as_labels(value: object, labels: dict[str, str]) -> list[str]:
+    """A list cell as labels: "a; b" (labels, as the inventory writes them) or "a b" (names)."""
+    text = clean_text(value, single_line=True)
+    if not text:
+        return []
+    if ";" in text:
+        parts = text.split(";")
+    else:
+        names = text.replace(",", " ").split()
+        parts = names if all(n in labels for n in names) else [text]
+    return [labels.get(p.strip(), p.strip()) for p in parts if p.strip()]
+
+
+def _count_table(
+    ctx: _Context, by: str, name: str, column: str, labels: dict[str, str]
+) -> pd.DataFrame:
+    """Projects by one key (status, stage, region): from ``project_summary`` when the run
+    has it (keys x statuses, zero counts dropped), else counted from the inventory."""
+    summary = ctx.table("project_summary")
+    if not summary.empty and {"by", "label", "status", "n_projects"} <= set(summary.columns):
+        part = summary[summary["by"] == by]
+        if not part.empty:
+            if by == "status":
+                frame = part[["label", "n_projects"]].rename(
+                    columns={"label": name, "n_projects": "Projects"}
+                )
+                return frame[frame["Projects"] > 0].reset_index(drop=True)
+            wide = part.pivot_table(
+                index="label", columns="status", values="n_projects", aggfunc="sum", sort=False
+            ).fillna(0)
+            wide = wide.astype("int64")
+            wide["Total"] = wide.sum(axis=1)
+            wide = wide[wide["Total"] > 0]
+            wide = wide.loc[:, (wide != 0).any(axis=0)]
+            return wide.reset_index(names=name).rename_axis(columns=None)
+    projects = ctx.table("projects")
+    if column not in projects:
+        return pd.DataFrame()
+    tokens = pd.Series(
+        [t for v in projects[column].tolist() for t in _as_labels(v, labels)], dtype="string"
+    )
+    counts = tokens.value_counts(sort=False)
+    order = [lab for lab in labels.values() if lab in counts.index]
+    order += [t for t in counts.index if t not in order]
+    return pd.DataFrame({name: order, "Projects": counts.reindex(order).to_numpy()})
+
+
+def _projects(doc: ReportDocument, ctx: _Context) -> None:
+    spec = ctx.result.survey.model.projects
+    if spec is None:
+        return
+    w, projects = ctx.words, ctx.table("projects")
+    section = next((s for s in ctx.result.survey.model.sections if s.id == spec.section), None)
+    doc.heading(section.label if section else "Projects", 1)
+    doc.paragraph(nar.projects_sentence(projects, w, _status_labels(ctx)))
+    if projects.empty:
+        return
+    budget = pd.to_numeric(projects.get("budget_usd", pd.Series(dtype=float)), errors="coerce")
+    if budget.notna().any():
+        doc.paragraph(
+            f"Reported budgets add up to USD {budget.sum():,.0f} "
+            f"({nar.plural(int(budget.notna().sum()), 'project', 'projects')} gave a budget). "
+            "A project that covers several areas counts once in each row of the tables below."
+        )
+    _chart(doc, ctx, "projects")
+    stage_labels = _labels_of(ctx, spec.stages) or w.dimension_labels
+    for by, name, column, labels in (
+        ("status", "Status", "status", _status_labels(ctx)),
+        ("stage", nar.capitalise(w.dimension), "stages", stage_labels),
+        ("region", "Region", "regions", _labels_of(ctx, spec.regions)),
+    ):
+        frame = _count_table(ctx, by, name, column, labels)
+        if frame.empty:
+            continue
+        doc.table(
+            frame,
+            f"Projects by {name.lower()}" + (" and status" if len(frame.columns) > 2 else ""),
+            weights=[5] + [1.3] * (len(frame.columns) - 1),
+        )
+    _project_list(doc, ctx, projects, stage_labels)
+
+
+def _project_list(
+    doc: ReportDocument, ctx: _Context, projects: pd.DataFrame, stage_labels: dict[str, str]
+) -> None:
+    w = ctx.words
+    status = _status_labels(ctx)
+
+    def years(row: dict[str, Any]) -> str:
+        start, end = row.get("start_year"), row.get("end_year")
+        start = "" if start is None or pd.isna(start) else str(int(start))
+        end = "" if end is None or pd.isna(end) else str(int(end))
+        return f"{start}–{end}" if start and end else start or end
+
+    rows = projects.sort_values(["entity_id", "title"], na_position="last").to_dict("records")
+    frame = pd.DataFrame(
+        {
+            nar.capitalise(w.entity): [ctx.acr(r["entity_id"]) for r in rows],
+            "Title": [r.get("title") for r in rows],
+            "Status": ["; ".join(_as_labels(r.get("status"), status)) for r in rows],
+            "Years": [years(r) for r in rows],
+            nar.capitalise(w.dimensions): [
+                "; ".join(_as_labels(r.get("stages"), stage_labels)) for r in rows
+            ],
+        }
+    )
+    frame, note = _capped(frame, MAX_PROJECT_ROWS, "projects")
+    doc.table(
+        frame,
+        "Projects reported",
+        weights=[1.3, 5, 1.4, 1.6, 5],
+        note=note or f"Countries, partners and budgets of each project are in {WORKBOOK}.",
+    )
+
+
+def _ranking(doc: ReportDocument, ctx: _Context) -> None:
+    spec, ranking = ctx.result.survey.model.ranking, ctx.table("ranking")
+    if spec is None or ranking.empty:
+        return
+    doc.heading(_ranking_topic(ctx) or "Ranking of options", 1)
+    doc.paragraph(nar.ranking_sentence(ranking, ctx.ranking_stats(), ctx.words))
+    ordered = ranking.sort_values(["mean_rank", "label"])
+    frame = pd.DataFrame(
+        {
+            "Rank": pd.array(range(1, len(ordered) + 1), dtype="Int64"),
+            "Option": ordered["label"],
+            "Mean rank": pd.to_numeric(ordered["mean_rank"]),
+            "Median rank": pd.to_numeric(ordered["median_rank"]),
+            "Answers": ordered["n"].astype("Int64"),
+        }
+    )
+    doc.table(
+        frame,
+        "Options ranked by mean rank (1 = most preferred)",
+        formats={"Mean rank": "{:.2f}", "Median rank": "{:.1f}"},
+        weights=[1, 5, 1.5, 1.5, 1.3],
+    )
+    _chart(doc, ctx, "ranking")
+
+
+def _ranking_topic(ctx: _Context) -> str:
+    """The label of the survey section that holds the ranking question ("" when none)."""
+    spec = ctx.result.survey.model.ranking
+    if spec is None:
+        return ""
+    for section in ctx.result.survey.model.sections:
+        if any(q.id == spec.question for q in section.questions):
+            return section.label
+    return ""
+
+
+def _recommendation_items(ctx: _Context) -> list[tuple[str, str]]:
+    status = ctx.table("response_status")
+    missing = (
+        status.loc[~status["responded"].astype(bool), "acronym"].tolist()
+        if not status.empty and "responded" in status
+        else []
+    )
+    pairs = ctx.table("pairs")
+    if not pairs.empty:
+        pairs = pairs.assign(
+            entity_a=pairs["entity_a"].map(ctx.acr), entity_b=pairs["entity_b"].map(ctx.acr)
+        )
+    return nar.recommendations(
+        ctx.table("coverage"),
+        ctx.table("gaps"),
+        _engagement(ctx),
+        ctx.stats.get("network") or {},
+        pairs,
+        ctx.table("ranking"),
+        ctx.ranking_stats(),
+        missing,
+        ctx.stats.get("response_rate"),
+        ctx.words,
+    )
+
+
+def _recommendations(doc: ReportDocument, ctx: _Context) -> None:
+    items = _recommendation_items(ctx)
+    doc.heading("Recommendations", 1)
+    if not items:
+        doc.paragraph("The rules found nothing to recommend from this round's numbers.")
+        return
+    doc.paragraph(
+        "The recommendations below were drafted by rules from the findings above; each says "
+        "why it is made. They are a starting point for the review, not its conclusion."
+    )
+    doc.bullets(items, numbered=True)
+
+
+# -- annexes ---------------------------------------------------------------------------
+def _annex_respondents(doc: ReportDocument, ctx: _Context, letter: str) -> None:
+    status, w = ctx.table("response_status"), ctx.words
+    doc.heading(f"Annex {letter}. Respondents and non-respondents", 1)
+    if status.empty:
+        doc.paragraph("The run recorded no response status.")
+        return
+    status = status.assign(_r=~status["responded"].astype(bool)).sort_values(["_r", "acronym"])
+    # the date as the submission recorded it (ISO 8601 text or a timestamp), no time zone shift
+    submitted = status["submitted_at"].astype("string").str.slice(0, 10).fillna("")
+    frame = pd.DataFrame(
+        {
+            nar.capitalise(w.entity): status["acronym"],
+            "Name": status["full_name"],
+            "Responded": status["responded"].astype(bool).map({True: "Yes", False: "No"}),
+            "Submitted on": submitted,
+            "Submissions": status["n_submissions"].astype("Float64").astype("Int64")
+            if "n_submissions" in status
+            else pd.NA,
+            "Source": status["source_file"]
+            .astype("string")
+            .fillna("")
+            .map(lambda p: Path(p).name if p else ""),
+        }
+    )
+    n_yes = int(status["responded"].astype(bool).sum())
+    doc.paragraph(
+        f"{n_yes} of {len(status)} {w.entities} responded. When {nar.article(w.entity)} sent more than "
+        "one submission, the latest was kept."
+    )
+    frame, note = _capped(frame, MAX_ANNEX_ROWS, w.entities)
+    doc.table(
+        frame,
+        f"{nar.capitalise(w.entities)} invited and their responses",
+        weights=[1.3, 6, 1.3, 1.8, 1.5, 3.5],
+        note=note,
+    )
+
+
+def _column_chunks(columns: Sequence[str], most: int) -> list[list[str]]:
+    """``columns`` in balanced chunks of at most ``most``."""
+    n_chunks = max(1, -(-len(columns) // most))
+    size = -(-len(columns) // n_chunks)
+    return [list(columns[i : i + size]) for i in range(0, len(columns), size)]
+
+
+def _annex_scores(doc: ReportDocument, ctx: _Context, letter: str) -> bool:
+    """Entities x dimensions score table, shaded by score; split by columns when wide."""
+    scores, w = ctx.table("scores"), ctx.words
+    if scores.empty:
+        return False
+    doc.heading(f"Annex {letter}. Scores by {w.entity} and {w.dimension}", 1)
+    wide = scores.pivot_table(
+        index="entity_id", columns="dimension", values="score", aggfunc="first"
+    )
+    order = [d for d in w.dimension_labels if d in wide.columns] or list(wide.columns)
+    wide.index = [ctx.acr(e) for e in wide.index]
+    wide = wide.reindex(columns=order).sort_index()
+    doc.paragraph(
+        f"Score of each responding {w.entity} per {w.dimension} (0 = no engagement, 1 = the "
+        "highest engagement with a broad range of activities); darker cells score higher."
+    )
+    wide, note = _capped(wide, MAX_ANNEX_ROWS, w.entities)
+    chunks = _column_chunks(order, MAX_SCORE_COLUMNS)
+    first = nar.capitalise(w.entity)
+    for i, chunk in enumerate(chunks, start=1):
+        part = wide[chunk].rename(columns=w.label)
+        frame = part.reset_index(names=first)
+        fills = part.map(_fill).reset_index(drop=True)
+        fills.insert(0, first, None)
+        of = f" ({i} of {len(chunks)})" if len(chunks) > 1 else ""
+        doc.table(
+            frame,
+            f"Scores by {w.entity} and {w.dimension}{of}",
+            formats=dict.fromkeys(frame.columns[1:], "{:.2f}"),
+            fills=fills,
+            weights=[1.5] + [1.0] * len(chunk),
+            note=note if i == len(chunks) else None,
+            keep_together=len(frame) <= 25,
+        )
+    return True
+
+
+def _annex_issues(doc: ReportDocument, ctx: _Context, letter: str) -> None:
+    log = ctx.result.log
+    doc.heading(f"Annex {letter}. Data-quality log", 1)
+    frame = log.to_frame() if log is not None else pd.DataFrame()
+    if frame.empty:
+        doc.paragraph("The checks found no data-quality issue in this round.")
+        return
+    counts = frame["severity"].value_counts()
+    names = {
+        "error": ("error", "errors"),
+        "warning": ("warning", "warnings"),
+        "info": ("information note", "information notes"),
+    }
+    parts = [nar.count(int(counts.get(k, 0)), *names[k]) for k in names]
+    doc.paragraph(
+        f"The checks recorded {nar.plural(len(frame), 'issue', 'issues')}: {nar.join_names(parts)}. "
+        "Rows are numbered as a person sees them in the file, header included."
+    )
+    shown = pd.DataFrame(
+        {
+            "Severity": frame["severity"],
+            "Code": frame["code"],
+            "File": frame["file"],
+            "Sheet": frame["sheet"],
+            "Row": frame["row"],
+            "Column": frame["column"],
+            nar.capitalise(ctx.words.entity): frame["entity"],
+            "Message": frame["message"],
+        }
+    )
+    shown, note = _capped(shown, MAX_ANNEX_ROWS, "issues")
+    doc.table(
+        shown,
+        "Data-quality issues",
+        weights=[1.2, 1.8, 2.8, 1.0, 0.7, 3.0, 1.2, 8],
+        note=note,
+    )
+
+
+def _annex_questions(doc: ReportDocument, ctx: _Context, letter: str) -> None:
+    tables = _question_tables(ctx)
+    doc.heading(f"Annex {letter}. Answers by question", 1)
+    doc.paragraph(
+        f"Number of {ctx.words.entities} giving each answer, question by question. "
+        "Free-text answers and contact details are not reproduced in this report."
+    )
+    if not tables:
+        doc.paragraph("No answers to tabulate.")
+    for qt in tables:
+        doc.table(qt.frame, qt.caption, formats=qt.formats, weights=qt.weights, note=qt.note)
+
+
+@dataclass
+class _QuestionTable:
+    frame: pd.DataFrame
+    caption: str
+    formats: dict[str, str] | None = None
+    weights: list[float] | None = None
+    note: str | None = None
+
+
+_PLACEHOLDER = re.compile(r"'?\{(dimension|option)\}'?\s*:?\s*")
+
+
+def _question_title(question: Any, by: str = "") -> str:
+    """A question's label without its per-dimension placeholder, plus "by <dimension>"."""
+    if question.type == "rank":
+        hint = re.search(r"\(.*\)", question.label)
+        return "Rank given to each option" + (f" {hint.group(0)}" if hint else "")
+    text = nar.capitalise(_PLACEHOLDER.sub("", question.label).strip(" :"))
+    return f"{text}, by {by}" if by else text
+
+
+def _question_tables(ctx: _Context) -> list[_QuestionTable]:
+    """Compact answer distributions for the closed questions of the main form.
+
+    Per-dimension questions give one table (dimensions x choices); rank questions one table
+    (options x ranks); other choice questions a table of counts and shares; numbers a
+    summary row. Free text, e-mail, personal fields and the entity question are left out.
+    """
+    survey, w = ctx.result.survey, ctx.words
+    tidy = ctx.result.responses.tidy if ctx.result.responses is not None else None
+    if tidy is None or tidy.empty:
+        return []
+    keep = tidy[tidy["question_id"].notna() & tidy["answer"].notna()]
+    counts = keep.groupby(["field", "answer"])["entity_id"].nunique()
+    answered = keep.groupby("field")["entity_id"].nunique()
+    n_resp = int(ctx.stats.get("n_respondents") or keep["entity_id"].nunique())
+    questions = {q.id: q for s in survey.model.sections if not s.repeat for q in s.questions}
+    out: list[_QuestionTable] = []
+    for qid, question in questions.items():
+        if question.personal or question.type in {"text", "email", "entity"}:
+            continue
+        fields = [f for f in survey.fields_of(qid) if f.repeat is None]
+        if not fields or not any(f.name in answered.index for f in fields):
+            continue
+        if question.type == "rank":
+            out.append(_rank_table(fields, counts, answered, survey, question))
+        elif fields[0].dimension is not None:
+            out.append(_per_dimension_table(fields, counts, answered, survey, question, w))
+        elif question.type == "entities":
+            out.append(_entities_table(fields[0], counts, question, w, ctx))
+        elif question.type in {"select_one", "select_multiple"}:
+            out.append(_choice_table(fields[0], counts, survey, question, n_resp, w))
+        else:
+            out.append(_number_table(fields[0], keep, question))
+    return out
+
+
+def _field_counts(counts: pd.Series, field: str) -> dict[str, int]:
+    if field not in counts.index.get_level_values(0):
+        return {}
+    return {str(k): int(v) for k, v in counts.xs(field, level=0).items()}
+
+
+def _per_dimension_table(
+    fields: list[Any], counts: pd.Series, answered: pd.Series, survey: Any, question: Any, w: Words
+) -> _QuestionTable:
+    labels = survey.choice_labels(fields[0].choices)
+    dim_labels = survey.dimension_labels(fields[0].dimension_set)
+    rows = []
+    for f in fields:
+        got = _field_counts(counts, f.name)
+        rows.append(
+            {nar.capitalise(w.dimension): dim_labels.get(f.dimension, f.dimension)}
+            | {label: got.get(name, 0) for name, label in labels.items()}
+            | {"n": int(answered.get(f.name, 0))}
+        )
+    frame = pd.DataFrame(rows)
+    several = "Several answers could be chosen; " if question.type == "select_multiple" else ""
+    return _QuestionTable(
+        frame,
+        _question_title(question, w.dimension),
+        weights=[3.2] + [1.0] * (len(frame.columns) - 2) + [0.6],
+        note=f"{several}n = number of {w.entities} that answered for the {w.dimension}.",
+    )
+
+
+def _rank_table(
+    fields: list[Any], counts: pd.Series, answered: pd.Series, survey: Any, question: Any
+) -> _QuestionTable:
+    labels = survey.choice_labels(question.choices)
+    ranks = list(range(1, len(fields) + 1))
+    rows = []
+    for f in fields:
+        got: dict[int, int] = {}
+        for answer, n in _field_counts(counts, f.name).items():
+            rank = pd.to_numeric(answer, errors="coerce")
+            if pd.notna(rank):
+                got[int(rank)] = got.get(int(rank), 0) + n
+        rows.append(
+            {"Option": labels.get(f.dimension, f.dimension)}
+            | {f"Rank {r}": got.get(r, 0) for r in ranks}
+            | {"Answers": int(answered.get(f.name, 0))}
+        )
+    frame = pd.DataFrame(rows)
+    return _QuestionTable(
+        frame, _question_title(question), weights=[3.2] + [1.0] * (len(frame.columns) - 1)
+    )
+
+
+def _choice_table(
+    field: Any, counts: pd.Series, survey: Any, question: Any, n_resp: int, w: Words
+) -> _QuestionTable:
+    got = _field_counts(counts, field.name)
+    labels = survey.choice_labels(field.choices)
+    names = list(labels) + [a for a in got if a not in labels]
+    n = [got.get(a, 0) for a in names]
+    frame = pd.DataFrame(
+        {
+            "Answer": [labels.get(a, a) for a in names],
+            nar.capitalise(w.entities): n,
+            "Share": [x / n_resp if n_resp else float("nan") for x in n],
+        }
+    )
+    note = None
+    if question.type == "select_multiple":
+        note = f"Several answers could be chosen; shares are of the {n_resp} {w.entities} that responded."
+    return _QuestionTable(
+        frame, _question_title(question), {"Share": "{:.0%}"}, weights=[6, 1.5, 1.2], note=note
+    )
+
+
+def _entities_table(
+    field: Any, counts: pd.Series, question: Any, w: Words, ctx: _Context
+) -> _QuestionTable:
+    got = _field_counts(counts, field.name)
+    frame = pd.DataFrame(
+        {nar.capitalise(w.entity): [ctx.acr(e) for e in got], "Named by": list(got.values())}
+    )
+    frame = frame.sort_values(["Named by", nar.capitalise(w.entity)], ascending=[False, True])
+    frame, note = _capped(frame, 15, w.entities)
+    return _QuestionTable(frame, _question_title(question), weights=[3, 1.5], note=note)
+
+
+def _number_table(field: Any, tidy: pd.DataFrame, question: Any) -> _QuestionTable:
+    values = pd.to_numeric(
+        tidy.loc[tidy["field"] == field.name, "answer"], errors="coerce"
+    ).dropna()
+    frame = pd.DataFrame(
+        {
+            "Answers": [len(values)],
+            "Minimum": [values.min() if len(values) else pd.NA],
+            "Median": [values.median() if len(values) else pd.NA],
+            "Maximum": [values.max() if len(values) else pd.NA],
+        }
+    )
+    return _QuestionTable(
+        frame, _question_title(question), formats=dict.fromkeys(frame.columns[1:], "{:,.4g}")
+    )
+
+
+# -- entry point -----------------------------------------------------------------------
+def write_report(result: RunResult, charts: list, path: Path, template: Path | None = None) -> Path:
+    """Write the draft Word report of ``result`` to ``path`` and return the path.
+
+    ``charts``: objects with ``id, title, caption, alt_text, png`` (ids used: heatmap,
+    coverage, gaps, network, projects, response, ranking); a missing chart or PNG is
+    skipped. ``template``: the reference .docx (default: the committed house template).
+    """
+    words = Words.from_survey(result.survey)
+    acronyms = result.registry.acronyms() if result.registry is not None else {}
+    ctx = _Context(result, words, {c.id: c for c in charts or []}, acronyms)
+    doc = ReportDocument(template)
+    title = result.survey.title
+    doc.properties(
+        title=f"{title} – round {result.round} (draft)",
+        subject=result.survey.model.subtitle,
+        keywords=f"DRAFT; {result.survey.id}; round {result.round}",
+        date=result.run_date,
+    )
+    doc.footer(f"DRAFT – {title} – round {result.round} – generated {result.run_date}")
+    _title_page(doc, ctx)
+    doc.toc()
+    _executive_summary(doc, ctx)
+    _methodology(doc, ctx)
+    _findings(doc, ctx)
+    _gaps(doc, ctx)
+    _links(doc, ctx)
+    _projects(doc, ctx)
+    _ranking(doc, ctx)
+    _recommendations(doc, ctx)
+    letters = iter("ABCDEFG")
+    _annex_respondents(doc, ctx, next(letters))
+    letter = next(letters)
+    with doc.landscape():  # the wide tables: entities x dimensions, the issue log
+        if _annex_scores(doc, ctx, letter):
+            letter = next(letters)
+        _annex_issues(doc, ctx, letter)
+    _annex_questions(doc, ctx, next(letters))
+    return doc.save(Path(path))

@@ -1,0 +1,631 @@
+"""Sentences written from the numbers: the report's executive summary, findings and
+recommendations.
+
+Every function here takes tables and scalars of a run (see docs/architecture.md) and
+returns plain text (strings, or ``(lead, text)`` pairs for lists); none writes a file, so
+the wording can be tested and reused by other writers. The survey's own words are used
+throughout (``entity_plural``, the dimension set's ``label``/``plural``, the choice
+labels of the coverage thresholds), so the same sentences serve every survey.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from pipeline.spec import Survey
+
+
+# -- words of a survey -----------------------------------------------------------------
+@dataclass(frozen=True)
+class Words:
+    """The survey's vocabulary for the report, with neutral defaults."""
+
+    entity: str = "entity"
+    entities: str = "entities"
+    dimension: str = "dimension"
+    dimensions: str = "dimensions"
+    dimension_set: str | None = None
+    dimension_labels: dict[str, str] = field(default_factory=dict)
+    engaged: str = "engaged"  # label of the lowest answer that counts as engaged
+    strong: str = "strong"  # label of the answer that counts as strong
+    engaged_score: float | None = None  # choice score of the "engaged" answer
+    minor: str = ""  # label(s) of the answers above zero but below "engaged"
+
+    @classmethod
+    def from_survey(cls, survey: Survey) -> Words:
+        """Read the words from the survey definition (entity noun, dimension set, thresholds)."""
+        m = survey.model
+        set_name = m.scoring.dimension_set if m.scoring else next(iter(m.dimension_sets), None)
+        kwargs: dict[str, Any] = {"entity": m.entity_noun, "entities": m.entity_plural}
+        if set_name and set_name in m.dimension_sets:
+            dset = m.dimension_sets[set_name]
+            kwargs |= {
+                "dimension": dset.label,
+                "dimensions": dset.plural,
+                "dimension_set": set_name,
+                "dimension_labels": survey.dimension_labels(set_name),
+            }
+        if m.coverage:
+            fields = survey.fields_of(m.coverage.question)
+            if fields and fields[0].choices:
+                choices = {c.name: c for c in survey.choices(fields[0].choices)}
+                engaged = choices.get(m.coverage.engaged_at_least)
+                strong = choices.get(m.coverage.strong)
+                if engaged:
+                    kwargs |= {"engaged": inline(engaged.label), "engaged_score": engaged.score}
+                    below = [
+                        inline(c.label)
+                        for c in choices.values()
+                        if c.score is not None
+                        and engaged.score is not None
+                        and 0 < c.score < engaged.score
+                    ]
+                    kwargs["minor"] = " or ".join(below)
+                if strong:
+                    kwargs["strong"] = inline(strong.label)
+        return cls(**kwargs)
+
+    def label(self, dimension: str) -> str:
+        return self.dimension_labels.get(dimension, dimension)
+
+
+# -- small formatting helpers ----------------------------------------------------------
+def capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def inline(label: str) -> str:
+    """A choice label for use inside a sentence: "Moderate" -> "moderate", "UN" stays."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
+def article(noun: str) -> str:
+    """``"agency"`` -> ``"an agency"``; ``"entity"`` -> ``"an entity"``; ``"UN body"`` -> ``"a UN body"``."""
+    return f"an {noun}" if noun[:1].lower() in "aeio" and not noun[:2].isupper() else f"a {noun}"
+
+
+def count(n: int, singular: str, plural_form: str) -> str:
+    """Like :func:`plural` but "no agencies" for zero."""
+    return f"no {plural_form}" if n == 0 else plural(n, singular, plural_form)
+
+
+def join_names(names: Sequence[str], limit: int | None = None) -> str:
+    """``["A", "B", "C"]`` -> ``"A, B and C"``; beyond ``limit`` names: ``"A, B and 3 others"``."""
+    names = [str(n) for n in names if str(n)]
+    if limit is not None and len(names) > limit:
+        rest = len(names) - limit
+        return f"{', '.join(names[:limit])} and {rest} other{'s' if rest > 1 else ''}"
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def percent(share: float | None) -> str:
+    """A share (0..1; values above 1 are read as percentages already) as ``"58%"``."""
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return "n/a"
+    value = share * 100 if share <= 1 else share
+    return f"{value:.0f}%"
+
+
+def number_word(n: int) -> str:
+    """Small counts in words at the start of a clause (one to ten), digits otherwise."""
+    words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+    return words[n] if 0 <= n < len(words) else str(n)
+
+
+def plural(n: int, singular: str, plural_form: str) -> str:
+    return f"{n} {singular if n == 1 else plural_form}"
+
+
+def split_names(value: object) -> list[str]:
+    """A list cell (``"UNEP, ITU"`` or ``"UNEP ITU"``) as a list of names."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return []
+    text = str(value).strip()
+    if not text:
+        return []
+    sep = "," if "," in text else (";" if ";" in text else None)
+    return [p.strip() for p in text.split(sep) if p.strip()]
+
+
+def agreement_words(w: float | None, word: str | None = None) -> str:
+    """Kendall's W in plain words: "weak agreement" (W < 0.3), "moderate" (< 0.6), "strong".
+
+    ``word``: the analysis' own word for it (``stats["ranking"]["agreement"]``), used when
+    given so that the report and the charts say the same.
+    """
+    if word:
+        word = str(word).strip()
+        return word if word.endswith("agreement") else f"{word} agreement"
+    if w is None or (isinstance(w, float) and math.isnan(w)):
+        return "unknown agreement"
+    if w < 0.3:
+        return "weak agreement"
+    return "moderate agreement" if w < 0.6 else "strong agreement"
+
+
+_AGREEMENT_MEANING = {
+    "weak": "the {entities} rank the options quite differently",
+    "moderate": "the {entities} partly share an order of preference",
+    "strong": "most {entities} rank the options alike",
+}
+
+
+def _text(value: object) -> str:
+    """A cell as stripped text ("" when missing), without a final full stop."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip().rstrip(".")
+
+
+def _num(value: object) -> float | None:
+    try:
+        out = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(out) else out
+
+
+# -- executive summary -----------------------------------------------------------------
+def response_sentence(stats: dict[str, Any], words: Words, survey_title: str = "") -> str:
+    """Who answered: "9 of the 12 agencies invited answered ... (response rate 75%)"."""
+    n_resp = int(stats.get("n_respondents") or 0)
+    n_inv = int(stats.get("n_invited") or 0)
+    rate = stats.get("response_rate")
+    if rate is None and n_inv:
+        rate = n_resp / n_inv
+    about = f" the {survey_title}" if survey_title else " the survey"
+    if n_inv:
+        return (
+            f"{n_resp} of the {n_inv} {words.entities} invited answered{about}, "
+            f"a response rate of {percent(rate)}."
+        )
+    return f"{plural(n_resp, words.entity, words.entities)} answered{about}."
+
+
+def ranked_coverage(coverage: pd.DataFrame) -> pd.DataFrame:
+    """Coverage rows from best to least covered (mean score, then number engaged)."""
+    if coverage is None or coverage.empty:
+        return pd.DataFrame()
+    return coverage.sort_values(
+        ["mean_score", "n_engaged", "label"], ascending=[False, False, True], na_position="last"
+    ).reset_index(drop=True)
+
+
+def coverage_sentence(coverage: pd.DataFrame, words: Words) -> str:
+    """Best- and least-covered dimensions, with their numbers."""
+    ranked = ranked_coverage(coverage)
+    if ranked.empty:
+        return ""
+    best, worst = ranked.iloc[0], ranked.iloc[-1]
+
+    def facts(row: pd.Series) -> str:
+        return (
+            f"{count(int(row['n_engaged']), words.entity, words.entities)} engaged at least at "
+            f"the {words.engaged} level, mean score {row['mean_score']:.2f}"
+        )
+
+    if len(ranked) == 1:
+        return f"The only {words.dimension} surveyed is {best['label']}: {facts(best)}."
+    return (
+        f"Of the {len(ranked)} {words.dimensions}, the best covered is {best['label']} "
+        f"({facts(best)}); the least covered is {worst['label']} ({facts(worst)})."
+    )
+
+
+def dimension_gaps(gaps: pd.DataFrame | None, words: Words) -> pd.Series:
+    """Which gap rows are about an item of the survey's dimension set (kind ``stage`` or
+    the set's own name, or any kind but topic/activity whose dimension is one of the set's
+    items), as a boolean mask."""
+    if gaps is None or gaps.empty:
+        return pd.Series(False, index=getattr(gaps, "index", None), dtype=bool)
+    in_set = gaps["dimension"].isin(list(words.dimension_labels))
+    kinds = {"stage", words.dimension_set}
+    return gaps["kind"].isin(kinds) | (in_set & ~gaps["kind"].isin(["topic", "activity"]))
+
+
+def kind_words(kind: str, words: Words) -> tuple[str, str]:
+    """Singular and plural words for a gap kind: the dimension set, "topic", "type of activity"."""
+    if kind == words.dimension_set:
+        return words.dimension, words.dimensions
+    return {
+        "stage": (words.dimension, words.dimensions),
+        "topic": ("topic", "topics"),
+        "activity": ("type of activity", "types of activity"),
+    }.get(kind, (kind, f"{kind}s"))
+
+
+def gaps_sentence(gaps: pd.DataFrame, words: Words) -> str:
+    """How many gaps, how many critical, and their names grouped by kind."""
+    if gaps is None or gaps.empty:
+        return "No gaps were found against the thresholds set in the survey definition."
+    n_critical = int((gaps["severity"] == "critical").sum())
+    parts = []
+    for kind, group in gaps.groupby("kind", sort=False):
+        one, many = kind_words(str(kind), words)
+        parts.append(
+            f"{plural(len(group), one, many)} ({join_names(group['label'].tolist(), limit=6)})"
+        )
+    critical = f", {n_critical} of them critical" if n_critical else ""
+    text = f"The analysis finds {plural(len(gaps), 'gap', 'gaps')}{critical}: {join_names(parts)}."
+    if not dimension_gaps(gaps, words).any():
+        text += f" No {words.dimension} falls below the thresholds."
+    return text
+
+
+def network_sentences(network: dict[str, Any], words: Words) -> list[str]:
+    """Links, reciprocity, density, clusters and isolated entities in plain words."""
+    if not network:
+        return []
+    n_edges = int(network.get("n_edges") or 0)
+    n_nodes = int(network.get("n_nodes") or 0)
+    if n_edges == 0:
+        return [f"No working links between {words.entities} were reported."]
+    out = [
+        f"The {n_nodes} {words.entities} in the network reported "
+        f"{plural(n_edges, 'working link', 'working links')}; "
+        f"{int(network.get('n_reciprocated') or 0)} "
+        f"({percent(network.get('share_reciprocated'))}) were confirmed by both sides."
+    ]
+    density = _num(network.get("density"))
+    n_clusters = int(network.get("n_clusters") or 0)
+    extra = []
+    if density is not None:
+        extra.append(
+            f"the network's density is {density:.2f} (the share of all possible links "
+            "that were reported)"
+        )
+    if n_clusters:
+        extra.append(f"it falls into {plural(n_clusters, 'cluster', 'clusters')}")
+    if extra:
+        out.append(capitalise("; ".join(extra)) + ".")
+    isolated = list(network.get("isolated") or [])
+    if isolated:
+        verb = "is" if len(isolated) == 1 else "are"
+        out.append(
+            f"{join_names(isolated)} {verb} isolated: no link was reported in either direction."
+        )
+    else:
+        out.append(f"No responding {words.entity} is isolated.")
+    return out
+
+
+def ranking_sentence(
+    ranking: pd.DataFrame, ranking_stats: dict[str, Any], words: Words, about: str = ""
+) -> str:
+    """The first options of a ranking and how much the raters agree, in words.
+
+    ``about``: what the options are for (e.g. the survey section's label), if known.
+    """
+    if ranking is None or ranking.empty:
+        return ""
+    ordered = ranking.sort_values(["mean_rank", "label"]).reset_index(drop=True)
+    top = ordered.iloc[0]
+    options = f"options for {inline(about)}" if about else "options ranked"
+    text = (
+        f"Of the {len(ordered)} {options}, {top['label']} comes first "
+        f"(mean rank {top['mean_rank']:.1f})"
+    )
+    if len(ordered) > 1:
+        text += f", followed by {ordered.iloc[1]['label']} ({ordered.iloc[1]['mean_rank']:.1f})"
+    text += "."
+    w = _num(ranking_stats.get("kendall_w"))
+    if w is not None:
+        agreement = agreement_words(w, ranking_stats.get("agreement"))
+        base = agreement.removesuffix(" agreement").split()[-1]
+        meaning = _AGREEMENT_MEANING.get(base, "").format(entities=words.entities)
+        p = _num(ranking_stats.get("p_value"))
+        sig = ""
+        if p is not None:
+            sig = f"; p = {p:.3f}" if p >= 0.001 else "; p < 0.001"
+            sig += "" if p < 0.05 else ", so the order may be due to chance"
+        n_raters = _num(ranking_stats.get("n_raters"))
+        raters = f" among {int(n_raters)} {words.entities}" if n_raters else ""
+        meaning = f", {meaning}" if meaning else ""
+        text += f" Kendall's W is {w:.2f}{raters}: {agreement}{meaning}{sig}."
+    return text
+
+
+def projects_sentence(projects: pd.DataFrame, words: Words, status_labels: dict[str, str]) -> str:
+    """Number of projects, of reporting entities, and the split by status."""
+    if projects is None or projects.empty:
+        return "No projects were reported in this round."
+    n_entities = projects["entity_id"].nunique()
+    counts = projects["status"].astype("string").fillna("unknown").value_counts()
+    split = join_names(
+        [f"{n} {status_labels.get(str(s), str(s)).lower()}" for s, n in counts.items()]
+    )
+    return (
+        f"{plural(len(projects), 'project was', 'projects were')} reported by "
+        f"{plural(n_entities, words.entity, words.entities)} ({split})."
+    )
+
+
+# -- findings per dimension ------------------------------------------------------------
+def dimension_finding(
+    row: pd.Series,
+    activities: Sequence[tuple[str, int]],
+    gaps: pd.DataFrame,
+    words: Words,
+    confidence: float = 0.95,
+    level: str = "",
+) -> list[str]:
+    """Sentences on one dimension: engagement, mean score with CI, leads, activities, status."""
+    n_resp = int(row.get("n_respondents") or 0)
+    n_eng = int(row.get("n_engaged") or 0)
+    n_strong = int(row.get("n_strong") or 0)
+    if n_eng == 0:
+        who = f"None of the {n_resp} {words.entities}" if n_resp else f"No {words.entity}"
+        verb = "engages"
+    else:
+        who = capitalise(number_word(n_eng)) + (f" of the {n_resp}" if n_resp else "")
+        who += f" {words.entities if n_eng > 1 or n_resp else words.entity}"
+        verb = "engages" if n_eng == 1 and not n_resp else "engage"
+    out = [
+        f"{who} {verb} in this {words.dimension} at least at the {words.engaged} level, "
+        f"{number_word(n_strong) if n_strong else 'none'} at the {words.strong} level."
+    ]
+    mean = _num(row.get("mean_score"))
+    if mean is not None:
+        ci_low, ci_high = _num(row.get("ci_low")), _num(row.get("ci_high"))
+        ci = (
+            f" ({confidence:.0%} confidence interval {ci_low:.2f} to {ci_high:.2f})"
+            if ci_low is not None and ci_high is not None
+            else ""
+        )
+        lvl = f", in the '{level}' band" if level else ""
+        out.append(f"The mean score is {mean:.2f}{ci}{lvl}.")
+    leads = split_names(row.get("lead_entities"))
+    if leads:
+        out.append(
+            f"Lead {words.entities if len(leads) > 1 else words.entity}: {join_names(leads)}."
+        )
+    else:
+        out.append(f"No {words.entity} leads this {words.dimension}.")
+    if activities:
+        top = [f"{inline(label)} ({n})" for label, n in activities[:3]]
+        out.append(f"Most reported types of activity: {join_names(top)}.")
+    here = (
+        gaps[gaps["dimension"] == row["dimension"]]
+        if gaps is not None and not gaps.empty
+        else pd.DataFrame(columns=["kind", "dimension", "severity", "reason", "evidence"])
+    )
+    mine = here[dimension_gaps(here, words)] if not here.empty else here
+    if not mine.empty:
+        g = mine.sort_values("severity", key=lambda s: s.ne("critical")).iloc[0]
+        what = "a critical gap" if g["severity"] == "critical" else "a gap"
+        out.append(f"Status: {what}. {capitalise(_text(g['reason']))}.")
+    else:
+        out.append("Status: not a gap against the thresholds of the survey definition.")
+    for g in here[here["kind"] == "activity"].itertuples(index=False):
+        out.append(f"Missing types of activity: {_text(g.evidence)}.")
+    return out
+
+
+# -- recommendations -------------------------------------------------------------------
+@dataclass(frozen=True)
+class Candidates:
+    """Who could take up a dimension: minor engagement there, or strong next door."""
+
+    minor: list[str]
+    neighbours: list[tuple[str, str]]  # (acronym, label of the neighbouring dimension)
+
+
+def candidates(
+    engagement: pd.DataFrame, dimension: str, order: Sequence[str], words: Words
+) -> Candidates:
+    """Entities that could strengthen ``dimension``.
+
+    ``engagement``: one row per entity x dimension with ``acronym, dimension, score`` where
+    score is the choice score of the engagement answer. *minor*: score above 0 but below
+    the "engaged" threshold in this dimension; *neighbours*: entities not engaged here but
+    at the strong level (score 1 or the maximum) in an adjacent dimension of the set.
+    """
+    if engagement is None or engagement.empty:
+        return Candidates([], [])
+    threshold = words.engaged_score if words.engaged_score is not None else 0.5
+    here = engagement[engagement["dimension"] == dimension]
+    minor = sorted(here.loc[(here["score"] > 0) & (here["score"] < threshold), "acronym"])
+    engaged_here = set(here.loc[here["score"] >= threshold, "acronym"])
+    neighbours: list[tuple[str, str]] = []
+    if dimension in order:
+        i = list(order).index(dimension)
+        top = engagement["score"].max()
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(order):
+                next_door = engagement[
+                    (engagement["dimension"] == order[j]) & (engagement["score"] >= top)
+                ]
+                neighbours += [
+                    (a, words.label(order[j]))
+                    for a in sorted(next_door["acronym"])
+                    if a not in engaged_here and a not in minor
+                ]
+    return Candidates(minor, neighbours)
+
+
+Recommendation = tuple[str, str]  # (lead sentence, why and how)
+
+
+def recommend_dimensions(
+    coverage: pd.DataFrame, gaps: pd.DataFrame, engagement: pd.DataFrame, words: Words
+) -> list[Recommendation]:
+    """A dimension without a lead -> designate one; a gap dimension -> strengthen it. Both
+    name who could do it: entities engaged below the threshold there, else those strong in
+    a neighbouring dimension. Least covered dimensions first."""
+    out: list[Recommendation] = []
+    order = list(words.dimension_labels)
+    mask = dimension_gaps(gaps, words)
+    gap_dims = set(gaps.loc[mask, "dimension"]) if mask.any() else set()
+    for row in ranked_coverage(coverage).iloc[::-1].itertuples(index=False):
+        no_lead = not split_names(row.lead_entities)
+        if not (no_lead or row.dimension in gap_dims):
+            continue
+        cand = candidates(engagement, row.dimension, order, words)
+        if no_lead:
+            lead = f"Designate a lead {words.entity} for {row.label}."
+            why = f"No {words.entity} reports {words.strong} engagement in this {words.dimension}"
+        else:
+            lead = f"Strengthen the UN system's work on {row.label}."
+            why = f"This {words.dimension} is a gap"
+        if cand.minor:
+            level = f"the {words.minor} level" if words.minor else f"a level below {words.engaged}"
+            how = (
+                f"; invite {join_names(cand.minor, limit=4)}, already engaged at {level}, "
+                "to take it further."
+            )
+        elif cand.neighbours:
+            names = [f"{a} (strong in {label})" for a, label in cand.neighbours[:3]]
+            how = f"; invite {join_names(names)} to extend their work to it."
+        else:
+            how = f"; ask the group which {words.entity} could take it up."
+        out.append((lead, why + how))
+    return out
+
+
+def recommend_other_gaps(gaps: pd.DataFrame, words: Words) -> list[Recommendation]:
+    """Topic gaps one by one; activity gaps together (one per dimension at most)."""
+    if gaps is None or gaps.empty:
+        return []
+    rest = gaps[~dimension_gaps(gaps, words)]
+    out: list[Recommendation] = []
+    for g in rest[rest["kind"] != "activity"].itertuples(index=False):
+        one, _ = kind_words(str(g.kind), words)
+        evidence = _text(g.evidence)
+        out.append((f"Address the {one} gap on {g.label}.", f"{capitalise(evidence)}."))
+    activity = rest[rest["kind"] == "activity"]
+    if not activity.empty:
+        out.append(
+            (
+                f"Widen the types of activity in {join_names(activity['label'].tolist(), 4)}.",
+                f"Some types of activity are reported by none of the {words.entities} engaged "
+                f"there (the Gaps table lists them); check whether other {words.entities} "
+                "cover them.",
+            )
+        )
+    return out
+
+
+def recommend_network(
+    network: dict[str, Any], pairs: pd.DataFrame, words: Words
+) -> list[Recommendation]:
+    """Isolated entities, one-sided links, possible duplication, complementary pairs."""
+    out: list[Recommendation] = []
+    network = network or {}
+    isolated = list(network.get("isolated") or [])
+    if isolated:
+        them = "it" if len(isolated) == 1 else "them"
+        out.append(
+            (
+                f"Bring {join_names(isolated)} into the network.",
+                f"No working link was reported with {them}; pair each with "
+                f"{article(words.entity)} active in the same {words.dimensions} and include "
+                f"{them} in joint activities.",
+            )
+        )
+    share = _num(network.get("share_reciprocated"))
+    if share is not None and share < 0.5 and int(network.get("n_edges") or 0):
+        out.append(
+            (
+                "Confirm the links reported by one side only.",
+                f"Only {percent(share)} of the reported links were confirmed by both "
+                f"{words.entities}; a short check with the focal points would make the map "
+                "reliable.",
+            )
+        )
+    if pairs is None or pairs.empty:
+        return out
+    similarity = pd.to_numeric(pairs["similarity"], errors="coerce")
+    over = pairs.assign(sim=similarity)[pairs["relation"] == "overlap"]
+    for p in over.sort_values("sim", ascending=False).head(3).itertuples(index=False):
+        detail = _text(p.detail)
+        out.append(
+            (
+                f"Check for possible duplication between {p.entity_a} and {p.entity_b}.",
+                f"{capitalise(detail)}." if detail else f"Their profiles are {p.sim:.0%} similar.",
+            )
+        )
+    comp = pairs.assign(sim=similarity)[pairs["relation"] == "complement"]
+    for p in comp.sort_values("sim").head(3).itertuples(index=False):  # most different first
+        detail = _text(p.detail)
+        out.append(
+            (
+                f"Connect {p.entity_a} and {p.entity_b}.",
+                "Their strengths complement each other" + (f": {detail}." if detail else "."),
+            )
+        )
+    return out
+
+
+def recommend_ranking(
+    ranking: pd.DataFrame, ranking_stats: dict[str, Any], words: Words
+) -> list[Recommendation]:
+    """Start with the option ranked first; with weak agreement, confirm it first."""
+    if ranking is None or ranking.empty:
+        return []
+    top = ranking.sort_values(["mean_rank", "label"]).iloc[0]
+    w = _num((ranking_stats or {}).get("kendall_w"))
+    agreement = agreement_words(w, (ranking_stats or {}).get("agreement"))
+    caveat = ""
+    if w is not None and agreement.startswith("weak"):
+        caveat = (
+            f" Agreement is {agreement.removesuffix(' agreement')} "
+            f"(Kendall's W {w:.2f}), so confirm the choice with the {words.entities} first."
+        )
+    return [
+        (
+            f"Start with {top['label']}.",
+            f"It ranks first among the options (mean rank {top['mean_rank']:.1f}).{caveat}",
+        )
+    ]
+
+
+def recommend_follow_up(
+    non_respondents: Sequence[str], response_rate: float | None, words: Words
+) -> list[Recommendation]:
+    """Below 80% response, follow up the entities that did not answer."""
+    rate = _num(response_rate)
+    if not non_respondents or rate is None or (rate if rate <= 1 else rate / 100) >= 0.8:
+        return []
+    return [
+        (
+            f"Follow up the {plural(len(non_respondents), words.entity, words.entities)} "
+            "that did not answer.",
+            f"{join_names(list(non_respondents), limit=10)}: their work is missing from the "
+            "findings, so gaps may be overstated.",
+        )
+    ]
+
+
+def recommendations(
+    coverage: pd.DataFrame,
+    gaps: pd.DataFrame,
+    engagement: pd.DataFrame,
+    network: dict[str, Any],
+    pairs: pd.DataFrame,
+    ranking: pd.DataFrame,
+    ranking_stats: dict[str, Any],
+    non_respondents: Sequence[str],
+    response_rate: float | None,
+    words: Words,
+) -> list[Recommendation]:
+    """Recommendations drafted from rules, each ``(lead sentence, why and how)``, in order:
+    dimensions (lead, gaps), other gaps, network and pairs, ranking, follow-up.
+
+    ``engagement``: ``acronym, dimension, score`` (choice score of the engagement answer);
+    ``pairs``: the pairs table with acronyms in ``entity_a``/``entity_b``.
+    """
+    gaps = gaps if gaps is not None else pd.DataFrame()
+    return [
+        *recommend_dimensions(coverage, gaps, engagement, words),
+        *recommend_other_gaps(gaps, words),
+        *recommend_network(network, pairs, words),
+        *recommend_ranking(ranking, ranking_stats, words),
+        *recommend_follow_up(non_respondents, response_rate, words),
+    ]
