@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
 
 from pipeline import __version__
@@ -171,27 +173,15 @@ def cmd_run(args: argparse.Namespace, layout: Layout, out: Console, err: Console
 
 
 def print_issues(console: Console, log: IssueLog, only_problems: bool = False) -> None:
-    """The data-quality log as a table, errors first."""
-    frame = log.to_frame()
-    if only_problems:
-        frame = frame[frame["severity"] != "info"]
-    if frame.empty:
-        return
-    table = Table(title="Data-quality log", title_justify="left", show_lines=False)
-    for col in ("severity", "file", "sheet", "row", "column", "message"):
-        table.add_column(col, overflow="fold")
-    colours = {"error": "red", "warning": "yellow", "info": "dim"}
-    for rec in frame.itertuples(index=False):
-        row = "" if rec.row is None or str(rec.row) == "<NA>" else str(rec.row)
-        table.add_row(
-            f"[{colours[rec.severity]}]{rec.severity}[/]",
-            rec.file,
-            rec.sheet,
-            row,
-            rec.column,
-            rec.message,
+    """The data-quality log, errors first: where each problem is, then what it is."""
+    colours = {"error": "bold red", "warning": "yellow", "info": "dim"}
+    for issue in sorted(log.issues, key=lambda i: ("error", "warning", "info").index(i.severity)):
+        if only_problems and issue.severity == "info":
+            continue
+        console.print(
+            f"[{colours[issue.severity]}]{issue.severity.upper():<8}[/] {escape(issue.location())}"
         )
-    console.print(table)
+        console.print(Padding(escape(issue.message), (0, 0, 0, 9)))
 
 
 class _progress:

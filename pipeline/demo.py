@@ -82,11 +82,13 @@ def synthetic_answers(
     submitted_from: str = "2026-03-02",
     repeat_rate: float = 1.6,
     boost: dict[str, float] | None = None,
+    pull: dict[str, float] | None = None,
 ) -> DemoRound:
     """Answers of ``respondents`` to every field of ``survey``, canonical wide, all text.
 
     ``boost`` raises (or lowers) the engagement of named entities, e.g. the members of a
-    coalition that are known to be active on the topic.
+    coalition that are known to be active on the topic; ``pull`` does the same for
+    dimension items (a neglected stage of the life-cycle, a popular one).
     """
     rng = np.random.default_rng(seed)
     n = len(respondents)
@@ -97,7 +99,8 @@ def synthetic_answers(
     columns: dict[str, list[str | None]] = {}
     for f in survey.fields():
         if f.dimension and f.dimension not in dimension_pull:
-            dimension_pull[f.dimension] = float(rng.normal(0, 0.9))
+            drift = float(rng.normal(0, 0.5))
+            dimension_pull[f.dimension] = (pull or {}).get(f.dimension, 0.0) + drift
         columns[f.name] = [
             _answer(f, survey, registry, respondents, i, entity_strength[i], dimension_pull, rng)
             for i in range(n)
@@ -266,6 +269,7 @@ def demo_round_answers(survey: Survey, registry: Registry, spec: DemoRoundSpec) 
         seed=spec.seed,
         submitted_from=spec.submitted_from,
         boost=demo.boost if demo else None,
+        pull=demo.pull if demo else None,
     )
 
 
@@ -309,6 +313,8 @@ def write_demo_round(
         scored = [f.name for f in survey.fields() if f.type == "select_one" and f.dimension][:2]
         for name in scored:
             draft[name] = _weakest_choice(survey, survey.field(name))
+            skipped = [f.name for f in survey.fields() if f.skip_field == name]
+            draft[skipped] = pd.NA
         online = pd.concat([draft, online], ignore_index=True)
     online_ids = set(online["_submission_id"])
     online_repeats = {k: v[v["_submission_id"].isin(online_ids)] for k, v in repeats.items()}

@@ -152,6 +152,7 @@ class Gaps(_Model):
 class Links(_Model):
     collaborators_question: str
     overlap_min_similarity: float = 0.9
+    overlap_min_shared_strong: int = 2
     complement_strong: float = 0.67
     complement_weak: float = 0.34
     complement_min_dimensions: int = 2
@@ -183,7 +184,8 @@ class Demo(_Model):
     """How `emg-pipeline demo` invents rounds of this survey (see pipeline.demo)."""
 
     rounds: list[DemoRound]
-    boost: dict[str, float] = {}
+    boost: dict[str, float] = {}  # entity id -> shift of its engagement
+    pull: dict[str, float] = {}  # dimension item -> shift of everyone's engagement in it
     always_respond: list[str] = []
 
 

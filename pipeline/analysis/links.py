@@ -119,10 +119,12 @@ def profile_pairs(scores: pd.DataFrame, survey: Survey, registry: Registry) -> p
     left out, other unanswered dimensions count as 0 for the similarity and as neither
     strong nor weak.
     Out: ``entity_a, entity_b`` (entity ids, a before b by acronym), ``relation``,
-    ``similarity`` (cosine similarity of the two score vectors), ``detail`` (in words):
+    ``similarity`` (1 - mean absolute difference of the two score profiles: 1 = identical),
+    ``detail`` (in words):
 
-    - ``overlap``: similarity >= ``links.overlap_min_similarity`` and both score above 0
-      somewhere (possible duplication); the 50 most similar, highest first.
+    - ``overlap``: similarity >= ``links.overlap_min_similarity`` and both strong
+      (>= ``complement_strong``) on at least ``overlap_min_shared_strong`` of the same
+      dimensions (possible duplication); the 50 most similar, highest first.
     - ``complement``: on at least one dimension each is >= ``complement_strong`` where the
       other is <= ``complement_weak``, and on ``complement_min_dimensions`` such dimensions
       in all; the 50 with the most such dimensions (then the least similar) first.
@@ -145,16 +147,19 @@ def profile_pairs(scores: pd.DataFrame, survey: Survey, registry: Registry) -> p
     raw = matrix.to_numpy()[order]
     x = np.nan_to_num(raw, nan=0.0)
 
-    norms = np.linalg.norm(x, axis=1)
-    active = norms > EPS
-    unit = np.divide(x, norms[:, None], out=np.zeros_like(x), where=active[:, None])
-    similarity = np.clip(unit @ unit.T, -1.0, 1.0)
+    # closeness of two profiles: 1 - mean absolute difference of their scores (1 = same)
+    distance = np.zeros((len(x), len(x)))
+    for column in x.T:  # one dimension at a time keeps memory at n x n
+        distance += np.abs(column[:, None] - column[None, :])
+    similarity = 1.0 - distance / x.shape[1]
     upper = np.triu(np.ones(similarity.shape, dtype=bool), k=1)
 
-    overlap = upper & (similarity >= spec.overlap_min_similarity - EPS)
-    overlap &= active[:, None] & active[None, :]
     strong = np.nan_to_num(raw, nan=-1.0) >= spec.complement_strong - EPS
     weak = np.nan_to_num(raw, nan=2.0) <= spec.complement_weak + EPS
+    shared_strong = strong.astype(np.int32) @ strong.T.astype(np.int32)
+    # possible duplication: close profiles AND strong on the same dimensions
+    overlap = upper & (similarity >= spec.overlap_min_similarity - EPS)
+    overlap &= shared_strong >= spec.overlap_min_shared_strong
     a_over_b = strong.astype(np.int32) @ weak.T.astype(np.int32)  # a strong where b weak
     total = a_over_b + a_over_b.T
     complement = upper & (a_over_b >= 1) & (a_over_b.T >= 1)
@@ -167,7 +172,7 @@ def profile_pairs(scores: pd.DataFrame, survey: Survey, registry: Registry) -> p
         both = [labels[d] for d, s in zip(dims, strong[i] & strong[j], strict=True) if s]
         detail = (
             f"{names[i]} and {names[j]} have similar profiles across the {len(dims)} "
-            f"{dim_set.plural} (cosine similarity {similarity[i, j]:.2f})"
+            f"{dim_set.plural} (similarity {similarity[i, j]:.2f})"
         )
         detail += f"; both strong in: {'; '.join(both)}" if both else ""
         rows.append(_pair(ids[i], ids[j], "overlap", similarity[i, j], detail))
