@@ -1,0 +1,1171 @@
+"""Round over round: what changed between two rounds of a survey, and what is only noise.
+
+Every survey is asked again after a few years, often with an updated form. This module
+compares two rounds in three steps, all pure functions of tables:
+
+1. **What can be compared.** :func:`comparable_questions` and :func:`comparable_dimensions`
+   read the two survey versions: a question (or dimension item) is compared with the
+   earlier question of the same id, or the one named by ``compare_with``, unless it is
+   declared ``comparable: false``. A select whose choice list changed is compared on the
+   choices both versions share, or through a declared ``compare_map`` (new choice -> old
+   choice, e.g. a four-level scale collapsed onto yes/no).
+2. **On one footing.** :func:`harmonise` rewrites each round's answers in the earlier
+   version's field names and choices (answers outside the shared choices become missing),
+   so both rounds are scored and counted with the same (earlier) rule.
+3. **Paired statistics.** Only entities that answered both rounds are compared
+   (:func:`pair_entities`). Scores: Wilcoxon signed-rank test with the matched-pairs
+   rank-biserial correlation as effect size (:func:`compare_scores`); yes/no answers: exact
+   McNemar test (:func:`compare_adoption`). :func:`describe_changes` writes sentences that
+   only call a difference a change when it can be told from noise.
+
+:func:`compare_rounds` wires the steps for two rounds. Statistics are two-sided at
+``alpha`` = 0.05; no correction for the number of dimensions compared is applied, which
+the sentences say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from pipeline.registry import Registry
+from pipeline.spec import FormField, Question, Survey
+
+ALPHA = 0.05
+MIN_PAIRS = 6  # with fewer pairs no exact two-sided test can reach p < 0.05 (2 / 2**5 > 0.05)
+EXACT_MAX_N = 50  # exact null distributions up to this many non-zero differences
+POWER = 0.8  # power assumed by the rough minimum detectable change
+WILCOXON_EFFICIENCY = 3 / np.pi  # asymptotic relative efficiency of Wilcoxon vs the t-test
+DECIMALS = 9  # differences are rounded so that float noise makes no fake ties or changes
+SELECT_TYPES = {"select_one", "select_multiple", "rank"}
+YES, NO = "yes", "no"
+
+COMPARABLE_COLUMNS = ["new_question", "old_question", "type", "comparable", "reason"]
+DIMENSION_COLUMNS = [
+    "dimension_set",
+    "new_dimension",
+    "old_dimension",
+    "label",
+    "comparable",
+    "reason",
+]
+PAIRING_COLUMNS = ["entity_id", "acronym", "status"]
+SCORE_CHANGE_COLUMNS = [
+    "dimension",
+    "n_pairs",
+    "n_changed",
+    "mean_old",
+    "mean_new",
+    "mean_change",
+    "wilcoxon_stat",
+    "p_value",
+    "method",
+    "effect_size",
+    "direction",
+    "distinguishable",
+    "min_detectable",
+]
+MOVER_COLUMNS = ["dimension", "entity_id", "score_old", "score_new", "change", "rank"]
+ADOPTION_COLUMNS = [
+    "item",
+    "label",
+    "n_pairs",
+    "yes_old",
+    "yes_new",
+    "b",
+    "c",
+    "p_value",
+    "odds_ratio",
+    "effect",
+    "direction",
+    "distinguishable",
+]
+COVERAGE_CHANGE_COLUMNS = [
+    "dimension",
+    "label",
+    "n_respondents_old",
+    "n_respondents_new",
+    "n_engaged_old",
+    "n_engaged_new",
+    "change_engaged",
+    "share_engaged_old",
+    "share_engaged_new",
+    "change_share_engaged",
+    "mean_score_old",
+    "mean_score_new",
+    "change_mean_score",
+]
+NETWORK_CHANGE_COLUMNS = ["entity_a", "entity_b", "status"]
+
+
+# -- 1. what can be compared ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionMatch:
+    """How one question of the new version relates to the earlier version."""
+
+    new: Question | None
+    old: Question | None
+    comparable: bool
+    reason: str
+    value_map: dict[str, str] | None = None  # new choice -> old choice, for selects
+
+
+def _questions(survey: Survey) -> dict[str, Question]:
+    return {q.id: q for s in survey.model.sections for q in s.questions}
+
+
+def _section_of(survey: Survey) -> dict[str, str | None]:
+    """question id -> the dimension set its section is asked per (or None)."""
+    return {q.id: s.per_dimension for s in survey.model.sections for q in s.questions}
+
+
+def _names(survey: Survey, q: Question) -> list[str]:
+    return [c.name for c in survey.choices(q.choices or "")]
+
+
+def _scores(survey: Survey, q: Question) -> dict[str, float | None]:
+    return {c.name: c.score for c in survey.choices(q.choices or "")}
+
+
+def _version(survey: Survey) -> str:
+    return survey.model.form_version
+
+
+def same_version(old_survey: Survey, new_survey: Survey) -> bool:
+    """Whether two survey definitions are the same version (same file or form_version).
+
+    ``compare_with``, ``compare_map`` and ``comparable`` describe the change from the
+    earlier version; between two rounds of one version every question is the same.
+    """
+    return (
+        old_survey.sha256 == new_survey.sha256
+        or old_survey.model.form_version == new_survey.model.form_version
+    )
+
+
+def _match_question(q: Question, old_survey: Survey, new_survey: Survey) -> QuestionMatch:
+    old_qs = _questions(old_survey)
+    if same_version(old_survey, new_survey) and q.id in old_qs:
+        names = _names(new_survey, q) if q.type in SELECT_TYPES else []
+        return QuestionMatch(q, old_qs[q.id], True, "same question", {n: n for n in names} or None)
+    target = q.compare_with or q.id
+    old_q = old_qs.get(target)
+    earlier = f"version {_version(old_survey)}"
+    if not q.comparable:
+        return QuestionMatch(q, old_q, False, "declared not comparable: its meaning changed")
+    if old_q is None:
+        if q.compare_with:
+            return QuestionMatch(
+                q, None, False, f"compare_with '{target}': no such question in {earlier}"
+            )
+        return QuestionMatch(q, None, False, f"new: not asked in {earlier}")
+    renamed = f"renamed from '{target}'" if target != q.id else ""
+    old_set, new_set = _section_of(old_survey)[old_q.id], _section_of(new_survey)[q.id]
+    if (old_set is None) != (new_set is None):
+        return QuestionMatch(q, old_q, False, "asked once in one version and per item in the other")
+    if q.type not in SELECT_TYPES and old_q.type == q.type:
+        return QuestionMatch(q, old_q, True, renamed or "same question")
+    both_select = q.type in SELECT_TYPES and old_q.type in SELECT_TYPES
+    if not both_select or (q.type != old_q.type and not q.compare_map):
+        return QuestionMatch(q, old_q, False, f"type changed from {old_q.type} to {q.type}")
+    new_names, old_names = _names(new_survey, q), _names(old_survey, old_q)
+    prefix = f"{renamed}; " if renamed else ""
+    if q.compare_map:
+        valid = {k: v for k, v in q.compare_map.items() if k in new_names and v in old_names}
+        bad = sorted(set(q.compare_map) - set(valid))
+        if not valid:
+            return QuestionMatch(q, old_q, False, f"{prefix}compare_map matches no choices")
+        text = ", ".join(f"{k} -> {v}" for k, v in valid.items())
+        reason = f"{prefix}compared through the declared mapping {text}"
+        unmapped = [n for n in new_names if n not in valid]
+        if unmapped:
+            reason += f"; not compared: {', '.join(unmapped)}"
+        if bad:
+            reason += f"; mapping entries ignored (unknown choice): {', '.join(bad)}"
+        return QuestionMatch(q, old_q, True, reason, valid)
+    shared = [n for n in new_names if n in old_names]
+    if not shared:
+        return QuestionMatch(q, old_q, False, f"{prefix}no choice in common")
+    identity = {n: n for n in shared}
+    added = [n for n in new_names if n not in old_names]
+    dropped = [n for n in old_names if n not in new_names]
+    if not added and not dropped:
+        notes = [renamed] if renamed else []
+        old_scores, new_scores = _scores(old_survey, old_q), _scores(new_survey, q)
+        if any(old_scores[n] != new_scores[n] for n in shared):
+            notes.append(f"choice scores changed (compared with the {earlier} scores)")
+        if shared != old_names:
+            notes.append("choice order changed")
+        return QuestionMatch(q, old_q, True, "; ".join(notes) or "same question", identity)
+    reason = f"{prefix}choice list changed: compared on the {len(shared)} shared choices only"
+    if added:
+        reason += f"; new: {', '.join(added)}"
+    if dropped:
+        reason += f"; no longer offered: {', '.join(dropped)}"
+    return QuestionMatch(q, old_q, True, reason, identity)
+
+
+def question_matches(old_survey: Survey, new_survey: Survey) -> list[QuestionMatch]:
+    """Every non-personal question of either version and how it compares.
+
+    New-version questions first (in form order), then the earlier version's questions that
+    no new question compares with (``new`` is None, not comparable).
+    """
+    out: list[QuestionMatch] = []
+    claimed: set[str] = set()
+    for q in _questions(new_survey).values():
+        if q.personal:
+            continue
+        m = _match_question(q, old_survey, new_survey)
+        if m.old is not None:
+            claimed.add(m.old.id)
+        out.append(m)
+    for q in _questions(old_survey).values():
+        if not q.personal and q.id not in claimed:
+            out.append(
+                QuestionMatch(
+                    None, q, False, f"dropped: asked only in version {_version(old_survey)}"
+                )
+            )
+    return out
+
+
+def comparable_questions(old_survey: Survey, new_survey: Survey) -> pd.DataFrame:
+    """Which questions of ``new_survey`` can be compared with ``old_survey``, and why.
+
+    Out: one row per non-personal question, columns ``new_question, old_question, type,
+    comparable (bool), reason``. ``old_question`` is the id in the earlier version
+    (``compare_with`` or the same id); questions only in the earlier version come last with
+    ``new_question`` NA. A select whose choice list changed is comparable on the shared
+    choices only (listed in ``reason``), or through its declared ``compare_map``.
+    """
+    rows = [
+        {
+            "new_question": m.new.id if m.new else None,
+            "old_question": m.old.id if m.old else None,
+            "type": (m.new or m.old).type,  # type: ignore[union-attr]
+            "comparable": m.comparable,
+            "reason": m.reason,
+        }
+        for m in question_matches(old_survey, new_survey)
+    ]
+    out = pd.DataFrame(rows, columns=COMPARABLE_COLUMNS)
+    return out.astype(
+        {c: "string" for c in COMPARABLE_COLUMNS if c != "comparable"} | {"comparable": "bool"}
+    )
+
+
+def comparable_dimensions(old_survey: Survey, new_survey: Survey) -> pd.DataFrame:
+    """Which dimension items of ``new_survey`` can be compared with ``old_survey``.
+
+    Out: columns ``dimension_set, new_dimension, old_dimension, label, comparable, reason``,
+    one row per item of every dimension set of the new version (declared order), then the
+    earlier version's items no new item compares with. An item compares with the earlier
+    item of the same id or its ``compare_with``, unless declared ``comparable: false``.
+    """
+    rows: list[dict[str, Any]] = []
+    earlier = f"version {_version(old_survey)}"
+    for set_name, dim_set in new_survey.model.dimension_sets.items():
+        old_set = old_survey.model.dimension_sets.get(set_name)
+        old_items = {i.id: i for i in old_set.items} if old_set else {}
+        claimed: set[str] = set()
+        same = same_version(old_survey, new_survey)
+        for item in dim_set.items:
+            target = item.id if same else (item.compare_with or item.id)
+            old_item = old_items.get(target)
+            if same and old_item is not None:
+                ok, reason = True, "same item"
+            elif not item.comparable:
+                ok, reason = False, "declared not comparable: its scope changed"
+            elif old_item is None:
+                ok = False
+                reason = (
+                    f"compare_with '{target}': no such item in {earlier}"
+                    if item.compare_with
+                    else f"new: not in {earlier}"
+                )
+            elif target != item.id or old_item.label != item.label:
+                ok, reason = True, f"renamed from '{old_item.label}'"
+            else:
+                ok, reason = True, "same item"
+            if old_item is not None:
+                claimed.add(old_item.id)
+            rows.append(
+                {
+                    "dimension_set": set_name,
+                    "new_dimension": item.id,
+                    "old_dimension": old_item.id if old_item else None,
+                    "label": item.label,
+                    "comparable": ok,
+                    "reason": reason,
+                }
+            )
+        for old_id, old_item in old_items.items():
+            if old_id not in claimed:
+                rows.append(
+                    {
+                        "dimension_set": set_name,
+                        "new_dimension": None,
+                        "old_dimension": old_id,
+                        "label": old_item.label,
+                        "comparable": False,
+                        "reason": f"dropped: only in {earlier}",
+                    }
+                )
+    out = pd.DataFrame(rows, columns=DIMENSION_COLUMNS)
+    return out.astype(
+        {c: "string" for c in DIMENSION_COLUMNS if c != "comparable"} | {"comparable": "bool"}
+    )
+
+
+def dimension_map(old_survey: Survey, new_survey: Survey, set_name: str) -> dict[str, str]:
+    """new item id -> old item id, for the comparable items of one dimension set."""
+    dims = comparable_dimensions(old_survey, new_survey)
+    ok = dims[(dims["dimension_set"] == set_name) & dims["comparable"]]
+    return dict(zip(ok["new_dimension"], ok["old_dimension"], strict=True))
+
+
+# -- 2. on one footing -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldMatch:
+    """One field of the new version and the earlier field it is compared with."""
+
+    new_field: str
+    old_field: str
+    type: str  # the earlier field's type
+    value_map: dict[str, str] | None  # new choice -> old choice (selects only)
+
+
+def field_matches(old_survey: Survey, new_survey: Survey) -> list[FieldMatch]:
+    """The comparable main-form fields, expanded per dimension item / rank option."""
+    out: list[FieldMatch] = []
+    old_fields = {(f.question, f.dimension): f for f in old_survey.fields()}
+    dim_maps: dict[str, dict[str, str]] = {}
+    for m in question_matches(old_survey, new_survey):
+        if not (m.comparable and m.new and m.old):
+            continue
+        for f in new_survey.fields_of(m.new.id):
+            if f.repeat is not None:
+                continue
+            old_dim = f.dimension
+            if f.dimension is not None and f.dimension_set in new_survey.model.dimension_sets:
+                if f.dimension_set not in dim_maps:
+                    dim_maps[f.dimension_set] = dimension_map(
+                        old_survey, new_survey, f.dimension_set or ""
+                    )
+                old_dim = dim_maps[f.dimension_set].get(f.dimension)
+            elif f.dimension is not None:  # a rank option: compared when both list it
+                old_dim = (m.value_map or {}).get(f.dimension)
+            if f.dimension is not None and old_dim is None:
+                continue
+            old_f = old_fields.get((m.old.id, old_dim))
+            if old_f is None:
+                continue
+            vmap = m.value_map if old_f.type in {"select_one", "select_multiple"} else None
+            out.append(FieldMatch(f.name, old_f.name, old_f.type, vmap))
+    return out
+
+
+def _keep_tokens(text: object, mapping: dict[str, str], order: dict[str, int]) -> object:
+    """A space-separated multi-select answer with each name mapped; unmapped names dropped."""
+    if text is None or text is pd.NA or (isinstance(text, float) and np.isnan(text)):
+        return pd.NA
+    kept = {mapping[t] for t in str(text).split() if t in mapping}
+    return " ".join(sorted(kept, key=lambda t: order.get(t, len(order))))
+
+
+def harmonise(
+    submissions: pd.DataFrame, matches: list[FieldMatch], side: str, old_survey: Survey
+) -> pd.DataFrame:
+    """One round's answers rewritten in the earlier version's field names and choices.
+
+    In: ``Responses.submissions`` of the round, the :func:`field_matches`, ``side`` ("old"
+    or "new": which version the round was collected with). Out: ``entity_id`` plus one
+    column per matched field, named as in the earlier version; select answers outside the
+    shared (or mapped) choices become NA (a multi-select keeps its shared names only).
+    """
+    if side not in {"old", "new"}:
+        raise ValueError("side must be 'old' or 'new'")
+    data: dict[str, pd.Series] = {"entity_id": submissions["entity_id"].astype("string")}
+    for m in matches:
+        source = m.old_field if side == "old" else m.new_field
+        if source not in submissions.columns:
+            data[m.old_field] = pd.Series(pd.NA, index=submissions.index, dtype="string")
+            continue
+        values = submissions[source]
+        if m.value_map is None:
+            data[m.old_field] = values
+            continue
+        mapping = {v: v for v in m.value_map.values()} if side == "old" else dict(m.value_map)
+        text = values.astype("string").str.strip()
+        if m.type == "select_one":
+            data[m.old_field] = text.map(mapping).astype("string")
+        else:
+            order = {
+                c.name: i
+                for i, c in enumerate(
+                    old_survey.choices(old_survey.field(m.old_field).list_name or "")
+                )
+            }
+            kept = text.map(partial(_keep_tokens, mapping=mapping, order=order))
+            data[m.old_field] = kept.astype("string").replace("", pd.NA)
+    return pd.DataFrame(data).reset_index(drop=True)
+
+
+# -- 3. paired statistics --------------------------------------------------------------------
+
+
+def pair_entities(
+    old_submissions: pd.DataFrame, new_submissions: pd.DataFrame, registry: Registry | None = None
+) -> tuple[list[str], list[str], list[str]]:
+    """Entities that answered both rounds, only the new one (joined), only the old (left).
+
+    Each list is in registry order (ids the registry does not know come after, sorted).
+    """
+    old = set(old_submissions["entity_id"].dropna().astype(str))
+    new = set(new_submissions["entity_id"].dropna().astype(str))
+    order = {e: i for i, e in enumerate(registry.ids)} if registry is not None else {}
+
+    def ordered(ids: set[str]) -> list[str]:
+        return sorted(ids, key=lambda e: (order.get(e, len(order)), e))
+
+    return ordered(old & new), ordered(new - old), ordered(old - new)
+
+
+def signed_rank_exact_p(differences: np.ndarray) -> float:
+    """Exact two-sided p of the Wilcoxon signed-rank test, ties allowed, zeros dropped.
+
+    Conditional on the observed ranks (average ranks for ties), every sign pattern is
+    equally likely under the null; the distribution of the positive rank sum is counted
+    exactly (2**n patterns, by convolution), and p = 2 x the smaller tail, at most 1.
+    """
+    d = np.asarray(differences, dtype="float64")
+    d = d[d != 0]
+    if len(d) == 0:
+        return 1.0
+    doubled = np.rint(2 * stats.rankdata(np.abs(d))).astype(int)  # average ranks are k/2
+    counts = np.array([1.0])
+    for r in doubled:
+        shifted = np.zeros(len(counts) + r)
+        shifted[: len(counts)] += counts
+        shifted[r:] += counts
+        counts = shifted
+    probs = counts / counts.sum()
+    t_plus = int(doubled[d > 0].sum())
+    low, high = probs[: t_plus + 1].sum(), probs[t_plus:].sum()
+    return float(min(1.0, 2 * min(low, high)))
+
+
+def rank_biserial(differences: np.ndarray) -> float:
+    """Matched-pairs rank-biserial correlation: (T+ - T-) / (T+ + T-), zeros dropped.
+
+    +1 when every non-zero difference is positive, -1 when every one is negative, 0 when
+    there are none.
+    """
+    d = np.asarray(differences, dtype="float64")
+    d = d[d != 0]
+    if len(d) == 0:
+        return 0.0
+    ranks = stats.rankdata(np.abs(d))
+    t_plus, t_minus = ranks[d > 0].sum(), ranks[d < 0].sum()
+    return float((t_plus - t_minus) / (t_plus + t_minus))
+
+
+def wilcoxon_paired(differences: np.ndarray) -> tuple[float, float, str]:
+    """Wilcoxon signed-rank test on paired differences: (statistic, p, method).
+
+    Zero differences are dropped (Wilcoxon's convention); all zero -> (0, 1, "no
+    differences"). Up to :data:`EXACT_MAX_N` non-zero differences the p-value is exact:
+    scipy's exact distribution without ties, the exact conditional distribution
+    (:func:`signed_rank_exact_p`) with ties; above, scipy's normal approximation with the
+    tie correction. The statistic is scipy's: the smaller of the two rank sums.
+    """
+    d = np.round(np.asarray(differences, dtype="float64"), DECIMALS)
+    d = d[d != 0]
+    n = len(d)
+    if n == 0:
+        return 0.0, 1.0, "no differences"
+    ties = len(np.unique(np.abs(d))) < n
+    if n > EXACT_MAX_N:
+        res = stats.wilcoxon(d, method="asymptotic")
+        return float(res.statistic), float(res.pvalue), "normal approximation"
+    if not ties:
+        res = stats.wilcoxon(d, method="exact")
+        return float(res.statistic), float(res.pvalue), "exact"
+    res = stats.wilcoxon(d, method="asymptotic")
+    return float(res.statistic), signed_rank_exact_p(d), "exact (ties)"
+
+
+def min_detectable_change(
+    differences: np.ndarray, alpha: float = ALPHA, power: float = POWER
+) -> float:
+    """Rough smallest mean change a paired test would usually detect (power ``power``).
+
+    (z_{1-alpha/2} + z_power) x SD of the differences / sqrt(n x 3/pi): the paired t-test
+    formula with n discounted by the Wilcoxon test's asymptotic efficiency. NaN below 2
+    pairs. A rough guide, stated as "about" wherever it is shown.
+    """
+    d = np.asarray(differences, dtype="float64")
+    d = d[~np.isnan(d)]
+    if len(d) < 2:
+        return float("nan")
+    z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
+    return float(z * d.std(ddof=1) / np.sqrt(len(d) * WILCOXON_EFFICIENCY))
+
+
+def _paired_scores(
+    old_scores: pd.DataFrame, new_scores: pd.DataFrame, paired: list[str]
+) -> pd.DataFrame:
+    """entity_id, dimension, score_old, score_new for paired entities with both scores."""
+    keep = set(paired)
+    cols = ["entity_id", "dimension", "score"]
+    old = old_scores.loc[old_scores["entity_id"].isin(keep), cols]
+    new = new_scores.loc[new_scores["entity_id"].isin(keep), cols]
+    both = old.merge(new, on=["entity_id", "dimension"], suffixes=("_old", "_new"))
+    both = both.astype({"score_old": "float64", "score_new": "float64"}).dropna(
+        subset=["score_old", "score_new"]
+    )
+    both["change"] = (both["score_new"] - both["score_old"]).round(DECIMALS)
+    return both
+
+
+def _dimension_order(old_scores: pd.DataFrame, new_scores: pd.DataFrame) -> list[str]:
+    dims = list(pd.unique(new_scores["dimension"].astype("string")))
+    return dims + [d for d in pd.unique(old_scores["dimension"].astype("string")) if d not in dims]
+
+
+def _direction(change: float) -> str:
+    if not np.isfinite(change) or abs(change) < 10**-DECIMALS:
+        return "none"
+    return "up" if change > 0 else "down"
+
+
+def compare_scores(
+    old_scores: pd.DataFrame,
+    new_scores: pd.DataFrame,
+    paired: list[str],
+    alpha: float = ALPHA,
+) -> pd.DataFrame:
+    """Per dimension: did the scores of the entities answering both rounds change?
+
+    In: two ``scores`` tables (``entity_id, dimension, score, level``) on the same scale,
+    the entity ids answering both rounds. Out: one row per dimension present in both, in
+    the new table's order: ``dimension, n_pairs`` (paired entities scored in both rounds),
+    ``n_changed`` (non-zero differences), ``mean_old, mean_new, mean_change``,
+    ``wilcoxon_stat, p_value, method`` (see :func:`wilcoxon_paired`), ``effect_size``
+    (matched-pairs rank-biserial r), ``direction`` (up, down, none: sign of the mean
+    change), ``distinguishable`` (p < ``alpha`` and at least :data:`MIN_PAIRS` pairs) and
+    ``min_detectable`` (:func:`min_detectable_change`).
+    """
+    both = _paired_scores(old_scores, new_scores, paired)
+    rows = []
+    for dim in _dimension_order(old_scores, new_scores):
+        part = both[both["dimension"] == dim]
+        if part.empty and not (
+            (old_scores["dimension"] == dim).any() and (new_scores["dimension"] == dim).any()
+        ):
+            continue
+        d = part["change"].to_numpy(dtype="float64")
+        stat, p, method = wilcoxon_paired(d) if len(d) else (np.nan, np.nan, "no pairs")
+        mean_change = float(d.mean()) if len(d) else np.nan
+        rows.append(
+            {
+                "dimension": dim,
+                "n_pairs": len(d),
+                "n_changed": int((d != 0).sum()),
+                "mean_old": float(part["score_old"].mean()) if len(d) else np.nan,
+                "mean_new": float(part["score_new"].mean()) if len(d) else np.nan,
+                "mean_change": round(mean_change, DECIMALS) if len(d) else np.nan,
+                "wilcoxon_stat": stat,
+                "p_value": p,
+                "method": method,
+                "effect_size": rank_biserial(d) if len(d) else np.nan,
+                "direction": _direction(mean_change),
+                "distinguishable": bool(len(d) >= MIN_PAIRS and p < alpha),
+                "min_detectable": min_detectable_change(d, alpha),
+            }
+        )
+    out = pd.DataFrame(rows, columns=SCORE_CHANGE_COLUMNS)
+    return out.astype(
+        {
+            "dimension": "string",
+            "n_pairs": "int64",
+            "n_changed": "int64",
+            "mean_old": "float64",
+            "mean_new": "float64",
+            "mean_change": "float64",
+            "wilcoxon_stat": "float64",
+            "p_value": "float64",
+            "method": "string",
+            "effect_size": "float64",
+            "direction": "string",
+            "distinguishable": "bool",
+            "min_detectable": "float64",
+        }
+    )
+
+
+def movers(
+    old_scores: pd.DataFrame, new_scores: pd.DataFrame, paired: list[str], top: int = 5
+) -> pd.DataFrame:
+    """Per dimension, the ``top`` paired entities whose score changed most (either way).
+
+    Out: ``dimension, entity_id, score_old, score_new, change, rank`` (rank 1 = largest
+    absolute change; ties broken by entity id); entities whose score did not change are
+    left out.
+    """
+    both = _paired_scores(old_scores, new_scores, paired)
+    both = both[both["change"] != 0].copy()
+    order = {d: i for i, d in enumerate(_dimension_order(old_scores, new_scores))}
+    both["_dim"] = both["dimension"].map(order)
+    both["_abs"] = both["change"].abs()
+    both = both.sort_values(["_dim", "_abs", "entity_id"], ascending=[True, False, True])
+    both = both.groupby("dimension", sort=False).head(top).copy()
+    both["rank"] = both.groupby("dimension", sort=False).cumcount() + 1
+    out = both[MOVER_COLUMNS].reset_index(drop=True)
+    return out.astype(
+        {"dimension": "string", "entity_id": "string", "rank": "int64", "change": "float64"}
+    )
+
+
+def mcnemar_exact(b: int, c: int) -> float:
+    """Exact McNemar p-value: two-sided binomial test of ``c`` out of ``b + c`` at 1/2.
+
+    ``b`` = pairs that went yes -> no, ``c`` = no -> yes; 1 when there are none.
+    """
+    if b + c == 0:
+        return 1.0
+    return float(stats.binomtest(int(c), int(b + c), 0.5).pvalue)
+
+
+def compare_adoption(
+    old_yesno: pd.DataFrame,
+    new_yesno: pd.DataFrame,
+    paired: list[str],
+    labels: Mapping[str, str] | None = None,
+    alpha: float = ALPHA,
+) -> pd.DataFrame:
+    """Per yes/no item: did the entities answering both rounds switch more one way?
+
+    In: two frames indexed by ``entity_id`` with one boolean column per item (NA where not
+    answered), the paired entity ids, optional item labels. Out: one row per item present
+    in both frames (new frame's order): ``item, label, n_pairs`` (paired entities answering
+    the item in both rounds), ``yes_old, yes_new`` (how many of them said yes), ``b``
+    (yes -> no), ``c`` (no -> yes), ``p_value`` (exact McNemar, :func:`mcnemar_exact`),
+    ``odds_ratio`` ((c + 0.5) / (b + 0.5)), ``effect`` (Cohen's g with a sign: c / (b + c)
+    - 1/2, 0 without switches), ``direction`` (up: more yes), ``distinguishable``
+    (p < ``alpha``; needs at least six switches).
+    """
+    keep = [e for e in paired if e in old_yesno.index and e in new_yesno.index]
+    rows = []
+    for item in [c for c in new_yesno.columns if c in old_yesno.columns]:
+        old = old_yesno.loc[keep, item].astype("boolean")
+        new = new_yesno.loc[keep, item].astype("boolean")
+        ok = (old.notna() & new.notna()).to_numpy()
+        o, n = old[ok].to_numpy(dtype=bool), new[ok].to_numpy(dtype=bool)
+        b, c = int((o & ~n).sum()), int((~o & n).sum())
+        p = mcnemar_exact(b, c)
+        rows.append(
+            {
+                "item": item,
+                "label": (labels or {}).get(item, item),
+                "n_pairs": int(ok.sum()),
+                "yes_old": int(o.sum()),
+                "yes_new": int(n.sum()),
+                "b": b,
+                "c": c,
+                "p_value": p,
+                "odds_ratio": (c + 0.5) / (b + 0.5),
+                "effect": (c / (b + c) - 0.5) if b + c else 0.0,
+                "direction": "up" if c > b else ("down" if b > c else "none"),
+                "distinguishable": bool(p < alpha),
+            }
+        )
+    out = pd.DataFrame(rows, columns=ADOPTION_COLUMNS)
+    ints = ["n_pairs", "yes_old", "yes_new", "b", "c"]
+    return out.astype(
+        {"item": "string", "label": "string", "direction": "string", "distinguishable": "bool"}
+        | {c: "int64" for c in ints}
+        | {c: "float64" for c in ("p_value", "odds_ratio", "effect")}
+    )
+
+
+def coverage_change(old_coverage: pd.DataFrame, new_coverage: pd.DataFrame) -> pd.DataFrame:
+    """Per dimension in both coverage tables: change in entities engaged and mean score.
+
+    In: two ``coverage`` tables (``dimension, label, n_engaged, n_respondents, mean_score``
+    ...) computed with the same definition. Out: :data:`COVERAGE_CHANGE_COLUMNS`, in the
+    new table's order, label from the new table. These are all respondents of each round,
+    not only the paired entities: they describe the system, not change within entities.
+    """
+    cols = ["dimension", "n_respondents", "n_engaged", "mean_score"]
+    both = new_coverage[["label", *cols]].merge(
+        old_coverage[cols], on="dimension", suffixes=("_new", "_old"), how="inner"
+    )
+    for side in ("old", "new"):
+        n = both[f"n_respondents_{side}"].astype("float64")
+        both[f"share_engaged_{side}"] = both[f"n_engaged_{side}"].astype("float64") / n.where(n > 0)
+    both["change_engaged"] = both["n_engaged_new"] - both["n_engaged_old"]
+    both["change_share_engaged"] = both["share_engaged_new"] - both["share_engaged_old"]
+    both["change_mean_score"] = (
+        both["mean_score_new"].astype("float64") - both["mean_score_old"].astype("float64")
+    ).round(DECIMALS)
+    out = both[COVERAGE_CHANGE_COLUMNS].reset_index(drop=True)
+    ints = [
+        "n_respondents_old",
+        "n_respondents_new",
+        "n_engaged_old",
+        "n_engaged_new",
+        "change_engaged",
+    ]
+    return out.astype(
+        {"dimension": "string", "label": "string"}
+        | {c: "int64" for c in ints}
+        | {c: "float64" for c in COVERAGE_CHANGE_COLUMNS[7:]}
+    )
+
+
+def network_change(
+    old_edges: pd.DataFrame, new_edges: pd.DataFrame, paired: list[str] | None = None
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Collaboration ties kept, new and dropped between two rounds.
+
+    In: two ``network_edges`` tables (``source, target``: who reported working with whom).
+    A tie is a pair of entities, whichever of them reported it. With ``paired``, only ties
+    between two entities that answered both rounds count (a tie with an entity that did
+    not answer one round cannot be seen to appear or go). Out: ``entity_a, entity_b,
+    status`` (kept, new, dropped; ``entity_a`` < ``entity_b``) and the counts
+    ``{"kept": .., "new": .., "dropped": ..}``.
+    """
+
+    def ties(edges: pd.DataFrame) -> set[tuple[str, str]]:
+        if edges.empty:
+            return set()
+        frame = edges[["source", "target"]].dropna().astype(str)
+        frame = frame[frame["source"] != frame["target"]]
+        if paired is not None:
+            keep = set(paired)
+            frame = frame[frame["source"].isin(keep) & frame["target"].isin(keep)]
+        low = np.minimum(frame["source"].to_numpy(), frame["target"].to_numpy())
+        high = np.maximum(frame["source"].to_numpy(), frame["target"].to_numpy())
+        return set(zip(low.tolist(), high.tolist(), strict=True))
+
+    old, new = ties(old_edges), ties(new_edges)
+    groups = {"kept": old & new, "new": new - old, "dropped": old - new}
+    rows = [(a, b, status) for status, pairs in groups.items() for a, b in sorted(pairs)]
+    out = pd.DataFrame(rows, columns=NETWORK_CHANGE_COLUMNS).astype("string")
+    return out, {status: len(pairs) for status, pairs in groups.items()}
+
+
+# -- sentences ---------------------------------------------------------------------------
+
+
+def _p(p: float) -> str:
+    if p < 0.001:
+        return "p < 0.001"
+    return f"p = {f'{p:.3f}'.rstrip('0').rstrip('.')}"
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def describe_changes(
+    score_change: pd.DataFrame,
+    adoption_change: pd.DataFrame | None = None,
+    *,
+    n_both: int,
+    entity_plural: str = "entities",
+    dimension_plural: str = "areas",
+    alpha: float = ALPHA,
+) -> list[str]:
+    """Sentences for the report on what changed and what cannot be told from noise.
+
+    In: the :func:`compare_scores` table (with a ``label`` column where available) and
+    optionally the :func:`compare_adoption` table; ``n_both`` entities answered both
+    rounds. Only rows marked ``distinguishable`` are described with words of change ("rose",
+    "fell", "more", "fewer"); every other difference is said to be indistinguishable from
+    noise. The minimum detectable change is the median of the per-dimension estimates.
+    """
+    if n_both == 0:
+        return [
+            f"None of the {entity_plural} answered both rounds, so no change between the "
+            "rounds can be measured."
+        ]
+    if n_both < MIN_PAIRS:
+        return [
+            f"Only {n_both} {entity_plural} answered both rounds: too few to tell any change "
+            "from noise, so no change between the rounds is reported."
+        ]
+    out: list[str] = []
+    sc = score_change[score_change["n_pairs"] >= 1] if len(score_change) else score_change
+    if len(sc):
+        label = sc["label"] if "label" in sc.columns else sc["dimension"]
+        sc = sc.assign(text_label=label.astype("string"))
+        mdc = sc["min_detectable"].replace(0, np.nan).dropna()
+        if len(mdc):
+            out.append(
+                f"With {n_both} {entity_plural} answering both rounds, only changes in a mean "
+                f"score of about {mdc.median():.2f} or more (on the 0 to 1 scale) would usually "
+                "be told from noise."
+            )
+        else:
+            out.append(
+                f"With {n_both} {entity_plural} answering both rounds, only large changes in "
+                "the mean scores could be told from noise."
+            )
+        sig = sc[sc["distinguishable"]]
+        rest = sc[~sc["distinguishable"]]
+        if len(sig):
+            ups = [
+                f"{r.text_label} ({r.mean_change:+.2f}, {_p(r.p_value)})"
+                for r in sig.itertuples()
+                if r.mean_change > 0
+            ]
+            downs = [
+                f"{r.text_label} ({r.mean_change:+.2f}, {_p(r.p_value)})"
+                for r in sig.itertuples()
+                if r.mean_change < 0
+            ]
+            parts = []
+            if ups:
+                parts.append(f"rose in {_join(ups)}")
+            if downs:
+                parts.append(f"fell in {_join(downs)}")
+            out.append(
+                f"The mean score {' and '.join(parts)}: "
+                f"{'this change is' if len(sig) == 1 else 'these changes are'} larger than "
+                f"chance alone would usually produce (p below {alpha:g}, with no correction "
+                f"for testing {len(sc)} {dimension_plural})."
+            )
+        if len(rest):
+            low, high = rest["mean_change"].min(), rest["mean_change"].max()
+            span = f"{low:+.2f}" if np.isclose(low, high) else f"from {low:+.2f} to {high:+.2f}"
+            if len(sig):
+                head = f"In the other {len(rest)} {dimension_plural}, the differences"
+            elif len(rest) == 1:
+                head = f"In {rest['text_label'].iloc[0]}, the difference"
+            else:
+                head = f"In each of the {len(rest)} {dimension_plural} compared, the difference"
+            out.append(f"{head} between the rounds ({span}) cannot be told from noise.")
+    if adoption_change is not None and len(adoption_change):
+        ad = adoption_change[adoption_change["n_pairs"] >= 1]
+        sig = ad[ad["distinguishable"]]
+        rest = ad[~ad["distinguishable"]]
+        for r in sig.itertuples():
+            more = "More" if r.c > r.b else "Fewer"
+            out.append(
+                f"{more} {entity_plural} answered yes to '{r.label}' ({r.yes_old} of {r.n_pairs} "
+                f"then, {r.yes_new} now; {r.c} switched to yes and {r.b} to no, {_p(r.p_value)})."
+            )
+        if len(rest):
+            what = (
+                f"the other {len(rest)} yes/no items"
+                if len(sig)
+                else f"the {len(rest)} yes/no items compared"
+            )
+            if len(rest) == 1:
+                what = "the other yes/no item" if len(sig) else "the yes/no item compared"
+            diff = "difference" if len(rest) == 1 else "differences"
+            out.append(
+                f"For {what}, the {diff} between the rounds cannot be told from noise: "
+                f"a yes/no answer needs at least {MIN_PAIRS} {entity_plural} switching, nearly "
+                "all the same way, before a change shows."
+            )
+    return out
+
+
+# -- wiring ----------------------------------------------------------------------------------
+
+
+def _yes_no_items(
+    frame: pd.DataFrame, matches: list[FieldMatch], old_survey: Survey
+) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
+    """Booleans per entity for every compared select_one whose earlier choices include
+    yes and no (other answers NA), keyed by the new field name; labels; new -> old names."""
+    data: dict[str, pd.Series] = {}
+    labels: dict[str, str] = {}
+    old_names: dict[str, str] = {}
+    for m in matches:
+        f: FormField = old_survey.field(m.old_field)
+        if f.type != "select_one" or f.list_name is None:
+            continue
+        names = {c.name for c in old_survey.choices(f.list_name)}
+        if not {YES, NO} <= names or m.old_field not in frame.columns:
+            continue
+        text = frame[m.old_field].astype("string")
+        data[m.new_field] = text.map({YES: True, NO: False}).astype("boolean")
+        labels[m.new_field] = f.label
+        old_names[m.new_field] = m.old_field
+    index = pd.Index(frame["entity_id"].astype("string"), name="entity_id")
+    out = pd.DataFrame({k: v.to_numpy() for k, v in data.items()}, index=index)
+    return out.astype("boolean"), labels, old_names
+
+
+def _engaged_items(
+    frame: pd.DataFrame,
+    old_survey: Survey,
+    dims: dict[str, str],
+    new_labels: dict[str, str],
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Booleans per entity: engaged at or above coverage.engaged_at_least, per compared
+    dimension (new id -> old id in ``dims``), from the harmonised answers."""
+    cov = old_survey.model.coverage
+    index = pd.Index(frame["entity_id"].astype("string"), name="entity_id")
+    if cov is None:
+        return pd.DataFrame(index=index), {}
+    fields = {f.dimension: f for f in old_survey.fields_of(cov.question) if f.repeat is None}
+    if not fields:
+        return pd.DataFrame(index=index), {}
+    first = next(iter(fields.values()))
+    names = [c.name for c in old_survey.choices(first.list_name or "")]
+    if set(names) <= {YES, NO}:
+        return pd.DataFrame(index=index), {}  # the yes/no question is compared already
+    at = names.index(cov.engaged_at_least)
+    position = {n: i for i, n in enumerate(names)}
+    engaged_label = old_survey.choice_labels(first.list_name or "")[cov.engaged_at_least].lower()
+    data, labels = {}, {}
+    for new_dim, old_dim in dims.items():
+        f = fields.get(old_dim)
+        if f is None or f.name not in frame.columns:
+            continue
+        pos = frame[f.name].astype("string").map(position).astype("Float64")
+        item = f"engaged_{new_dim}"
+        data[item] = (pos >= at).astype("boolean").to_numpy()
+        labels[item] = f"{new_labels.get(new_dim, new_dim)}: {engaged_label} or above"
+    return pd.DataFrame(data, index=index).astype("boolean"), labels
+
+
+def _edges(frame: pd.DataFrame, column: str | None) -> pd.DataFrame:
+    """source, target from an entities column (space-separated ids) of harmonised answers."""
+    if column is None or column not in frame.columns:
+        return pd.DataFrame(columns=["source", "target"], dtype="string")
+    chosen = frame[["entity_id", column]].dropna()
+    targets = chosen[column].astype("string").str.split().explode()
+    out = pd.DataFrame({"source": chosen.loc[targets.index, "entity_id"], "target": targets})
+    return out.dropna().astype("string").reset_index(drop=True)
+
+
+def _rename_dims(
+    table: pd.DataFrame, old_to_new: dict[str, str], labels: dict[str, str]
+) -> pd.DataFrame:
+    out = table[table["dimension"].isin(list(old_to_new))].copy()
+    out["dimension"] = out["dimension"].map(old_to_new).astype("string")
+    if "label" in out.columns:
+        out["label"] = out["dimension"].map(labels).astype("string")
+    return out.reset_index(drop=True)
+
+
+def compare_rounds(
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    old_survey: Survey,
+    new_survey: Survey,
+    registry: Registry,
+    *,
+    alpha: float = ALPHA,
+    top: int = 5,
+) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    """Compare two rounds of a survey, possibly collected with different versions of it.
+
+    In: ``old`` and ``new`` as mappings with ``submissions`` (``Responses.submissions``),
+    optionally ``tables`` (the round's analysis tables) and ``round`` (its id); each
+    round's survey version (``survey.for_round(round_id)``); the registry.
+
+    Both rounds are put on one footing (:func:`harmonise`, the earlier version's fields and
+    choices) and scored and counted with the earlier version's rules (pipeline.score,
+    pipeline.analysis.coverage). When both rounds used the same version and their
+    ``tables`` hold ``scores`` and ``coverage``, those are used as they are.
+
+    Out: tables ``comparable_questions``, ``comparable_dimensions``, ``entity_pairing``
+    (``entity_id, acronym, status``: both, joined, left), ``score_change``,
+    ``adoption_change``, ``coverage_change``, ``movers``, ``network_change``; and stats
+    ``n_old, n_new, n_both, n_joined, n_left, old_version, new_version, same_version,
+    score_basis, ties_kept, ties_new, ties_dropped, n_score_distinguishable,
+    n_adoption_distinguishable, sentences``.
+    """
+    from pipeline.analysis.coverage import coverage as coverage_table
+    from pipeline.score import score as score_table
+
+    old_subs, new_subs = old["submissions"], new["submissions"]
+    old_round = str(old.get("round") or "the earlier round")
+    new_round = str(new.get("round") or "the later round")
+    acronyms = registry.acronyms()
+    plural = new_survey.model.entity_plural
+    same = same_version(old_survey, new_survey)
+
+    both, joined, left = pair_entities(old_subs, new_subs, registry)
+    pairing = pd.DataFrame(
+        [
+            (e, acronyms.get(e, e), status)
+            for status, ids in (("both", both), ("joined", joined), ("left", left))
+            for e in ids
+        ],
+        columns=PAIRING_COLUMNS,
+    ).astype("string")
+
+    matches = field_matches(old_survey, new_survey)
+    old_h = harmonise(old_subs, matches, "old", old_survey)
+    new_h = harmonise(new_subs, matches, "new", old_survey)
+
+    scoring = old_survey.model.scoring
+    dim_set = scoring.dimension_set if scoring else None
+    if dim_set is None and old_survey.model.coverage is not None:
+        dim_set = next(
+            (f.dimension_set for f in old_survey.fields_of(old_survey.model.coverage.question)),
+            None,
+        )
+    dims = dimension_map(old_survey, new_survey, dim_set) if dim_set else {}
+    old_to_new = {v: k for k, v in dims.items()}
+    new_labels = new_survey.dimension_labels(dim_set) if dim_set else {}
+
+    old_tables: Mapping[str, pd.DataFrame] = old.get("tables") or {}
+    new_tables: Mapping[str, pd.DataFrame] = new.get("tables") or {}
+    reuse = same and all(
+        name in t for t in (old_tables, new_tables) for name in ("scores", "coverage")
+    )
+    if reuse:
+        scores_old, scores_new = old_tables["scores"], new_tables["scores"]
+        cov_old, cov_new = old_tables["coverage"], new_tables["coverage"]
+    else:
+        scores_old, scores_new = score_table(old_h, old_survey), score_table(new_h, old_survey)
+        if old_survey.model.coverage is not None:
+            cov_old = coverage_table(scores_old, old_h, old_survey, registry)
+            cov_new = coverage_table(scores_new, new_h, old_survey, registry)
+        else:
+            cov_old = cov_new = pd.DataFrame(columns=["dimension", "label"])
+    scores_old = _rename_dims(scores_old, old_to_new, new_labels)
+    scores_new = _rename_dims(scores_new, old_to_new, new_labels)
+
+    score_change = compare_scores(scores_old, scores_new, both, alpha)
+    score_change.insert(1, "label", score_change["dimension"].map(new_labels).astype("string"))
+    score_change.insert(2, "old_dimension", score_change["dimension"].map(dims).astype("string"))
+    mv = movers(scores_old, scores_new, both, top)
+    mv.insert(2, "acronym", mv["entity_id"].map(lambda e: acronyms.get(e, e)).astype("string"))
+    mv.insert(1, "label", mv["dimension"].map(new_labels).astype("string"))
+
+    cov_change = (
+        coverage_change(
+            _rename_dims(cov_old, old_to_new, new_labels),
+            _rename_dims(cov_new, old_to_new, new_labels),
+        )
+        if len(cov_old) and len(cov_new)
+        else pd.DataFrame(columns=COVERAGE_CHANGE_COLUMNS)
+    )
+
+    yes_old, labels, old_items = _yes_no_items(old_h, matches, old_survey)
+    yes_new, _, _ = _yes_no_items(new_h, matches, old_survey)
+    eng_old, eng_labels = _engaged_items(old_h, old_survey, dims, new_labels)
+    eng_new, _ = _engaged_items(new_h, old_survey, dims, new_labels)
+    adoption = compare_adoption(
+        pd.concat([yes_old, eng_old], axis=1),
+        pd.concat([yes_new, eng_new], axis=1),
+        both,
+        labels | eng_labels,
+        alpha,
+    )
+    adoption.insert(1, "old_item", adoption["item"].map(old_items).astype("string"))
+
+    links = old_survey.model.links
+    link_field = None
+    if links is not None:
+        link_field = next(
+            (
+                m.old_field
+                for m in matches
+                if old_survey.field(m.old_field).question == links.collaborators_question
+            ),
+            None,
+        )
+    net, counts = network_change(_edges(old_h, link_field), _edges(new_h, link_field), both)
+    for side in ("a", "b"):
+        net[f"acronym_{side}"] = net[f"entity_{side}"].map(lambda e: acronyms.get(e, e))
+    net = net.astype("string")
+
+    if same:
+        basis = f"Both rounds used version {_version(new_survey)} of the form and its scoring rule."
+    else:
+        basis = (
+            f"The rounds used different versions of the form ({_version(old_survey)} and "
+            f"{_version(new_survey)}): both are scored here with the {_version(old_survey)} rule, "
+            f"on the answers the two versions share, so these scores differ from the "
+            f"{_version(new_survey)} scores shown elsewhere."
+        )
+    pairing_sentence = (
+        f"{len(both)} {plural} answered both {old_round} and {new_round}; {len(joined)} "
+        f"answered only {new_round} and {len(left)} only {old_round}."
+    )
+    if both:
+        pairing_sentence += f" Changes are measured on the {len(both)} that answered both."
+    not_compared = []
+    if dim_set:
+        dims_table = comparable_dimensions(old_survey, new_survey)
+        skipped = dims_table[
+            (dims_table["dimension_set"] == dim_set)
+            & ~dims_table["comparable"]
+            & dims_table["new_dimension"].notna()
+        ]
+        if len(skipped):
+            set_plural = new_survey.model.dimension_sets[dim_set].plural
+            not_compared.append(
+                f"Not compared, because they are new or changed scope since version "
+                f"{_version(old_survey)}: {_join([str(x) for x in skipped['label']])} "
+                f"({len(skipped)} {set_plural if len(skipped) > 1 else new_survey.model.dimension_sets[dim_set].label})."
+            )
+    sentences = [
+        pairing_sentence,
+        basis,
+        *describe_changes(
+            score_change,
+            adoption,
+            n_both=len(both),
+            entity_plural=plural,
+            dimension_plural=new_survey.model.dimension_sets[dim_set].plural
+            if dim_set
+            else "dimensions",
+            alpha=alpha,
+        ),
+        *not_compared,
+    ]
+    tables = {
+        "comparable_questions": comparable_questions(old_survey, new_survey),
+        "comparable_dimensions": comparable_dimensions(old_survey, new_survey),
+        "entity_pairing": pairing,
+        "score_change": score_change,
+        "adoption_change": adoption,
+        "coverage_change": cov_change,
+        "movers": mv,
+        "network_change": net,
+    }
+    stats_out: dict[str, Any] = {
+        "old_round": old_round,
+        "new_round": new_round,
+        "n_old": int(old_subs["entity_id"].nunique()),
+        "n_new": int(new_subs["entity_id"].nunique()),
+        "n_both": len(both),
+        "n_joined": len(joined),
+        "n_left": len(left),
+        "old_version": _version(old_survey),
+        "new_version": _version(new_survey),
+        "same_version": same,
+        "score_basis": basis,
+        "ties_kept": counts["kept"],
+        "ties_new": counts["new"],
+        "ties_dropped": counts["dropped"],
+        "n_score_distinguishable": int(score_change["distinguishable"].sum()),
+        "n_adoption_distinguishable": int(adoption["distinguishable"].sum()),
+        "sentences": sentences,
+    }
+    return tables, stats_out
