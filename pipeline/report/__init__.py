@@ -1,0 +1,1 @@
+"""Writers of a run's outputs: charts, the results workbook and the Word report."""

@@ -1,0 +1,587 @@
+"""Charts of a round-over-round comparison, and the SDG heat map, for a projector.
+
+:func:`make_compare_charts` draws, from the tables of
+:func:`pipeline.analysis.compare.compare_rounds` (and the SDG tables of
+:func:`pipeline.analysis.sdg.sdg_tables` when present):
+
+- ``compare_scores``: a dumbbell per dimension, the mean score of the entities that
+  answered both rounds in the earlier and the later round; changes that can be told from
+  noise are highlighted and labelled with their p-value;
+- ``compare_adoption``: the same for yes/no answers (share answering yes);
+- ``network_change``: collaboration ties kept, new and dropped, and the entities whose ties
+  changed most;
+- ``sdg_heatmap``: entities x SDG goals, how many of the goal's targets each entity reports.
+
+Each chart is a PNG (200 dpi) and an SVG with a title, the source and n, in the shared
+style (:mod:`pipeline.report.style`: 13.33 x 7.5 in, Okabe-Ito colours, byte-identical
+files for the same inputs). Alt texts are computed from the numbers. A chart whose table is
+missing or empty is skipped.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from pipeline.report import style
+from pipeline.report.style import frame, new_figure, save, tidy_axes, wrap
+from pipeline.spec import Survey
+
+try:  # the run's charts module defines the Chart record the report uses
+    from pipeline.report.charts import Chart
+except ImportError:  # pragma: no cover - only while that module is missing
+
+    @dataclass
+    class Chart:  # type: ignore[no-redef]
+        """One chart written to disk, with the words the report puts around it."""
+
+        id: str
+        title: str
+        caption: str
+        alt_text: str
+        png: Path
+        svg: Path
+
+
+OLD_COLOUR = "#9A9A9A"  # the earlier round: grey, so the eye goes to the later one
+NEW_COLOUR = style.MAIN
+CHANGE_COLOUR = style.ACCENT  # a change that can be told from noise
+KEPT_COLOUR = style.OKABE_ITO["blue"]
+NEW_TIE_COLOUR = style.OKABE_ITO["bluish_green"]
+DROPPED_COLOUR = style.OKABE_ITO["vermillion"]
+HEATMAP_MAX_ENTITIES = 60
+NETWORK_TOP = 12  # entities shown in the "whose ties changed" panel
+SOURCE_WIDTH = 125  # characters of the source line at 12 pt across the figure
+HEATMAP_ANNOTATE_MAX = 45  # counts are printed in the cells up to this many entities
+# light to dark blue, one hue (readable with every form of colour blindness), ending in the
+# Okabe-Ito blue; cells where nothing was chosen stay light grey
+COUNT_COLOURS = ["#A6CEE8", "#4A9BCF", style.OKABE_ITO["blue"], "#003E66"]
+EMPTY_CELL = "#EFEFEF"
+
+
+@dataclass(frozen=True)
+class _Context:
+    """Words every comparison chart needs."""
+
+    survey: Survey
+    stats: dict[str, Any]
+    round_old: str
+    round_new: str
+    source_note: str
+
+    @property
+    def plural(self) -> str:
+        return self.survey.model.entity_plural
+
+    @property
+    def n_both(self) -> int:
+        return int(self.stats.get("n_both", 0) or 0)
+
+    def source(self, n: int, what: str, rounds: str | None = None) -> str:
+        """The source line, broken in two when it would run off a 13.33 in figure."""
+        rounds = rounds or f"rounds {self.round_old} and {self.round_new}"
+        text = f"Source: {self.source_note}, {rounds}; n = {n} {what}"
+        return "\n".join(textwrap.wrap(text, SOURCE_WIDTH)) if len(text) > SOURCE_WIDTH else text
+
+
+def _p(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {f'{p:.3f}'.rstrip('0').rstrip('.')}"
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _table(tables: dict[str, pd.DataFrame], name: str) -> pd.DataFrame | None:
+    table = tables.get(name)
+    if table is None or not isinstance(table, pd.DataFrame) or table.empty:
+        return None
+    return table
+
+
+# -- dumbbells -----------------------------------------------------------------------------
+
+
+def _dumbbell(
+    ax: Any,
+    labels: list[str],
+    old: np.ndarray,
+    new: np.ndarray,
+    highlight: np.ndarray,
+    notes: list[str],
+    xmax: float,
+) -> None:
+    """One row per item: a grey dot (earlier round), a dot (later round), the line between;
+    highlighted rows in the accent colour with their note in bold."""
+    y = np.arange(len(labels))
+    line_colours = [CHANGE_COLOUR if h else "#C8C8C8" for h in highlight]
+    new_colours = [CHANGE_COLOUR if h else NEW_COLOUR for h in highlight]
+    for yi, o, n, c in zip(y, old, new, line_colours, strict=True):
+        ax.plot([o, n], [yi, yi], color=c, linewidth=4, solid_capstyle="round", zorder=1)
+    ax.scatter(old, y, s=170, color=OLD_COLOUR, zorder=2, edgecolor="white", linewidth=1.2)
+    ax.scatter(new, y, s=210, color=new_colours, zorder=3, edgecolor="white", linewidth=1.2)
+    for yi, o, n, h, note in zip(y, old, new, highlight, notes, strict=True):
+        ax.annotate(
+            note,
+            (max(o, n), yi),
+            xytext=(14, 0),
+            textcoords="offset points",
+            va="center",
+            ha="left",
+            fontsize=style.ANNOTATION_SIZE,
+            fontweight="bold" if h else "normal",
+            color=CHANGE_COLOUR if h else style.SOFT_INK,
+            path_effects=style.halo(),
+        )
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels)
+    ax.set_ylim(len(labels) - 0.4, -0.6)
+    ax.set_xlim(0, xmax)
+    tidy_axes(ax)
+
+
+def _key(round_old: str, round_new: str, what: str) -> list[Any]:
+    def dot(colour: str, label: str) -> Line2D:
+        return Line2D([], [], marker="o", linestyle="", markersize=12, color=colour, label=label)
+
+    return [
+        dot(OLD_COLOUR, round_old),
+        dot(NEW_COLOUR, round_new),
+        Line2D([], [], color=CHANGE_COLOUR, linewidth=4, marker="o", markersize=12, label=what),
+    ]
+
+
+def _score_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Path) -> Chart | None:
+    data = _table(tables, "score_change")
+    if data is None:
+        return None
+    data = data[data["n_pairs"] > 0].reset_index(drop=True)
+    if data.empty:
+        return None
+    labels = (data["label"] if "label" in data else data["dimension"]).astype(str).tolist()
+    old = data["mean_old"].to_numpy(dtype=float)
+    new = data["mean_new"].to_numpy(dtype=float)
+    change = data["mean_change"].to_numpy(dtype=float)
+    sig = data["distinguishable"].to_numpy(dtype=bool)
+    notes = [
+        f"{c:+.2f} ({_p(p)})" if s else f"{c:+.2f}"
+        for c, p, s in zip(change, data["p_value"].to_numpy(dtype=float), sig, strict=True)
+    ]
+    dim_set = ctx.survey.model.scoring.dimension_set if ctx.survey.model.scoring else None
+    spec = ctx.survey.model.dimension_sets.get(dim_set or "")
+    singular, plural = (spec.label, spec.plural) if spec else ("dimension", "dimensions")
+
+    fig, ax = new_figure(key=True)
+    _dumbbell(ax, [wrap(x, 34) for x in labels], old, new, sig, notes, 1.22)
+    ax.set_xticks(np.linspace(0, 1, 6))
+    ax.spines["bottom"].set_bounds(0, 1)
+    ax.set_xlabel("mean score (0 to 1)")
+    title = f"Mean score by {singular}, {ctx.round_old} and {ctx.round_new}"
+    basis = (
+        ""
+        if ctx.stats.get("same_version", True)
+        else f"; both rounds scored with the {ctx.stats.get('old_version')} rule"
+    )
+    subtitle = f"{ctx.n_both} {ctx.plural} that answered both rounds{basis}"
+    key = _key(ctx.round_old, ctx.round_new, "change told from noise (p < 0.05)")
+    frame(fig, title, subtitle, ctx.source(ctx.n_both, f"{ctx.plural} answering both"), key)
+    png, svg = save(fig, out_dir, "compare_scores")
+
+    rises = [
+        f"{lab} ({o:.2f} to {n:.2f}, {_p(p)})"
+        for lab, o, n, p, s, c in zip(labels, old, new, data["p_value"], sig, change, strict=True)
+        if s and c > 0
+    ]
+    falls = [
+        f"{lab} ({o:.2f} to {n:.2f}, {_p(p)})"
+        for lab, o, n, p, s, c in zip(labels, old, new, data["p_value"], sig, change, strict=True)
+        if s and c < 0
+    ]
+    rest = change[~sig]
+    parts = []
+    if rises:
+        parts.append(f"The mean score rose in {_join(rises)}.")
+    if falls:
+        parts.append(f"The mean score fell in {_join(falls)}.")
+    if len(rest):
+        span = (
+            f"{rest.min():+.2f}"
+            if np.isclose(rest.min(), rest.max())
+            else f"from {rest.min():+.2f} to {rest.max():+.2f}"
+        )
+        who = f"the other {len(rest)}" if sig.any() else f"all {len(rest)}"
+        parts.append(f"In {who} {plural} the differences ({span}) cannot be told from noise.")
+    alt = (
+        f"Dumbbell chart of the mean score (0 to 1) in {len(labels)} {plural} of the "
+        f"{ctx.n_both} {ctx.plural} that answered both {ctx.round_old} and {ctx.round_new}. "
+        + " ".join(parts)
+    )
+    caption = (
+        f"Mean score by {singular} of the {ctx.plural} that answered both rounds: grey "
+        f"{ctx.round_old}, blue {ctx.round_new}; highlighted where the change can be told "
+        "from noise (Wilcoxon signed-rank test, p < 0.05)."
+        + (f" {ctx.stats['score_basis']}" if not ctx.stats.get("same_version", True) else "")
+    )
+    return Chart("compare_scores", title, caption, alt, png, svg)
+
+
+def _adoption_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Path) -> Chart | None:
+    data = _table(tables, "adoption_change")
+    if data is None:
+        return None
+    data = data[data["n_pairs"] > 0].reset_index(drop=True)
+    if data.empty:
+        return None
+    n = data["n_pairs"].to_numpy(dtype=float)
+    old = 100 * data["yes_old"].to_numpy(dtype=float) / n
+    new = 100 * data["yes_new"].to_numpy(dtype=float) / n
+    sig = data["distinguishable"].to_numpy(dtype=bool)
+    labels = data["label"].astype(str).tolist()
+    notes = [
+        f"{int(o)} → {int(w)} of {int(k)}" + (f" ({_p(p)})" if s else "")
+        for o, w, k, p, s in zip(
+            data["yes_old"], data["yes_new"], n, data["p_value"], sig, strict=True
+        )
+    ]
+    rows = len(labels)
+    width = 48 if rows <= 8 else 60
+    fig, ax = new_figure(key=True)
+    _dumbbell(ax, [wrap(x, width) for x in labels], old, new, sig, notes, 125)
+    ax.spines["bottom"].set_bounds(0, 100)
+    if rows > 10:
+        ax.tick_params(axis="y", labelsize=max(style.ANNOTATION_SIZE, style.TICK_SIZE - 1))
+    ax.set_xticks([0, 25, 50, 75, 100])
+    ax.set_xticklabels(["0%", "25%", "50%", "75%", "100%"])
+    ax.set_xlabel(f"share of the {ctx.plural} answering both rounds who said yes")
+    title = f"Yes/no answers, {ctx.round_old} and {ctx.round_new}"
+    subtitle = f"{ctx.n_both} {ctx.plural} that answered both rounds; n per item as labelled"
+    key = _key(ctx.round_old, ctx.round_new, "change told from noise (p < 0.05)")
+    frame(fig, title, subtitle, ctx.source(ctx.n_both, f"{ctx.plural} answering both"), key)
+    png, svg = save(fig, out_dir, "compare_adoption")
+
+    changed = [
+        f"'{lab}' ({int(o)} to {int(w)} of {int(k)}, {_p(p)})"
+        for lab, o, w, k, p, s in zip(
+            labels, data["yes_old"], data["yes_new"], n, data["p_value"], sig, strict=True
+        )
+        if s
+    ]
+    alt = (
+        f"Dumbbell chart of the share answering yes to {rows} yes/no items, for the "
+        f"{ctx.n_both} {ctx.plural} that answered both {ctx.round_old} and {ctx.round_new}. "
+        + (
+            f"The change can be told from noise for {_join(changed)}; for the other "
+            f"{rows - len(changed)} items it cannot."
+            if changed
+            else f"For none of the {rows} items can the difference be told from noise."
+        )
+    )
+    caption = (
+        f"Share of the {ctx.plural} answering both rounds who said yes: grey "
+        f"{ctx.round_old}, blue {ctx.round_new}; highlighted where the change can be told "
+        "from noise (exact McNemar test, p < 0.05)."
+    )
+    return Chart("compare_adoption", title, caption, alt, png, svg)
+
+
+# -- network change -----------------------------------------------------------------------
+
+
+def _network_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Path) -> Chart | None:
+    data = _table(tables, "network_change")
+    if data is None:
+        return None
+    counts = {s: int((data["status"] == s).sum()) for s in ("kept", "new", "dropped")}
+    long = pd.concat(
+        [
+            data[["entity_a", "status"]].rename(columns={"entity_a": "entity"}),
+            data[["entity_b", "status"]].rename(columns={"entity_b": "entity"}),
+        ]
+    )
+    per = pd.crosstab(long["entity"], long["status"]).reindex(
+        columns=["kept", "new", "dropped"], fill_value=0
+    )
+    acronyms: dict[str, str] = {}
+    for side in ("a", "b"):
+        if f"acronym_{side}" in data:
+            acronyms |= dict(zip(data[f"entity_{side}"], data[f"acronym_{side}"], strict=True))
+    per["moved"] = per["new"] + per["dropped"]
+    per = per[per["moved"] > 0].reset_index()
+    per = per.sort_values(["moved", "entity"], ascending=[False, True]).head(NETWORK_TOP)
+    per = per.iloc[::-1].reset_index(drop=True)  # largest at the top
+
+    fig, (left, right) = new_figure(2, width_ratios=[1, 1.5])
+    statuses = ["kept", "new", "dropped"]
+    colours = [KEPT_COLOUR, NEW_TIE_COLOUR, DROPPED_COLOUR]
+    values = [counts[s] for s in statuses]
+    y = np.arange(3)
+    left.barh(y, values, color=colours, height=0.6)
+    top = max(values) if max(values) else 1
+    for yi, v in zip(y, values, strict=True):
+        left.text(
+            v + top * 0.03, yi, str(v), va="center", fontsize=style.LABEL_SIZE, fontweight="bold"
+        )
+    left.set_yticks(y)
+    left.set_yticklabels(["kept", "new", "dropped"], fontsize=style.LABEL_SIZE)
+    left.set_ylim(2.6, -0.6)
+    left.xaxis.set_major_locator(_integer_locator())
+    left.set_xlim(0, top * 1.25)
+    left.set_xlabel("collaboration ties")
+    left.set_title("All ties", loc="left")
+    tidy_axes(left)
+
+    if len(per):
+        yy = np.arange(len(per))
+        names = [acronyms.get(e, e) for e in per["entity"]]
+        right.barh(yy, per["new"], color=NEW_TIE_COLOUR, height=0.65, label="new")
+        right.barh(yy, -per["dropped"], color=DROPPED_COLOUR, height=0.65, label="dropped")
+        span = max(int(per["new"].max()), int(per["dropped"].max()), 1)
+        for yi, a, d in zip(yy, per["new"], per["dropped"], strict=True):
+            if a:
+                right.text(
+                    a + span * 0.04, yi, f"+{a}", va="center", fontsize=style.ANNOTATION_SIZE
+                )
+            if d:
+                right.text(
+                    -d - span * 0.04,
+                    yi,
+                    f"−{d}",
+                    va="center",
+                    ha="right",
+                    fontsize=style.ANNOTATION_SIZE,
+                )
+        right.axvline(0, color=style.INK, linewidth=0.8)
+        right.set_yticks(yy)
+        right.set_yticklabels(names)
+        right.xaxis.set_major_locator(_integer_locator())
+        right.set_xlim(-span * 1.3, span * 1.3)
+        ticks = [t for t in right.get_xticks() if abs(t) <= span * 1.3]
+        right.set_xticks(ticks)
+        right.set_xticklabels([f"{abs(round(float(t)))}" for t in ticks])
+        right.set_xlim(-span * 1.3, span * 1.3)
+        right.set_xlabel("← ties dropped    ties new →")
+        right.set_title(f"{ctx.plural.capitalize()} whose ties changed most", loc="left")
+        tidy_axes(right)
+    else:
+        right.axis("off")
+        right.text(0.5, 0.5, "No tie changed", ha="center", va="center", fontsize=style.LABEL_SIZE)
+
+    title = f"Collaboration ties, {ctx.round_old} and {ctx.round_new}"
+    subtitle = f"Ties reported between the {ctx.n_both} {ctx.plural} that answered both rounds"
+    frame(fig, title, subtitle, ctx.source(ctx.n_both, f"{ctx.plural} answering both"))
+    png, svg = save(fig, out_dir, "network_change")
+
+    total_old = counts["kept"] + counts["dropped"]
+    total_new = counts["kept"] + counts["new"]
+    most = per.iloc[::-1].head(3)
+    movers = _join(
+        [
+            f"{acronyms.get(e, e)} (+{a}, −{d})"
+            for e, a, d in zip(most["entity"], most["new"], most["dropped"], strict=True)
+        ]
+    )
+    alt = (
+        f"Bar charts of the collaboration ties between the {ctx.n_both} {ctx.plural} that "
+        f"answered both {ctx.round_old} and {ctx.round_new}: {total_old} ties then and "
+        f"{total_new} now; {counts['kept']} kept, {counts['new']} new and {counts['dropped']} "
+        f"dropped." + (f" The ties of {movers} changed most." if len(most) else "")
+    )
+    caption = (
+        f"Collaboration ties (either entity reporting the other) between the {ctx.plural} "
+        f"that answered both rounds: kept, new and dropped, and the {ctx.plural} with the "
+        "most new and dropped ties."
+    )
+    return Chart("network_change", title, caption, alt, png, svg)
+
+
+# -- SDG heat map -------------------------------------------------------------------------
+
+
+def _sdg_matrix(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
+    matrix = _table(tables, "sdg_matrix")
+    if matrix is None:
+        return None
+    if "entity" in matrix.columns:
+        matrix = matrix.set_index("entity")
+    matrix = matrix.apply(pd.to_numeric, errors="coerce").fillna(0).astype(int)
+    return matrix if matrix.shape[0] and matrix.shape[1] else None
+
+
+def _sdg_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Path) -> Chart | None:
+    from pipeline.analysis.sdg import goal_labels
+
+    matrix = _sdg_matrix(tables)
+    if matrix is None:
+        return None
+    try:
+        labels = goal_labels(ctx.survey)
+    except ValueError:
+        labels = {}
+    n_all = len(matrix)
+    totals = matrix.sum(axis=1)
+    order = pd.DataFrame({"total": totals.to_numpy(), "name": matrix.index.astype(str)})
+    order = order.sort_values(["total", "name"], ascending=[False, True], kind="stable")
+    matrix = matrix.iloc[order.index.to_numpy()]
+    shown = matrix.iloc[:HEATMAP_MAX_ENTITIES]
+    values = shown.T.to_numpy(dtype=float)  # goals as rows, entities as columns
+    n_goals, n_cols = values.shape
+
+    fig, ax = new_figure(key=True)
+    cmap, norm = _count_scale()
+    masked = np.ma.masked_where(values == 0, values)
+    ax.set_facecolor(EMPTY_CELL)
+    ax.pcolormesh(masked, cmap=cmap, norm=norm, edgecolors="white", linewidth=1.2)
+    ax.set_xlim(0, n_cols)
+    ax.set_ylim(n_goals, 0)
+    ax.set_xticks(np.arange(n_cols) + 0.5)
+    annotate = n_cols <= HEATMAP_ANNOTATE_MAX
+    tick_size = style.ANNOTATION_SIZE if annotate else max(style.SMALLEST_SIZE, 9)
+    ax.set_xticklabels(shown.index.astype(str), rotation=90, fontsize=tick_size)
+    ax.set_yticks(np.arange(n_goals) + 0.5)
+    ax.set_yticklabels(
+        [wrap(labels.get(g, g), 34) for g in shown.columns], fontsize=style.ANNOTATION_SIZE
+    )
+    if annotate:
+        for i, j in zip(*np.nonzero(values), strict=True):
+            v = values[i, j]
+            ax.text(
+                j + 0.5,
+                i + 0.5,
+                f"{int(v)}",
+                ha="center",
+                va="center",
+                fontsize=style.ANNOTATION_SIZE - 1,
+                color=style.text_colour_on(cmap(norm(v))),
+            )
+    # how many entities reach each goal, at the end of its row
+    reach_shown = (matrix > 0).sum(axis=0)
+    for i, goal in enumerate(shown.columns):
+        ax.text(
+            n_cols + 0.4,
+            i + 0.5,
+            f"{int(reach_shown[goal])}",
+            ha="left",
+            va="center",
+            fontsize=style.ANNOTATION_SIZE,
+            color=style.SOFT_INK,
+            clip_on=False,
+        )
+    ax.text(
+        n_cols + 0.4,
+        -0.25,
+        ctx.plural,
+        ha="left",
+        va="bottom",
+        fontsize=style.ANNOTATION_SIZE,
+        color=style.SOFT_INK,
+        clip_on=False,
+    )
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.tick_params(length=0)
+    top = int(values.max()) if values.size else 0
+    names = ["1 target", "2", "3", f"{len(COUNT_COLOURS)} or more"][
+        : max(1, min(top, len(COUNT_COLOURS)))
+    ]
+    key = [Patch(facecolor=EMPTY_CELL, edgecolor="#C8C8C8", label="none")] + [
+        Patch(facecolor=c, label=n) for c, n in zip(COUNT_COLOURS, names, strict=False)
+    ]
+
+    targets = _table(tables, "sdg_targets")
+    unreported = int((targets["n_entities"] == 0).sum()) if targets is not None else None
+    n_targets = len(targets) if targets is not None else None
+    noun = ctx.survey.model.entity_noun
+    title = f"Environment-related SDG targets by {noun} and goal, {ctx.round_new}"
+    extra = f"Targets of each goal chosen, {ctx.plural} sorted by targets chosen"
+    if n_all > HEATMAP_MAX_ENTITIES:
+        extra = f"Targets of each goal chosen, top {HEATMAP_MAX_ENTITIES} of {n_all} {ctx.plural}"
+    if unreported is not None:
+        extra += f"; {unreported} of {n_targets} targets chosen by no {noun}"
+    source = ctx.source(n_all, ctx.plural, rounds=f"round {ctx.round_new}")
+    frame(fig, title, extra, source, key)
+    png, svg = save(fig, out_dir, "sdg_heatmap")
+
+    goal_totals = matrix.sum(axis=0)
+    reach = (matrix > 0).sum(axis=0)
+    best = goal_totals.idxmax()
+    least = reach.sort_values(kind="stable").index[0]
+    top_entity = order.iloc[0]
+    alt = (
+        f"Heat map of how many environment-related SDG targets each of {n_all} {ctx.plural} "
+        f"reports contributing to, by goal ({matrix.shape[1]} goals), round {ctx.round_new}. "
+        f"{labels.get(best, best)} is chosen most often ({int(goal_totals[best])} choices by "
+        f"{int(reach[best])} {ctx.plural}); {labels.get(least, least)} least widely "
+        f"({int(reach[least])} {noun if int(reach[least]) == 1 else ctx.plural}). "
+        f"{top_entity['name']} chose the most targets ({int(top_entity['total'])})."
+        + (
+            f" {unreported} of {n_targets} targets are chosen by no {noun}."
+            if unreported is not None
+            else ""
+        )
+    )
+    caption = (
+        f"Number of each SDG goal's environment-related targets that each {noun} reports "
+        f"its work contributes to, round {ctx.round_new}."
+    )
+    return Chart("sdg_heatmap", title, caption, alt, png, svg)
+
+
+def _count_scale() -> tuple[Any, Any]:
+    """Discrete colours for counts 1, 2, 3 and 4 or more."""
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
+    bounds = [0.5 + i for i in range(len(COUNT_COLOURS))] + [1e9]
+    return ListedColormap(COUNT_COLOURS), BoundaryNorm(bounds, len(COUNT_COLOURS))
+
+
+def _integer_locator() -> Any:
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(nbins=6, integer=True)
+
+
+# -- all together ----------------------------------------------------------------------------
+
+
+def make_compare_charts(
+    tables: dict[str, pd.DataFrame],
+    stats: dict[str, Any],
+    survey: Survey,
+    out_dir: Path,
+    round_old: str,
+    round_new: str,
+    source_note: str = "",
+) -> list[Chart]:
+    """Draw the comparison charts (and the SDG heat map) the tables allow into ``out_dir``.
+
+    In: ``tables``/``stats`` from :func:`pipeline.analysis.compare.compare_rounds` (tables
+    ``score_change``, ``adoption_change``, ``network_change``; stats ``n_both``,
+    ``same_version``, ``old_version``, ``score_basis``), plus ``sdg_matrix``/``sdg_targets`` from
+    :func:`pipeline.analysis.sdg.sdg_tables` for the heat map; the (current) survey; the
+    two round ids; the source line (default: the survey's ``source_note``).
+    Out: the charts drawn, in the order scores, yes/no, network, SDG heat map.
+    """
+    out_dir = Path(out_dir)
+    ctx = _Context(
+        survey=survey,
+        stats=dict(stats),
+        round_old=round_old,
+        round_new=round_new,
+        source_note=source_note or survey.model.source_note or survey.title,
+    )
+    charts: list[Chart] = []
+    with style.chart_style():
+        for draw in (_score_chart, _adoption_chart, _network_chart, _sdg_chart):
+            chart = draw(ctx, tables, out_dir)
+            if chart is not None:
+                charts.append(chart)
+    return charts
