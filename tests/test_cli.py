@@ -1,0 +1,51 @@
+"""The command line as a new user meets it: exit codes, messages, files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+
+
+def test_no_arguments_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main([])
+    assert info.value.code == 2
+    assert "COMMAND" in capsys.readouterr().err
+
+
+def test_unknown_survey_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["validate", "no_such_survey", "--round", "R1", "--root", str(tmp_path)])
+    assert code == 1
+    assert "no survey 'no_such_survey'" in capsys.readouterr().err
+
+
+def test_missing_round_folder_is_a_data_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["validate", "ewaste_img", "--round", "2030-R9", "--root", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "2030-R9" in out
+
+
+def test_surveys_lists_the_ewaste_survey(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["surveys", "--root", str(tmp_path)]) == 0
+    assert "ewaste_img" in capsys.readouterr().out
+
+
+def test_form_writes_xlsform_and_questionnaire(tmp_path: Path) -> None:
+    assert main(["form", "ewaste_img", "--out", str(tmp_path), "--quiet"]) == 0
+    assert (tmp_path / "ewaste_img.xlsx").is_file()
+    assert (tmp_path / "ewaste_img_questionnaire.xlsx").is_file()
+
+
+def test_demo_then_validate_then_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = str(tmp_path)
+    assert main(["demo", "--root", root, "--quiet", "--survey", "ewaste_img"]) == 0
+    assert (tmp_path / "outputs/ewaste_img/2026-R1/report.docx").is_file()
+    capsys.readouterr()
+    assert main(["validate", "ewaste_img", "--round", "2026-R1", "--root", root]) == 0
+    assert "0 error(s)" in capsys.readouterr().out
+    assert main(["run", "ewaste_img", "--round", "2026-R1", "--root", root, "--quiet"]) == 0
+    assert "up to date" in capsys.readouterr().out

@@ -1,0 +1,141 @@
+"""The whole pipeline on a demo round, as an analyst runs it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from docx import Document
+from pipeline.exports import write_kobo_xlsx, write_odk_csv
+
+from pipeline.demo import demo_round_answers, write_demo_round
+from pipeline.errors import PipelineError
+from pipeline.forms import fill_questionnaire
+from pipeline.manifest import sha256_file
+from pipeline.paths import Layout
+from pipeline.run import run_round
+
+ROUND = "2026-R1"
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory, survey, registry):  # type: ignore[no-untyped-def]
+    root = tmp_path_factory.mktemp("project")
+    layout = Layout(root)
+    spec = survey.model.demo.rounds[0]
+    write_demo_round(survey, registry, spec, layout.raw(survey.id, spec.id))
+    outcome = run_round(layout, survey.id, spec.id, run_date="2026-11-25")
+    return layout, outcome
+
+
+def test_run_writes_every_output(demo_run) -> None:  # type: ignore[no-untyped-def]
+    layout, outcome = demo_run
+    out = outcome.outputs
+    assert outcome.status == "done"
+    for name in ("report.docx", "results.xlsx", "manifest.json"):
+        assert (out / name).stat().st_size > 1000
+    pngs = sorted(p.stem for p in (out / "charts").glob("*.png"))
+    svgs = sorted(p.stem for p in (out / "charts").glob("*.svg"))
+    assert pngs == svgs and {"heatmap", "coverage", "gaps", "network"} <= set(pngs)
+    assert (outcome.processed / "tidy_responses.csv").is_file()
+    # nothing half-written is left next to the outputs
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_manifest_records_inputs_and_counts(demo_run) -> None:  # type: ignore[no-untyped-def]
+    layout, outcome = demo_run
+    manifest = json.loads((outcome.outputs / "manifest.json").read_text())
+    raw = layout.raw("ewaste_img", ROUND)
+    for entry in manifest["inputs"]:
+        assert entry["sha256"] == sha256_file(raw / entry["path"])
+        assert entry["reader"]
+    assert manifest["row_counts"]["submissions_kept"] == 24
+    assert manifest["data_quality"]["error"] == 0
+    assert {"Reading inputs", "Writing report"} <= set(manifest["timings_s"])
+
+
+def test_latest_submission_wins_and_is_logged(demo_run) -> None:  # type: ignore[no-untyped-def]
+    _, outcome = demo_run
+    subs = outcome.result.responses.submissions
+    assert subs["entity_id"].is_unique
+    assert (subs["n_submissions"] == 2).sum() == 1
+    assert any("latest" in i.message for i in outcome.log.issues)
+
+
+def test_unchanged_inputs_are_up_to_date_without_rewriting(demo_run) -> None:  # type: ignore[no-untyped-def]
+    layout, outcome = demo_run
+    report = outcome.outputs / "report.docx"
+    before = report.stat().st_mtime_ns
+    again = run_round(layout, "ewaste_img", ROUND, run_date="2026-11-25")
+    assert again.status == "up-to-date"
+    assert report.stat().st_mtime_ns == before
+
+
+def test_personal_data_never_reaches_report_or_workbook(demo_run, survey, registry) -> None:  # type: ignore[no-untyped-def]
+    layout, outcome = demo_run
+    answers = demo_round_answers(survey, registry, survey.model.demo.rounds[0])
+    secrets = set(answers.main["focal_name"].dropna()) | set(answers.main["focal_email"].dropna())
+    text = "\n".join(p.text for p in Document(str(outcome.outputs / "report.docx")).paragraphs)
+    with zipfile.ZipFile(outcome.outputs / "results.xlsx") as book:
+        xml = "".join(book.read(n).decode("utf-8", "ignore") for n in book.namelist())
+    processed = "".join(p.read_text() for p in outcome.processed.glob("*.csv"))
+    log = "\n".join(str(i) for i in outcome.log.issues)
+    for secret in secrets:
+        assert secret not in text and secret not in xml and secret not in processed and secret not in log
+
+
+def test_same_answers_in_three_formats_give_the_same_scores(tmp_path: Path, survey, registry) -> None:  # type: ignore[no-untyped-def]
+    spec = survey.model.demo.rounds[0]
+    answers = demo_round_answers(survey, registry, spec)
+    scores = {}
+    for fmt in ("kobo", "odk", "questionnaires"):
+        layout = Layout(tmp_path / fmt)
+        folder = layout.raw(survey.id, ROUND)
+        folder.mkdir(parents=True)
+        if fmt == "kobo":
+            write_kobo_xlsx(answers.main, answers.repeats, survey, registry, folder / "export.xlsx")
+        elif fmt == "odk":
+            write_odk_csv(answers.main, answers.repeats, survey, registry, folder, "ewaste_img")
+        else:
+            from pipeline.demo import repeats_of
+
+            for _, row in answers.main.iterrows():
+                record = {k: (None if pd.isna(v) else str(v)) for k, v in row.items() if not k.startswith("_")}
+                rows = repeats_of(answers.repeats, str(row["_submission_id"]))
+                fill_questionnaire(survey, registry, record, rows["projects"], folder / f"{row['agency']}.xlsx")
+        outcome = run_round(layout, survey.id, ROUND, run_date="2026-11-25")
+        scores[fmt] = outcome.result.tables["scores"].sort_values(["entity_id", "dimension"]).reset_index(drop=True)
+        assert len(outcome.result.responses.repeats["projects"]) == len(answers.repeats["projects"])
+    pd.testing.assert_frame_equal(scores["kobo"], scores["odk"])
+    pd.testing.assert_frame_equal(scores["kobo"], scores["questionnaires"])
+
+
+def test_bad_input_stops_the_run_and_keeps_previous_outputs(tmp_path: Path, survey, registry) -> None:  # type: ignore[no-untyped-def]
+    layout = Layout(tmp_path)
+    spec = survey.model.demo.rounds[0]
+    folder = layout.raw(survey.id, ROUND)
+    write_demo_round(survey, registry, spec, folder)
+    first = run_round(layout, survey.id, ROUND, run_date="2026-11-25")
+    report_bytes = (first.outputs / "report.docx").read_bytes()
+
+    answers = demo_round_answers(survey, registry, spec)
+    bad = answers.main.head(3).copy()
+    bad["_submission_id"] = bad["_submission_id"] + ":late"
+    bad.loc[bad.index[0], "engagement_final_disposal"] = "moderat"
+    bad.loc[bad.index[1], "agency"] = "UNEPP"
+    bad_file = folder / "late_answers.xlsx"
+    write_kobo_xlsx(bad, {"projects": answers.repeats["projects"].iloc[0:0]}, survey, registry, bad_file)
+    raw_before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    with pytest.raises(PipelineError) as info:
+        run_round(layout, survey.id, ROUND, run_date="2026-11-25")
+    messages = [str(i) for i in info.value.issues]
+    assert any("moderat" in m and "moderate" in m and "late_answers.xlsx" in m for m in messages)
+    assert any("UNEPP" in m and "UNEP" in m for m in messages)
+    assert (first.outputs / "report.docx").read_bytes() == report_bytes
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == raw_before
+    shutil.rmtree(folder)
