@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from docx import Document
-from pipeline.exports import write_kobo_xlsx, write_odk_csv
 
 from pipeline.demo import demo_round_answers, write_demo_round
 from pipeline.errors import PipelineError
+from pipeline.exports import write_kobo_xlsx, write_odk_csv
 from pipeline.forms import fill_questionnaire
 from pipeline.manifest import sha256_file
 from pipeline.paths import Layout
@@ -33,7 +33,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory, survey, registry):  # typ
 
 
 def test_run_writes_every_output(demo_run) -> None:  # type: ignore[no-untyped-def]
-    layout, outcome = demo_run
+    _layout, outcome = demo_run
     out = outcome.outputs
     assert outcome.status == "done"
     for name in ("report.docx", "results.xlsx", "manifest.json"):
@@ -76,7 +76,7 @@ def test_unchanged_inputs_are_up_to_date_without_rewriting(demo_run) -> None:  #
 
 
 def test_personal_data_never_reaches_report_or_workbook(demo_run, survey, registry) -> None:  # type: ignore[no-untyped-def]
-    layout, outcome = demo_run
+    _layout, outcome = demo_run
     answers = demo_round_answers(survey, registry, survey.model.demo.rounds[0])
     secrets = set(answers.main["focal_name"].dropna()) | set(answers.main["focal_email"].dropna())
     text = "\n".join(p.text for p in Document(str(outcome.outputs / "report.docx")).paragraphs)
