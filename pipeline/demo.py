@@ -107,6 +107,7 @@ def synthetic_answers(
         ]
     main = pd.DataFrame(columns, dtype="string")
     _apply_skips(main, survey)
+    _reciprocate(main, survey, respondents, rng)
     _fill_texts(main, survey, respondents, registry)
     main = _fill_ranks(main, survey, rng)
     start = pd.Timestamp(submitted_from, tz="UTC")
@@ -166,6 +167,23 @@ def _answer(
         lo, hi = f.min if f.min is not None else 0, f.max if f.max is not None else 100
         return str(int(rng.integers(int(lo), int(hi) + 1)))
     return None  # free text is filled afterwards, from the entity's profile
+
+
+def _reciprocate(
+    main: pd.DataFrame, survey: Survey, respondents: list[str], rng: np.random.Generator, share: float = 0.5
+) -> None:
+    """Partners usually name each other: add the reverse of about ``share`` of the ties."""
+    for f in survey.fields():
+        if f.type != "entities" or f.dimension:
+            continue
+        named = [set(str(v).split()) if pd.notna(v) else set() for v in main[f.name]]
+        position = {e: i for i, e in enumerate(respondents)}
+        for i, entity in enumerate(respondents):
+            for other in sorted(named[i]):
+                j = position.get(other)
+                if j is not None and entity not in named[j] and rng.random() < share:
+                    named[j].add(entity)
+        main[f.name] = pd.array([" ".join(sorted(n)) or None for n in named], dtype="string")
 
 
 def _apply_skips(main: pd.DataFrame, survey: Survey) -> None:

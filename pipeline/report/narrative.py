@@ -267,11 +267,13 @@ def network_sentences(network: dict[str, Any], words: Words) -> list[str]:
     n_nodes = int(network.get("n_nodes") or 0)
     if n_edges == 0:
         return [f"No working links between {words.entities} were reported."]
+    n_mutual = int(network.get("n_mutual_pairs") or 0)
+    n_pairs = n_edges - n_mutual  # distinct pairs: a mutual pair is two named ties
     out = [
-        f"The {n_nodes} {words.entities} in the network reported "
-        f"{plural(n_edges, 'working link', 'working links')}; "
-        f"{int(network.get('n_reciprocated') or 0)} "
-        f"({percent(network.get('share_reciprocated'))}) were confirmed by both sides."
+        f"The {n_nodes} {words.entities} in the network named each other "
+        f"{plural(n_edges, 'time', 'times')}, linking {plural(n_pairs, 'pair', 'pairs')} "
+        f"of {words.entities}; in {n_mutual} of these pairs "
+        f"({percent(n_mutual / n_pairs if n_pairs else None)}) both sides named each other."
     ]
     density = _num(network.get("density"))
     n_clusters = int(network.get("n_clusters") or 0)
@@ -529,13 +531,15 @@ def recommend_network(
                 f"{them} in joint activities.",
             )
         )
-    share = _num(network.get("share_reciprocated"))
-    if share is not None and share < 0.5 and int(network.get("n_edges") or 0):
+    n_edges = int(network.get("n_edges") or 0)
+    n_mutual = int(network.get("n_mutual_pairs") or 0)
+    share = n_mutual / (n_edges - n_mutual) if n_edges else None
+    if share is not None and share < 0.5:
         out.append(
             (
                 "Confirm the links reported by one side only.",
-                f"Only {percent(share)} of the reported links were confirmed by both "
-                f"{words.entities}; a short check with the focal points would make the map "
+                f"In only {percent(share)} of the linked pairs did both "
+                f"{words.entities} name each other; a short check with the focal points would make the map "
                 "reliable.",
             )
         )
