@@ -112,5 +112,10 @@ class SpecError(PipelineError):
     """A survey definition or the registry is malformed."""
 
 
+class OutputError(PipelineError):
+    """The outputs could not be written (disk full, no permission, ...); the previous
+    outputs are left as they were."""
+
+
 class UsageError(Exception):
     """The command was called wrongly (exit code 2)."""

@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.errors import UsageError
+
 SOURCE_ROOT = Path(__file__).resolve().parents[1]
+FOLDER_NAME = re.compile(r"\w[\w .()+-]*")
+"""A survey id or round id: one plain folder name (no '/', '\\', leading '.' or '..')."""
+
+
+def folder_name(value: str, what: str = "round") -> str:
+    """``value`` when it is a plain folder name, else :class:`UsageError`: survey and round
+    ids become parts of input and output paths, and must never lead out of their folder."""
+    if not FOLDER_NAME.fullmatch(value) or value.endswith((" ", ".")):
+        raise UsageError(
+            f"the {what} '{value}' is not a plain folder name: use letters, digits, spaces "
+            "and . _ - ( ) +, without '/', '\\' or a leading '.'"
+        )
+    return value
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -40,17 +56,18 @@ class Layout:
         return self._own_or_source("data/reference/entities.csv")
 
     def survey_dir(self, survey_id: str) -> Path:
-        return self.surveys / survey_id
+        return self.surveys / folder_name(survey_id, "survey id")
 
     def raw(self, survey_id: str, round_id: str | None = None) -> Path:
-        base = self.root / "data" / "raw" / survey_id
-        return base / round_id if round_id else base
+        base = self.root / "data" / "raw" / folder_name(survey_id, "survey id")
+        return base / folder_name(round_id) if round_id else base
 
     def processed(self, survey_id: str, round_id: str) -> Path:
-        return self.root / "data" / "processed" / survey_id / round_id
+        survey_id = folder_name(survey_id, "survey id")
+        return self.root / "data" / "processed" / survey_id / folder_name(round_id)
 
     def outputs(self, survey_id: str, round_id: str) -> Path:
-        return self.root / "outputs" / survey_id / round_id
+        return self.root / "outputs" / folder_name(survey_id, "survey id") / folder_name(round_id)
 
     def survey_ids(self) -> list[str]:
         return sorted(p.parent.name for p in self.surveys.glob("*/survey.yaml"))
@@ -59,4 +76,11 @@ class Layout:
         base = self.raw(survey_id)
         if not base.is_dir():
             return []
-        return sorted(p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
+        return sorted(p.name for p in base.iterdir() if p.is_dir() and _is_folder_name(p.name))
+
+
+def _is_folder_name(name: str) -> bool:
+    try:
+        return bool(folder_name(name))
+    except UsageError:
+        return False

@@ -20,7 +20,7 @@ from pipeline.errors import IssueLog
 from pipeline.ingest import odk
 from pipeline.ingest.detect import Reader, pick_reader, readers
 from pipeline.ingest.headers import canonical_columns, empty_table
-from pipeline.ingest.safe import check_file
+from pipeline.ingest.safe import check_file, has_macros
 from pipeline.registry import Registry
 from pipeline.spec import Survey
 from pipeline.tables import InputFile, RawRound
@@ -83,6 +83,12 @@ def read_round(folder: Path, survey: Survey, registry: Registry, log: IssueLog) 
         if problem:
             log.add(problem)
             continue
+        if has_macros(path):
+            log.info(
+                "file-macros",
+                "the workbook holds macros; they were not run (only cell values are read)",
+                file=rel,
+            )
         reader = pick_reader(path, candidates)
         if reader is None:
             log.error(

@@ -13,17 +13,19 @@ cp1252 with a warning), :func:`sniff_delimiter`, :func:`csv_header`, :func:`load
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import importlib
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 
 from pipeline.errors import IssueLog
-from pipeline.ingest.headers import RawSheet, frame_to_sheet
+from pipeline.ingest.headers import _DATE_ONLY, _DATE_TIME, RawSheet, frame_to_sheet
 from pipeline.ingest.safe import TEXT_SUFFIXES, WORKBOOK_SUFFIXES, check_file
 from pipeline.registry import Registry
 from pipeline.spec import Survey
@@ -34,6 +36,7 @@ SNIFF_BYTES = 64 * 1024
 MAX_HEADER_BYTES = 16 * 2**20
 MAX_FIELD_CHARS = 16 * 2**20  # a free-text cell may be long
 MAX_ROW_ISSUES = 20
+MAX_REMEMBERED = 100_000  # distinct cell values remembered while a workbook is read
 
 
 class Reader(Protocol):
@@ -252,16 +255,95 @@ def workbook_headers(path: Path, max_sheets: int = 10) -> dict[str, list[str]] |
     if path.suffix.lower() not in WORKBOOK_SUFFIXES or check_file(path, path.name):
         return None
     try:
-        from python_calamine import CalamineWorkbook
-
-        out: dict[str, list[str]] = {}
-        with CalamineWorkbook.from_path(str(path)) as book:
-            for name in book.sheet_names[:max_sheets]:
-                rows = book.get_sheet_by_name(name).to_python(skip_empty_area=True, nrows=1)
-                out[name] = [str(c).strip() for c in rows[0]] if rows else []
-        return out
+        sheets = _parse_workbook(path, max_sheets)
     except Exception:
         return None
+    out: dict[str, list[str]] = {}
+    for name, rows in sheets.items():
+        first = next((r for r in rows if any(c != "" for c in r)), [])
+        out[name] = [str(c).strip() for c in first]
+    return out
+
+
+# The sheets parsed by the last :func:`workbook_headers`, so that :func:`load_workbook`
+# does not parse the same file a second time (key: path, size, modification time).
+_PARSED: dict[tuple[str, int, int], dict[str, list[list[Any]]]] = {}
+
+
+def _file_key(path: Path) -> tuple[str, int, int]:
+    stat = path.stat()
+    return (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+def _parse_workbook(path: Path, max_sheets: int | None = None) -> dict[str, list[list[Any]]]:
+    """The cells of every worksheet (chart sheets left out), as calamine gives them, from
+    A1 (so that row numbers are the ones a person sees). Kept for one :func:`load_workbook`
+    of the same, unchanged file."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+    key = _file_key(path)
+    cached = _PARSED.get(key)
+    if cached is not None and (max_sheets is None or len(cached) <= max_sheets):
+        return cached
+    _PARSED.clear()
+    with CalamineWorkbook.from_path(str(path)) as book:
+        names = [s.name for s in book.sheets_metadata if s.typ == SheetTypeEnum.WorkSheet]
+        sheets = {
+            name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for name in names[:max_sheets]
+        }
+    if max_sheets is None or len(names) <= max_sheets:
+        _PARSED[key] = sheets
+    return sheets
+
+
+def _cell_text(value: Any) -> str | None:
+    """A non-text calamine cell as the text ``pd.read_excel(dtype=str)`` gives it (whole
+    numbers without '.0', dates as date-times), then cleaned as :func:`_clean_text`."""
+    if isinstance(value, float):
+        text = str(int(value)) if value.is_integer() else str(value)
+    elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        text = str(dt.datetime(value.year, value.month, value.day))
+    else:
+        text = str(value)
+    return _clean_text(text)
+
+
+def _clean_text(text: str) -> str | None:
+    """Stripped text, None when empty, Excel date-times as ISO 8601 (as
+    :func:`~pipeline.ingest.headers.clean_cells` does for a whole grid)."""
+    text = text.strip()
+    if not text:
+        return None
+    if len(text) >= 19 and text[10] == " " and text[4] == "-":
+        text = _DATE_TIME.sub(r"\1T\2", _DATE_ONLY.sub(r"\1", text))
+    return text
+
+
+def _remember(known: dict[Any, str | None], value: Any) -> str | None:
+    """The clean text of a cell, remembered for the next cell with the same value (only
+    text and floats; booleans are never looked up, as ``True == 1.0``)."""
+    text = _clean_text(value) if type(value) is str else _cell_text(value)
+    if type(value) in (str, float) and len(known) < MAX_REMEMBERED:
+        known[value] = text
+    return text
+
+
+def _text_grid(rows: list[list[Any]]) -> pd.DataFrame:
+    """Calamine rows -> a headerless grid of clean text (string dtype, <NA> when empty):
+    one pass over the cells, the same values as ``pd.read_excel(header=None, dtype=str)``
+    followed by :func:`~pipeline.ingest.headers.clean_cells`. Consumes ``rows``: each row
+    is freed once converted, so that the parsed and the converted cells of a large sheet
+    are not all in memory at once."""
+    known: dict[Any, str | None] = {"": None}  # repeated cells (0/1 options, choice names)
+    width = max((len(r) for r in rows), default=0)
+    grid = np.full((len(rows), width), None, dtype=object)
+    for i, row in enumerate(rows):
+        rows[i] = []
+        grid[i, : len(row)] = [
+            known[v] if v in known and type(v) is not bool else _remember(known, v) for v in row
+        ]
+    return pd.DataFrame(grid).astype("string")
 
 
 def load_workbook(path: Path, rel: str, log: IssueLog) -> dict[str, RawSheet] | None:
@@ -272,15 +354,12 @@ def load_workbook(path: Path, rel: str, log: IssueLog) -> dict[str, RawSheet] | 
         log.add(problem)
         return None
     try:
-        grids = pd.read_excel(
-            path,
-            sheet_name=None,
-            header=None,
-            dtype=str,
-            engine="calamine",
-            keep_default_na=False,
-            na_filter=False,
-        )
+        sheets = _PARSED.pop(_file_key(path), None) or _parse_workbook(path)
+        _PARSED.clear()
+        out: dict[str, RawSheet] = {}
+        for name in list(sheets):  # one sheet at a time, its parsed cells freed as it goes
+            grid = _text_grid(sheets.pop(name))
+            out[name] = frame_to_sheet(grid, rel, str(name), clean=False)
     except Exception as exc:  # calamine raises its own error types for damaged files
         log.error(
             "file-corrupt",
@@ -289,4 +368,4 @@ def load_workbook(path: Path, rel: str, log: IssueLog) -> dict[str, RawSheet] | 
             file=rel,
         )
         return None
-    return {name: frame_to_sheet(grid, rel, str(name)) for name, grid in grids.items()}
+    return out

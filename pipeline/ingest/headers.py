@@ -16,6 +16,7 @@ text, indexed by the row number a person sees) and hands it to :func:`to_canonic
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -140,12 +141,15 @@ class RawSheet:
         return {"file": self.file, "sheet": self.sheet or ""}
 
 
-def frame_to_sheet(grid: pd.DataFrame, file: str, sheet: str | None) -> RawSheet:
+def frame_to_sheet(
+    grid: pd.DataFrame, file: str, sheet: str | None, clean: bool = True
+) -> RawSheet:
     """A headerless grid (as read with ``header=None``) -> :class:`RawSheet`.
 
-    The header is the first non-empty row; cells are stripped, empty text becomes <NA>.
+    The header is the first non-empty row; cells are stripped, empty text becomes <NA>
+    (``clean=False``: the grid is clean already, as :func:`clean_cells` makes it).
     """
-    grid = clean_cells(grid.astype("string"))
+    grid = clean_cells(grid.astype("string")) if clean else grid.astype("string")
     grid.index = pd.RangeIndex(1, len(grid) + 1)
     grid.columns = pd.RangeIndex(grid.shape[1])
     filled = grid.notna().any(axis=1)
@@ -191,6 +195,27 @@ def normalise_text(text: str) -> str:
     return re.sub(r"\s+", " ", str(text)).strip().casefold()
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _normalised_label(label: str) -> str:
+    """:func:`normalise_text` of a choice label, remembered (a registry's labels are
+    matched against every table read)."""
+    return normalise_text(label)
+
+
+def _option_keys(choices: ChoiceSet) -> list[tuple[str, str, str]]:
+    """``(label, normalised label, choice)`` for every label or name an option column of
+    these choices may show; remembered with the choice set (a registry's is reused)."""
+    cached = choices.__dict__.get("_option_keys")
+    if cached is None:
+        cached = [
+            (label, _normalised_label(label), choice)
+            for choice, labels in choices.option_labels.items()
+            for label in {*labels, choice}
+        ]
+        choices.__dict__["_option_keys"] = cached
+    return cached
+
+
 # -- choices ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ChoiceSet:
@@ -209,6 +234,17 @@ def choice_set(f: FormField, survey: Survey, registry: Registry) -> ChoiceSet:
     """Choices of a select field; for entity fields the registry ids, labelled as the
     XLSForm shows them ('UNEP - United Nations Environment Programme'), by full name or
     by acronym."""
+    if f.type in {"entity", "entities"}:
+        # the same for every entity field: made once per registry (it may list thousands)
+        cached = registry.__dict__.get("_ingest_choice_set")
+        if cached is None:
+            cached = _choice_set(f, survey, registry)
+            registry.__dict__["_ingest_choice_set"] = cached
+        return cached
+    return _choice_set(f, survey, registry)
+
+
+def _choice_set(f: FormField, survey: Survey, registry: Registry) -> ChoiceSet:
     lookup: dict[str, str] = {}
     labels: dict[str, tuple[str, ...]] = {}
     if f.type in {"entity", "entities"}:
@@ -222,9 +258,9 @@ def choice_set(f: FormField, survey: Survey, registry: Registry) -> ChoiceSet:
         labels = {c.name: (c.label,) for c in choices}
     for name in names:  # labels first, names win on a clash
         for label in labels[name]:
-            lookup.setdefault(normalise_text(label), name)
+            lookup.setdefault(_normalised_label(label), name)
     for name in names:
-        lookup[normalise_text(name)] = name
+        lookup[_normalised_label(name)] = name
     return ChoiceSet(names, lookup, labels)
 
 
@@ -287,7 +323,17 @@ class HeaderMap:
 class _Matcher:
     """Lookups from header text to (field,) or (field, option) for one table's fields."""
 
-    def __init__(self, fields: list[FormField], survey: Survey, registry: Registry):
+    def __init__(
+        self,
+        fields: list[FormField],
+        survey: Survey,
+        registry: Registry,
+        headers: Iterable[str] | None = None,
+    ):
+        """``headers``: the table's headers, when known. Option-label keys are then made
+        only for the fields whose label path appears in one of them (an entity list may
+        have thousands of options, and a key no header contains can never match)."""
+        texts = None if headers is None else [normalise_text(h) for h in headers]
         self.fields = {f.name: f for f in fields}
         self.folded = {f.name.casefold(): f.name for f in fields}
         self.choices = {f.name: choice_set(f, survey, registry) for f in fields if f.is_select}
@@ -309,10 +355,13 @@ class _Matcher:
             for prefix in prefixes:
                 keyed.setdefault(normalise_text(prefix + f.label), set()).add((f.name,))
                 if f.is_multiple:
-                    for choice, labels in self.choices[f.name].option_labels.items():
-                        for label in {*labels, choice}:
-                            key = normalise_text(f"{prefix}{f.label}/{label}")
-                            keyed.setdefault(key, set()).add((f.name, choice))
+                    # normalise_text(f"{prefix}{f.label}/{label}"), the prefix normalised once
+                    head = normalise_text(f"{prefix}{f.label}/")
+                    if texts is not None and not any(head in t for t in texts):
+                        continue
+                    for label, folded, choice in _option_keys(self.choices[f.name]):
+                        key = normalise_text(head + label) if label[:1].isspace() else head + folded
+                        keyed.setdefault(key, set()).add((f.name, choice))
         # a label shared by two fields says nothing: keep only unambiguous keys
         self.labels = {k: next(iter(v)) for k, v in keyed.items() if len(v) == 1}
 
@@ -356,7 +405,7 @@ def map_headers(
     name ignoring case. Logs an error per duplicated header or field, one warning per
     unknown column.
     """
-    matcher = _Matcher(fields, survey, registry)
+    matcher = _Matcher(fields, survey, registry, sheet.headers)
     meta_set = set(meta)
     out = HeaderMap()
     seen_headers: dict[str, int] = {}
@@ -432,8 +481,9 @@ def check_required(
         names = "; ".join(f"'{f.name}' ({f.label})" for f in required)
         log.error(
             "column-missing",
-            f"no column for the required question(s) {names}; is this an export of survey "
-            f"'{survey.id}' (form version {survey.model.form_version})?",
+            f"no column for the required question(s) {names}; headers must be the XML names "
+            f"or the labels of survey '{survey.id}' (form version "
+            f"{survey.model.form_version}); the rows of this sheet are not read",
             **sheet.where(),
             row=sheet.header_row,
         )
@@ -512,6 +562,7 @@ def _join_options(
 
 # -- canonical tables ---------------------------------------------------------------------
 MAX_ROW_ISSUES = 20
+MAX_LISTED_MISSING = 8  # required questions named in a wrong-survey message
 
 
 def canonical_columns(survey: Survey, repeat: str | None = None) -> list[str]:
@@ -535,28 +586,54 @@ def read_fields(
 ) -> tuple[pd.DataFrame | None, dict[str, pd.Series]]:
     """Field values (canonical, with ``_extra:`` columns) and meta columns of a sheet.
 
-    Returns ``(None, {})`` with one error when no header is a question of the survey (an
-    export of another form), instead of a warning per column.
+    Returns ``(None, {})`` with one error, instead of a warning per column and an error
+    per row, when the sheet is not an export of this survey (no header is one of its
+    questions, or fewer than half are while required ones are missing: another form, or
+    labels in another language), and when a required question has no column.
     """
     scratch = IssueLog()
     hmap = map_headers(sheet, fields, survey, registry, meta_names, scratch)
-    if not hmap.fields and not hmap.options:
+    present = set(hmap.fields) | set(hmap.options)
+    required = [f for f in fields if f.required and f.name not in present]
+    if not present or (required and len(present) < len(fields) / 2):
         log.error(
             "file-wrong-survey",
-            f"none of the {len(sheet.headers)} columns is a question of survey '{survey.id}' "
-            f"({survey.title}); is this an export of another form?",
+            _foreign_message(hmap, fields, len(present), required, survey),
             **sheet.where(),
             row=sheet.header_row,
         )
         return None, {}
     log.extend(scratch.issues)
-    check_required(sheet, hmap, fields, survey, log)
+    if not check_required(sheet, hmap, fields, survey, log):
+        return None, {}
     values = to_canonical(sheet, hmap, fields, survey, registry, log)
     meta = {
         name: sheet.body[pos].str.replace(_INTEGRAL_FLOAT, r"\1", regex=True)
         for name, pos in hmap.meta.items()
     }
     return values, meta
+
+
+def _foreign_message(
+    hmap: HeaderMap, fields: list[FormField], matched: int, required: list[FormField], survey: Survey
+) -> str:
+    """Why a sheet is taken for an export of another form, and what to do about it."""
+    named = list(hmap.extra.values())[:3]
+    message = (
+        f"{matched or 'none'} of the {len(fields)} questions of survey "
+        f"'{survey.id}' ({survey.title}, form version {survey.model.form_version}) "
+        f"{'has' if matched == 1 else 'have'} a column here: the headers "
+        f"{'(e.g. ' + ', '.join(repr(h) for h in named) + ') ' if named else ''}are neither the form's XML names nor its "
+        "labels. Is this an export of another form, or with labels in another language? "
+        "Export it again from this survey's form with 'XML values and headers'"
+    )
+    if required:
+        message += "; required questions without a column: " + "; ".join(
+            f"'{f.name}' ({f.label})" for f in required[:MAX_LISTED_MISSING]
+        )
+        if len(required) > MAX_LISTED_MISSING:
+            message += f" and {len(required) - MAX_LISTED_MISSING} more"
+    return message + "; the file's rows are not read"
 
 
 def first_of(meta: dict[str, pd.Series], names: Iterable[str], index: pd.Index) -> pd.Series:

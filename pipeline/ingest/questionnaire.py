@@ -70,6 +70,12 @@ def can_read(path: Path) -> bool:
     try:
         if not zipfile.is_zipfile(path) or check_file(path, path.name) is not None:
             return False
+        from python_calamine import CalamineWorkbook
+
+        # the sheet names alone (no cell is parsed): a large export is never opened here
+        with CalamineWorkbook.from_path(str(path)) as book:
+            if ABOUT_SHEET not in book.sheet_names:
+                return False
         wb = load_workbook(path, read_only=True, data_only=True)
         try:
             return bool(_about(wb).get("survey_id"))
@@ -373,6 +379,46 @@ def _repeat_rows(
     return out
 
 
+# -- merged cells -------------------------------------------------------------------------
+def _check_merged(path: Path, areas: list[tuple[str, int | None, int]], ctx: _Context) -> None:
+    """An error for each range of merged cells spanning several answer rows.
+
+    ``areas``: (sheet title, the one answer column or None for every column, first answer
+    row). Only the top-left cell of a merged range holds a value, so the rows below it
+    would silently read as blank. Ranges within one row (cosmetic) are fine.
+    """
+    try:
+        from python_calamine import CalamineWorkbook
+
+        with CalamineWorkbook.from_path(str(path)) as book:
+            merged = {
+                title: book.get_sheet_by_name(title).merged_cell_ranges or []
+                for title, _, _ in areas
+                if title in book.sheet_names
+            }
+    except Exception:  # merged ranges are a courtesy check; the file was read already
+        return
+    for title, column, first_row in areas:
+        for (r0, c0), (r1, c1) in merged.get(title, []):
+            top, bottom = r0 + 1, r1 + 1
+            if bottom == top or bottom < first_row:
+                continue
+            if column is not None and not c0 + 1 <= column <= c1 + 1:
+                continue
+            first = f"{get_column_letter(c0 + 1)}{top}"
+            ref = f"{first}:{get_column_letter(c1 + 1)}{bottom}"
+            below = f"row {bottom}" if bottom == top + 1 else f"rows {top + 1}-{bottom}"
+            ctx.issue(
+                "error",
+                "questionnaire-merged-cells",
+                f"the cells {ref} are merged: only {first} holds an answer and {below} "
+                "would read as blank; unmerge the cells and answer each row",
+                sheet=title,
+                row=top,
+                column=get_column_letter(c0 + 1),
+            )
+
+
 # -- versions -----------------------------------------------------------------------------
 def _version_key(version: str) -> tuple[tuple[int, object], ...]:
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-_]", version))
@@ -478,6 +524,7 @@ def read(
             }
         )
         main = _frame([record], list(main.columns))
+        areas: list[tuple[str, int | None, int]] = [(answers_title, answer_col, 1)]
         for section in survey.repeat_sections:
             title = about.get(f"repeat:{section}", repeat_sheet_title(survey, section))
             if title not in wb.sheetnames:
@@ -490,6 +537,8 @@ def read(
                 continue
             rows = _repeat_rows(wb[title], section, submission_id, ctx)
             repeats[section] = _frame(rows, list(repeats[section].columns))
+            areas.append((title, None, 3))
+        _check_merged(Path(path), areas, ctx)
         agency = record.get(entity) or ""
         ctx.issues = [i if i.entity else replace(i, entity=agency) for i in ctx.issues]
         return main, repeats

@@ -8,7 +8,9 @@ parser, :func:`check_file` makes sure it is what its name says and is safe to op
   bomb), with at most :data:`MAX_MEMBERS` members, and not encrypted;
 - an OLE compound file (``D0 CF 11 E0``) named ``.xlsx`` is a password-protected workbook
   (or an old ``.xls`` renamed); an ``.xls`` cannot be read at all;
-- a CSV or HTML page named ``.xlsx`` is recognised and reported as such.
+- a CSV or HTML page named ``.xlsx`` is recognised and reported as such;
+- no XML part of a workbook may declare a document type or entities (XML entity bombs:
+  spreadsheet programs never write a DTD).
 
 Every refusal is an :class:`~pipeline.errors.Issue` naming the file, never an exception.
 XML read here is parsed with defusedxml.
@@ -16,6 +18,7 @@ XML read here is parsed with defusedxml.
 
 from __future__ import annotations
 
+import re
 import zipfile
 import zlib
 from pathlib import Path
@@ -37,6 +40,8 @@ ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 TEXT_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 SPREADSHEET_TYPE = "spreadsheetml"
+XML_PARTS = (".xml", ".rels", ".vml")
+DTD_MARKERS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
 def sniff(path: Path, size: int = 4096) -> str:
@@ -267,15 +272,38 @@ def _content_type_problem(archive: zipfile.ZipFile, rel: str) -> Issue | None:
 def _stream_check(
     archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], rel: str, packed: int
 ) -> Issue | None:
+    """Decompress every member once, counting bytes (zip bombs whose headers lie) and
+    looking in XML parts for a document type declaration (XML entity bombs)."""
     total = 0
     for info in infos:
+        xml = info.filename.lower().endswith(XML_PARTS)
+        tail = b""
         with archive.open(info) as member:
             while block := member.read(1 << 20):
                 total += len(block)
                 problem = _size_problem(rel, total, packed)
                 if problem:
                     return problem
+                if xml and DTD_MARKERS.search(tail + block):
+                    return _refuse(
+                        rel,
+                        "file-xml-entities",
+                        f"the workbook part '{info.filename}' declares a document type or XML "
+                        "entities, which spreadsheet programs never write (a possible XML "
+                        "bomb); refused as unsafe: save the data again from Excel as .xlsx",
+                    )
+                tail = block[-16:]
     return None
+
+
+def has_macros(path: Path) -> bool:
+    """True when a workbook holds a VBA project (macros). Macros are never run: the
+    readers only read cell values. Never raises."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(n.lower().endswith("vbaproject.bin") for n in archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
 
 
 def _refuse(rel: str, code: str, message: str) -> Issue:
