@@ -187,6 +187,9 @@ class Demo(_Model):
     boost: dict[str, float] = {}  # entity id -> shift of its engagement
     pull: dict[str, float] = {}  # dimension item -> shift of everyone's engagement in it
     always_respond: list[str] = []
+    # question id -> sample answers for a text or number question, taken in turn (see
+    # pipeline.demo.synthetic_answers); "" leaves the answer empty
+    answers: dict[str, list[str]] = {}
 
 
 class Requirements(_Model):
@@ -225,6 +228,9 @@ class SurveyModel(_Model):
     entity_noun: str = "entity"
     entity_plural: str = "entities"
     source_note: str = ""
+    # entity ids the survey was sent to (default: every entity of the registry); response
+    # rates and the list of non-respondents count against it
+    invited: list[str] | None = None
     choices: dict[str, list[Choice]]
     dimension_sets: dict[str, DimensionSet] = {}
     sections: list[Section]

@@ -18,7 +18,10 @@ from pipeline.analysis.gaps import activity_matrix, find_gaps, topic_coverage
 from pipeline.analysis.links import collaboration_network, profile_pairs
 from pipeline.analysis.projects import project_inventory, project_summary
 from pipeline.analysis.ranking import knowledge_sharing_ranking
+from pipeline.analysis.requirements import analyse_requirements
 from pipeline.analysis.status import response_status
+from pipeline.analysis.synthesis import synthesis_tables
+from pipeline.errors import IssueLog
 from pipeline.registry import Registry
 from pipeline.score import score
 from pipeline.spec import Survey
@@ -27,6 +30,7 @@ from pipeline.tables import Responses
 __all__ = [
     "activity_matrix",
     "analyse",
+    "analyse_requirements",
     "collaboration_network",
     "coverage",
     "find_gaps",
@@ -41,18 +45,28 @@ __all__ = [
 
 
 def analyse(
-    responses: Responses, survey: Survey, registry: Registry, invited: list[str] | None = None
+    responses: Responses,
+    survey: Survey,
+    registry: Registry,
+    invited: list[str] | None = None,
+    log: IssueLog | None = None,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     """Score and analyse one round.
 
-    In: the normalised ``responses``, the survey definition, the registry, and optionally
-    the ids of the invited entities (default: the whole registry).
+    In: the normalised ``responses``, the survey definition, the registry, optionally
+    the ids of the invited entities (default: the survey's ``invited`` list, else the whole registry) and the run's data-quality
+    ``log`` (the benchmark's documentation warnings go there; each only once).
     Out: ``(tables, stats)``. ``tables`` holds, when the survey declares what they need:
     ``scores, heatmap`` (scoring), ``coverage`` (coverage), ``gaps, topic_coverage,
     activity_matrix`` (gaps), ``network_nodes, network_edges, pairs`` (links; pairs also
-    needs scoring), ``projects, project_summary`` (projects), ``ranking`` (ranking), and
-    always ``response_status``. ``stats``: ``response_rate, n_respondents, n_invited,
-    uninvited``, and ``network`` / ``ranking`` dicts when those analyses ran.
+    needs scoring), ``projects, project_summary`` (projects), ``ranking`` (ranking), the
+    tables of :func:`analyse_requirements` (``requirements``: comparison_matrix, adoption,
+    benchmark, minimum_requirements, sensitivity, to_adopt, maturity, clusters ...), the
+    tables of :func:`~pipeline.analysis.synthesis.synthesis_tables` for a survey with an
+    SDG-target question (``sdg_matrix, sdg_targets, sdg_unreported, contributors,
+    internal_management``), and always ``response_status``. ``stats``: ``response_rate, n_respondents, n_invited,
+    uninvited``, ``network`` / ``ranking`` dicts when those analyses ran, and the
+    benchmark's numbers (``n_core``, ``cluster_linkage`` ...) for a requirements survey.
     """
     model = survey.model
     subs = responses.submissions
@@ -84,6 +98,29 @@ def analyse(
         tables["project_summary"] = project_summary(raw_projects, survey)
     if model.ranking is not None:
         tables["ranking"], stats["ranking"] = knowledge_sharing_ranking(subs, survey)
+    if model.requirements is not None:
+        found = IssueLog()
+        req_tables, req_stats = analyse_requirements(
+            _with_source_rows(responses), survey, registry, found
+        )
+        tables.update(req_tables)
+        stats.update(req_stats)
+        if log is not None:
+            known = set(log.issues)
+            log.extend(i for i in found.issues if i not in known)
+    tables.update(synthesis_tables(subs, survey, registry))  # SDG targets, footprint
+    invited = invited if invited is not None else model.invited
     tables["response_status"], status = response_status(subs, registry, invited)
     stats.update(status)
     return tables, stats
+
+
+def _with_source_rows(responses: Responses) -> Responses:
+    """``responses`` whose submissions carry ``source_row`` (the row of the kept submission,
+    from the tidy table), so that data-quality warnings can name the row."""
+    subs, tidy = responses.submissions, responses.tidy
+    if "source_row" in subs.columns or tidy is None or "source_row" not in tidy.columns:
+        return responses
+    rows = tidy.dropna(subset=["source_row"]).groupby("entity_id")["source_row"].first()
+    subs = subs.assign(source_row=subs["entity_id"].map(rows).astype("Int64"))
+    return Responses(subs, responses.repeats, tidy)

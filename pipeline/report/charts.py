@@ -31,7 +31,7 @@ HEATMAP_MAX_ROWS = 80  # above this many entities, the heat map shows only the t
 HEATMAP_TOP = 60
 HEATMAP_ANNOTATE_MAX = 30  # cell values are printed while rows stay >= ~12 pt high
 HEATMAP_SMALL_LABELS = 40  # above this many entities, they become columns without values
-HEATMAP_MAX_DIMENSION_COLUMNS = 10  # more dimensions than this: dimensions become the rows
+HEATMAP_MAX_DIMENSION_COLUMNS = 8  # more dimensions than this: dimensions become the rows (labels fit)
 NETWORK_MAX_NODES = 150
 NETWORK_SEED = 20170605
 MAX_CATEGORIES = 12  # entity types shown in the response chart before "Other"
@@ -1011,8 +1011,14 @@ def make_charts(result: RunResult, out_dir: Path) -> list[Chart]:
     out_dir.mkdir(parents=True, exist_ok=True)
     run = _run_context(result)
     charts: list[Chart] = []
+    # a requirements benchmark (ESS) has charts of its own in place of the score charts
+    benchmark = "adoption" in result.tables
+    if benchmark:
+        from pipeline.report.ess_charts import REPLACED_GENERIC_CHARTS, make_requirement_charts
     with style.chart_style():
         for chart_id, draw in CHARTS.items():
+            if benchmark and chart_id in REPLACED_GENERIC_CHARTS:
+                continue
             try:
                 chart = draw(run, out_dir)
             except (KeyError, ValueError, TypeError, IndexError) as exc:
@@ -1027,4 +1033,6 @@ def make_charts(result: RunResult, out_dir: Path) -> list[Chart]:
                 continue
             if chart is not None:
                 charts.append(chart)
+    if benchmark:
+        charts += make_requirement_charts(result, out_dir)
     return charts

@@ -45,6 +45,41 @@ WIDTH_SAMPLE = 5000  # rows looked at to size columns
 
 # table name -> (sheet name, what the sheet holds); the workbook keeps this order.
 SHEETS: dict[str, tuple[str, str]] = {
+    # a requirements benchmark (ESS)
+    "comparison_labels": (
+        "Comparison matrix",
+        "How each {noun} covers each requirement: one row per {noun} (in the order of the "
+        "dendrogram), one column per requirement.",
+    ),
+    "comparison_matrix": (
+        "Matrix (choice names)",
+        "The comparison matrix with the answers' choice names and requirement ids, for analysis.",
+    ),
+    "adoption": (
+        "Adoption",
+        "Per requirement: how many {plural} give each answer, and the shares of those it applies "
+        "to (not-applicable answers left out).",
+    ),
+    "benchmark": (
+        "Benchmark",
+        "Per {noun}: requirements applicable, mandatory and missing; share mandatory overall and per group.",
+    ),
+    "minimum_requirements": (
+        "Minimum requirements",
+        "Per requirement: its tier at the declared consensus share (core, within reach, "
+        "aspirational) and how many more {plural} would make it core.",
+    ),
+    "sensitivity": ("Sensitivity", "The tiers at each consensus threshold, and what enters or leaves the core."),
+    "to_adopt": ("To adopt", "Per {noun}: the core requirements it does not yet make mandatory."),
+    "maturity": (
+        "Maturity",
+        "Per building block: {plural} at each maturity level, mean and median, and each {noun}'s score.",
+    ),
+    "clusters": ("Clusters", "Each {noun}'s group of similar answers, in dendrogram order."),
+    "cluster_drivers": (
+        "Cluster drivers",
+        "The requirements that separate the groups most: mean score per group, Kruskal-Wallis test.",
+    ),
     "scores": ("Scores", "Score (0-1) and level of each {noun} by {dim}, with the rule that made it."),
     "heatmap": ("Score matrix", "The scores as a matrix: one row per {noun} (acronym), one column per {dim}."),
     "coverage": (
@@ -67,12 +102,53 @@ SHEETS: dict[str, tuple[str, str]] = {
     "ranking": ("Ranking", "Mean and median rank of each option (1 = most preferred)."),
     "ranking_stats": ("Ranking statistics", "Kendall's W of the rankings, with its test."),
     "response_status": ("Response status", "Every {noun} invited: whether and when it responded, from which file."),
+    # synthesis survey (pipeline.analysis.synthesis)
+    "contributors": ("Contributors", "Per {dim} and level of involvement: the {plural} reporting it."),
+    "sdg_targets": ("SDG targets", "Per environment-related SDG target: how many {plural} contribute, and which."),
+    "sdg_unreported": ("SDG targets unreported", "The SDG targets no responding {noun} reports contributing to."),
+    "sdg_matrix": ("SDG matrix", "Per {noun} (acronym) and SDG goal: how many of the goal's targets it reports."),
+    "internal_management": (
+        "Internal management",
+        "Footprint questions (management system, GHG inventory, climate neutrality): answers and the {plural} giving them.",
+    ),
+    # comparison with the previous round (pipeline.comparison, pipeline.analysis.compare)
+    "score_change": (
+        "Change scores",
+        "Per {dim}: mean score of the {plural} answering both rounds, then and now; Wilcoxon "
+        "signed-rank test (p, method), rank-biserial effect size, whether the change can be "
+        "told from noise, rough minimum detectable change.",
+    ),
+    "adoption_change": (
+        "Change yes-no",
+        "Per yes/no item: {plural} answering both rounds, yes then and now, switches yes->no (b) "
+        "and no->yes (c), exact McNemar p, odds ratio, effect g, whether told from noise.",
+    ),
+    "coverage_change": (
+        "Change coverage",
+        "Per {dim}: all respondents of each round, {plural} engaged and mean score, then and now.",
+    ),
+    "movers": ("Change movers", "Per {dim}: the {plural} answering both rounds whose score changed most."),
+    "network_change": ("Change network", "Collaboration ties between {plural} answering both rounds: kept, new, dropped."),
+    "entity_pairing": ("Change pairing", "Each {noun} of either round: answered both, joined or left."),
+    "comparable_questions": (
+        "Comparable questions",
+        "Each question of the two form versions: the earlier question it is compared with, whether, and why.",
+    ),
+    "comparable_dimensions": (
+        "Comparable items",
+        "Each dimension item of the two form versions: the earlier item it is compared with, whether, and why.",
+    ),
 }
 LOG_SHEET = ("Data quality", "The data-quality log: every problem found in the inputs, errors first.")
 TIDY_SHEET = (
     "Tidy responses",
     "Every answer, one row per {noun}, question and answer (no personal data).",
 )
+# Above this many rows the tidy responses get no sheet (the README says where they are):
+# at survey-system scale (thousands of submissions) they run to hundreds of thousands of
+# rows, which would take most of the workbook's writing time and size, while the same
+# table is in data/processed/<survey>/<round>/tidy_responses.csv (see docs/performance.md).
+MAX_TIDY_ROWS = 20_000
 
 SCORE_FORMAT = "0.00"
 MONEY_FORMAT = "#,##0"
@@ -329,7 +405,11 @@ def _words(result: RunResult) -> dict[str, str]:
 
 
 def _readme(
-    ws: Any, result: RunResult, contents: list[tuple[str, str, int]], empty: list[str]
+    ws: Any,
+    result: RunResult,
+    contents: list[tuple[str, str, int]],
+    empty: list[str],
+    moved: Iterable[str] = (),
 ) -> None:
     """The first sheet: what the workbook is, the run's statistics, what each sheet holds."""
     model = result.survey.model
@@ -364,6 +444,9 @@ def _readme(
         ws.append([])
         note = f"No sheet for these tables, empty in this round: {', '.join(empty)}."
         ws.append([safe_value(ws, "Not included", "emg label"), safe_value(ws, note, "emg wrap")])
+    for note in moved:
+        ws.append([])
+        ws.append([safe_value(ws, "Not in this workbook", "emg label"), safe_value(ws, note, "emg wrap")])
 
 
 def write_workbook(result: RunResult, path: Path) -> Path:
@@ -372,8 +455,9 @@ def write_workbook(result: RunResult, path: Path) -> Path:
     Sheets: ``README`` (survey, round, run date, statistics, what each sheet holds), then
     one sheet per table of ``result.tables`` that has rows (see :data:`SHEETS` for the
     order; tables not listed there follow under their own names), then ``Data quality``
-    (``result.log``, also when empty) and ``Tidy responses``. Missing or empty tables get
-    no sheet; the README names the empty ones.
+    (``result.log``, also when empty) and ``Tidy responses`` (up to :data:`MAX_TIDY_ROWS`
+    rows; a larger round's README points to ``tidy_responses.csv`` instead). Missing or
+    empty tables get no sheet; the README names the empty ones.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -400,8 +484,14 @@ def write_workbook(result: RunResult, path: Path) -> Path:
             frames.append((sheet, what.format(**words), frame))
     frames.append((LOG_SHEET[0], LOG_SHEET[1], result.log.to_frame()))
     tidy = result.responses.tidy if result.responses is not None else None
-    if isinstance(tidy, pd.DataFrame) and len(tidy.columns):
+    moved: list[str] = []
+    if isinstance(tidy, pd.DataFrame) and len(tidy.columns) and len(tidy) <= MAX_TIDY_ROWS:
         frames.append((TIDY_SHEET[0], TIDY_SHEET[1].format(**words), tidy))
+    elif isinstance(tidy, pd.DataFrame) and len(tidy.columns):
+        moved.append(
+            f"{TIDY_SHEET[0]}: {len(tidy):,} rows, more than {MAX_TIDY_ROWS:,}, so no sheet here; "
+            f"the same table is data/processed/{result.survey.id}/{result.round}/tidy_responses.csv"
+        )
 
     readme = wb.create_sheet("README")
     taken = {"README"}
@@ -410,7 +500,7 @@ def write_workbook(result: RunResult, path: Path) -> Path:
         unique = _sheet_name(sheet, taken)
         taken.add(unique)
         named.append((unique, what, frame))
-    _readme(readme, result, [(s, w, len(f)) for s, w, f in named], empty)
+    _readme(readme, result, [(s, w, len(f)) for s, w, f in named], empty, moved)
     for sheet, _what, frame in named:
         write_table(wb.create_sheet(sheet), frame)
     wb.save(path)
@@ -438,10 +528,11 @@ def write_csv_safe(frame: pd.DataFrame, path: Path) -> Path:
         if pd.api.types.infer_dtype(series, skipna=True) not in ("string", "mixed", "mixed-integer"):
             continue
         text = series.astype("string")
-        risky = (
-            text.str.match(FORMULA_START.pattern) & ~text.str.fullmatch(PLAIN_NUMBER.pattern)
-        ).fillna(False)
-        if risky.any():
+        # checked once per distinct value (a tidy table repeats its ids, fields and choices)
+        distinct = text.dropna().unique()
+        flagged = [v for v in distinct if FORMULA_START.match(v) and not PLAIN_NUMBER.fullmatch(v)]
+        risky = text.isin(flagged).fillna(False).astype(bool) if flagged else None
+        if risky is not None:
             series = series.astype(object)
             series[risky.to_numpy()] = "'" + text[risky]
             out[column] = series
