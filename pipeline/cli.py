@@ -1,6 +1,7 @@
 """`emg-pipeline`: the command line (also `python -m pipeline`).
 
-Exit codes: 0 done, 1 the data has errors (each named), 2 wrong usage.
+Exit codes: 0 done, 1 the data has errors (each named), 2 wrong usage, 3 the outputs could
+not be written (disk full, no permission; the previous outputs are unchanged).
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from rich.padding import Padding
 from rich.table import Table
 
 from pipeline import __version__
-from pipeline.errors import IssueLog, PipelineError, SpecError
+from pipeline.errors import IssueLog, OutputError, PipelineError, SpecError, UsageError
 from pipeline.paths import Layout, find_root
 
-EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_IO = 0, 1, 2, 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -32,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="emg-pipeline",
         description="Survey and gap-analysis pipeline of the UN Environment Management Group.",
-        epilog="Exit codes: 0 done, 1 the data has errors, 2 wrong usage.",
+        epilog="Exit codes: 0 done, 1 the data has errors, 2 wrong usage, 3 the outputs could not be written.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
@@ -58,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "run":
             p.add_argument("--force", action="store_true", help="run even if outputs are up to date")
             p.add_argument("--run-date", help="date shown in the report (default: today)")
+    compare = with_root(sub.add_parser("compare", help="compare two rounds of a survey"))
+    compare.add_argument("survey")
+    compare.add_argument(
+        "--rounds", nargs=2, required=True, metavar=("OLD", "NEW"), help="the earlier and the later round"
+    )
+    compare.add_argument("--run-date", help="date shown in the report (default: today)")
     return parser
 
 
@@ -68,6 +75,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     layout = Layout(find_root(args.root) if args.root is None else args.root.resolve())
     try:
         return COMMANDS[args.command](args, layout, out, err)
+    except UsageError as exc:
+        err.print(f"[bold red]{escape(str(exc))}[/]")
+        return EXIT_USAGE
+    except OutputError as exc:
+        print_issues(err, IssueLog(list(exc.issues)), only_problems=True)
+        err.print("[bold red]Stopped: the outputs could not be written.[/]")
+        return EXIT_IO
     except SpecError as exc:
         err.print("[bold red]The survey definition or registry has problems:[/]")
         for issue in exc.issues:
@@ -80,6 +94,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("Interrupted; previous outputs are unchanged.")
         return 130
+    except OSError as exc:  # a file or folder that cannot be read or written
+        from pipeline.staging import describe_os_error
+
+        reason, advice = describe_os_error(exc)
+        where = f" '{exc.filename}'" if exc.filename else ""
+        err.print(f"[bold red]Stopped: cannot read or write{escape(where)}: {reason}; {advice}.[/]")
+        return EXIT_IO
 
 
 def cmd_surveys(args: argparse.Namespace, layout: Layout, out: Console, err: Console) -> int:
@@ -124,16 +145,45 @@ def cmd_demo(args: argparse.Namespace, layout: Layout, out: Console, err: Consol
         survey, registry = open_survey(layout, survey_id)
         if not survey.model.demo:
             continue
-        for spec in survey.model.demo.rounds:
+        specs = sorted(survey.model.demo.rounds, key=lambda s: s.id)  # as Layout.rounds sorts
+        for spec in specs:  # every round first, each with the form version it used
             folder = layout.raw(survey_id, spec.id)
             if folder.exists():
                 shutil.rmtree(folder)
-            write_demo_round(survey, registry, spec, folder)
+            write_demo_round(survey.for_round(spec.id), registry, spec, folder)
             if not args.quiet:
                 out.print(f"[bold]{survey_id}[/] demo round {spec.id}: inputs written to {folder}")
+        for spec in specs:  # then in order, so that each run compares with the one before
             args.survey_id, args.round_id, args.force, args.run_date = survey_id, spec.id, True, None
             status = max(status, cmd_run(args, layout, out, err))
+        if len(specs) > 1 and status == EXIT_OK:  # and the comparison of the last two
+            pair = argparse.Namespace(**{**vars(args), "survey": survey_id})
+            pair.rounds = [specs[-2].id, specs[-1].id]
+            status = max(status, cmd_compare(pair, layout, out, err))
     return status
+
+
+def cmd_compare(args: argparse.Namespace, layout: Layout, out: Console, err: Console) -> int:
+    from pipeline.comparison import run_comparison
+
+    old, new = args.rounds
+    if old == new:
+        err.print(f"[bold red]compare: give two different rounds (got '{escape(old)}' twice)[/]")
+        return EXIT_USAGE
+    with _progress(err, args.quiet) as on_step:
+        outcome = run_comparison(
+            layout, args.survey, old, new, run_date=getattr(args, "run_date", None), on_step=on_step
+        )
+    st, counts = outcome.stats, outcome.log.counts()
+    out.print(
+        f"[bold green]{args.survey} {new} compared with {old}: done[/] ({st['n_both']} answered both "
+        f"rounds, {st['n_joined']} joined, {st['n_left']} left; {st['n_score_distinguishable']} score "
+        f"change(s) and {st['n_adoption_distinguishable']} yes/no change(s) told from noise; "
+        f"{counts['warning']} warning(s))"
+    )
+    for name in ("comparison.docx", "comparison.xlsx", "charts", "manifest.json"):
+        out.print(f"  {name:<16} {outcome.outputs / name}")
+    return EXIT_OK
 
 
 def cmd_validate(args: argparse.Namespace, layout: Layout, out: Console, err: Console) -> int:
@@ -208,4 +258,5 @@ COMMANDS = {
     "demo": cmd_demo,
     "validate": cmd_validate,
     "run": cmd_run,
+    "compare": cmd_compare,
 }

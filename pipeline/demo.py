@@ -20,6 +20,7 @@ from pipeline.spec import DemoRound as DemoRoundSpec
 from pipeline.spec import FormField, Survey
 
 FIRST_NAMES = ["Amina", "Lucas", "Mei", "Olga", "Ravi", "Sofia", "Kwame", "Ines", "Yuki", "Omar"]
+GROUPED_LIST_MIN = 12  # a grouped choice list longer than this is answered goal by goal
 LAST_NAMES = ["Diallo", "Moreau", "Chen", "Ivanova", "Patel", "Rossi", "Mensah", "Garcia", "Sato"]
 
 TEXT_BANK = {
@@ -88,7 +89,11 @@ def synthetic_answers(
 
     ``boost`` raises (or lowers) the engagement of named entities, e.g. the members of a
     coalition that are known to be active on the topic; ``pull`` does the same for
-    dimension items (a neglected stage of the life-cycle, a popular one).
+    dimension items (a neglected stage of the life-cycle, a popular one). Questions listed
+    in the survey's ``demo.answers`` (texts, numbers, choice names) take their answers from
+    that list in turn: respondent ``i`` gets entry ``(i + k) mod len`` for the ``k``-th field of the
+    question (so two lists of the same length stay paired), with ``{acronym}``, ``{best}``
+    and ``{worst}`` filled in and "" meaning no answer.
     """
     rng = np.random.default_rng(seed)
     n = len(respondents)
@@ -109,6 +114,7 @@ def synthetic_answers(
     _apply_skips(main, survey)
     _reciprocate(main, survey, respondents, rng)
     _fill_texts(main, survey, respondents, registry)
+    _apply_skips(main, survey)  # again: texts of skipped questions stay empty
     main = _fill_ranks(main, survey, rng)
     start = pd.Timestamp(submitted_from, tz="UTC")
     offsets = pd.to_timedelta(rng.integers(0, 21 * 24 * 60, n), unit="min")
@@ -140,6 +146,9 @@ def _answer(
         return f"focal.point@{entity.lower()}.example.org"
     if f.personal:
         return f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[(i * 7) % len(LAST_NAMES)]}"
+    sample = _sample_answer(f, survey, i)
+    if sample is not None and f.type not in {"text", "entity", "entities"}:
+        return sample or None  # numbers and choice names as listed; texts are filled later
     if f.type == "select_one":
         choices = survey.choices(f.list_name or "")
         scored = sorted((c for c in choices if c.score is not None), key=lambda c: c.score or 0)
@@ -154,6 +163,8 @@ def _answer(
         return choices[int(rng.integers(len(choices)))].name
     if f.type == "select_multiple":
         choices = survey.choices(f.list_name or "")
+        if len(choices) > GROUPED_LIST_MIN and all(c.group for c in choices):
+            return _grouped_choice(choices, z, rng)
         k = int(np.clip(round(1.2 + 0.9 * z + rng.normal(0, 0.7)), 0, len(choices)))
         weights = np.linspace(1.6, 0.4, len(choices))
         picked = rng.choice(len(choices), size=k, replace=False, p=weights / weights.sum())
@@ -186,6 +197,24 @@ def _reciprocate(
         main[f.name] = pd.array([" ".join(sorted(n)) or None for n in named], dtype="string")
 
 
+def _grouped_choice(choices: list, z: float, rng: np.random.Generator) -> str | None:
+    """A multi-select from a long list grouped by goal (the SDG targets): an entity works
+    towards a few goals (more when it is more engaged; goals with more targets more often)
+    and picks some of each chosen goal's targets, at least one: the goal's first targets
+    often, its last ones rarely (so that a few targets are left to nobody)."""
+    groups = list(dict.fromkeys(c.group for c in choices))
+    sizes = np.array([sum(c.group == g for c in choices) for g in groups], dtype=float)
+    n_groups = int(np.clip(round(2.6 + 1.0 * z + rng.normal(0, 0.8)), 0, len(groups)))
+    chosen = set(rng.choice(len(groups), size=n_groups, replace=False, p=sizes / sizes.sum()))
+    picked: list[str] = []
+    for j in sorted(chosen):
+        members = [c.name for c in choices if c.group == groups[j]]
+        odds = 0.65 * 0.62 ** np.arange(len(members))
+        keep = [m for m, o in zip(members, odds, strict=True) if rng.random() < o]
+        picked += keep or [members[0]]
+    return " ".join(c.name for c in choices if c.name in set(picked)) or None
+
+
 def _apply_skips(main: pd.DataFrame, survey: Survey) -> None:
     for f in survey.fields():
         if f.skip_field and f.skip_value:
@@ -202,16 +231,33 @@ def _fill_texts(
             continue
         bank = TEXT_BANK.get(f.question, GENERIC_TEXT)
         values: list[str | None] = []
-        for i, _entity in enumerate(respondents):
+        for i, entity in enumerate(respondents):
             if scored:
                 pos = [_choice_score(survey, s, main.at[i, s.name]) for s in scored]
                 best = labels[scored[int(np.argmax(pos))].name].lower()
                 worst = labels[scored[int(np.argmin(pos))].name].lower()
             else:
                 best = worst = "this area"
+            sample = _sample_answer(f, survey, i)
+            if sample is not None:
+                acronym = registry.acronym(entity) if entity in registry else entity
+                values.append(sample.format(acronym=acronym, best=best, worst=worst) or None)
+                continue
             text = bank[i % len(bank)].format(best=best, worst=worst)
             values.append(text if (i + len(f.name)) % 5 else None)
         main[f.name] = pd.array(values, dtype="string")
+
+
+def _sample_answer(f: FormField, survey: Survey, i: int) -> str | None:
+    """Respondent ``i``'s answer to ``f`` from the survey's ``demo.answers`` (None when the
+    question has no list there; "" for no answer)."""
+    demo = survey.model.demo
+    bank = demo.answers.get(f.question) if demo else None
+    if not bank:
+        return None
+    names = [x.name for x in survey.fields_of(f.question)]
+    k = names.index(f.name) if f.name in names else 0
+    return bank[(i + k) % len(bank)]
 
 
 def _fill_ranks(main: pd.DataFrame, survey: Survey, rng: np.random.Generator) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from pipeline import __version__
-from pipeline.errors import Issue, IssueLog, PipelineError
+from pipeline.errors import Issue, IssueLog, PipelineError, SpecError
 from pipeline.ingest import read_round
 from pipeline.manifest import fingerprint, hash_inputs, is_up_to_date, sha256_file, write_manifest
 from pipeline.normalise import normalise
@@ -80,7 +80,20 @@ def open_survey(
     survey = load_survey(folder)
     if round_id:
         survey = survey.for_round(round_id)
-    return survey, load_registry(layout.registry)
+    registry = load_registry(layout.registry)
+    unknown = [e for e in survey.model.invited or [] if e not in registry]
+    if unknown:
+        raise SpecError(
+            [
+                Issue(
+                    "error",
+                    "spec-invalid",
+                    f"invited: {', '.join(unknown)} not in the registry ({layout.registry})",
+                    file=str(survey.path),
+                )
+            ]
+        )
+    return survey, registry
 
 
 def ingest_round(
@@ -124,6 +137,114 @@ def check_round(
     return log, raw
 
 
+def previous_round(layout: Layout, survey_id: str, round_id: str) -> str | None:
+    """The round of the survey found under data/raw just before ``round_id`` in sorted
+    order (:meth:`Layout.rounds`), or None when it is the first."""
+    earlier = [r for r in layout.rounds(survey_id) if r < round_id]
+    return earlier[-1] if earlier else None
+
+
+def _previous_key(layout: Layout, survey_id: str, round_id: str) -> dict[str, Any] | None:
+    """What of the previous round the comparison depends on: its id, input hashes and the
+    hash of the survey version it was collected with (part of the run's fingerprint)."""
+    previous = previous_round(layout, survey_id, round_id)
+    if previous is None:
+        return None
+    survey, _ = open_survey(layout, survey_id, previous)
+    return {
+        "round": previous,
+        "inputs": hash_inputs(layout.raw(survey_id, previous)),
+        "survey_sha256": survey.sha256,
+    }
+
+
+def run_fingerprint(
+    layout: Layout,
+    survey: Survey,
+    round_id: str,
+    run_date: str,
+    inputs: dict[str, str] | None = None,
+    previous: dict[str, Any] | Literal["find"] | None = "find",
+) -> str:
+    """The fingerprint a run of ``round_id`` records in its manifest: the round's input
+    hashes (``inputs``, default: hashed now), its survey version, the registry, the code,
+    the run date and what it is compared with (the previous round's input hashes and
+    survey version, ``previous``; default: looked up under data/raw). Outputs whose
+    manifest holds the same fingerprint are up to date."""
+    if inputs is None:
+        inputs = hash_inputs(layout.raw(survey.id, round_id))
+    if previous == "find":
+        previous = _previous_key(layout, survey.id, round_id)
+    extra = {"run_date": run_date, "previous": previous}
+    return fingerprint(inputs, survey.sha256, sha256_file(layout.registry), extra)
+
+
+def process_round(
+    layout: Layout,
+    survey_id: str,
+    round_id: str,
+    *,
+    run_date: str,
+    steps: Steps | None = None,
+) -> tuple[RunResult, dict[str, str]]:
+    """Read, check, normalise and analyse one round in memory; nothing is written.
+
+    The round is read with the survey version it was collected with (``for_round``).
+    Returns the :class:`RunResult` and ``{relative path: sha256}`` of the input files.
+    Raises :class:`PipelineError` with every data-quality error when the inputs have errors.
+    """
+    steps = steps or Steps()
+    survey, registry = open_survey(layout, survey_id, round_id)
+    log = IssueLog()
+    with steps.step("Reading inputs"):
+        raw, input_hashes = ingest_round(layout, survey, registry, round_id, log)
+    checked = None
+    with steps.step("Checking answers"):
+        if len(raw.main):
+            checked = validate(raw, survey, registry, log)
+    if log.has_errors():
+        raise PipelineError(log.errors)
+    with steps.step("Normalising"):
+        responses = normalise(raw, survey, registry, round_id, log, checked)
+    result = analyse_round(survey, registry, round_id, run_date, responses, log, raw, steps)
+    return result, input_hashes
+
+
+def add_comparison(result: RunResult, layout: Layout, steps: Steps | None = None) -> str | None:
+    """Compare ``result`` with the previous round of its survey, when there is one.
+
+    The previous round is processed in memory with its own survey version; the comparison
+    tables (:data:`pipeline.comparison.COMPARISON_TABLES`) go into ``result.tables`` and
+    its statistics into ``result.stats["comparison"]``. When the previous round has errors
+    the comparison is skipped with a ``comparison-skipped`` warning in ``result.log``.
+    Returns the id of the round compared with, or None.
+    """
+    from pipeline.comparison import compare_results
+
+    steps = steps or Steps()
+    survey_id = result.survey.id
+    previous = previous_round(layout, survey_id, result.round)
+    if previous is None:
+        return None
+    with steps.step(f"Comparing with {previous}"):
+        try:
+            earlier, _ = process_round(layout, survey_id, previous, run_date=result.run_date)
+        except PipelineError as exc:
+            folder = layout.raw(survey_id, previous)
+            where = folder.relative_to(layout.root) if folder.is_relative_to(layout.root) else folder
+            result.log.warning(
+                "comparison-skipped",
+                f"comparison skipped: round {previous} has errors ({len(exc.issues)}); "
+                f"`emg-pipeline validate {survey_id} --round {previous}` lists them",
+                file=where.as_posix(),
+            )
+            return None
+        tables, stats = compare_results(earlier, result)
+    result.tables.update(tables)
+    result.stats["comparison"] = stats
+    return previous
+
+
 def run_round(
     layout: Layout,
     survey_id: str,
@@ -135,37 +256,31 @@ def run_round(
 ) -> RunOutcome:
     """Run the whole pipeline for one round and write its outputs all-or-nothing.
 
-    Raises :class:`PipelineError` with every data-quality error when the inputs have errors;
-    nothing is written then. Returns ``status="up-to-date"`` without writing anything when
-    the inputs, survey definition, registry and code are unchanged since the last run.
+    When an earlier round of the survey exists under data/raw, the run compares with it
+    (:func:`add_comparison`). Raises :class:`PipelineError` with every data-quality error
+    when the inputs have errors; nothing is written then. Returns ``status="up-to-date"``
+    without writing anything when the inputs (and the previous round's), survey
+    definitions, registry and code are unchanged since the last run.
     """
     steps = Steps(on_start=on_step)
-    survey, registry = open_survey(layout, survey_id, round_id)
+    survey, _ = open_survey(layout, survey_id, round_id)
     out_dir = layout.outputs(survey_id, round_id)
     processed_dir = layout.processed(survey_id, round_id)
     run_date = run_date or os.environ.get("EMG_RUN_DATE") or dt.date.today().isoformat()
     folder = layout.raw(survey_id, round_id)
+    previous = _previous_key(layout, survey_id, round_id)
     if folder.is_dir() and not force:
-        expected = fingerprint(
-            hash_inputs(folder), survey.sha256, sha256_file(layout.registry), {"run_date": run_date}
-        )
+        expected = run_fingerprint(layout, survey, round_id, run_date, hash_inputs(folder), previous)
         if is_up_to_date(out_dir, expected):
             return RunOutcome("up-to-date", survey_id, round_id, out_dir, processed_dir, IssueLog())
 
-    log = IssueLog()
-    with steps.step("Reading inputs"):
-        raw, input_hashes = ingest_round(layout, survey, registry, round_id, log)
-    with steps.step("Checking answers"):
-        if len(raw.main):
-            validate(raw, survey, registry, log)
-    if log.has_errors():
-        raise PipelineError(log.errors)
-    with steps.step("Normalising"):
-        responses = normalise(raw, survey, registry, round_id, log)
-    result = analyse_round(survey, registry, round_id, run_date, responses, log, raw, steps)
-    fp = fingerprint(input_hashes, survey.sha256, sha256_file(layout.registry), {"run_date": run_date})
-    write_round(result, out_dir, processed_dir, steps, layout, fp)
-    return RunOutcome("done", survey_id, round_id, out_dir, processed_dir, log, result, steps.timings)
+    result, input_hashes = process_round(layout, survey_id, round_id, run_date=run_date, steps=steps)
+    add_comparison(result, layout, steps)
+    fp = run_fingerprint(layout, survey, round_id, run_date, input_hashes, previous)
+    write_round(result, out_dir, processed_dir, steps, layout, fp, previous)
+    return RunOutcome(
+        "done", survey_id, round_id, out_dir, processed_dir, result.log, result, steps.timings
+    )
 
 
 def analyse_round(
@@ -182,7 +297,7 @@ def analyse_round(
     from pipeline.analysis import analyse
 
     with steps.step("Scoring and analysing"):
-        tables, stats = analyse(responses, survey, registry)
+        tables, stats = analyse(responses, survey, registry, log=log)
     return RunResult(
         survey=survey,
         registry=registry,
@@ -203,9 +318,13 @@ def write_round(
     steps: Steps,
     layout: Layout,
     run_fingerprint: str,
+    previous: dict[str, Any] | None = None,
 ) -> None:
-    """Write processed tables and outputs into staging folders, then swap them in."""
+    """Write processed tables and outputs into staging folders, then swap them in.
+
+    ``previous``: the round compared with (see :func:`_previous_key`), for the manifest."""
     from pipeline.report.charts import make_charts
+    from pipeline.report.compare_charts import charts_for_run
     from pipeline.report.docx_report import write_report
     from pipeline.report.workbook import write_csv_safe, write_workbook
 
@@ -223,11 +342,20 @@ def write_round(
             charts_dir = out_stage / "charts"
             charts_dir.mkdir()
             charts = make_charts(result, charts_dir)
+            charts += charts_for_run(result, charts_dir)
         with steps.step("Writing results workbook"):
             write_workbook(result, out_stage / "results.xlsx")
         with steps.step("Writing report"):
             write_report(result, charts, out_stage / "report.docx")
-        write_manifest(out_stage, build_manifest(result, layout, run_fingerprint, steps.timings))
+        manifest = build_manifest(result, layout, run_fingerprint, steps.timings)
+        if previous is not None:
+            manifest["compared_with"] = {
+                "round": previous["round"],
+                "compared": "comparison" in result.stats,
+                "survey_sha256": previous["survey_sha256"],
+                "inputs": [{"path": k, "sha256": v} for k, v in previous["inputs"].items()],
+            }
+        write_manifest(out_stage, manifest)
 
 
 def build_manifest(

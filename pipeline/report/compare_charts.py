@@ -504,8 +504,10 @@ def _sdg_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Path) ->
     extra = f"Targets of each goal chosen, {ctx.plural} sorted by targets chosen"
     if n_all > HEATMAP_MAX_ENTITIES:
         extra = f"Targets of each goal chosen, top {HEATMAP_MAX_ENTITIES} of {n_all} {ctx.plural}"
-    if unreported is not None:
+    if unreported:
         extra += f"; {unreported} of {n_targets} targets chosen by no {noun}"
+    elif unreported == 0:
+        extra += f"; each of the {n_targets} targets chosen by at least one {noun}"
     source = ctx.source(n_all, ctx.plural, rounds=f"round {ctx.round_new}")
     frame(fig, title, extra, source, key)
     png, svg = save(fig, out_dir, "sdg_heatmap")
@@ -524,7 +526,7 @@ def _sdg_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Path) ->
         f"{top_entity['name']} chose the most targets ({int(top_entity['total'])})."
         + (
             f" {unreported} of {n_targets} targets are chosen by no {noun}."
-            if unreported is not None
+            if unreported
             else ""
         )
     )
@@ -585,3 +587,21 @@ def make_compare_charts(
             if chart is not None:
                 charts.append(chart)
     return charts
+
+
+def charts_for_run(result: Any, out_dir: Path) -> list[Chart]:
+    """The comparison charts of a run that compared with its previous round, and the SDG
+    heat map of a run with SDG tables (none of either: an empty list).
+
+    In: a :class:`~pipeline.tables.RunResult` whose ``stats["comparison"]`` holds the
+    comparison statistics (``old_round`` ...) when there was one.
+    """
+    stats = result.stats.get("comparison") or {}
+    return make_compare_charts(
+        result.tables,
+        stats,
+        result.survey,
+        out_dir,
+        str(stats.get("old_round", "")),
+        result.round,
+    )

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from pipeline.report import narrative as nar
+from pipeline.report import swfs_sections as swfs
+from pipeline.report.compare_sections import change_from_run, change_summary, write_change_chapter
 from pipeline.report.document import ReportDocument, clean_text
 from pipeline.report.narrative import Words
 from pipeline.tables import RunResult
@@ -164,9 +166,11 @@ def _executive_summary(doc: ReportDocument, ctx: _Context) -> None:
     doc.heading("Executive summary", 1)
     w, r = ctx.words, ctx.result
     paragraphs = [
+        *swfs.background(ctx),
         nar.response_sentence(ctx.stats, w, r.survey.title),
         nar.coverage_sentence(ctx.table("coverage"), w),
         nar.gaps_sentence(ctx.table("gaps"), w) if "gaps" in r.tables else "",
+        *swfs.summary_paragraphs(ctx),
         " ".join(nar.network_sentences(ctx.stats.get("network") or {}, w)),
     ]
     if r.survey.model.projects is not None:
@@ -174,6 +178,9 @@ def _executive_summary(doc: ReportDocument, ctx: _Context) -> None:
     paragraphs.append(
         nar.ranking_sentence(ctx.table("ranking"), ctx.ranking_stats(), w, _ranking_topic(ctx))
     )
+    change = change_from_run(r, ctx.charts, w)
+    if change is not None:
+        paragraphs.append(change_summary(change))
     n_recs = len(_recommendation_items(ctx))
     if n_recs:
         paragraphs.append(
@@ -371,7 +378,7 @@ def _gap_table(doc: ReportDocument, gaps: pd.DataFrame, w: Words) -> None:
 
 def _topics(doc: ReportDocument, ctx: _Context) -> None:
     topics, w = ctx.table("topic_coverage"), ctx.words
-    if topics.empty:
+    if topics.empty or "sdg_targets" in ctx.result.tables:  # the SDG chapter lists them
         return
     topics = topics.sort_values(["n_entities", "label"], ascending=[False, True])
     frame = pd.DataFrame(
@@ -828,6 +835,8 @@ def _question_tables(ctx: _Context) -> list[_QuestionTable]:
             continue
         if question.type == "rank":
             out.append(_rank_table(fields, counts, answered, survey, question))
+        elif fields[0].dimension is not None and question.type == "entities":
+            out.append(_per_dimension_entities_table(fields, counts, answered, survey, question, ctx))
         elif fields[0].dimension is not None:
             out.append(_per_dimension_table(fields, counts, answered, survey, question, w))
         elif question.type == "entities":
@@ -850,6 +859,9 @@ def _per_dimension_table(
 ) -> _QuestionTable:
     labels = survey.choice_labels(fields[0].choices)
     dim_labels = survey.dimension_labels(fields[0].dimension_set)
+    dim_sets = survey.model.dimension_sets  # the question's own set (e.g. ESS building blocks)
+    if fields[0].dimension_set in dim_sets:
+        w = replace(w, dimension=dim_sets[fields[0].dimension_set].label)
     rows = []
     for f in fields:
         got = _field_counts(counts, f.name)
@@ -865,6 +877,37 @@ def _per_dimension_table(
         _question_title(question, w.dimension),
         weights=[3.2] + [1.0] * (len(frame.columns) - 2) + [0.6],
         note=f"{several}n = number of {w.entities} that answered for the {w.dimension}.",
+    )
+
+
+def _per_dimension_entities_table(
+    fields: list[Any],
+    counts: pd.Series,
+    answered: pd.Series,
+    survey: Any,
+    question: Any,
+    ctx: _Context,
+) -> _QuestionTable:
+    """An entities question asked per dimension (partners per area): per dimension, how
+    many answered, how many entities were named in all, and the most named ones."""
+    w = ctx.words
+    dim_labels = survey.dimension_labels(fields[0].dimension_set)
+    rows = []
+    for f in fields:
+        got = sorted(_field_counts(counts, f.name).items(), key=lambda kv: (-kv[1], ctx.acr(kv[0])))
+        rows.append(
+            {
+                nar.capitalise(w.dimension): dim_labels.get(f.dimension, f.dimension),
+                "Answers": int(answered.get(f.name, 0)),
+                "Named": sum(n for _, n in got),
+                "Most named (times)": ", ".join(f"{ctx.acr(e)} ({n})" for e, n in got[:4]),
+            }
+        )
+    return _QuestionTable(
+        pd.DataFrame(rows),
+        _question_title(question, w.dimension),
+        weights=[3.2, 1.2, 1.2, 5],
+        note=f"Answers: {w.entities} that named at least one; Named: mentions in all.",
     )
 
 
@@ -937,8 +980,11 @@ def _number_table(field: Any, tidy: pd.DataFrame, question: Any) -> _QuestionTab
             "Maximum": [values.max() if len(values) else pd.NA],
         }
     )
+    year = field.type == "integer" and (field.min or 0) >= 1000  # years: 2014, not 2,014
     return _QuestionTable(
-        frame, _question_title(question), formats=dict.fromkeys(frame.columns[1:], "{:,.4g}")
+        frame,
+        _question_title(question),
+        formats=dict.fromkeys(frame.columns[1:], "{:.0f}" if year else "{:,.4g}"),
     )
 
 
@@ -962,15 +1008,27 @@ def write_report(result: RunResult, charts: list, path: Path, template: Path | N
         date=result.run_date,
     )
     doc.footer(f"DRAFT – {title} – round {result.round} – generated {result.run_date}")
+    change = change_from_run(result, ctx.charts, words)
     _title_page(doc, ctx)
     doc.toc()
+    if "adoption" in result.tables:  # a requirements benchmark (ESS) has chapters of its own
+        from pipeline.report.ess_sections import write_requirement_chapters
+
+        extra = (lambda: write_change_chapter(doc, change)) if change is not None else None
+        write_requirement_chapters(doc, ctx, extra)
+        return doc.save(Path(path))
     _executive_summary(doc, ctx)
     _methodology(doc, ctx)
     _findings(doc, ctx)
+    swfs.write_contributors(doc, ctx)  # SWFS chapters: only when their tables exist
+    swfs.write_sdg_chapter(doc, ctx)
     _gaps(doc, ctx)
     _links(doc, ctx)
+    swfs.write_internal_management(doc, ctx)
     _projects(doc, ctx)
     _ranking(doc, ctx)
+    if change is not None:  # the run compared with the previous round
+        write_change_chapter(doc, change)
     _recommendations(doc, ctx)
     letters = iter("ABCDEFG")
     _annex_respondents(doc, ctx, next(letters))

@@ -1,0 +1,207 @@
+"""Round over round, as a command: compare two processed rounds and write the comparison.
+
+:func:`compare_results` compares two :class:`~pipeline.tables.RunResult` (each analysed
+with the survey version it was collected with) through
+:func:`pipeline.analysis.compare.compare_rounds`; ``run`` uses it to add a chapter on the
+change since the previous round to every report. :func:`run_comparison` is
+``emg-pipeline compare SURVEY --rounds OLD NEW``: it processes both rounds in memory and
+writes ``outputs/<survey>/<NEW>-vs-<OLD>/`` all-or-nothing: ``comparison.docx``,
+``comparison.xlsx``, ``charts/`` and ``manifest.json``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline import __version__
+from pipeline.errors import Issue, IssueLog, PipelineError
+from pipeline.manifest import sha256_file, write_manifest
+from pipeline.paths import Layout
+from pipeline.tables import Responses, RunResult
+
+# the tables compare_rounds returns, in the order the workbook and the report show them
+COMPARISON_TABLES = (
+    "score_change",
+    "adoption_change",
+    "coverage_change",
+    "movers",
+    "network_change",
+    "entity_pairing",
+    "comparable_questions",
+    "comparable_dimensions",
+)
+
+
+@dataclass
+class ComparisonOutcome:
+    """What ``emg-pipeline compare`` did: where it wrote, and the comparison itself."""
+
+    survey_id: str
+    old_round: str
+    new_round: str
+    outputs: Path
+    log: IssueLog
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def compare_results(
+    old: RunResult, new: RunResult
+) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    """Compare two analysed rounds of one survey.
+
+    In: the earlier and the later round's :class:`RunResult` (their ``survey`` is the
+    version each was collected with). Out: ``(tables, stats)`` of
+    :func:`pipeline.analysis.compare.compare_rounds` (tables :data:`COMPARISON_TABLES`;
+    stats ``old_round, new_round, n_both, n_joined, n_left, sentences`` ...).
+    """
+    from pipeline.analysis.compare import compare_rounds
+
+    def side(result: RunResult) -> dict[str, Any]:
+        return {
+            "submissions": result.responses.submissions,
+            "tables": result.tables,
+            "round": result.round,
+        }
+
+    return compare_rounds(side(old), side(new), old.survey, new.survey, new.registry)
+
+
+def comparison_dir(layout: Layout, survey_id: str, old_round: str, new_round: str) -> Path:
+    """``outputs/<survey>/<NEW>-vs-<OLD>/``."""
+    return layout.root / "outputs" / survey_id / f"{new_round}-vs-{old_round}"
+
+
+def _located(issues: list[Issue], layout: Layout, survey_id: str, round_id: str) -> list[Issue]:
+    """Issues of one round with their file given from the project root, so that the two
+    rounds' problems can be told apart (``data/raw/<survey>/<round>/<file>``)."""
+    base = layout.raw(survey_id, round_id)
+    prefix = (
+        base.relative_to(layout.root).as_posix() if base.is_relative_to(layout.root) else str(base)
+    )
+    return [
+        replace(i, file=f"{prefix}/{i.file}") if i.file and not Path(i.file).is_absolute() else i
+        for i in issues
+    ]
+
+
+def run_comparison(
+    layout: Layout,
+    survey_id: str,
+    old_round: str,
+    new_round: str,
+    *,
+    run_date: str | None = None,
+    on_step: Any = None,
+) -> ComparisonOutcome:
+    """Compare round ``old_round`` with ``new_round`` and write the comparison folder.
+
+    Both rounds are read, checked and analysed in memory, each with its own survey
+    version. Raises :class:`PipelineError` with the errors of both rounds (files named from
+    the project root) when either has errors; nothing is written then.
+    """
+    from pipeline.run import Steps, open_survey, process_round
+
+    steps = Steps(on_start=on_step)
+    open_survey(layout, survey_id)  # an unknown survey is named before anything else
+    run_date = run_date or os.environ.get("EMG_RUN_DATE") or dt.date.today().isoformat()
+    results: dict[str, RunResult] = {}
+    hashes: dict[str, dict[str, str]] = {}
+    errors: list[Issue] = []
+    for round_id in (old_round, new_round):
+        try:
+            results[round_id], hashes[round_id] = process_round(
+                layout, survey_id, round_id, run_date=run_date, steps=Steps(on_start=on_step)
+            )
+        except PipelineError as exc:
+            errors.extend(_located(list(exc.issues), layout, survey_id, round_id))
+    if errors:
+        raise PipelineError(errors)
+    old, new = results[old_round], results[new_round]
+    with steps.step("Comparing"):
+        tables, stats = compare_results(old, new)
+    log = IssueLog()
+    for round_id, result in results.items():
+        log.extend(_located(result.log.issues, layout, survey_id, round_id))
+    out_dir = comparison_dir(layout, survey_id, old_round, new_round)
+    outcome = ComparisonOutcome(survey_id, old_round, new_round, out_dir, log, tables, stats)
+    write_comparison(outcome, old, new, layout, hashes, run_date, steps)
+    outcome.timings = steps.timings
+    return outcome
+
+
+def comparison_result(outcome: ComparisonOutcome, new: RunResult, run_date: str) -> RunResult:
+    """The comparison dressed as a :class:`RunResult` for the workbook writer: the
+    comparison tables and statistics, the log of both rounds, no responses."""
+    return RunResult(
+        survey=new.survey,
+        registry=new.registry,
+        round=f"{outcome.new_round} compared with {outcome.old_round}",
+        run_date=run_date,
+        responses=Responses(pd.DataFrame(), {}, pd.DataFrame()),
+        tables={k: outcome.tables[k] for k in COMPARISON_TABLES if k in outcome.tables},
+        stats=dict(outcome.stats),
+        log=outcome.log,
+    )
+
+
+def write_comparison(
+    outcome: ComparisonOutcome,
+    old: RunResult,
+    new: RunResult,
+    layout: Layout,
+    hashes: dict[str, dict[str, str]],
+    run_date: str,
+    steps: Any,
+) -> None:
+    """Write comparison.docx, comparison.xlsx, charts/ and manifest.json all-or-nothing."""
+    from pipeline.report.compare_charts import make_compare_charts
+    from pipeline.report.compare_sections import write_comparison_report
+    from pipeline.report.workbook import write_workbook
+    from pipeline.staging import staged
+
+    survey = new.survey
+    with staged(outcome.outputs) as (stage,):
+        with steps.step("Drawing charts"):
+            charts_dir = stage / "charts"
+            charts_dir.mkdir()
+            tables = {k: v for k, v in outcome.tables.items() if k in COMPARISON_TABLES}
+            charts = make_compare_charts(
+                tables, outcome.stats, survey, charts_dir, outcome.old_round, outcome.new_round
+            )
+        with steps.step("Writing results workbook"):
+            write_workbook(comparison_result(outcome, new, run_date), stage / "comparison.xlsx")
+        with steps.step("Writing report"):
+            write_comparison_report(outcome, old, new, charts, stage / "comparison.docx", run_date)
+        manifest = {
+            "survey_id": survey.id,
+            "survey_title": survey.title,
+            "comparison": f"{outcome.new_round} compared with {outcome.old_round}",
+            "run_date": run_date,
+            "package_version": __version__,
+            "registry": {
+                "path": "data/reference/entities.csv",
+                "sha256": sha256_file(layout.registry),
+            },
+            "rounds": [
+                {
+                    "round": r.round,
+                    "form_version": r.survey.model.form_version,
+                    "survey_definition_sha256": r.survey.sha256,
+                    "submissions_kept": len(r.responses.submissions),
+                    "inputs": [{"path": k, "sha256": v} for k, v in hashes[r.round].items()],
+                }
+                for r in (old, new)
+            ],
+            "row_counts": {f"table_{k}": len(v) for k, v in outcome.tables.items()},
+            "data_quality": outcome.log.counts(),
+            "timings_s": steps.timings,
+        }
+        write_manifest(stage, manifest)
