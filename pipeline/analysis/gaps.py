@@ -198,7 +198,11 @@ def _topic_gaps(
                 "dimension": row.topic,
                 "label": row.label,
                 "severity": "critical" if row.n_entities == 0 else "gap",
-                "reason": f"fewer than {spec.topic_min_entities} {plural} work on this topic",
+                "reason": (
+                    f"no {noun} works on this topic"
+                    if spec.topic_min_entities == 1
+                    else f"fewer than {spec.topic_min_entities} {plural} work on this topic"
+                ),
                 "evidence": f"{row.n_entities} of {total} {plural if total != 1 else noun} {verb} it{who}",
             }
         )

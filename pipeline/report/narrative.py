@@ -497,10 +497,21 @@ def recommend_other_gaps(gaps: pd.DataFrame, words: Words) -> list[Recommendatio
         return []
     rest = gaps[~dimension_gaps(gaps, words)]
     out: list[Recommendation] = []
-    for g in rest[rest["kind"] != "activity"].itertuples(index=False):
-        one, _ = kind_words(str(g.kind), words)
-        evidence = _text(g.evidence)
-        out.append((f"Address the {one} gap on {g.label}.", f"{capitalise(evidence)}."))
+    for kind, group in rest[rest["kind"] != "activity"].groupby("kind", sort=False):
+        one, many = kind_words(str(kind), words)
+        if len(group) > 3:  # many small gaps read better as one action than as a list
+            out.append(
+                (
+                    f"Address the {len(group)} {many} few or no {words.entities} work on.",
+                    f"{join_names(group['label'].tolist(), 6)}; the Gaps table gives the "
+                    "evidence for each.",
+                )
+            )
+            continue
+        for g in group.itertuples(index=False):
+            out.append(
+                (f"Address the {one} gap on {g.label}.", f"{capitalise(_text(g.evidence))}.")
+            )
     activity = rest[rest["kind"] == "activity"]
     if not activity.empty:
         out.append(
