@@ -455,12 +455,16 @@ def _severity(gaps: pd.DataFrame | None, kind: str, keys: pd.Series) -> pd.Serie
     return keys.astype(str).map(lambda k: worst.get(k, "ok")).where(lambda s: s.isin(["critical", "gap"]), "ok")
 
 
+MAX_TOPIC_BARS = 20
+
+
 def _gaps(run: _Run, out_dir: Path) -> Chart | None:
     gaps = run.table("gaps")
     cov = _coverage_frame(run)
     topics = run.table("topic_coverage")
     model = run.result.survey.model
     panels: list[tuple[str, pd.DataFrame, int | None]] = []
+    panel_notes: dict[str, str] = {}
     if cov is not None:
         stage = pd.DataFrame({"key": cov["dimension"], "label": cov["label"], "n": cov["n_engaged"]})
         stage["severity"] = _severity(gaps, run.dim_set or "stage", stage["key"])
@@ -476,6 +480,9 @@ def _gaps(run: _Run, out_dir: Path) -> Chart | None:
         )
         topic = topic.sort_values(["n", "label"], ascending=[False, True], kind="stable")
         topic["severity"] = _severity(gaps, "topic", topic["key"])
+        if len(topic) > MAX_TOPIC_BARS:  # long lists (SDG targets): the least covered only
+            panel_notes["topic"] = f": {MAX_TOPIC_BARS} least covered of {len(topic)}"
+            topic = topic.tail(MAX_TOPIC_BARS)
         panels.append(("topic", topic.reset_index(drop=True), model.gaps.topic_min_entities if model.gaps else None))
     if not panels:
         return None
@@ -509,7 +516,10 @@ def _gaps(run: _Run, out_dir: Path) -> Chart | None:
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_xlabel(f"{run.plural} engaged")
         if len(panels) > 1:
-            ax.set_title(f"Per {word}")
+            if word in panel_notes:  # a long panel title ends at the bars' right edge
+                ax.set_title(f"Per {word}{panel_notes[word]}", loc="right")
+            else:
+                ax.set_title(f"Per {word}")
         tidy_axes(ax)
     present = set().union(*(set(d["severity"]) for _, d, _ in panels))
     key = [
