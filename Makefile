@@ -21,6 +21,12 @@ test: $(STAMP)
 	$(BIN)/ruff check pipeline tests
 	$(BIN)/python -m pytest
 
+# The pipeline at survey-system scale (100 to 10,000 submissions), side by side with a bare
+# read of the same file; writes docs/performance.md (a few minutes; inputs cached in
+# benchmarks/data/). See benchmarks/run.py.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run
+
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests
 

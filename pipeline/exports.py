@@ -117,7 +117,7 @@ def _columns(
     registry: Registry,
     repeat: str | None,
     headers: Headers,
-    split_multiple: bool,
+    split_multiple: bool | str,
     sep: str,
     option_sep: str = "/",
 ) -> list[_Column]:
@@ -126,7 +126,8 @@ def _columns(
     for f in survey.fields(repeat):
         base = sep.join(field_path(f, survey, labels))
         columns.append(_Column(base, f))
-        if f.is_multiple and split_multiple:
+        split = split_multiple and not (f.type == "entities" and split_multiple == "except-entities")
+        if f.is_multiple and split:
             for name, label in _choices(f, survey, registry):
                 columns.append(_Column(f"{base}{option_sep}{label if labels else name}", f, name))
     return columns
@@ -284,13 +285,16 @@ def write_kobo_xlsx(
     registry: Registry,
     path: Path,
     headers: Headers = "xml",
-    split_multiple: bool = True,
+    split_multiple: bool | Literal["except-entities"] = True,
 ) -> Path:
     """Write a KoboToolbox XLSX export of canonical tables; return ``path``.
 
     First sheet: the submissions (named after the survey title, as Kobo does); then one
     sheet per repeat section. ``headers="label"`` writes Kobo's label export (question and
     choice labels instead of XML names and values). Numbers are written as numbers.
+    ``split_multiple="except-entities"`` writes the 0/1 option columns for every
+    select_multiple except the entity lists (as Kobo exports a ``select_multiple_from_file``
+    over a long registry: the space-separated column only).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

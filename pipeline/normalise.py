@@ -10,6 +10,8 @@ focal point's name and e-mail) are left out of every table it returns.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
@@ -19,6 +21,8 @@ from pipeline.spec import FormField, Survey
 from pipeline.tables import META_COLUMNS, REPEAT_META_COLUMNS, TIDY_COLUMNS, RawRound, Responses
 from pipeline.validate import (
     CheckedField,
+    CheckedRound,
+    CheckedTable,
     blank_rows,
     check_fields,
     check_ranks,
@@ -35,7 +39,12 @@ _TIME_DTYPE = "datetime64[us, UTC]"
 
 
 def normalise(
-    raw: RawRound, survey: Survey, registry: Registry, round_id: str, log: IssueLog
+    raw: RawRound,
+    survey: Survey,
+    registry: Registry,
+    round_id: str,
+    log: IssueLog,
+    checked: CheckedRound | None = None,
 ) -> Responses:
     """Typed submissions, typed repeat rows and the tidy long table of one round.
 
@@ -55,16 +64,19 @@ def normalise(
       answer (multi-selects one row per option), the entity field itself left out.
 
     Values with errors are NA. ``log`` is not written to: :func:`pipeline.validate.validate`
-    reports every problem, including which duplicate submission was kept.
+    reports every problem, including which duplicate submission was kept. ``checked``:
+    what :func:`~pipeline.validate.validate` returned for this same ``raw``, so that no
+    cell is checked twice (without it every cell is checked here).
     """
-    main = prepare_table(raw.main, META_COLUMNS)
     fields = survey.fields()
     entity_name = survey.entity_field.name
-    checked = check_fields(main, fields, survey, registry)
-    _drop_tied_rankings(checked, survey, None)
-    ids = checked[entity_name].values
+    main, checked_main = _checked_table(
+        raw.main, META_COLUMNS, fields, survey, registry, checked.main if checked else None
+    )
+    _drop_tied_rankings(checked_main, survey, None)
+    ids = checked_main[entity_name].values
     blank = (
-        blank_rows(checked, skip={entity_name})
+        blank_rows(checked_main, skip={entity_name})
         if len(main)
         else pd.Series(False, index=main.index, dtype=bool)
     )
@@ -81,7 +93,7 @@ def normalise(
         }
     )
     public = [f for f in fields if not f.personal]
-    typed = pd.DataFrame({f.name: checked[f.name].values.loc[kept_index] for f in public})
+    typed = pd.DataFrame({f.name: checked_main[f.name].values.loc[kept_index] for f in public})
     order = base["entity_id"].sort_values(kind="stable").index
     submissions = pd.concat([base, typed], axis=1).loc[order].reset_index(drop=True)
 
@@ -107,7 +119,8 @@ def normalise(
     )
     repeats: dict[str, pd.DataFrame] = {}
     for section in survey.repeat_sections:
-        table, keys, section_typed = _repeat_table(raw, section, parents, survey, registry)
+        done = checked.repeats.get(section) if checked else None
+        table, keys, section_typed = _repeat_table(raw, section, parents, survey, registry, done)
         repeats[section] = table
         section_fields = [f for f in survey.fields(section) if not f.personal]
         parts.append(_tidy_part(keys, section_typed, section_fields, survey))
@@ -117,6 +130,22 @@ def normalise(
     tidy.insert(1, "round", round_id)
     tidy = _tidy_types(tidy[TIDY_COLUMNS])
     return Responses(submissions=submissions, repeats=repeats, tidy=tidy)
+
+
+def _checked_table(
+    frame: pd.DataFrame,
+    meta_columns: list[str],
+    fields: list[FormField],
+    survey: Survey,
+    registry: Registry,
+    done: CheckedTable | None,
+) -> tuple[pd.DataFrame, dict[str, CheckedField]]:
+    """The prepared table and its checked fields: those :func:`validate` made when given
+    (copied, as normalising changes them), else checked here."""
+    if done is not None and all(f.name in done.fields for f in fields):
+        return done.frame, {f.name: dataclasses.replace(done.fields[f.name]) for f in fields}
+    table = prepare_table(frame, meta_columns)
+    return table, check_fields(table, fields, survey, registry)
 
 
 def _drop_tied_rankings(
@@ -139,6 +168,7 @@ def _repeat_table(
     parents: pd.DataFrame,
     survey: Survey,
     registry: Registry,
+    done: CheckedTable | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Typed rows of one repeat section that belong to kept submissions.
 
@@ -150,8 +180,7 @@ def _repeat_table(
     frame = raw.repeats.get(section)
     if frame is None:
         frame = pd.DataFrame(columns=[*REPEAT_META_COLUMNS, *(f.name for f in fields)])
-    rows = prepare_table(frame, REPEAT_META_COLUMNS)
-    checked = check_fields(rows, fields, survey, registry)
+    rows, checked = _checked_table(frame, REPEAT_META_COLUMNS, fields, survey, registry, done)
     _drop_tied_rankings(checked, survey, section)
     sid = rows["_submission_id"].astype("string")
     parent = parents.drop_duplicates("submission_id").set_index("submission_id")

@@ -32,8 +32,11 @@ REGISTRY_COLUMNS = [
 
 def normalise_name(name: str) -> str:
     """Casefold, strip accents and punctuation, collapse spaces: the key names match on."""
-    text = unicodedata.normalize("NFKD", str(name))
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = str(name)
+    if not text.isascii():  # ASCII has nothing to decompose
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.casefold()
     text = re.sub(r"[^0-9a-z]+", " ", text)
     text = re.sub(r"^the ", "", text.strip())
     return re.sub(r"\s+", " ", text)
@@ -86,7 +89,8 @@ class Registry:
         """Vectorised :meth:`resolve`: ids, or <NA> where a name is unknown."""
         keys: dict[str, str] = self._keys  # type: ignore[attr-defined]
         uniques = pd.unique(names.dropna().astype(str))
-        mapping = {u: keys.get(normalise_name(u)) for u in uniques}
+        ids = set(self.table["entity_id"])  # an id resolves to itself (names are unique)
+        mapping = {u: u if u in ids else keys.get(normalise_name(u)) for u in uniques}
         return names.astype("string").map(mapping).astype("string")
 
     def suggest(self, name: str, limit: int = 3) -> list[str]:

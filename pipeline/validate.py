@@ -53,6 +53,24 @@ class CellProblem:
 
 
 @dataclass
+class CheckedTable:
+    """A canonical table as checked by :func:`validate` (a fresh 0..n-1 index, every meta
+    column present) and its checked fields, for :func:`pipeline.normalise.normalise` to
+    reuse instead of checking every cell again."""
+
+    frame: pd.DataFrame
+    fields: dict[str, CheckedField]
+
+
+@dataclass
+class CheckedRound:
+    """What :func:`validate` checked: the main table and each repeat section's table."""
+
+    main: CheckedTable
+    repeats: dict[str, CheckedTable] = dataclass_field(default_factory=dict)
+
+
+@dataclass
 class CheckedField:
     """A column after checking: typed values (NA where blank, bad or skipped) and problems."""
 
@@ -361,15 +379,19 @@ def _join_selected(
     """Selected names -> one space-separated string per row, each name once, in list order.
 
     ``rows`` holds the row label of each selected name; rows with none selected are NA.
-    Built from a row x option matrix, so no Python work per row.
+    Built from the (row, option) pairs, sorted once and joined per row in one reduction:
+    no Python work per row, and memory in the number of names chosen (an entity list may
+    have thousands of options).
     """
-    options = list(order)
-    selected = np.zeros((len(index), len(options)), dtype=bool)
-    columns = pd.Categorical(names, categories=options).codes
-    selected[index.get_indexer(rows), columns] = True
+    options = np.array([f"{o} " for o in order], dtype=object)
+    codes = pd.Categorical(names, categories=list(order)).codes.astype(np.int64)
+    positions = index.get_indexer(rows).astype(np.int64)
     joined = np.full(len(index), "", dtype=object)
-    for j in np.flatnonzero(selected.any(axis=0)):
-        joined = joined + np.where(selected[:, j], options[j] + " ", "")
+    if len(codes):
+        pairs = np.unique(positions * len(options) + codes)  # sorted, each name once
+        positions, codes = pairs // len(options), pairs % len(options)
+        starts = np.flatnonzero(np.r_[True, positions[1:] != positions[:-1]])
+        joined[positions[starts]] = np.add.reduceat(options[codes], starts)
     values = pd.Series(joined, index=index, dtype="string").str.rstrip()
     return values.mask(values == "")
 
@@ -623,11 +645,10 @@ def _field_issues(
     return issues
 
 
-def _place(main: pd.DataFrame, i: object) -> str:
-    file = main.at[i, "_source_file"]
-    row = main.at[i, "_source_row"]
-    file = "(no file)" if pd.isna(file) else str(file)
-    return file if pd.isna(row) else f"{file} row {row}"
+def _places(main: pd.DataFrame) -> pd.Series:
+    """Where each row is: 'file row N' ('(no file)' when the file is missing)."""
+    files = main["_source_file"].astype("string").fillna("(no file)")
+    return (files + " row " + main["_source_row"].astype("string")).fillna(files)
 
 
 def _duplicate_issues(
@@ -655,9 +676,14 @@ def _duplicate_issues(
         {name: checked[name].values.loc[order.index].astype("string") for name in compared}
     )
     differs = typed.groupby(ids.loc[order.index].to_numpy()).nunique(dropna=False) > 1
+    rows_of = pd.Series(order.index, index=ids.loc[order.index].to_numpy()).groupby(level=0)
+    rows_of = {entity: pd.Index(group.to_numpy()) for entity, group in rows_of}
+    place_of = dict(zip(order.index, _places(main.loc[order.index]).tolist(), strict=True))
+    acronyms = registry.acronyms()
+    differs_of = dict(zip(differs.index, differs[compared].to_numpy(dtype=bool), strict=True))
     issues: list[Issue] = []
     for entity in sorted(several):
-        rows = order.index[ids.loc[order.index].to_numpy() == entity]
+        rows = rows_of[entity]
         kept = rows[-1]
         at = order.at[kept, "at"]
         when = (
@@ -665,13 +691,13 @@ def _duplicate_issues(
             if not pd.isna(at)
             else "none has a submission time; the one read last is kept"
         )
-        places = [_place(main, i) for i in rows[-MAX_LISTED_PLACES:]]
+        places = [place_of[i] for i in rows[-MAX_LISTED_PLACES:]]
         if len(rows) > MAX_LISTED_PLACES:
             places.insert(0, f"{len(rows) - MAX_LISTED_PLACES} earlier ones")
         message = (
-            f"{registry.acronym(entity)} sent {len(rows)} submissions ({', '.join(places)}); {when}"
+            f"{acronyms.get(entity, entity)} sent {len(rows)} submissions ({', '.join(places)}); {when}"
         )
-        changed = [name for name in compared if differs.at[entity, name]]
+        changed = [name for name, d in zip(compared, differs_of[entity], strict=True) if d]
         severity: Severity = "info"
         if changed:
             severity = "warning"
@@ -785,7 +811,9 @@ def _repeat_issues(
     main_ids: pd.Series,
     survey: Survey,
     registry: Registry,
+    done: dict[str, CheckedTable] | None = None,
 ) -> list[Issue]:
+    """Issues of the repeat rows; each section's checked table goes into ``done``."""
     issues: list[Issue] = []
     parent_ids = main["_submission_id"].astype("string")
     entity_of = dict(zip(parent_ids[parent_ids.notna()], main_ids[parent_ids.notna()], strict=True))
@@ -813,6 +841,8 @@ def _repeat_issues(
             )
         )
         checked = check_fields(rows, survey.fields(section), survey, registry)
+        if done is not None:
+            done[section] = CheckedTable(rows, checked)
         empty = blank_rows(checked)
         issues += where.issues(
             CellProblem(
@@ -829,11 +859,13 @@ def _repeat_issues(
     return issues
 
 
-def validate(raw: RawRound, survey: Survey, registry: Registry, log: IssueLog) -> None:
+def validate(raw: RawRound, survey: Survey, registry: Registry, log: IssueLog) -> CheckedRound:
     """Check a round's canonical wide tables and append every problem to ``log``.
 
     In: the tables the readers produced (all text), the survey definition and the entity
-    registry. Out: nothing; issues are appended to ``log`` sorted by file, sheet and row.
+    registry. Out: issues are appended to ``log`` sorted by file, sheet and row; the
+    checked tables are returned, for :func:`pipeline.normalise.normalise` to reuse (pass
+    them with the same, unchanged ``raw``).
     Errors (unknown entity, invalid answer, ...) must stop a run; warnings (answers to
     skipped questions, partial rankings, conflicting duplicates, other form versions) and
     infos are reported. ``_extra:`` columns are left alone (the readers report them).
@@ -853,6 +885,8 @@ def validate(raw: RawRound, survey: Survey, registry: Registry, log: IssueLog) -
     issues += _blank_submission_issues(blank, ids, where, survey)
     issues += _duplicate_issues(main, checked, ids, ~blank, where, survey, registry)
     issues += _meta_issues(main, where, survey)
-    issues += _repeat_issues(raw, main, ids, survey, registry)
+    repeats: dict[str, CheckedTable] = {}
+    issues += _repeat_issues(raw, main, ids, survey, registry, repeats)
     issues.sort(key=lambda i: (i.file, i.sheet, -1 if i.row is None else i.row))
     log.extend(issues)
+    return CheckedRound(CheckedTable(main, checked), repeats)

@@ -95,6 +95,9 @@ def threshold_labels(survey: Survey) -> tuple[str, str]:
     return labels[cov.engaged_at_least].lower(), labels[cov.strong].lower()
 
 
+BOOTSTRAP_BATCH_VALUES = 1_000_000
+
+
 def bootstrap_ci(
     values: np.ndarray, confidence: float, n_resamples: int, seed: int
 ) -> tuple[float, float]:
@@ -121,6 +124,9 @@ def bootstrap_ci(
                     confidence_level=confidence,
                     method=method,
                     vectorized=True,
+                    # resamples (and jackknife samples) a million values at a time:
+                    # the same interval, without an n_resamples x n array (n x n for BCa)
+                    batch=max(1, BOOTSTRAP_BATCH_VALUES // len(x)),
                     **_rng_kwarg(seed),
                 )
             except (ValueError, FloatingPointError):

@@ -29,6 +29,7 @@ NODE_COLUMNS = [
 EDGE_COLUMNS = ["source", "target", "reciprocated"]
 PAIR_COLUMNS = ["entity_a", "entity_b", "relation", "similarity", "detail"]
 MAX_PAIRS = 50  # per relation
+PAIR_BLOCK_VALUES = 1_000_000  # cells of the pair matrices computed at a time
 EPS = 1e-9
 
 
@@ -147,45 +148,30 @@ def profile_pairs(scores: pd.DataFrame, survey: Survey, registry: Registry) -> p
     raw = matrix.to_numpy()[order]
     x = np.nan_to_num(raw, nan=0.0)
 
-    # closeness of two profiles: 1 - mean absolute difference of their scores (1 = same)
-    distance = np.zeros((len(x), len(x)))
-    for column in x.T:  # one dimension at a time keeps memory at n x n
-        distance += np.abs(column[:, None] - column[None, :])
-    similarity = 1.0 - distance / x.shape[1]
-    upper = np.triu(np.ones(similarity.shape, dtype=bool), k=1)
-
     strong = np.nan_to_num(raw, nan=-1.0) >= spec.complement_strong - EPS
     weak = np.nan_to_num(raw, nan=2.0) <= spec.complement_weak + EPS
-    shared_strong = strong.astype(np.int32) @ strong.T.astype(np.int32)
-    # possible duplication: close profiles AND strong on the same dimensions
-    overlap = upper & (similarity >= spec.overlap_min_similarity - EPS)
-    overlap &= shared_strong >= spec.overlap_min_shared_strong
-    a_over_b = strong.astype(np.int32) @ weak.T.astype(np.int32)  # a strong where b weak
-    total = a_over_b + a_over_b.T
-    complement = upper & (a_over_b >= 1) & (a_over_b.T >= 1)
-    complement &= total >= spec.complement_min_dimensions
-
+    over, comp = _pair_candidates(x, strong, weak, spec)
     rows: list[dict[str, Any]] = []
-    ia, ib = np.nonzero(overlap)
-    keep = np.lexsort((names[ib], names[ia], -similarity[ia, ib]))[:MAX_PAIRS]
-    for i, j in zip(ia[keep], ib[keep], strict=True):
+    ia, ib, sim, _ = over
+    keep = np.lexsort((names[ib], names[ia], -sim))[:MAX_PAIRS]
+    for i, j, similarity in zip(ia[keep], ib[keep], sim[keep], strict=True):
         both = [labels[d] for d, s in zip(dims, strong[i] & strong[j], strict=True) if s]
         detail = (
             f"{names[i]} and {names[j]} have similar profiles across the {len(dims)} "
-            f"{dim_set.plural} (similarity {similarity[i, j]:.2f})"
+            f"{dim_set.plural} (similarity {similarity:.2f})"
         )
         detail += f"; both strong in: {'; '.join(both)}" if both else ""
-        rows.append(_pair(ids[i], ids[j], "overlap", similarity[i, j], detail))
-    ia, ib = np.nonzero(complement)
-    keep = np.lexsort((names[ib], names[ia], similarity[ia, ib], -total[ia, ib]))[:MAX_PAIRS]
-    for i, j in zip(ia[keep], ib[keep], strict=True):
+        rows.append(_pair(ids[i], ids[j], "overlap", similarity, detail))
+    ia, ib, sim, total = comp
+    keep = np.lexsort((names[ib], names[ia], sim, -total))[:MAX_PAIRS]
+    for i, j, similarity in zip(ia[keep], ib[keep], sim[keep], strict=True):
         i_over_j = [labels[d] for d, s in zip(dims, strong[i] & weak[j], strict=True) if s]
         j_over_i = [labels[d] for d, s in zip(dims, strong[j] & weak[i], strict=True) if s]
         detail = (
             f"{names[i]} strong where {names[j]} is weak: {'; '.join(i_over_j)}. "
             f"{names[j]} strong where {names[i]} is weak: {'; '.join(j_over_i)}"
         )
-        rows.append(_pair(ids[i], ids[j], "complement", similarity[i, j], detail))
+        rows.append(_pair(ids[i], ids[j], "complement", similarity, detail))
     out = pd.DataFrame(rows, columns=PAIR_COLUMNS)
     return out.astype(
         {
@@ -196,6 +182,71 @@ def profile_pairs(scores: pd.DataFrame, survey: Survey, registry: Registry) -> p
             "detail": "string",
         }
     )
+
+
+Candidates = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _pair_candidates(
+    x: np.ndarray, strong: np.ndarray, weak: np.ndarray, spec: Links
+) -> tuple[Candidates, Candidates]:
+    """Pairs ``i < j`` of profiles (rows of ``x``, unanswered = 0) that overlap and that
+    complement each other: ``(i, j, similarity, total)`` arrays, holding at least the
+    :data:`MAX_PAIRS` best of each relation (all pairs tied with the last of them too).
+
+    Similarity is 1 - the mean absolute difference of two profiles (1 = the same). The
+    pair matrices are made a block of rows at a time (about :data:`PAIR_BLOCK_VALUES`
+    cells), so memory stays flat instead of growing as n x n (a round of thousands of
+    country offices has tens of millions of pairs); each block keeps only its best
+    candidates.
+    """
+    n, n_dims = x.shape
+    strong_n, weak_n = strong.astype(np.int32), weak.astype(np.int32)
+    over: list[Candidates] = []
+    comp: list[Candidates] = []
+    block = max(1, PAIR_BLOCK_VALUES // max(n, 1))
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        distance = np.zeros((stop - start, n))
+        step = np.empty_like(distance)
+        for column in x.T:  # one dimension at a time
+            np.subtract(column[start:stop, None], column[None, :], out=step)
+            distance += np.abs(step, out=step)
+        similarity = 1.0 - distance / n_dims
+        upper = np.arange(n)[None, :] > np.arange(start, stop)[:, None]
+        shared_strong = strong_n[start:stop] @ strong_n.T
+        # possible duplication: close profiles AND strong on the same dimensions
+        overlap = upper & (similarity >= spec.overlap_min_similarity - EPS)
+        overlap &= shared_strong >= spec.overlap_min_shared_strong
+        a_over_b = strong_n[start:stop] @ weak_n.T  # a strong where b weak
+        b_over_a = weak_n[start:stop] @ strong_n.T
+        total = a_over_b + b_over_a
+        complement = upper & (a_over_b >= 1) & (b_over_a >= 1)
+        complement &= total >= spec.complement_min_dimensions
+        ia, ib = np.nonzero(overlap)
+        sim = similarity[ia, ib]
+        over.append(_best((ia + start, ib, sim, total[ia, ib]), sim))
+        ia, ib = np.nonzero(complement)
+        sim, tot = similarity[ia, ib], total[ia, ib]
+        # most such dimensions first, then the least similar: one key, higher is better
+        comp.append(_best((ia + start, ib, sim, tot), tot + (1.0 - sim) / 2))
+    return _joined(over), _joined(comp)
+
+
+def _best(found: Candidates, key: np.ndarray) -> Candidates:
+    """The candidates whose ``key`` is at least the :data:`MAX_PAIRS`-th highest."""
+    if len(key) <= MAX_PAIRS:
+        return found
+    cut = np.partition(key, len(key) - MAX_PAIRS)[len(key) - MAX_PAIRS]
+    keep = key >= cut
+    return tuple(a[keep] for a in found)  # type: ignore[return-value]
+
+
+def _joined(parts: list[Candidates]) -> Candidates:
+    if not parts:
+        empty = np.array([], dtype=np.int64)
+        return (empty, empty, np.array([], dtype=float), empty)
+    return tuple(np.concatenate(arrays) for arrays in zip(*parts, strict=True))  # type: ignore[return-value]
 
 
 def _ties(submissions: pd.DataFrame, column: str) -> pd.DataFrame:

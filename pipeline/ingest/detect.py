@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import importlib
 import io
 from collections.abc import Callable, Iterator
@@ -266,13 +267,15 @@ def workbook_headers(path: Path, max_sheets: int = 10) -> dict[str, list[str]] |
 
 
 # The sheets parsed by the last :func:`workbook_headers`, so that :func:`load_workbook`
-# does not parse the same file a second time (key: path, size, modification time).
-_PARSED: dict[tuple[str, int, int], dict[str, list[list[Any]]]] = {}
+# does not parse the same file a second time (key: the path and a hash of its bytes, so a
+# file rewritten in between is parsed again).
+_PARSED: dict[tuple[str, str], dict[str, list[list[Any]]]] = {}
 
 
-def _file_key(path: Path) -> tuple[str, int, int]:
-    stat = path.stat()
-    return (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+def _file_key(path: Path) -> tuple[str, str]:
+    with path.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    return (str(path.resolve()), digest)
 
 
 def _parse_workbook(path: Path, max_sheets: int | None = None) -> dict[str, list[list[Any]]]:

@@ -180,6 +180,16 @@ def clean_cells(frame: pd.DataFrame) -> pd.DataFrame:
     return out.astype("string")
 
 
+def whole_number_text(values: pd.Series) -> pd.Series:
+    """'12.0' -> '12' (a whole number a spreadsheet stored as a float); other cells as they
+    are. Only cells holding a '.' go through the regular expression."""
+    dotted = values.str.contains(".", regex=False).fillna(False).astype(bool)
+    if not dotted.any():
+        return values
+    fixed = values[dotted].str.replace(_INTEGRAL_FLOAT, r"\1", regex=True)
+    return values.mask(dotted, fixed)
+
+
 def excel_column(position: int) -> str:
     """0 -> 'A', 27 -> 'AB': the column letter a person sees in a spreadsheet."""
     letters = ""
@@ -290,18 +300,24 @@ def map_choice_values(values: pd.Series, f: FormField, choices: ChoiceSet) -> pd
     uniques = values.dropna().unique()
     if len(uniques) == 0:
         return values
-    longest = max((len(k.split(" ")) for k in choices.lookup), default=1)
+    longest = 0  # words in the longest name or label, counted when first needed
     names = choices.name_set
+    # names that are their own lookup result (nearly all): no normalising needed for them
+    exact = {n for n in names if choices.lookup.get(_normalised_label(n)) == n}
     mapping: dict[str, str] = {}
     for raw in uniques:
         text = str(raw)
         if f.is_multiple:
-            tokens = normalise_text(text).split(" ")
-            if all(t in names for t in text.split()):
-                mapping[text] = " ".join(text.split())
+            split = text.split()
+            if all(t in names for t in split):
+                mapping[text] = " ".join(split)
                 continue
+            tokens = normalise_text(text).split(" ")
+            longest = longest or max((len(k.split(" ")) for k in choices.lookup), default=1)
             parts = _segment(tokens, choices.lookup, longest)
             mapping[text] = " ".join(parts) if parts is not None else text
+        elif text in exact:
+            mapping[text] = text
         else:
             mapping[text] = choices.lookup.get(normalise_text(text), text)
     return values.map(mapping).astype("string")
@@ -523,7 +539,7 @@ def to_canonical(
         else:
             values = empty
         if f.type in _NUMERIC_TYPES or f.is_select:
-            values = values.str.replace(_INTEGRAL_FLOAT, r"\1", regex=True)
+            values = whole_number_text(values)
         if choices:
             values = map_choice_values(values, f, choices)
         out[f.name] = values.astype("string")
@@ -608,7 +624,7 @@ def read_fields(
         return None, {}
     values = to_canonical(sheet, hmap, fields, survey, registry, log)
     meta = {
-        name: sheet.body[pos].str.replace(_INTEGRAL_FLOAT, r"\1", regex=True)
+        name: whole_number_text(sheet.body[pos])
         for name, pos in hmap.meta.items()
     }
     return values, meta
