@@ -7,8 +7,10 @@ not be written (disk full, no permission; the previous outputs are unchanged).
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rich.console import Console
@@ -73,8 +75,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Console(highlight=False)
     err = Console(stderr=True, highlight=False)
     layout = Layout(find_root(args.root) if args.root is None else args.root.resolve())
+    return guarded(lambda: COMMANDS[args.command](args, layout, out, err), err)
+
+
+def guarded(command: Callable[[], int], err: Console) -> int:
+    """Run a command; turn the project's errors into messages and exit codes."""
     try:
-        return COMMANDS[args.command](args, layout, out, err)
+        return command()
     except UsageError as exc:
         err.print(f"[bold red]{escape(str(exc))}[/]")
         return EXIT_USAGE
@@ -134,32 +141,60 @@ def cmd_form(args: argparse.Namespace, layout: Layout, out: Console, err: Consol
 
 
 def cmd_demo(args: argparse.Namespace, layout: Layout, out: Console, err: Console) -> int:
+    """Write and run every survey's demo rounds; surveys run side by side, one per core."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    survey_ids = args.survey or layout.survey_ids()
+    workers = min(len(survey_ids), os.cpu_count() or 1)
+    if workers <= 1:
+        return max((_demo_survey(args, layout, s, out, err) for s in survey_ids), default=EXIT_OK)
+    colour = out.is_terminal
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        jobs = [pool.submit(_demo_worker, args, layout, s, colour) for s in survey_ids]
+        results = [job.result() for job in jobs]  # printed in survey order, not finish order
+    for _status, printed, errors in results:
+        out.file.write(printed)
+        err.file.write(errors)
+    return max(status for status, _, _ in results)
+
+
+def _demo_worker(
+    args: argparse.Namespace, layout: Layout, survey_id: str, colour: bool
+) -> tuple[int, str, str]:
+    out = Console(file=io.StringIO(), highlight=False, force_terminal=colour, width=100)
+    err = Console(file=io.StringIO(), highlight=False, force_terminal=colour, width=100)
+    status = guarded(lambda: _demo_survey(args, layout, survey_id, out, err), err)
+    return status, out.file.getvalue(), err.file.getvalue()  # type: ignore[attr-defined]
+
+
+def _demo_survey(
+    args: argparse.Namespace, layout: Layout, survey_id: str, out: Console, err: Console
+) -> int:
     import shutil
 
     from pipeline.demo import write_demo_round
     from pipeline.run import open_survey
 
-    survey_ids = args.survey or layout.survey_ids()
+    args = argparse.Namespace(**vars(args))  # each survey sets its own round on it
+    survey, registry = open_survey(layout, survey_id)
+    if not survey.model.demo:
+        return EXIT_OK
     status = EXIT_OK
-    for survey_id in survey_ids:
-        survey, registry = open_survey(layout, survey_id)
-        if not survey.model.demo:
-            continue
-        specs = sorted(survey.model.demo.rounds, key=lambda s: s.id)  # as Layout.rounds sorts
-        for spec in specs:  # every round first, each with the form version it used
-            folder = layout.raw(survey_id, spec.id)
-            if folder.exists():
-                shutil.rmtree(folder)
-            write_demo_round(survey.for_round(spec.id), registry, spec, folder)
-            if not args.quiet:
-                out.print(f"[bold]{survey_id}[/] demo round {spec.id}: inputs written to {folder}")
-        for spec in specs:  # then in order, so that each run compares with the one before
-            args.survey_id, args.round_id, args.force, args.run_date = survey_id, spec.id, True, None
-            status = max(status, cmd_run(args, layout, out, err))
-        if len(specs) > 1 and status == EXIT_OK:  # and the comparison of the last two
-            pair = argparse.Namespace(**{**vars(args), "survey": survey_id})
-            pair.rounds = [specs[-2].id, specs[-1].id]
-            status = max(status, cmd_compare(pair, layout, out, err))
+    specs = sorted(survey.model.demo.rounds, key=lambda s: s.id)  # as Layout.rounds sorts
+    for spec in specs:  # every round first, each with the form version it used
+        folder = layout.raw(survey_id, spec.id)
+        if folder.exists():
+            shutil.rmtree(folder)
+        write_demo_round(survey.for_round(spec.id), registry, spec, folder)
+        if not args.quiet:
+            out.print(f"[bold]{survey_id}[/] demo round {spec.id}: inputs written to {folder}")
+    for spec in specs:  # then in order, so that each run compares with the one before
+        args.survey_id, args.round_id, args.force, args.run_date = survey_id, spec.id, True, None
+        status = max(status, cmd_run(args, layout, out, err))
+    if len(specs) > 1 and status == EXIT_OK:  # and the comparison of the last two
+        pair = argparse.Namespace(**{**vars(args), "survey": survey_id})
+        pair.rounds = [specs[-2].id, specs[-1].id]
+        status = max(status, cmd_compare(pair, layout, out, err))
     return status
 
 
