@@ -31,37 +31,19 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from pipeline.forms import field_options
+from pipeline.ingest.headers import KOBO_SUBMISSION_META
 from pipeline.registry import Registry
 from pipeline.spec import FormField, Survey
 
 Headers = Literal["xml", "label"]
 
 KOBO_META_FIRST = ["start", "end"]
-KOBO_META_LAST = [
-    "_id",
-    "_uuid",
-    "_submission_time",
-    "_validation_status",
-    "_notes",
-    "_status",
-    "_submitted_by",
-    "__version__",
-    "_tags",
-    "_index",
-]
+KOBO_META_LAST = [*KOBO_SUBMISSION_META, "_index"]
 KOBO_REPEAT_META = [
     "_index",
     "_parent_table_name",
     "_parent_index",
-    "_submission__id",
-    "_submission__uuid",
-    "_submission__submission_time",
-    "_submission__validation_status",
-    "_submission__notes",
-    "_submission__status",
-    "_submission__submitted_by",
-    "_submission___version__",
-    "_submission__tags",
+    *(f"_submission_{m}" for m in KOBO_SUBMISSION_META),
 ]
 ODK_META_LAST = [
     "meta-instanceID",

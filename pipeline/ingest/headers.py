@@ -31,6 +31,20 @@ from pipeline.tables import META_COLUMNS, REPEAT_META_COLUMNS
 
 EXTRA_PREFIX = "_extra:"
 
+KOBO_SUBMISSION_META = (
+    "_id",
+    "_uuid",
+    "_submission_time",
+    "_validation_status",
+    "_notes",
+    "_status",
+    "_submitted_by",
+    "__version__",
+    "_tags",
+)
+"""Kobo's per-submission meta columns, in export order; a repeat sheet copies each one
+as ``_submission_<name>``."""
+
 KOBO_META = frozenset(
     {
         "_id",
@@ -71,18 +85,7 @@ KOBO_META = frozenset(
         "meta/audit",
     }
 ) | frozenset(  # the copies of the parent's meta columns on a repeat sheet
-    f"_submission_{m}"
-    for m in (
-        "_id",
-        "_uuid",
-        "_submission_time",
-        "_validation_status",
-        "_notes",
-        "_status",
-        "_submitted_by",
-        "__version__",
-        "_tags",
-    )
+    f"_submission_{m}" for m in KOBO_SUBMISSION_META
 )
 """Columns KoboToolbox adds to an export (used for ids and links, never reported)."""
 
