@@ -18,6 +18,7 @@ MANIFEST_NAME = "manifest.json"
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file's bytes, read ``chunk`` bytes at a time."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while block := handle.read(chunk):

@@ -10,7 +10,6 @@ ever written to.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
@@ -21,22 +20,14 @@ from pipeline.ingest import odk
 from pipeline.ingest.detect import Reader, pick_reader, readers
 from pipeline.ingest.headers import canonical_columns, empty_table
 from pipeline.ingest.safe import check_file, has_macros
+from pipeline.manifest import sha256_file
 from pipeline.registry import Registry
 from pipeline.spec import Survey
 from pipeline.tables import InputFile, RawRound
 
-__all__ = ["read_round", "sha256_of"]
+__all__ = ["read_round"]
 
 SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini"})
-
-
-def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_round(folder: Path, survey: Survey, registry: Registry, log: IssueLog) -> RawRound:
@@ -77,7 +68,7 @@ def read_round(folder: Path, survey: Survey, registry: Registry, log: IssueLog) 
         if path in odk_repeats:
             continue  # read with its main CSV below
         rel = path.relative_to(folder).as_posix()
-        record = InputFile(path=rel, sha256=sha256_of(path), size=path.stat().st_size, reader="")
+        record = InputFile(path=rel, sha256=sha256_file(path), size=path.stat().st_size, reader="")
         files[path] = record
         problem = check_file(path, rel)
         if problem:
@@ -109,7 +100,7 @@ def read_round(folder: Path, survey: Survey, registry: Registry, log: IssueLog) 
 
     for path in odk_repeats:
         rel = path.relative_to(folder).as_posix()
-        record = InputFile(path=rel, sha256=sha256_of(path), size=path.stat().st_size, reader="")
+        record = InputFile(path=rel, sha256=sha256_file(path), size=path.stat().st_size, reader="")
         files[path] = record
         if path in consumed:
             record.reader = odk.NAME
