@@ -15,7 +15,7 @@ and ``ranking`` (mean rank of each option, with Kendall's W).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipeline.errors import IssueLog
 from pipeline.report import style
 from pipeline.report.style import frame, new_figure, save, tidy_axes, wrap
 from pipeline.tables import RunResult
@@ -1020,22 +1021,41 @@ def make_charts(result: RunResult, out_dir: Path) -> list[Chart]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     run = _run_context(result)
-    charts: list[Chart] = []
     # a requirements benchmark (ESS) has charts of its own in place of the score charts
     benchmark = "adoption" in result.tables
-    if benchmark:
-        from pipeline.report.ess_charts import REPLACED_GENERIC_CHARTS, make_requirement_charts
+    if not benchmark:
+        return draw_charts(CHARTS, run, out_dir, result.log)
+    from pipeline.report.ess_charts import REPLACED_GENERIC_CHARTS, make_requirement_charts
+
+    charts = draw_charts(CHARTS, run, out_dir, result.log, skip=REPLACED_GENERIC_CHARTS)
+    return charts + make_requirement_charts(result, out_dir)
+
+
+def draw_charts(
+    draws: dict[str, Callable[[Any, Path], Chart | None]],
+    context: Any,
+    out_dir: Path,
+    log: IssueLog,
+    skip: Collection[str] = (),
+) -> list[Chart]:
+    """Draw each chart of ``draws`` (chart id -> drawer taking ``context`` and ``out_dir``)
+    in the house style, except those in ``skip``; return the charts drawn, in order.
+
+    A drawer that returns None (its table is missing or empty) is passed over; one that
+    fails on malformed data is passed over with a ``chart-skipped`` warning in ``log``.
+    """
+    charts: list[Chart] = []
     with style.chart_style():
-        for chart_id, draw in CHARTS.items():
-            if benchmark and chart_id in REPLACED_GENERIC_CHARTS:
+        for chart_id, draw in draws.items():
+            if chart_id in skip:
                 continue
             try:
-                chart = draw(run, out_dir)
+                chart = draw(context, out_dir)
             except (KeyError, ValueError, TypeError, IndexError) as exc:
                 import matplotlib.pyplot as plt
 
                 plt.close("all")
-                result.log.warning(
+                log.warning(
                     "chart-skipped",
                     f"the {chart_id} chart could not be drawn from the run's tables: {exc}",
                     file=f"charts/{chart_id}.png",
@@ -1043,6 +1063,4 @@ def make_charts(result: RunResult, out_dir: Path) -> list[Chart]:
                 continue
             if chart is not None:
                 charts.append(chart)
-    if benchmark:
-        charts += make_requirement_charts(result, out_dir)
     return charts

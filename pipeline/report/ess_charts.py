@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.report import style
-from pipeline.report.charts import Chart
+from pipeline.report.charts import Chart, draw_charts
 from pipeline.report.narrative import capitalise, inline
 from pipeline.report.style import frame, new_figure, save, tidy_axes
 from pipeline.spec import Survey
@@ -658,22 +658,4 @@ def make_requirement_charts(result: RunResult, out_dir: Path) -> list[Chart]:
         return []
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    ctx = _ctx(result)
-    charts: list[Chart] = []
-    with style.chart_style():
-        for chart_id, draw in CHARTS.items():
-            try:
-                chart = draw(ctx, out_dir)
-            except (KeyError, ValueError, TypeError, IndexError) as exc:
-                import matplotlib.pyplot as plt
-
-                plt.close("all")
-                result.log.warning(
-                    "chart-skipped",
-                    f"the {chart_id} chart could not be drawn from the run's tables: {exc}",
-                    file=f"charts/{chart_id}.png",
-                )
-                continue
-            if chart is not None:
-                charts.append(chart)
-    return charts
+    return draw_charts(CHARTS, _ctx(result), out_dir, result.log)
