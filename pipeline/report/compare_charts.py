@@ -31,24 +31,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from pipeline.report import style
+from pipeline.report.charts import Chart
 from pipeline.report.style import frame, new_figure, save, tidy_axes, wrap
 from pipeline.spec import Survey
-
-try:  # the run's charts module defines the Chart record the report uses
-    from pipeline.report.charts import Chart
-except ImportError:  # pragma: no cover - only while that module is missing
-
-    @dataclass
-    class Chart:  # type: ignore[no-redef]
-        """One chart written to disk, with the words the report puts around it."""
-
-        id: str
-        title: str
-        caption: str
-        alt_text: str
-        png: Path
-        svg: Path
-
 
 OLD_COLOUR = "#9A9A9A"  # the earlier round: grey, so the eye goes to the later one
 NEW_COLOUR = style.MAIN
