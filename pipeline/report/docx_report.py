@@ -196,9 +196,10 @@ def _executive_summary(doc: ReportDocument, ctx: _Context) -> None:
     )
 
 
-def _methodology(doc: ReportDocument, ctx: _Context) -> None:
+def _who_was_asked(doc: ReportDocument, ctx: _Context) -> None:
+    """The methodology's "Who was asked" section: response, who did not answer, the source
+    and the response chart."""
     r, w, m = ctx.result, ctx.words, ctx.result.survey.model
-    doc.heading("Methodology", 1)
     doc.heading("Who was asked", 2)
     doc.paragraph(nar.response_sentence(ctx.stats, w, r.survey.title))
     status = ctx.table("response_status")
@@ -212,6 +213,12 @@ def _methodology(doc: ReportDocument, ctx: _Context) -> None:
     if m.source_note:
         doc.paragraph(f"Source: {m.source_note}.")
     _chart(doc, ctx, "response")
+
+
+def _methodology(doc: ReportDocument, ctx: _Context) -> None:
+    w, m = ctx.words, ctx.result.survey.model
+    doc.heading("Methodology", 1)
+    _who_was_asked(doc, ctx)
     if m.scoring:
         doc.heading("How answers were scored", 2)
         doc.paragraph(

@@ -646,24 +646,12 @@ class _Chapters:
         )
 
     def methodology(self) -> None:
-        from pipeline.report.docx_report import _data_sources
+        from pipeline.report.docx_report import _data_sources, _who_was_asked
 
-        doc, w, m, r = self.doc, self.w, self.survey.model, self.ctx.result
+        doc, w, m = self.doc, self.w, self.survey.model
         spec = self.spec
         doc.heading("Methodology", 1)
-        doc.heading("Who was asked", 2)
-        doc.paragraph(nar.response_sentence(self.stats, w, r.survey.title))
-        status = self.t("response_status")
-        if not status.empty and "responded" in status:
-            missing = sorted(status.loc[~status["responded"].astype(bool), "acronym"].astype(str))
-            if missing:
-                doc.paragraph(
-                    f"Did not answer: {nar.join_names(missing, limit=20)}. Annex A lists every "
-                    f"{w.entity} invited, with the date and source of its answer."
-                )
-        if m.source_note:
-            doc.paragraph(f"Source: {m.source_note}.")
-        self.chart("response")
+        _who_was_asked(doc, self.ctx)
 
         doc.heading(f"How the {w.dimensions} were compared", 2)
         groups = [f"{len(g)} {(spec.groups.get(k, k)).lower()}" for k, g in self.items.groupby("group", sort=False)]
