@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from wide_tables import STAGES
 
 from pipeline.analysis.links import collaboration_network, profile_pairs
 from pipeline.registry import Registry
@@ -118,15 +119,6 @@ def test_network_without_any_tie(survey: Survey, registry: Registry) -> None:
 
 
 # -- overlaps and complements ------------------------------------------------------------
-STAGES = [
-    "raw_materials",
-    "design_manufacturing",
-    "distribution_use",
-    "reuse_repair",
-    "collection_transboundary",
-    "treatment_recycling",
-    "final_disposal",
-]
 PROFILES = {
     "UNEP": [1, 1, 1, 0, 0, 0, 0],
     "ITU": [0.9, 1, 1, 0, 0, 0, 0.1],  # near copy of UNEP

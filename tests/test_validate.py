@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from wide_tables import KS_OPTIONS, STAGES, wide_round
 
 from pipeline.errors import Issue, IssueLog
 from pipeline.registry import Registry
@@ -11,16 +12,6 @@ from pipeline.spec import Survey
 from pipeline.tables import RawRound
 from pipeline.validate import validate
 
-STAGES = [
-    "raw_materials",
-    "design_manufacturing",
-    "distribution_use",
-    "reuse_repair",
-    "collection_transboundary",
-    "treatment_recycling",
-    "final_disposal",
-]
-KS_OPTIONS = ["project_db", "community", "webinars", "repository", "newsletter", "missions"]
 FOCAL_NAME = "Amina Diallo"
 FOCAL_EMAIL = "amina.diallo@unep.example.org"
 
@@ -73,21 +64,8 @@ def raw_round(
     files: list[str] | None = None,
     times: list[str | None] | None = None,
 ) -> RawRound:
-    """Canonical wide tables as a reader produces them: text, meta columns, file rows."""
-    main = pd.DataFrame(rows)
-    n = len(main)
-    main["_submission_id"] = [f"kobo:{i + 1}" for i in range(n)]
-    main["_submitted_at"] = times or [f"2026-03-0{i % 9 + 1}T10:00:00Z" for i in range(n)]
-    main["_source_file"] = files or ["export.xlsx"] * n
-    main["_source_sheet"] = "data"
-    main["_source_row"] = [str(i + 2) for i in range(n)]
-    main["_reader"] = "kobo"
-    main["_form_version"] = "2026.1"
-    repeats = pd.DataFrame(projects or [project()])
-    repeats["_source_file"] = "export.xlsx"
-    repeats["_source_sheet"] = "projects"
-    repeats["_source_row"] = [str(i + 2) for i in range(len(repeats))]
-    return RawRound(main=main.astype("string"), repeats={"projects": repeats.astype("string")})
+    """:func:`wide_round` with this module's default project."""
+    return wide_round(rows, projects or [project()], files=files, times=times)
 
 
 def check(raw: RawRound, survey: Survey, registry: Registry) -> list[Issue]:
