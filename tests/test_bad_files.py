@@ -37,11 +37,6 @@ MACRO_TYPES = (
 )
 
 
-@pytest.fixture(scope="module")
-def example(survey: Survey, registry: Registry) -> Example:
-    return example_round(survey, registry, n=4)
-
-
 @pytest.fixture
 def project(tmp_path: Path, survey: Survey, registry: Registry, example: Example) -> Project:
     """A round holding one good Kobo export of four submissions."""

@@ -20,7 +20,7 @@ from catalogue import (
     validate_round,
 )
 
-from pipeline.exports import example_round, write_kobo_xlsx
+from pipeline.exports import write_kobo_xlsx
 from pipeline.ingest.headers import EXTRA_PREFIX, KOBO_META
 from pipeline.registry import Registry
 from pipeline.run import check_round
@@ -31,11 +31,6 @@ FRENCH = {
     "Name of the focal point for this survey": "Nom du point focal pour cette enquête",
     "E-mail of the focal point": "Courriel du point focal",
 }
-
-
-@pytest.fixture(scope="module")
-def example(survey: Survey, registry: Registry) -> Example:
-    return example_round(survey, registry, n=4)
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from catalogue import (
 )
 from docx import Document
 
-from pipeline.exports import example_round, write_kobo_xlsx, write_odk_csv
+from pipeline.exports import write_kobo_xlsx, write_odk_csv
 from pipeline.registry import Registry
 from pipeline.run import check_round
 from pipeline.spec import Survey
@@ -42,11 +42,6 @@ RTL_CJK = "التعاون الإقليمي في أفريقيا — שיתוף פ
 FORMULAS = ['=HYPERLINK("http://evil.example","click")', "+1+1", "-2+3 cmd", "@SUM(A1:A2)"]
 NAME = "Zoë Ñúñez-O'Brien \u202e<b>"
 EMAIL = "zoe.nunez+e-waste@agency.example.org"
-
-
-@pytest.fixture(scope="module")
-def example(survey: Survey, registry: Registry) -> Example:
-    return example_round(survey, registry, n=4)
 
 
 # -- located errors, all in one run ---------------------------------------------------------

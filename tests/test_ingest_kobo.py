@@ -27,11 +27,6 @@ from pipeline.tables import META_COLUMNS, REPEAT_META_COLUMNS
 Example = tuple[pd.DataFrame, dict[str, pd.DataFrame]]
 
 
-@pytest.fixture(scope="module")
-def example(survey: Survey, registry: Registry) -> Example:
-    return example_round(survey, registry, n=4)
-
-
 def field_names(survey: Survey, repeat: str | None = None) -> list[str]:
     return [f.name for f in survey.fields(repeat)]
 

@@ -8,18 +8,13 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import IssueLog
-from pipeline.exports import example_round, submission_uuid, write_odk_csv
+from pipeline.exports import submission_uuid, write_odk_csv
 from pipeline.ingest import detect, kobo, odk, read_round
 from pipeline.registry import Registry
 from pipeline.spec import Survey
 from pipeline.tables import META_COLUMNS, REPEAT_META_COLUMNS
 
 Example = tuple[pd.DataFrame, dict[str, pd.DataFrame]]
-
-
-@pytest.fixture(scope="module")
-def example(survey: Survey, registry: Registry) -> Example:
-    return example_round(survey, registry, n=4)
 
 
 def names(survey: Survey, repeat: str | None = None) -> list[str]:

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import Issue, IssueLog
-from pipeline.exports import example_round, write_kobo_csv, write_kobo_xlsx, write_odk_csv
+from pipeline.exports import write_kobo_csv, write_kobo_xlsx, write_odk_csv
 from pipeline.ingest import read_round, safe
 from pipeline.ingest.detect import readers
 from pipeline.registry import Registry
@@ -29,11 +29,6 @@ CONTENT_TYPES = (
 )
 
 Example = tuple[pd.DataFrame, dict[str, pd.DataFrame]]
-
-
-@pytest.fixture(scope="module")
-def example(survey: Survey, registry: Registry) -> Example:
-    return example_round(survey, registry, n=4)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -26,7 +26,7 @@ from catalogue import (
 
 from pipeline.cli import main
 from pipeline.errors import UsageError
-from pipeline.exports import example_round, write_kobo_xlsx
+from pipeline.exports import write_kobo_xlsx
 from pipeline.ingest import safe
 from pipeline.paths import Layout
 from pipeline.registry import Registry
@@ -122,11 +122,6 @@ def bounded(project: Project) -> tuple[Outcome, float, float]:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
     return outcome, time.perf_counter() - start, peak / 2**20
-
-
-@pytest.fixture(scope="module")
-def example(survey: Survey, registry: Registry) -> Example:
-    return example_round(survey, registry, n=4)
 
 
 # -- XML and zip bombs -----------------------------------------------------------------------
