@@ -22,6 +22,8 @@ from pipeline import __version__
 from pipeline.errors import IssueLog, OutputError, PipelineError, SpecError, UsageError
 from pipeline.paths import Layout, find_root
 
+SURVEY_HELP = "survey id, a folder of surveys/ (e.g. ewaste_img; see 'emg-pipeline surveys')"
+
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_IO = 0, 1, 2, 3
 
 
@@ -48,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     with_root(sub.add_parser("surveys", help="list the surveys defined and the rounds found"))
 
     form = with_root(sub.add_parser("form", help="write a survey's XLSForm and offline questionnaire"))
-    form.add_argument("survey")
+    form.add_argument("survey", help=SURVEY_HELP)
     form.add_argument("--out", type=Path, required=True, help="folder to write the two files into")
 
     demo = with_root(sub.add_parser("demo", help="write the demo rounds under ROOT/data/raw and run them"))
@@ -56,13 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, text in (("validate", "check a round's inputs only"), ("run", "run the whole pipeline")):
         p = with_root(sub.add_parser(name, help=text))
-        p.add_argument("survey")
+        p.add_argument("survey", help=SURVEY_HELP)
         p.add_argument("--round", required=True, dest="round_id", help="round folder under data/raw/SURVEY/")
         if name == "run":
             p.add_argument("--force", action="store_true", help="run even if outputs are up to date")
             p.add_argument("--run-date", help="date shown in the report (default: today)")
     compare = with_root(sub.add_parser("compare", help="compare two rounds of a survey"))
-    compare.add_argument("survey")
+    compare.add_argument("survey", help=SURVEY_HELP)
     compare.add_argument(
         "--rounds", nargs=2, required=True, metavar=("OLD", "NEW"), help="the earlier and the later round"
     )
