@@ -17,6 +17,7 @@ Both instruments are built from ``survey.fields("all")``, so a change to
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -470,9 +471,13 @@ def _instructions(wb: Workbook, survey: Survey, repeat_titles: list[str]) -> Non
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if kind == "title":
             cell.font = Font(bold=True, size=16, color="1F4E79")
+            ws.row_dimensions[i].height = 26
         elif kind == "head":
             cell.font = Font(bold=True, size=12, color="1F4E79")
             ws.row_dimensions[i].height = 24
+        elif text:
+            # spreadsheet programs do not grow a row for wrapped text on opening a file
+            ws.row_dimensions[i].height = 15 * math.ceil(len(text) / 115) + 4
     ws.sheet_view.showGridLines = False
     _print_setup(ws, None)
 
