@@ -538,8 +538,16 @@ class _AnswersWriter:
         q = ws.cell(r, 3, question)
         q.alignment = Alignment(wrap_text=True, vertical="top", indent=indent)
         ws.cell(r, 5, help_text or None).font = Font(italic=True, color="595959", size=9)
-        for c in (2, 5):
-            ws.cell(r, c).alignment = _WRAP
+        ws.cell(r, 2).alignment = Alignment(vertical="top")  # clipped: the bands name sections
+        ws.cell(r, 5).alignment = _WRAP
+        # spreadsheet programs do not grow rows for wrapped text when opening a file
+        lines = max(
+            math.ceil(len(question) / _WIDTHS["C"]),
+            math.ceil(len(help_text) / (_WIDTHS["E"] * 1.25)),  # help is in a smaller font
+            1,
+        )
+        if lines > 1:
+            ws.row_dimensions[r].height = 15 * lines
         a = ws.cell(r, 4)
         a.alignment = _WRAP
         if answer:
