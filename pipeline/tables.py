@@ -20,6 +20,10 @@ META_COLUMNS = [
     "_reader",
     "_form_version",
 ]
+# Optional per-field row numbers: a reader whose answers sit on different rows of one
+# submission (the offline questionnaire: one row per question) adds a column
+# ``_row:<field>`` so that an issue about that field names the row the answer is on.
+FIELD_ROW_PREFIX = "_row:"
 REPEAT_META_COLUMNS = ["_submission_id", "_source_file", "_source_sheet", "_source_row"]
 TIDY_COLUMNS = [
     "survey_id",

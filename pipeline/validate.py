@@ -28,7 +28,7 @@ from rapidfuzz import fuzz, process
 from pipeline.errors import Issue, IssueLog, Severity
 from pipeline.registry import Registry
 from pipeline.spec import FormField, Survey
-from pipeline.tables import META_COLUMNS, REPEAT_META_COLUMNS, RawRound
+from pipeline.tables import FIELD_ROW_PREFIX, META_COLUMNS, REPEAT_META_COLUMNS, RawRound
 
 CONTROL_CHARACTERS = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # all but \t and \n
 EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s.]+"
@@ -580,6 +580,11 @@ class _Where:
         self.file = frame["_source_file"].astype("string").fillna("")
         self.sheet = frame["_source_sheet"].astype("string").fillna("")
         self.row = source_rows(frame)
+        self.field_rows = {  # rows of single answers where a reader gives them
+            c.removeprefix(FIELD_ROW_PREFIX): pd.to_numeric(frame[c], errors="coerce").astype("Int64")
+            for c in frame.columns
+            if c.startswith(FIELD_ROW_PREFIX)
+        }
         self.entity = entity_ids.astype("string").fillna("")
 
     def issues(self, problem: CellProblem) -> list[Issue]:
@@ -588,7 +593,10 @@ class _Where:
             columns = problem.column.reindex(index).fillna("").tolist()
         else:
             columns = [problem.column] * len(index)
-        rows = self.row.loc[index].tolist()
+        rows = self.row.loc[index]
+        if isinstance(problem.column, str) and problem.column in self.field_rows:
+            rows = self.field_rows[problem.column].loc[index].fillna(rows)
+        rows = rows.tolist()
         return [
             Issue(
                 problem.severity,

@@ -256,3 +256,21 @@ def test_more_projects_than_the_empty_table_offers(tmp_path: Path, survey, regis
     assert (projects["project_status"] == "completed").all()
     assert projects["_source_row"].tolist() == [str(r) for r in range(3, 26)]
     assert not log.has_errors()
+
+
+def test_validation_names_the_row_of_each_answer(filled: Path, survey, registry) -> None:  # type: ignore[no-untyped-def]
+    """One submission spans many rows: an issue points at the question's own row."""
+    from pipeline.tables import RawRound
+    from pipeline.validate import validate
+
+    edited = _edit(
+        filled,
+        {("Answers", "engagement_final_disposal"): "Moderat", ("Answers", "ks_rank_webinars"): "first"},
+    )
+    main, repeats, log = _read(edited, survey, registry)
+    validate(RawRound(main=main, repeats=repeats), survey, registry, log)
+    ws = load_workbook(edited)["Answers"]
+    rows = {i.column: i.row for i in log.errors}
+    assert rows["engagement_final_disposal"] == _row_of(ws, "engagement_final_disposal")
+    assert rows["ks_rank_webinars"] == _row_of(ws, "ks_rank_webinars")
+    assert rows["engagement_final_disposal"] != int(main.loc[0, "_source_row"])

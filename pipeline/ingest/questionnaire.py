@@ -40,7 +40,7 @@ from pipeline.forms import (
 from pipeline.ingest.safe import check_file
 from pipeline.registry import Registry
 from pipeline.spec import FormField, Survey
-from pipeline.tables import META_COLUMNS, REPEAT_META_COLUMNS
+from pipeline.tables import FIELD_ROW_PREFIX, META_COLUMNS, REPEAT_META_COLUMNS
 
 NAME = "offline-questionnaire"
 SUFFIXES = {".xlsx", ".xlsm"}
@@ -524,6 +524,10 @@ def read(
             }
         )
         main = _frame([record], list(main.columns))
+        field_rows: dict[str, str] = {}
+        for key, (row, _value) in found.items():  # a multi-select: its first option's row
+            field_rows.setdefault(f"{FIELD_ROW_PREFIX}{key.split('/', 1)[0]}", str(row))
+        main = main.assign(**field_rows).astype("string")
         areas: list[tuple[str, int | None, int]] = [(answers_title, answer_col, 1)]
         for section in survey.repeat_sections:
             title = about.get(f"repeat:{section}", repeat_sheet_title(survey, section))
