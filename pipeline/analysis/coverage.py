@@ -31,6 +31,7 @@ COVERAGE_COLUMNS = [
     "lead_entities",
 ]
 TOP_SCORERS = 3  # lead entities shown when nobody is at the strong level
+MAX_LEADS = 6  # beyond this many strong entities, the highest scorers and a count of the rest
 
 
 def acronym_map(registry: Registry | None, ids: pd.Series | list[str]) -> dict[str, str]:
@@ -152,7 +153,8 @@ def coverage(
       ``strong`` (by the choices' scores when declared, else in declared order);
     - ``mean_score`` over the entities with a score (NA scores left out), with a bootstrap
       CI (``confidence``, ``bootstrap_resamples`` and ``seed`` from the survey);
-    - ``lead_entities``: acronyms of the entities at the strong level, by score (high
+    - ``lead_entities``: acronyms of the entities at the strong level (the first
+      ``MAX_LEADS`` and a count of the rest when there are more), by score (high
       first) then acronym; when none is strong, the top scorers (up to 3, score above 0).
     """
     cov = _spec(survey)
@@ -244,7 +246,10 @@ def _leaders(strong_ids: pd.Index, dim_scores: pd.Series, acronyms: dict[str, st
     frame = frame.sort_values(["score", "acronym"], ascending=[False, True], kind="stable")
     if not len(strong_ids):
         frame = frame.head(TOP_SCORERS)
-    return ", ".join(frame["acronym"].astype(str))
+    names = frame["acronym"].astype(str).tolist()
+    if len(names) > MAX_LEADS:
+        return f"{', '.join(names[:MAX_LEADS])} and {len(names) - MAX_LEADS} more"
+    return ", ".join(names)
 
 
 def _spec(survey: Survey) -> Coverage:

@@ -385,9 +385,9 @@ def dimension_finding(
         out.append(f"The mean score is {mean:.2f}{ci}{lvl}.")
     leads = split_names(row.get("lead_entities"))
     if leads:
-        out.append(
-            f"Lead {words.entities if len(leads) > 1 else words.entity}: {join_names(leads)}."
-        )
+        # a long list arrives shortened as "A, B, ... F and 9 more": keep it as it is
+        named = str(row.get("lead_entities")) if " more" in leads[-1] else join_names(leads)
+        out.append(f"Lead {words.entities if len(leads) > 1 else words.entity}: {named}.")
     else:
         out.append(f"No {words.entity} leads this {words.dimension}.")
     if activities:
