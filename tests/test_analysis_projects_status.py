@@ -83,7 +83,7 @@ def test_inventory_is_readable(survey: Survey, registry: Registry) -> None:
 def test_summary_counts_by_status_stage_and_region(survey: Survey) -> None:
     summary = project_summary(PROJECTS, survey)
     assert list(summary.columns) == ["by", "key", "label", "status", "n_projects", "budget_usd"]
-    assert summary["by"].unique().tolist() == ["status", "stage", "region"]
+    assert summary["by"].unique().tolist() == ["status", "stage", "region", "partner"]
 
     def get(by: str, key: str, status: str) -> tuple[int, float]:
         r = summary[(summary["by"] == by) & (summary["key"] == key) & (summary["status"] == status)]
@@ -187,3 +187,14 @@ def test_status_with_no_submissions(registry: Registry) -> None:
     table, stats = response_status(make_submissions().iloc[0:0], registry, invited=["UNEP"])
     assert table["responded"].tolist() == [False]
     assert stats["response_rate"] == 0.0
+
+
+def test_summary_counts_projects_by_partner_named(survey: Survey, registry: Registry) -> None:
+    summary = project_summary(PROJECTS, survey, registry)
+    partners = summary[summary["by"] == "partner"]
+    # only the three partners named, by acronym; one project each, all ongoing
+    assert sorted(partners["label"].unique()) == ["ITU", "UN-Habitat", "UNU"]
+    ongoing = partners[partners["status"] == "Ongoing"].set_index("key")
+    assert ongoing.loc["UNHABITAT", "n_projects"] == 1
+    assert ongoing.loc["ITU", "budget_usd"] == 500.0
+    assert partners.loc[partners["status"] == "Completed", "n_projects"].sum() == 0

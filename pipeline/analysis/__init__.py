@@ -95,7 +95,7 @@ def analyse(
     if model.projects is not None:
         raw_projects = responses.repeats.get(model.projects.section, pd.DataFrame())
         tables["projects"] = project_inventory(raw_projects, survey, registry)
-        tables["project_summary"] = project_summary(raw_projects, survey)
+        tables["project_summary"] = project_summary(raw_projects, survey, registry)
     if model.ranking is not None:
         tables["ranking"], stats["ranking"] = knowledge_sharing_ranking(subs, survey)
     if model.requirements is not None:

@@ -83,12 +83,17 @@ def project_inventory(
     return out.sort_values("entity_id", kind="stable").reset_index(drop=True)
 
 
-def project_summary(inventory_raw: pd.DataFrame, survey: Survey) -> pd.DataFrame:
-    """Counts and budgets of projects by status, by dimension item x status, by region x status.
+def project_summary(
+    inventory_raw: pd.DataFrame, survey: Survey, registry: Registry | None = None
+) -> pd.DataFrame:
+    """Counts and budgets of projects by status, by dimension item x status, by region x
+    status, and by partner entity x status.
 
     In: the raw (typed, not labelled) projects repeat table, ``Responses.repeats[...]``.
     Out: long table ``by, key, label, status, n_projects, budget_usd``: ``by`` is
-    ``status``, ``stage`` or ``region``; ``key``/``label`` the choice name and label;
+    ``status``, ``stage``, ``region`` or ``partner`` (only the partners named, most projects
+    first; label = acronym when the registry is given); ``key``/``label`` the choice name
+    and label;
     ``status`` the status label ("Not stated" when missing); ``budget_usd`` the sum of the
     known budgets (NA when none is known). A project under several stages (regions) counts
     once in each, with its whole budget. Every declared stage and region appears for every
@@ -129,6 +134,15 @@ def project_summary(inventory_raw: pd.DataFrame, survey: Survey) -> pd.DataFrame
         long = base.loc[chosen.index].assign(key=chosen.to_numpy())
         labels = {k: v[1] for k, v in order.items()}
         parts.append(_count(long, by, list(order), statuses, labels, status_labels))
+    # partner agencies: only those named (not the whole registry), most projects first
+    partners = selected_choices(_column(inventory_raw, spec.partners).reset_index(drop=True))
+    long = base.loc[partners.index].assign(key=partners.to_numpy())
+    named = long["key"].value_counts(sort=False)
+    keys = sorted(named.index, key=lambda k: (-named[k], str(k)))
+    names = {str(k): str(k) for k in keys} | (
+        acronym_map(registry, pd.Series(keys)) if registry else {}
+    )
+    parts.append(_count(long, "partner", keys, statuses, names, status_labels))
     out = pd.concat(parts, ignore_index=True)
     return out.astype(
         {
@@ -189,7 +203,9 @@ def _labels(values: pd.Series, order: dict[str, tuple[int | str, str]]) -> pd.Se
     rows = long["row"].to_numpy()
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
     labels = (long["label"].astype(str) + SEPARATOR).to_numpy(dtype=object)
-    joined = pd.Series(np.add.reduceat(labels, starts), dtype="string").str.slice(0, -len(SEPARATOR))
+    joined = pd.Series(np.add.reduceat(labels, starts), dtype="string").str.slice(
+        0, -len(SEPARATOR)
+    )
     out.iloc[rows[starts]] = joined.to_numpy()
     return out
 

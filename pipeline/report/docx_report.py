@@ -518,6 +518,9 @@ def _count_table(
     return pd.DataFrame({name: order, "Projects": counts.reindex(order).to_numpy()})
 
 
+MAX_PARTNER_ROWS = 15
+
+
 def _projects(doc: ReportDocument, ctx: _Context) -> None:
     spec = ctx.result.survey.model.projects
     if spec is None:
@@ -541,13 +544,20 @@ def _projects(doc: ReportDocument, ctx: _Context) -> None:
         ("status", "Status", "status", _status_labels(ctx)),
         ("stage", nar.capitalise(w.dimension), "stages", stage_labels),
         ("region", "Region", "regions", _labels_of(ctx, spec.regions)),
+        ("partner", f"Partner {w.entity}", "partners", {}),
     ):
         frame = _count_table(ctx, by, name, column, labels)
         if frame.empty:
             continue
+        shortened = ""
+        if by == "partner" and len(frame) > MAX_PARTNER_ROWS:  # most projects first
+            frame = frame.head(MAX_PARTNER_ROWS)
+            shortened = f": the {MAX_PARTNER_ROWS} named most often (all in results.xlsx)"
         doc.table(
             frame,
-            f"Projects by {name.lower()}" + (" and status" if len(frame.columns) > 2 else ""),
+            f"Projects by {name.lower()}"
+            + (" and status" if len(frame.columns) > 2 else "")
+            + shortened,
             weights=[5] + [1.3] * (len(frame.columns) - 1),
         )
     _project_list(doc, ctx, projects, stage_labels)
