@@ -101,13 +101,18 @@ def synthetic_answers(
         [(boost or {}).get(e, 0.0) for e in respondents]
     )
     dimension_pull: dict[str, float] = {}
+    declared = pull or {}
+    low = float(np.percentile(list(declared.values()), 20)) if declared else -np.inf
+    niche = frozenset(d for d, v in declared.items() if v <= low)  # "not applicable" there
     columns: dict[str, list[str | None]] = {}
     for f in survey.fields():
         if f.dimension and f.dimension not in dimension_pull:
             drift = float(rng.normal(0, 0.5))
             dimension_pull[f.dimension] = (pull or {}).get(f.dimension, 0.0) + drift
         columns[f.name] = [
-            _answer(f, survey, registry, respondents, i, entity_strength[i], dimension_pull, rng)
+            _answer(
+                f, survey, registry, respondents, i, entity_strength[i], dimension_pull, rng, niche
+            )
             for i in range(n)
         ]
     main = pd.DataFrame(columns, dtype="string")
@@ -137,6 +142,7 @@ def _answer(
     strength: float,
     pull: dict[str, float],
     rng: np.random.Generator,
+    niche: frozenset[str] = frozenset(),
 ) -> str | None:
     entity = respondents[i]
     z = strength + pull.get(f.dimension or "", 0.0) + rng.normal(0, 0.8)
@@ -153,10 +159,10 @@ def _answer(
         choices = survey.choices(f.list_name or "")
         scored = sorted((c for c in choices if c.score is not None), key=lambda c: c.score or 0)
         if scored:
-            # an unscored choice (such as "not applicable") now and then; otherwise higher
-            # z -> higher-scoring choice
+            # an unscored choice (such as "not applicable") now and then, mostly on the
+            # niche dimensions (the least pulled); otherwise higher z -> higher score
             unscored = [c for c in choices if c.score is None]
-            if unscored and rng.random() < 0.06:
+            if unscored and rng.random() < (0.1 if f.dimension in niche else 0.01):
                 return unscored[0].name
             cuts = np.linspace(-0.9, 2.2, len(scored) - 1) if len(scored) > 1 else []
             return scored[int(np.searchsorted(cuts, z))].name
