@@ -31,7 +31,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from pipeline.forms import field_options
-from pipeline.ingest.headers import KOBO_SUBMISSION_META
+from pipeline.ingest.headers import KOBO_SUBMISSION_META, ODK_SUBMISSION_META
 from pipeline.registry import Registry
 from pipeline.spec import FormField, Survey
 
@@ -45,19 +45,7 @@ KOBO_REPEAT_META = [
     "_parent_index",
     *(f"_submission_{m}" for m in KOBO_SUBMISSION_META),
 ]
-ODK_META_LAST = [
-    "meta-instanceID",
-    "KEY",
-    "SubmitterID",
-    "SubmitterName",
-    "AttachmentsPresent",
-    "AttachmentsExpected",
-    "Status",
-    "ReviewState",
-    "DeviceID",
-    "Edits",
-    "FormVersion",
-]
+ODK_META_LAST = list(ODK_SUBMISSION_META)
 DIMENSION_GROUP_PREFIX = ""
 FIRST_ID = 41_000_000  # Kobo's _id are large integers
 SHEET_NAME_LIMIT = 31

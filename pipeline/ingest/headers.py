@@ -89,25 +89,29 @@ KOBO_META = frozenset(
 )
 """Columns KoboToolbox adds to an export (used for ids and links, never reported)."""
 
-ODK_META = frozenset(
+ODK_SUBMISSION_META = (
+    "meta-instanceID",
+    "KEY",
+    "SubmitterID",
+    "SubmitterName",
+    "AttachmentsPresent",
+    "AttachmentsExpected",
+    "Status",
+    "ReviewState",
+    "DeviceID",
+    "Edits",
+    "FormVersion",
+)
+"""The columns ODK Central puts after the answers of each submission, in export order."""
+
+ODK_META = frozenset(ODK_SUBMISSION_META) | frozenset(
     {
         "SubmissionDate",
-        "meta-instanceID",
         "meta-instanceName",
         "meta-deprecatedID",
         "meta-audit",
         "instanceID",
-        "KEY",
         "PARENT_KEY",
-        "SubmitterID",
-        "SubmitterName",
-        "AttachmentsPresent",
-        "AttachmentsExpected",
-        "Status",
-        "ReviewState",
-        "DeviceID",
-        "Edits",
-        "FormVersion",
         "start",
         "end",
         "today",
