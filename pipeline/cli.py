@@ -147,6 +147,7 @@ def cmd_demo(args: argparse.Namespace, layout: Layout, out: Console, err: Consol
     from concurrent.futures import ProcessPoolExecutor
 
     survey_ids = args.survey or layout.survey_ids()
+    _check_demo_rounds(layout, survey_ids)  # before anything is written, for every survey
     workers = min(len(survey_ids), os.cpu_count() or 1)
     if workers <= 1:
         return max((_demo_survey(args, layout, s, out, err) for s in survey_ids), default=EXIT_OK)
@@ -158,6 +159,16 @@ def cmd_demo(args: argparse.Namespace, layout: Layout, out: Console, err: Consol
         out.file.write(printed)
         err.file.write(errors)
     return max(status for status, _, _ in results)
+
+
+def _check_demo_rounds(layout: Layout, survey_ids: list[str]) -> None:
+    from pipeline.demo_guard import check_demo_may_write
+    from pipeline.run import open_survey
+
+    for survey_id in survey_ids:
+        demo = open_survey(layout, survey_id)[0].model.demo
+        if demo:
+            check_demo_may_write(layout, survey_id, [spec.id for spec in demo.rounds])
 
 
 def _demo_worker(
@@ -172,9 +183,8 @@ def _demo_worker(
 def _demo_survey(
     args: argparse.Namespace, layout: Layout, survey_id: str, out: Console, err: Console
 ) -> int:
-    import shutil
-
     from pipeline.demo import write_demo_round
+    from pipeline.demo_guard import check_demo_may_write, clear_demo_round, record_demo_round
     from pipeline.run import open_survey
 
     args = argparse.Namespace(**vars(args))  # each survey sets its own round on it
@@ -183,11 +193,12 @@ def _demo_survey(
         return EXIT_OK
     status = EXIT_OK
     specs = sorted(survey.model.demo.rounds, key=lambda s: s.id)  # as Layout.rounds sorts
+    check_demo_may_write(layout, survey_id, [spec.id for spec in specs])
     for spec in specs:  # every round first, each with the form version it used
         folder = layout.raw(survey_id, spec.id)
-        if folder.exists():
-            shutil.rmtree(folder)
+        clear_demo_round(layout, survey_id, spec.id)
         write_demo_round(survey.for_round(spec.id), registry, spec, folder)
+        record_demo_round(layout, survey_id, spec.id)
         if not args.quiet:
             out.print(f"[bold]{survey_id}[/] demo round {spec.id}: inputs written to {folder}")
     for spec in specs:  # then in order, so that each run compares with the one before
