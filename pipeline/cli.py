@@ -113,20 +113,31 @@ def guarded(command: Callable[[], int], err: Console) -> int:
 
 
 def cmd_surveys(args: argparse.Namespace, layout: Layout, out: Console, err: Console) -> int:
+    """List every survey definition; a broken one is named with its problems, the others
+    are listed all the same (exit 2 when any definition is broken)."""
     from pipeline.spec import load_survey
 
     table = Table(title=f"Surveys in {layout.surveys}", title_justify="left")
     for col in ("survey", "title", "form version", "rounds under data/raw", "outputs"):
         table.add_column(col)
+    broken: dict[str, SpecError] = {}
     for survey_id in layout.survey_ids():
-        survey = load_survey(layout.survey_dir(survey_id))
+        try:
+            survey = load_survey(layout.survey_dir(survey_id))
+        except SpecError as exc:
+            broken[survey_id] = exc
+            continue
         rounds = layout.rounds(survey_id)
         done = [r for r in rounds if (layout.outputs(survey_id, r) / "report.docx").is_file()]
         table.add_row(
             survey_id, survey.title, survey.model.form_version, ", ".join(rounds) or "-", ", ".join(done) or "-"
         )
     out.print(table)
-    return EXIT_OK
+    for survey_id, exc in broken.items():
+        err.print(f"[bold red]Survey '{escape(survey_id)}' cannot be used: its definition has problems:[/]")
+        for issue in exc.issues:
+            err.print(f"  {issue}", markup=False, soft_wrap=True)
+    return EXIT_USAGE if broken else EXIT_OK
 
 
 def cmd_form(args: argparse.Namespace, layout: Layout, out: Console, err: Console) -> int:

@@ -49,3 +49,47 @@ def test_demo_then_validate_then_run(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "0 error(s)" in capsys.readouterr().out
     assert main(["run", "ewaste_img", "--round", "2026-R1", "--root", root, "--quiet"]) == 0
     assert "up to date" in capsys.readouterr().out
+
+
+def _root_with_a_broken_survey(tmp_path: Path) -> Path:
+    """A project whose surveys/ holds the e-waste definition and a broken neighbour."""
+    import shutil
+
+    source = Path(__file__).resolve().parents[1]
+    shutil.copytree(source / "surveys" / "ewaste_img", tmp_path / "surveys" / "ewaste_img")
+    shutil.copytree(source / "data" / "reference", tmp_path / "data" / "reference")
+    broken = tmp_path / "surveys" / "half_written"
+    broken.mkdir()
+    (broken / "survey.yaml").write_text(
+        "id: half_written\ntitle: Half written\nform_version: '1'\nchoices: {}\nsections:\n"
+        "  - id: about\n    label: About\n    questions:\n"
+        "      - {id: entity, type: entity, label: Entity}\n"
+        "      - {id: level, type: select_one, label: Level, choices: no_such_list}\n",
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def test_surveys_lists_the_good_and_names_the_broken(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _root_with_a_broken_survey(tmp_path)
+    assert main(["surveys", "--root", str(root)]) == 2
+    captured = capsys.readouterr()
+    assert "ewaste_img" in captured.out
+    assert "half_written" not in captured.out
+    assert "Survey 'half_written' cannot be used" in captured.err
+    assert "unknown choice list 'no_such_list'" in captured.err
+    assert "half_written/survey.yaml" in captured.err.replace("\\", "/")
+
+
+def test_a_broken_neighbour_does_not_stop_a_good_survey(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = str(_root_with_a_broken_survey(tmp_path))
+    assert main(["demo", "--root", root, "--quiet", "--survey", "ewaste_img"]) == 0
+    assert main(["validate", "ewaste_img", "--round", "2026-R1", "--root", root, "--quiet"]) == 0
+    assert main(["run", "ewaste_img", "--round", "2026-R1", "--root", root, "--quiet", "--force"]) == 0
+    assert (tmp_path / "outputs/ewaste_img/2026-R1/report.docx").is_file()
+    assert main(["run", "half_written", "--round", "2026-R1", "--root", root, "--quiet"]) == 2
+    assert "unknown choice list" in capsys.readouterr().err
