@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # benchmarks/ is a folder of the repository, not installed
@@ -48,6 +49,7 @@ def test_the_generator_is_deterministic_and_scales_the_registry(tmp_path: Path) 
     assert _sheets(agencies.export)["E-waste IMG gap analysis"]["identification/agency"].nunique() == 51
 
 
+@pytest.mark.slow
 def test_every_measurement_runs_and_the_table_is_written(tmp_path: Path) -> None:
     results, demo = run_benchmark(
         (("offices", 20),),

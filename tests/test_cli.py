@@ -40,6 +40,7 @@ def test_form_writes_xlsform_and_questionnaire(tmp_path: Path) -> None:
     assert (tmp_path / "ewaste_img_questionnaire.xlsx").is_file()
 
 
+@pytest.mark.slow
 def test_demo_then_validate_then_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = str(tmp_path)
     assert main(["demo", "--root", root, "--quiet", "--survey", "ewaste_img"]) == 0

@@ -574,6 +574,7 @@ def test_compare_rounds_same_version_reuses_tables(swfs: Survey, registry: Regis
     assert (reused["score_change"]["mean_change"] > 0).any()
 
 
+@pytest.mark.slow
 def test_compare_charts(two_rounds: dict[str, object], swfs: Survey, tmp_path: Path) -> None:
     from pipeline.analysis.sdg import sdg_tables
     from pipeline.report.compare_charts import make_compare_charts

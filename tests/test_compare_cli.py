@@ -15,6 +15,8 @@ from pipeline.demo import write_demo_round
 from pipeline.paths import Layout
 from pipeline.run import open_survey
 
+pytestmark = pytest.mark.slow  # whole runs of two rounds, then the comparison
+
 SURVEY = "swfs_synthesis"
 
 

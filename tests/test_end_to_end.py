@@ -19,6 +19,8 @@ from pipeline.manifest import sha256_file
 from pipeline.paths import Layout
 from pipeline.run import run_round
 
+pytestmark = pytest.mark.slow  # whole runs of the demo round, in several formats
+
 ROUND = "2026-R1"
 
 

@@ -19,6 +19,8 @@ from pipeline.report.ess_charts import coverage_scale
 from pipeline.run import RunOutcome, run_round
 from pipeline.spec import Survey, load_survey
 
+pytestmark = pytest.mark.slow  # a whole run of the ESS benchmark survey
+
 SURVEY = "ess_safeguards"
 ROUND = "2026-R1"
 CHARTS = {"adoption", "benchmark", "clusters", "maturity", "sensitivity", "response"}

@@ -43,7 +43,8 @@ charts.make_charts = lambda result, folder: []
 def hang(result, path):
     Path(path).write_bytes(b"PK\\x03\\x04 half a workbook")
     Path(sys.argv[2]).write_text("writing")
-    time.sleep(120)
+    while True:
+        time.sleep(60)
 
 workbook.write_workbook = hang
 run_round(Layout(Path(sys.argv[1])), "ewaste_img", "2026-R1", force=True, run_date="2026-11-25")
@@ -192,6 +193,7 @@ def test_an_exit_while_writing_through_the_api(
     assert before.unchanged(project) and leftovers(project) == []
 
 
+@pytest.mark.slow
 def test_killed_while_writing_then_a_new_run_cleans_up(project: Project, tmp_path: Path) -> None:
     """A real process killed with SIGKILL half-way through writing the workbook."""
     before = State(project)
@@ -202,10 +204,8 @@ def test_killed_while_writing_then_a_new_run_cleans_up(project: Project, tmp_pat
         stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 60
-        while not marker.exists():
+        while not marker.exists():  # the child hangs once it is there; an early exit fails
             assert child.poll() is None, child.stderr.read().decode()  # type: ignore[union-attr]
-            assert time.monotonic() < deadline, "the run never reached the workbook"
             time.sleep(0.05)
         os.kill(child.pid, signal.SIGKILL)
     finally:

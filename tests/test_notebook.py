@@ -8,6 +8,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+pytestmark = pytest.mark.slow  # executes the walkthrough notebook in a kernel
+
 
 def test_walkthrough_notebook_executes(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EMG_ROOT", str(tmp_path))  # demo data goes to a scratch project

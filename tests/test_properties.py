@@ -16,6 +16,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell import WriteOnlyCell
@@ -118,6 +119,7 @@ def read_and_validate(folder: Path, survey: Survey, registry: Registry) -> None:
 
 
 # -- readers ----------------------------------------------------------------------------
+@pytest.mark.slow
 @fast(30)
 @given(
     table=st.data(),
@@ -152,6 +154,7 @@ def _xlsx_cell(sheet: object, value: str | None) -> object:
     return cell
 
 
+@pytest.mark.slow
 @fast(25)
 @given(
     sheets=st.lists(
@@ -177,6 +180,7 @@ def test_random_xlsx_exports_are_read_or_reported(
         read_and_validate(folder, survey, registry)
 
 
+@pytest.mark.slow
 @fast(30)
 @given(
     start=st.sampled_from([b"", b"PK\x03\x04", b"PK\x05\x06", OLE_SIGNATURE, b"\xef\xbb\xbf",
@@ -240,6 +244,7 @@ def canonical(survey: Survey, registry: Registry, section: str | None, ids: list
     )
 
 
+@pytest.mark.slow
 @fast(20)
 @given(data=st.data(), n=st.integers(0, 5), n_repeat=st.integers(0, 4))
 def test_random_canonical_tables_are_validated_and_normalised(

@@ -31,6 +31,8 @@ from pipeline.run import (
     run_round,
 )
 
+pytestmark = pytest.mark.slow  # two whole runs of the SWFS survey
+
 SURVEY = "swfs_synthesis"
 RUN_DATE = "2026-11-25"
 
