@@ -69,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--rounds", nargs=2, required=True, metavar=("OLD", "NEW"), help="the earlier and the later round"
     )
     compare.add_argument("--run-date", help="date shown in the report (default: today)")
+    comments = with_root(
+        sub.add_parser("comments", help="collect reviewers' comments on a draft into a comment/response table")
+    )
+    comments.add_argument("survey", help=SURVEY_HELP)
+    comments.add_argument("--round", required=True, dest="round_id", help="the round the draft reports on")
+    comments.add_argument("copies", nargs="+", type=Path, metavar="FILE.docx", help="reviewed copies of the report")
+    comments.add_argument("--run-date", help="date shown in comments.docx (default: today)")
     return parser
 
 
@@ -219,7 +226,30 @@ def _demo_survey(
         pair = argparse.Namespace(**{**vars(args), "survey": survey_id})
         pair.rounds = [specs[-2].id, specs[-1].id]
         status = max(status, cmd_compare(pair, layout, out, err))
+    if specs and status == EXIT_OK:  # two reviewers send the last report back with comments
+        status = max(status, _demo_comments(args, layout, survey_id, specs[-1].id, out, err))
     return status
+
+
+def _demo_comments(
+    args: argparse.Namespace, layout: Layout, survey_id: str, round_id: str, out: Console, err: Console
+) -> int:
+    from pipeline.comments.sample import write_reviewed_copy
+    from pipeline.run import open_survey
+
+    registry = open_survey(layout, survey_id)[1]
+    report = layout.outputs(survey_id, round_id) / "report.docx"
+    folder = layout.review(survey_id, round_id)
+    copies = []
+    for k, (first, last, entity) in enumerate(zip(("Amina", "Lucas"), ("Diallo", "Moreau"), registry.ids[:2], strict=False)):
+        author = f"{first} {last} ({registry.acronym(entity)})"
+        name = f"demo-reviewed-{registry.acronym(entity)}.docx"
+        copies.append(
+            write_reviewed_copy(report, folder / name, author, first[0] + last[0], "2026-11-20T09:00:00Z", k)
+        )
+    review = argparse.Namespace(**{**vars(args), "survey": survey_id, "round_id": round_id})
+    review.copies = copies
+    return cmd_comments(review, layout, out, err)
 
 
 def cmd_compare(args: argparse.Namespace, layout: Layout, out: Console, err: Console) -> int:
@@ -242,6 +272,22 @@ def cmd_compare(args: argparse.Namespace, layout: Layout, out: Console, err: Con
     )
     for name in ("comparison.docx", "comparison.xlsx", "charts", "manifest.json"):
         out.print(f"  {name:<16} {outcome.outputs / name}")
+    return EXIT_OK
+
+
+def cmd_comments(args: argparse.Namespace, layout: Layout, out: Console, err: Console) -> int:
+    from pipeline.comments.collect import DOCUMENT, WORKBOOK, collect_comments
+
+    outcome = collect_comments(
+        layout, args.survey, args.round_id, list(args.copies), run_date=getattr(args, "run_date", None)
+    )
+    out.print(
+        f"[bold green]{args.survey} {args.round_id}: {len(outcome.table)} comment(s) in the table[/] "
+        f"({outcome.added} new from {len(args.copies)} reviewed cop{'y' if len(args.copies) == 1 else 'ies'}; "
+        f"{outcome.kept_responses} response(s) already written kept)"
+    )
+    for name in (WORKBOOK, DOCUMENT):
+        out.print(f"  {name:<14} {outcome.folder / name}")
     return EXIT_OK
 
 
@@ -318,4 +364,5 @@ COMMANDS = {
     "validate": cmd_validate,
     "run": cmd_run,
     "compare": cmd_compare,
+    "comments": cmd_comments,
 }

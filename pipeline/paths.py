@@ -66,6 +66,11 @@ class Layout:
         survey_id = folder_name(survey_id, "survey id")
         return self.root / "data" / "processed" / survey_id / folder_name(round_id)
 
+    def review(self, survey_id: str, round_id: str) -> Path:
+        """Where people's review of a round lives (reviewed copies, decisions): never
+        written by a run."""
+        return self.root / "data" / "review" / folder_name(survey_id, "survey id") / folder_name(round_id)
+
     def outputs(self, survey_id: str, round_id: str) -> Path:
         return self.root / "outputs" / folder_name(survey_id, "survey id") / folder_name(round_id)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from pipeline.cli import main
@@ -45,6 +46,10 @@ def test_demo_then_validate_then_run(tmp_path: Path, capsys: pytest.CaptureFixtu
     root = str(tmp_path)
     assert main(["demo", "--root", root, "--quiet", "--survey", "ewaste_img"]) == 0
     assert (tmp_path / "outputs/ewaste_img/2026-R1/report.docx").is_file()
+    # two demo reviewers sent the report back; their comments are in the table
+    comments = tmp_path / "outputs/ewaste_img/2026-R1-comments/comments.xlsx"
+    table = pd.read_excel(comments, sheet_name="Comments", dtype="string", engine="calamine")
+    assert len(table) == 6 and set(table["Type"]) == {"Comment", "Suggested replacement"}
     capsys.readouterr()
     assert main(["validate", "ewaste_img", "--round", "2026-R1", "--root", root]) == 0
     assert "0 error(s)" in capsys.readouterr().out

@@ -623,6 +623,14 @@ class ReportDocument:
             section.orientation = WD_ORIENT.PORTRAIT
             section.page_width, section.page_height = width, height
 
+    def landscape_throughout(self) -> None:
+        """Lay the whole document out in landscape (a document that is one wide table);
+        call before writing anything."""
+        section = self.doc.sections[0]
+        width, height = sorted((section.page_width, section.page_height))
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = height, width
+
     @contextmanager
     def landscape(self) -> Iterator[None]:
         """Write the body of the ``with`` block in a landscape section, then go back to portrait.

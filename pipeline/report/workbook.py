@@ -507,6 +507,18 @@ def write_workbook(result: RunResult, path: Path) -> Path:
     return path
 
 
+def write_sheets(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
+    """Write a workbook of plain table sheets (``{sheet name: frame}``) in the house styles,
+    each as :func:`write_table` lays it out. Returns ``path``."""
+    wb = Workbook(write_only=True)
+    for style in _styles().values():
+        wb.add_named_style(style)
+    for name, frame in sheets.items():
+        write_table(wb.create_sheet(name), frame)
+    wb.save(path)
+    return path
+
+
 # -- CSV --------------------------------------------------------------------------------------
 
 
