@@ -64,6 +64,7 @@ def read_round(folder: Path, survey: Survey, registry: Registry, log: IssueLog) 
     mains: list[pd.DataFrame] = []
     repeats: dict[str, list[pd.DataFrame]] = {s: [] for s in survey.repeat_sections}
     files: dict[Path, InputFile] = {}
+    header_only: list[str] = []
     for path in paths:
         if path in odk_repeats:
             continue  # read with its main CSV below
@@ -90,8 +91,18 @@ def read_round(folder: Path, survey: Survey, registry: Registry, log: IssueLog) 
             )
             continue
         log.info("file-reader", f"read as {_describe(reader)}", file=rel)
+        errors = len(log.errors)
         main, found = _read(reader, path, rel, survey, registry, log)
         record.reader, record.rows = reader.NAME, len(main)
+        if not len(main) and len(log.errors) == errors:
+            header_only.append(rel)
+            log.warning(
+                "file-no-submission",
+                "the file holds the column headers and no submission: an export of another "
+                "form, or made with a filter that matched nothing? Export it again with all "
+                "submissions, or remove it",
+                file=rel,
+            )
         mains.append(main)
         for section, frame in found.items():
             repeats.setdefault(section, []).append(frame)
@@ -124,6 +135,13 @@ def read_round(folder: Path, survey: Survey, registry: Registry, log: IssueLog) 
         files=[files[p] for p in sorted(files)],
     )
     _check_unique_ids(raw.main, log)
+    if header_only and not len(raw.main):
+        log.error(
+            "round-no-submission",
+            f"no file of the round holds a submission ({', '.join(header_only)} hold only "
+            "column headers); export the submissions again",
+            file=folder.name,
+        )
     return raw
 
 

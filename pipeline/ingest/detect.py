@@ -27,7 +27,12 @@ import pandas as pd
 
 from pipeline.errors import IssueLog
 from pipeline.ingest.headers import _DATE_ONLY, _DATE_TIME, RawSheet, frame_to_sheet
-from pipeline.ingest.safe import TEXT_SUFFIXES, WORKBOOK_SUFFIXES, check_file
+from pipeline.ingest.safe import (
+    TEXT_SUFFIXES,
+    WORKBOOK_SUFFIXES,
+    check_file,
+    utf16_without_bom,
+)
 from pipeline.registry import Registry
 from pipeline.spec import Survey
 
@@ -103,9 +108,14 @@ def pick_reader(path: Path, candidates: list[Reader] | None = None) -> Reader | 
 # -- text files -----------------------------------------------------------------------------
 def decode_text(data: bytes) -> tuple[str, str]:
     """Bytes of a text file -> (text, encoding used). UTF-8 (BOM or not), UTF-16 with BOM,
-    else cp1252 (which decodes any byte; the caller warns about the fallback)."""
+    UTF-16 without BOM (``utf-16-le``/``utf-16-be``, recognised by its zero bytes, see
+    :func:`~pipeline.ingest.safe.utf16_without_bom`), else cp1252 (which decodes any byte;
+    the caller warns about the fallback)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace"), "utf-16"
+    codec = utf16_without_bom(data[:SNIFF_BYTES])
+    if codec:
+        return data[: len(data) - len(data) % 2].decode(codec, errors="replace"), codec
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -132,9 +142,18 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
+def csv_reader(text: str, delim: str) -> Any:
+    """A :func:`csv.reader` over ``text`` that takes fields of up to :data:`MAX_FIELD_CHARS`
+    characters. The limit is the process's, set here before every parse (sniffing too), so
+    that what a file gives never depends on what was read before it."""
+    if csv.field_size_limit() < MAX_FIELD_CHARS:
+        csv.field_size_limit(MAX_FIELD_CHARS)
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+
+
 def _rows(text: str, delim: str, limit: int) -> Iterator[list[str]]:
     """The first ``limit`` rows of CSV text."""
-    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    reader = csv_reader(text, delim)
     for i, row in enumerate(reader):
         if i >= limit:
             return
@@ -205,11 +224,23 @@ def load_csv(path: Path, rel: str, log: IssueLog) -> RawSheet | None:
             "accented letters, or export it again as CSV UTF-8",
             file=rel,
         )
+    if encoding.startswith("utf-16-"):
+        log.info(
+            "encoding-utf16",
+            f"the file is UTF-16 text without a byte-order mark; read as {encoding.upper()} "
+            "(save it as CSV UTF-8 to be sure)",
+            file=rel,
+        )
     delim = sniff_delimiter(text)
-    csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_CHARS))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    reader = csv_reader(text, delim)
+    rows: list[list[str]] = []
+    lines: list[int] = []  # the line of the file each record starts on
+    start = 1
     try:
-        rows = list(reader)
+        for row in reader:
+            lines.append(start)
+            rows.append(row)
+            start = reader.line_num + 1
     except csv.Error as exc:
         log.error(
             "csv-malformed",
@@ -219,12 +250,52 @@ def load_csv(path: Path, rel: str, log: IssueLog) -> RawSheet | None:
         )
         return None
     width = len(rows[0]) if rows else 0
+    if _swallowed_records(rows, lines, width, delim, rel, log):
+        return None
     widest = max((len(r) for r in rows), default=0)
     grid = pd.DataFrame([r + [""] * (widest - len(r)) for r in rows], dtype=object)
     if grid.shape[1] > width:
         _report_long_rows(grid, width, rel, log)
         grid = grid.iloc[:, :width]
     return frame_to_sheet(grid, rel, None)
+
+
+def _swallowed_records(
+    rows: list[list[str]], lines: list[int], width: int, delim: str, rel: str, log: IssueLog
+) -> bool:
+    """True, with an error, when a quote that is never closed made the csv module read
+    whole records as the lines of one answer.
+
+    The records are counted a second time without the csv module's quote rules: a line
+    inside a multi-line answer that splits by itself into a full record (as many cells as
+    the header, three or more) is a record that was swallowed. The error names the row
+    (as a spreadsheet shows it) and the column where the quote opened."""
+    if width < 3:
+        return False
+    for i, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            if "\n" not in cell and "\r" not in cell:
+                continue
+            inner = cell.splitlines()[1:]
+            swallowed = sum(
+                len(next(csv_reader(line, delim), [])) >= width for line in inner if delim in line
+            )
+            if not swallowed:
+                continue
+            header = rows[0][c].strip() if c < len(rows[0]) and i else ""
+            log.error(
+                "csv-unclosed-quote",
+                f"a quote opens in this cell and is not closed where the cell should end: "
+                f"the next {len(inner)} line(s) of the file (lines {lines[i] + 1} to "
+                f"{lines[i] + len(inner)}), {swallowed} of them whole records, were read as "
+                "part of this one answer; remove the stray quote (or write it twice: \"\") "
+                "and save the file again; the file is not read",
+                file=rel,
+                row=i + 1,
+                column=header,
+            )
+            return True
+    return False
 
 
 def _report_long_rows(grid: pd.DataFrame, width: int, rel: str, log: IssueLog) -> None:

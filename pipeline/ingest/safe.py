@@ -69,10 +69,40 @@ def sniff(path: Path, size: int = 4096) -> str:
     return "text"
 
 
+def utf16_without_bom(head: bytes) -> str | None:
+    """``"utf-16-le"`` or ``"utf-16-be"`` when the first bytes of a file are UTF-16 text
+    without a byte-order mark (as some tools save "Unicode text"), else None.
+
+    Such text has a zero byte in every other position while its characters are Latin
+    (the header row of an export always is): zero at odd offsets is little-endian."""
+    n = len(head) - len(head) % 2
+    if n < 8 or b"\x00" not in head[:n]:
+        return None
+    even, odd = head[0:n:2], head[1:n:2]
+    zero_even, zero_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    if zero_odd >= 0.3 and zero_even <= 0.02:
+        codec = "utf-16-le"
+    elif zero_even >= 0.3 and zero_odd <= 0.02:
+        codec = "utf-16-be"
+    else:
+        return None
+    try:
+        text = head[:n].decode(codec)
+    except UnicodeDecodeError as exc:
+        if exc.start < n - 4:  # a broken pair at the very end is only the cut
+            return None
+        text = head[: exc.start].decode(codec)
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f")
+    return codec if controls <= len(text) // 100 else None
+
+
 def _as_text(head: bytes) -> str | None:
     """The bytes as text when they look like text (UTF-8/16 or a Windows code page)."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return head.decode("utf-16", errors="ignore")
+    codec = utf16_without_bom(head)
+    if codec:
+        return head[: len(head) - len(head) % 2].decode(codec, errors="ignore")
     if b"\x00" in head:
         return None
     for encoding in ("utf-8-sig", "cp1252"):
@@ -144,7 +174,7 @@ def _check(path: Path, rel: str, size: int) -> Issue | None:
         what = {
             "zip": "an Excel workbook (or another zip file)",
             "ole": "an old .xls or password-protected Office file",
-            "binary": "not a text file",
+            "binary": "not a text file (if it is UTF-16 text, save it as CSV UTF-8)",
         }[kind]
         return _refuse(rel, "file-not-csv", f"the file is named {suffix} but is {what}")
     return None
