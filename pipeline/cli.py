@@ -60,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
         p = with_root(sub.add_parser(name, help=text))
         p.add_argument("survey", help=SURVEY_HELP)
         p.add_argument("--round", required=True, dest="round_id", help="round folder under data/raw/SURVEY/")
+        p.add_argument(
+            "--no-repeat",
+            action="append",
+            default=[],
+            metavar="GROUP",
+            help="this round collected no rows of the repeat group GROUP (e.g. projects): "
+            "exports without it are read, and the report says it was not collected (repeatable)",
+        )
         if name == "run":
             p.add_argument("--force", action="store_true", help="run even if outputs are up to date")
             p.add_argument("--run-date", help="date shown in the report (default: today)")
@@ -295,7 +303,9 @@ def cmd_validate(args: argparse.Namespace, layout: Layout, out: Console, err: Co
     from pipeline.run import Steps, check_round
 
     with _progress(err, args.quiet) as on_step:
-        log, raw = check_round(layout, args.survey, args.round_id, Steps(on_start=on_step))
+        log, raw = check_round(
+            layout, args.survey, args.round_id, Steps(on_start=on_step), args.no_repeat
+        )
     print_issues(out, log, only_problems=args.quiet)
     n_files = len(raw.files) if raw else 0
     n_rows = len(raw.main) if raw is not None else 0
@@ -313,7 +323,13 @@ def cmd_run(args: argparse.Namespace, layout: Layout, out: Console, err: Console
     survey_id = getattr(args, "survey_id", None) or args.survey
     with _progress(err, args.quiet) as on_step:
         outcome = run_round(
-            layout, survey_id, args.round_id, force=args.force, run_date=args.run_date, on_step=on_step
+            layout,
+            survey_id,
+            args.round_id,
+            force=args.force,
+            run_date=args.run_date,
+            on_step=on_step,
+            no_repeat=getattr(args, "no_repeat", None) or (),
         )
     if outcome.status == "up-to-date":
         out.print(f"{survey_id} {args.round_id}: up to date ({outcome.outputs}); use --force to re-run.")

@@ -175,12 +175,13 @@ def _kobo_main(
     headers: Headers,
     split_multiple: bool,
     numbers: bool,
+    sep: str = "/",
 ) -> dict[str, list[object]]:
     main = main.reset_index(drop=True)
     times = _times(main)
     n = len(main)
     ids = [str(s) for s in main["_submission_id"]]
-    columns = _columns(survey, registry, None, headers, split_multiple, "/")
+    columns = _columns(survey, registry, None, headers, split_multiple, sep, sep)
     out: dict[str, list[object]] = {
         "start": _fmt(times - pd.Timedelta(minutes=25), "%Y-%m-%dT%H:%M:%S.000+00:00"),
         "end": _fmt(times - pd.Timedelta(minutes=2), "%Y-%m-%dT%H:%M:%S.000+00:00"),
@@ -212,6 +213,7 @@ def _kobo_repeat(
     registry: Registry,
     headers: Headers,
     split_multiple: bool,
+    sep: str = "/",
 ) -> dict[str, list[object]]:
     frame = frame.reset_index(drop=True)
     main = main.reset_index(drop=True)
@@ -222,7 +224,7 @@ def _kobo_repeat(
         )
     )
     parents = [position.get(str(s)) for s in frame["_submission_id"]]
-    columns = _columns(survey, registry, section, headers, split_multiple, "/")
+    columns = _columns(survey, registry, section, headers, split_multiple, sep, sep)
     out = _cell_values(frame, columns, survey, registry, headers == "label", numbers=True)
     n = len(frame)
     sids = [str(s) for s in frame["_submission_id"]]
@@ -269,20 +271,37 @@ def write_kobo_xlsx(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     book = openpyxl.Workbook(write_only=True)
+    for title, table in kobo_tables(main, repeats, survey, registry, headers, split_multiple).items():
+        _write_sheet(book, title, table)
+    book.save(path)
+    return path
+
+
+def kobo_tables(
+    main: pd.DataFrame,
+    repeats: dict[str, pd.DataFrame],
+    survey: Survey,
+    registry: Registry,
+    headers: Headers = "xml",
+    split_multiple: bool | Literal["except-entities"] = True,
+    separator: str = "/",
+) -> dict[str, dict[str, list[object]]]:
+    """The sheets of a KoboToolbox XLSX export, ``{sheet title: {header: cells}}``: the
+    submissions, then one sheet per repeat section (see :func:`write_kobo_xlsx`).
+    ``separator``: the group separator chosen in Kobo's export settings (``/`` by
+    default), which also joins a select_multiple's option columns to their question."""
     main_sheet = sheet_title(survey.title)
-    _write_sheet(
-        book, main_sheet, _kobo_main(main, survey, registry, headers, split_multiple, True)
-    )
+    tables = {
+        main_sheet: _kobo_main(main, survey, registry, headers, split_multiple, True, separator)
+    }
     for section in survey.repeat_sections:
         frame = repeats.get(section)
         if frame is None:
             frame = pd.DataFrame({"_submission_id": pd.Series(dtype="string")})
-        table = _kobo_repeat(
-            frame, section, main, main_sheet, survey, registry, headers, split_multiple
+        tables[sheet_title(section)] = _kobo_repeat(
+            frame, section, main, main_sheet, survey, registry, headers, split_multiple, separator
         )
-        _write_sheet(book, sheet_title(section), table)
-    book.save(path)
-    return path
+    return tables
 
 
 def _write_sheet(book: openpyxl.Workbook, title: str, table: dict[str, list[object]]) -> None:

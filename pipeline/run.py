@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +22,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from pipeline import __version__
-from pipeline.errors import Issue, IssueLog, PipelineError, SpecError
+from pipeline.errors import Issue, IssueLog, PipelineError, SpecError, UsageError
 from pipeline.ingest import read_round
 from pipeline.manifest import fingerprint, hash_inputs, is_up_to_date, sha256_file, write_manifest
 from pipeline.normalise import normalise
@@ -96,10 +96,28 @@ def open_survey(
     return survey, registry
 
 
+def check_no_repeat(survey: Survey, no_repeat: Collection[str]) -> None:
+    """``--no-repeat`` must name repeat sections of the survey (else a usage error)."""
+    unknown = [s for s in no_repeat if s not in survey.repeat_sections]
+    if unknown:
+        known = ", ".join(survey.repeat_sections) or "none"
+        raise UsageError(
+            f"--no-repeat {unknown[0]}: survey '{survey.id}' has no repeat group "
+            f"'{unknown[0]}' (its repeat groups: {known})"
+        )
+
+
 def ingest_round(
-    layout: Layout, survey: Survey, registry: Registry, round_id: str, log: IssueLog
+    layout: Layout,
+    survey: Survey,
+    registry: Registry,
+    round_id: str,
+    log: IssueLog,
+    no_repeat: Collection[str] = (),
 ) -> tuple[RawRound, dict[str, str]]:
-    """Read every file of the round, then check no file changed while it was read."""
+    """Read every file of the round, then check no file changed while it was read.
+    ``no_repeat``: repeat sections this round did not collect (see :func:`read_round`)."""
+    check_no_repeat(survey, no_repeat)
     folder = layout.raw(survey.id, round_id)
     if not folder.is_dir():
         rounds = ", ".join(layout.rounds(survey.id)) or "none"
@@ -110,7 +128,7 @@ def ingest_round(
         )
         return RawRound(main=pd.DataFrame()), {}
     before = hash_inputs(folder)
-    raw = read_round(folder, survey, registry, log)
+    raw = read_round(folder, survey, registry, log, no_repeat)
     after = hash_inputs(folder)
     for path in sorted(set(before) | set(after)):
         if before.get(path) != after.get(path):
@@ -123,14 +141,18 @@ def ingest_round(
 
 
 def check_round(
-    layout: Layout, survey_id: str, round_id: str, steps: Steps | None = None
+    layout: Layout,
+    survey_id: str,
+    round_id: str,
+    steps: Steps | None = None,
+    no_repeat: Collection[str] = (),
 ) -> tuple[IssueLog, RawRound | None]:
     """Read and validate a round's inputs only; return the data-quality log."""
     steps = steps or Steps()
     log = IssueLog()
     survey, registry = open_survey(layout, survey_id, round_id)
     with steps.step("Reading inputs"):
-        raw, _ = ingest_round(layout, survey, registry, round_id, log)
+        raw, _ = ingest_round(layout, survey, registry, round_id, log, no_repeat)
     if not log.has_errors() or len(raw.main):
         with steps.step("Checking answers"):
             validate(raw, survey, registry, log)
@@ -165,17 +187,21 @@ def run_fingerprint(
     run_date: str,
     inputs: dict[str, str] | None = None,
     previous: dict[str, Any] | Literal["find"] | None = "find",
+    no_repeat: Collection[str] = (),
 ) -> str:
     """The fingerprint a run of ``round_id`` records in its manifest: the round's input
     hashes (``inputs``, default: hashed now), its survey version, the registry, the code,
     the run date and what it is compared with (the previous round's input hashes and
-    survey version, ``previous``; default: looked up under data/raw). Outputs whose
-    manifest holds the same fingerprint are up to date."""
+    survey version, ``previous``; default: looked up under data/raw) and the repeat
+    sections said not collected (``no_repeat``). Outputs whose manifest holds the same
+    fingerprint are up to date."""
     if inputs is None:
         inputs = hash_inputs(layout.raw(survey.id, round_id))
     if previous == "find":
         previous = _previous_key(layout, survey.id, round_id)
-    extra = {"run_date": run_date, "previous": previous}
+    extra: dict[str, Any] = {"run_date": run_date, "previous": previous}
+    if no_repeat:
+        extra["no_repeat"] = sorted(no_repeat)
     return fingerprint(inputs, survey.sha256, sha256_file(layout.registry), extra)
 
 
@@ -186,18 +212,20 @@ def process_round(
     *,
     run_date: str,
     steps: Steps | None = None,
+    no_repeat: Collection[str] = (),
 ) -> tuple[RunResult, dict[str, str]]:
     """Read, check, normalise and analyse one round in memory; nothing is written.
 
     The round is read with the survey version it was collected with (``for_round``).
     Returns the :class:`RunResult` and ``{relative path: sha256}`` of the input files.
+    ``no_repeat``: repeat sections this round did not collect (``--no-repeat``).
     Raises :class:`PipelineError` with every data-quality error when the inputs have errors.
     """
     steps = steps or Steps()
     survey, registry = open_survey(layout, survey_id, round_id)
     log = IssueLog()
     with steps.step("Reading inputs"):
-        raw, input_hashes = ingest_round(layout, survey, registry, round_id, log)
+        raw, input_hashes = ingest_round(layout, survey, registry, round_id, log, no_repeat)
     checked = None
     with steps.step("Checking answers"):
         if len(raw.main):
@@ -253,6 +281,7 @@ def run_round(
     force: bool = False,
     run_date: str | None = None,
     on_step: ProgressCallback | None = None,
+    no_repeat: Collection[str] = (),
 ) -> RunOutcome:
     """Run the whole pipeline for one round and write its outputs all-or-nothing.
 
@@ -260,23 +289,29 @@ def run_round(
     (:func:`add_comparison`). Raises :class:`PipelineError` with every data-quality error
     when the inputs have errors; nothing is written then. Returns ``status="up-to-date"``
     without writing anything when the inputs (and the previous round's), survey
-    definitions, registry and code are unchanged since the last run.
+    definitions, registry and code are unchanged since the last run. ``no_repeat``: repeat
+    sections this round did not collect (the report says so).
     """
     steps = Steps(on_start=on_step)
     survey, _ = open_survey(layout, survey_id, round_id)
+    check_no_repeat(survey, no_repeat)
     out_dir = layout.outputs(survey_id, round_id)
     processed_dir = layout.processed(survey_id, round_id)
     run_date = run_date or os.environ.get("EMG_RUN_DATE") or dt.date.today().isoformat()
     folder = layout.raw(survey_id, round_id)
     previous = _previous_key(layout, survey_id, round_id)
     if folder.is_dir() and not force:
-        expected = run_fingerprint(layout, survey, round_id, run_date, hash_inputs(folder), previous)
+        expected = run_fingerprint(
+            layout, survey, round_id, run_date, hash_inputs(folder), previous, no_repeat
+        )
         if is_up_to_date(out_dir, expected):
             return RunOutcome("up-to-date", survey_id, round_id, out_dir, processed_dir, IssueLog())
 
-    result, input_hashes = process_round(layout, survey_id, round_id, run_date=run_date, steps=steps)
+    result, input_hashes = process_round(
+        layout, survey_id, round_id, run_date=run_date, steps=steps, no_repeat=no_repeat
+    )
     add_comparison(result, layout, steps)
-    fp = run_fingerprint(layout, survey, round_id, run_date, input_hashes, previous)
+    fp = run_fingerprint(layout, survey, round_id, run_date, input_hashes, previous, no_repeat)
     write_round(result, out_dir, processed_dir, steps, layout, fp, previous)
     return RunOutcome(
         "done", survey_id, round_id, out_dir, processed_dir, result.log, result, steps.timings
@@ -298,6 +333,8 @@ def analyse_round(
 
     with steps.step("Scoring and analysing"):
         tables, stats = analyse(responses, survey, registry, log=log)
+    if raw.not_collected:  # the report says these were not collected, not "none reported"
+        stats["not_collected"] = ", ".join(raw.not_collected)
     return RunResult(
         survey=survey,
         registry=registry,

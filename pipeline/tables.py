@@ -59,6 +59,8 @@ class RawRound:
     main: pd.DataFrame
     repeats: dict[str, pd.DataFrame] = field(default_factory=dict)
     files: list[InputFile] = field(default_factory=list)
+    # repeat sections the analyst said this round did not collect (--no-repeat)
+    not_collected: list[str] = field(default_factory=list)
 
 
 @dataclass

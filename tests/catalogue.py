@@ -130,9 +130,10 @@ def cli(project: Project, command: str = "validate", *extra: str) -> Outcome:
     return Outcome(code, " ".join((out.getvalue() + err.getvalue()).split()))
 
 
-def validate_round(project: Project) -> Outcome:
-    """``emg-pipeline validate`` on the round, with the structured log the command printed;
-    asserts that the raw inputs were left byte-identical."""
+def validate_round(project: Project, *extra: str) -> Outcome:
+    """``emg-pipeline validate`` on the round (``extra``: more options), with the
+    structured log the command printed; asserts that the raw inputs were left
+    byte-identical."""
     before = snapshot(project.raw)
     logs: list[IssueLog] = []
 
@@ -142,7 +143,7 @@ def validate_round(project: Project) -> Outcome:
         return log, raw
 
     with mock.patch.object(pipeline.run, "check_round", check):
-        outcome = cli(project, "validate")
+        outcome = cli(project, "validate", *extra)
     [outcome.log] = logs
     assert snapshot(project.raw) == before
     return outcome

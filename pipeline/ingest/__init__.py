@@ -11,6 +11,7 @@ ever written to.
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from pathlib import Path
 
 import pandas as pd
@@ -30,7 +31,13 @@ __all__ = ["read_round"]
 SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini"})
 
 
-def read_round(folder: Path, survey: Survey, registry: Registry, log: IssueLog) -> RawRound:
+def read_round(
+    folder: Path,
+    survey: Survey,
+    registry: Registry,
+    log: IssueLog,
+    no_repeat: Collection[str] = (),
+) -> RawRound:
     """Read every file of a round folder into canonical wide tables.
 
     ``folder``: ``data/raw/<survey>/<round>/`` (files in sub-folders are read too).
@@ -39,6 +46,13 @@ def read_round(folder: Path, survey: Survey, registry: Registry, log: IssueLog) 
     the reader that took it. Hidden files, Excel lock files (``~$...``) and system files are
     skipped with an info issue; a file no reader takes, a missing or empty folder, and the
     same submission found twice are errors.
+
+    A file with submissions that carries no rows of a repeat section (no sheet, no repeat
+    file: a Kobo CSV export, an ODK main CSV without its ``<form>-<repeat>.csv``) is an
+    error naming what is missing and how to get it, unless the section is named in
+    ``no_repeat`` (the analyst says the round collected none): its submissions would
+    otherwise count as reporting none. Such sections are listed in
+    ``RawRound.not_collected``.
     """
     folder = Path(folder)
     empty = RawRound(
@@ -106,6 +120,10 @@ def read_round(folder: Path, survey: Survey, registry: Registry, log: IssueLog) 
         mains.append(main)
         for section, frame in found.items():
             repeats.setdefault(section, []).append(frame)
+        if len(main):
+            for section in survey.repeat_sections:
+                if section not in found and section not in no_repeat:
+                    _missing_repeat(reader.NAME, path, rel, section, len(main), survey, log)
         if reader is odk:
             consumed |= {p: rel for p in odk.repeat_files(path)}
 
@@ -133,7 +151,9 @@ def read_round(folder: Path, survey: Survey, registry: Registry, log: IssueLog) 
         main=_concat(mains, canonical_columns(survey)),
         repeats={s: _concat(fs, canonical_columns(survey, s)) for s, fs in repeats.items()},
         files=[files[p] for p in sorted(files)],
+        not_collected=[s for s in survey.repeat_sections if s in no_repeat],
     )
+    _check_not_collected(raw, survey, log)
     _check_unique_ids(raw.main, log)
     if header_only and not len(raw.main):
         log.error(
@@ -200,6 +220,67 @@ def _read(
             file=rel,
         )
         return empty_table(survey), {}
+
+
+def _section_label(survey: Survey, section: str) -> str:
+    return next((s.label for s in survey.model.sections if s.id == section), section)
+
+
+def _missing_repeat(
+    reader: str, path: Path, rel: str, section: str, n: int, survey: Survey, log: IssueLog
+) -> None:
+    """The error for a file whose submissions come without the rows of a repeat section."""
+    what = f"the repeat group '{section}' ({_section_label(survey, section)})"
+    if reader == "kobo-csv":
+        why = (
+            f"a KoboToolbox CSV export never holds the rows of {what}; download the data "
+            "again as XLSX (it has one sheet per repeat group) and put it here instead of "
+            "the CSV"
+        )
+    elif reader == odk.NAME:
+        why = (
+            f"the rows of {what} are in '{path.stem}-{section}.csv' of the zip ODK Central "
+            "exports, which is not next to this file; unzip every CSV file of the export "
+            "into the round folder"
+        )
+    elif reader == "kobo-xlsx":
+        why = (
+            f"this KoboToolbox XLSX export has no sheet '{section}' for {what}; download "
+            "it again as XLSX from the form that has this group"
+        )
+    else:
+        why = (
+            f"the sheet for {what} is missing from the questionnaire; ask the {survey.model.entity_noun} "
+            "to send it back whole, with every sheet"
+        )
+    log.error(
+        "repeat-missing",
+        f"{n} submission(s) without their {section}: {why}. If this round did not collect "
+        f"{section}, run with --no-repeat {section} (the report then says they were not "
+        "collected)",
+        file=rel,
+    )
+
+
+def _check_not_collected(raw: RawRound, survey: Survey, log: IssueLog) -> None:
+    """A section the analyst says was not collected must have no rows in any file."""
+    for section in raw.not_collected:
+        frame = raw.repeats.get(section)
+        if frame is not None and len(frame):
+            files = sorted(set(frame["_source_file"].dropna().astype(str)))
+            log.error(
+                "repeat-not-collected",
+                f"--no-repeat {section} says this round collected no {section}, but "
+                f"{len(frame)} '{section}' row(s) were read from {', '.join(files)}; run "
+                f"without --no-repeat {section}, or export the files that lack them again",
+                file=files[0] if files else "",
+            )
+        else:
+            log.info(
+                "repeat-not-collected",
+                f"{_section_label(survey, section)} ({section}): not collected in this round "
+                f"(--no-repeat {section}); the report says so",
+            )
 
 
 def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:

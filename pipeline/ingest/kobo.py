@@ -64,13 +64,12 @@ def read_xlsx(
     path: Path, rel: str, survey: Survey, registry: Registry, log: IssueLog
 ) -> ReadResult:
     """A Kobo XLSX export -> canonical (main, repeats); problems go to ``log``."""
-    repeats = {s: empty_table(survey, s) for s in survey.repeat_sections}
+    repeats: dict[str, pd.DataFrame] = {}
     sheets = load_workbook(path, rel, log)
     if not sheets:
         return empty_table(survey), repeats
     main_name = _main_sheet(sheets)
     main, meta = _read_main(sheets[main_name], XLSX_NAME, survey, registry, log)
-    found: set[str] = set()
     for name, sheet in sheets.items():
         if name == main_name:
             continue
@@ -85,22 +84,17 @@ def read_xlsx(
                     sheet=name,
                 )
             continue
-        found.add(section)
+        repeats[section] = empty_table(survey, section)
         if main is not None and sheet.headers:
             repeats[section] = _read_repeat(sheet, section, main, meta, survey, registry, log)
-    for section in survey.repeat_sections:
-        if section not in found and main is not None and len(main):
-            log.warning(
-                "repeat-sheet-missing",
-                f"no sheet '{section}' for the repeat '{section}': read as no {section}",
-                file=rel,
-            )
+    # a repeat without a sheet is left out of ``repeats``: read_round reports it
     return (main if main is not None else empty_table(survey)), repeats
 
 
 def read_csv(path: Path, rel: str, survey: Survey, registry: Registry, log: IssueLog) -> ReadResult:
-    """A Kobo CSV export (submissions only; Kobo CSVs hold no repeat rows)."""
-    repeats = {s: empty_table(survey, s) for s in survey.repeat_sections}
+    """A Kobo CSV export (submissions only: Kobo CSVs hold no repeat rows, so ``repeats``
+    is empty and read_round reports the missing repeat data)."""
+    repeats: dict[str, pd.DataFrame] = {}
     sheet = load_csv(path, rel, log)
     if sheet is None:
         return empty_table(survey), repeats

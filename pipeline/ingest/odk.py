@@ -76,8 +76,10 @@ def main_file_of(repeat: Path) -> str:
 
 
 def read(path: Path, rel: str, survey: Survey, registry: Registry, log: IssueLog) -> ReadResult:
-    """An ODK Central main CSV and its repeat CSVs -> canonical (main, repeats)."""
-    repeats = {s: empty_table(survey, s) for s in survey.repeat_sections}
+    """An ODK Central main CSV and its repeat CSVs -> canonical (main, repeats); a repeat
+    whose file is not next to the main CSV is left out of ``repeats`` (read_round reports
+    it)."""
+    repeats: dict[str, pd.DataFrame] = {}
     sheet = load_csv(path, rel, log)
     if sheet is None:
         return empty_table(survey), repeats
@@ -116,7 +118,8 @@ def read(path: Path, rel: str, survey: Survey, registry: Registry, log: IssueLog
             )
             continue
         frame = _read_repeat(repeat_path, repeat_rel, section, lookup, survey, registry, log)
-        repeats[section] = pd.concat([repeats[section], frame], ignore_index=True)
+        earlier = repeats.get(section, empty_table(survey, section))
+        repeats[section] = pd.concat([earlier, frame], ignore_index=True)
     return main, repeats
 
 

@@ -531,13 +531,8 @@ def read(
         areas: list[tuple[str, int | None, int]] = [(answers_title, answer_col, 1)]
         for section in survey.repeat_sections:
             title = about.get(f"repeat:{section}", repeat_sheet_title(survey, section))
-            if title not in wb.sheetnames:
-                ctx.issue(
-                    "warning",
-                    "questionnaire-no-repeat",
-                    f"the sheet '{title}' for {section} is missing; no {section} read",
-                    sheet=title,
-                )
+            if title not in wb.sheetnames:  # read_round reports the missing repeat data
+                del repeats[section]
                 continue
             rows = _repeat_rows(wb[title], section, submission_id, ctx)
             repeats[section] = _frame(rows, list(repeats[section].columns))

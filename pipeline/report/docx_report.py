@@ -174,7 +174,7 @@ def _executive_summary(doc: ReportDocument, ctx: _Context) -> None:
         " ".join(nar.network_sentences(ctx.stats.get("network") or {}, w)),
     ]
     if r.survey.model.projects is not None:
-        paragraphs.append(nar.projects_sentence(ctx.table("projects"), w, _status_labels(ctx)))
+        paragraphs.append(_projects_sentence(ctx))
     paragraphs.append(
         nar.ranking_sentence(ctx.table("ranking"), ctx.ranking_stats(), w, _ranking_topic(ctx))
     )
@@ -521,6 +521,20 @@ def _count_table(
 MAX_PARTNER_ROWS = 15
 
 
+def _projects_sentence(ctx: _Context) -> str:
+    """How many projects were reported, or that the round did not collect them."""
+    spec = ctx.result.survey.model.projects
+    section = next((s for s in ctx.result.survey.model.sections if s.id == spec.section), None)
+    not_collected = str(ctx.stats.get("not_collected") or "").split(", ")
+    return nar.projects_sentence(
+        ctx.table("projects"),
+        ctx.words,
+        _status_labels(ctx),
+        collected=spec.section not in not_collected,
+        section_label=section.label if section else "Projects",
+    )
+
+
 def _projects(doc: ReportDocument, ctx: _Context) -> None:
     spec = ctx.result.survey.model.projects
     if spec is None:
@@ -528,7 +542,7 @@ def _projects(doc: ReportDocument, ctx: _Context) -> None:
     w, projects = ctx.words, ctx.table("projects")
     section = next((s for s in ctx.result.survey.model.sections if s.id == spec.section), None)
     doc.heading(section.label if section else "Projects", 1)
-    doc.paragraph(nar.projects_sentence(projects, w, _status_labels(ctx)))
+    doc.paragraph(_projects_sentence(ctx))
     if projects.empty:
         return
     budget = pd.to_numeric(projects.get("budget_usd", pd.Series(dtype=float)), errors="coerce")

@@ -334,8 +334,20 @@ def ranking_sentence(
     return text
 
 
-def projects_sentence(projects: pd.DataFrame, words: Words, status_labels: dict[str, str]) -> str:
-    """Number of projects, of reporting entities, and the split by status."""
+def projects_sentence(
+    projects: pd.DataFrame,
+    words: Words,
+    status_labels: dict[str, str],
+    collected: bool = True,
+    section_label: str = "Projects",
+) -> str:
+    """Number of projects, of reporting entities, and the split by status; or that the
+    round did not collect them (``collected=False``: never "none were reported")."""
+    if not collected:
+        return (
+            f"{section_label} were not collected in this round: the survey exports analysed "
+            "did not include them, so nothing is said here about them."
+        )
     if projects is None or projects.empty:
         return "No projects were reported in this round."
     n_entities = projects["entity_id"].nunique()
