@@ -213,6 +213,78 @@ class Maturity(_Model):
     question: str
 
 
+class Term(_Model):
+    """A noun of the report in its two numbers, with what an entity does with it
+    (``verb``: singular and plural form, e.g. ``[works on, work on]``)."""
+
+    one: str
+    many: str
+    verb: tuple[str, str] = ("works on", "work on")
+
+
+class Tallies(_Model):
+    """Single-choice questions of one section counted answer by answer, with the entities
+    behind each answer (e.g. how entities manage their own footprint, whether they publish
+    a report). The report gives them a chapter of their own."""
+
+    section: str
+    heading: str
+    intro: str = ""  # the chapter's first paragraph
+    summary_lead: str = ""  # "On their own footprint": leads the executive-summary sentence
+    # question id -> what the counted entities do when they give the question's first
+    # choice ("have an environmental management system in place"); questions not listed
+    # are worded from their label and answer
+    phrases: dict[str, str] = {}
+
+
+CHAPTERS = (
+    "findings",
+    "contributors",
+    "sdg",
+    "gaps",
+    "links",
+    "tallies",
+    "projects",
+    "ranking",
+    "change",
+)
+ANNEXES = ("respondents", "scores", "issues", "questions")
+
+
+class ReportText(_Model):
+    """How the report speaks of this survey. Every key is optional; the defaults are
+    derived from the declared blocks (the entity noun, the dimension set, the choice
+    labels of the coverage thresholds) or are neutral."""
+
+    # the first paragraph of the executive summary: what the survey is and why it was run
+    background: str = ""
+    # who interprets the draft and makes the final recommendations
+    decides: str = "the review"
+    # the verb for an entity at or above coverage.engaged_at_least, before "this <item>",
+    # singular and plural ("engages in", "reports on")
+    engages: tuple[str, str] = ("engages in", "engage in")
+    # the words for the per-dimension multi-select of gaps.activities_question
+    activities: Term = Term(one="type of activity", many="types of activity", verb=("reports", "report"))
+    # the words for the choices of gaps.topics_question
+    topics: Term = Term(one="topic", many="topics")
+    # the recommendation for a weakly covered dimension item; {item} is its label
+    strengthen: str = "Strengthen the UN system's work on {item}."
+    # what two entities with near-identical profiles may show ("Check for possible
+    # duplication between A and B")
+    overlap: str = "possible duplication"
+    # an entity's own system, as the benchmark chapters name it ("safeguards system";
+    # default: none, the chapter is called "Comparison matrix")
+    system: str = ""
+    # the chapters after the methodology and the annexes, in order (default: all, in the
+    # order listed in pipeline.spec.CHAPTERS / ANNEXES); a chapter whose tables the run
+    # does not have is left out
+    chapters: list[Literal[CHAPTERS]] | None = None  # type: ignore[valid-type]
+    annexes: list[Literal[ANNEXES]] | None = None  # type: ignore[valid-type]
+    # words that belong to this survey only: no other survey's report may use them
+    # (tests/test_every_survey.py)
+    own_terms: list[str] = []
+
+
 class HistoryEntry(_Model):
     """An earlier version of the survey, used to read the rounds collected with it."""
 
@@ -242,6 +314,8 @@ class SurveyModel(_Model):
     projects: Projects | None = None
     requirements: Requirements | None = None
     maturity: Maturity | None = None
+    tallies: Tallies | None = None
+    report: ReportText = ReportText()
     demo: Demo | None = None
     history: dict[str, HistoryEntry] = {}
 
@@ -423,8 +497,24 @@ class Survey:
         is listed under ``history``)."""
         for entry in self.model.history.values():
             if round_id in entry.rounds:
-                return load_survey(self.folder / entry.file)
+                return self._lend_wording(load_survey(self.folder / entry.file))
         return self
+
+    def _lend_wording(self, earlier: Survey) -> Survey:
+        """``earlier`` with this version's ``report:`` block (and ``tallies:``, when its
+        section exists there) where it declares none: how the report speaks of a survey
+        belongs to the survey, not to one version of its form."""
+        given = earlier.model.model_fields_set
+        update: dict[str, object] = {}
+        if "report" not in given and "report" in self.model.model_fields_set:
+            update["report"] = self.model.report
+        t = self.model.tallies
+        if "tallies" not in given and t and any(x.id == t.section for x in earlier.model.sections):
+            update["tallies"] = t
+        if not update:
+            return earlier
+        sha = hashlib.sha256((earlier.sha256 + self.sha256).encode()).hexdigest()
+        return Survey(earlier.model.model_copy(update=update), earlier.path, sha)
 
 
 def _check_references(model: SurveyModel) -> list[str]:
@@ -494,6 +584,25 @@ def _check_references(model: SurveyModel) -> list[str]:
         refs.append(("maturity.question", model.maturity.question))
         if model.maturity.dimension_set not in model.dimension_sets:
             problems.append(f"maturity: unknown dimension set '{model.maturity.dimension_set}'")
+    if model.tallies:
+        t = model.tallies
+        section = next((x for x in model.sections if x.id == t.section), None)
+        if section is None:
+            problems.append(f"tallies.section: no section '{t.section}'")
+        else:
+            counted = {q.id for q in section.questions if q.type == "select_one"}
+            for qid in t.phrases:
+                if qid not in counted:
+                    problems.append(
+                        f"tallies.phrases: '{qid}' is not a single-choice question of section '{t.section}'"
+                    )
+    if "{item}" not in model.report.strengthen:
+        problems.append("report.strengthen: the sentence needs '{item}' where the label goes")
+    for key in ("chapters", "annexes"):
+        names = getattr(model.report, key) or []
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            problems.append(f"report.{key}: listed twice: {', '.join(dupes)}")
     for where, qid in refs:
         if qid is not None and qid not in qids:
             problems.append(f"{where}: no question '{qid}'")

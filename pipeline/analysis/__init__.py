@@ -108,7 +108,7 @@ def analyse(
         if log is not None:
             known = set(log.issues)
             log.extend(i for i in found.issues if i not in known)
-    tables.update(synthesis_tables(subs, survey, registry))  # SDG targets, footprint
+    tables.update(synthesis_tables(subs, survey, registry))  # SDG targets, tallies
     invited = invited if invited is not None else model.invited
     tables["response_status"], status = response_status(subs, registry, invited)
     stats.update(status)

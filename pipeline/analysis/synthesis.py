@@ -9,9 +9,10 @@ as the SWFS synthesis survey does:
   ``sdg_targets``, ``sdg_unreported``;
 - ``contributors`` (:func:`contributors`): per dimension item and answer level of the
   coverage question above zero, the entities giving it;
-- ``internal_management`` (:func:`internal_management`): the answers to the questions of a
-  section with id ``footprint`` (environmental management system, greenhouse-gas
-  inventory, climate-neutral commitment), counted with the entities behind each answer.
+- ``internal_management`` (:func:`internal_management`): the answers to the single-choice
+  questions of the section a survey declares under ``tallies:`` (e.g. SWFS: environmental
+  management system, greenhouse-gas inventory, climate-neutral commitment), counted with
+  the entities behind each answer; computed for any survey that declares ``tallies``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from pipeline.analysis.sdg import sdg_tables
 from pipeline.registry import Registry
 from pipeline.spec import Survey
 
-FOOTPRINT_SECTION = "footprint"
 CONTRIBUTOR_COLUMNS = ["dimension", "label", "level", "level_label", "n_entities", "entities"]
 MANAGEMENT_COLUMNS = [
     "question",
@@ -84,12 +84,12 @@ def contributors(
 def internal_management(
     submissions: pd.DataFrame,
     survey: Survey,
-    registry: Registry | None = None,
-    section: str = FOOTPRINT_SECTION,
+    registry: Registry | None,
+    section: str,
 ) -> pd.DataFrame:
     """The answers to the single-choice questions of one section, counted.
 
-    In: ``Responses.submissions``; the id of the section (default ``footprint``). Out:
+    In: ``Responses.submissions``; the id of the section (``tallies.section``). Out:
     :data:`MANAGEMENT_COLUMNS`: one row per question and declared choice (form order):
     ``n_entities`` giving that answer, ``n_answered`` (entities answering the question),
     ``share`` = n_entities / n_answered (NA when nobody answered), ``entities`` (acronyms).
@@ -129,16 +129,17 @@ def internal_management(
 def synthesis_tables(
     submissions: pd.DataFrame, survey: Survey, registry: Registry | None = None
 ) -> dict[str, pd.DataFrame]:
-    """The tables above for a survey with an SDG-target question; ``{}`` for any other.
+    """The tables above that the survey allows; ``{}`` when none.
 
-    Out: ``sdg_matrix, sdg_targets, sdg_unreported``, ``contributors`` (when the survey
-    declares coverage) and ``internal_management`` (when it has a ``footprint`` section).
+    Out: ``sdg_matrix, sdg_targets, sdg_unreported`` and ``contributors`` (when the survey
+    declares coverage) for a survey with an SDG-target question; ``internal_management``
+    for a survey that declares ``tallies``.
     """
     tables = sdg_tables(submissions, survey, registry)
-    if not tables:
-        return {}
-    if survey.model.coverage is not None:
+    if tables and survey.model.coverage is not None:
         tables["contributors"] = contributors(submissions, survey, registry)
-    if any(s.id == FOOTPRINT_SECTION for s in survey.model.sections):
-        tables["internal_management"] = internal_management(submissions, survey, registry)
+    if survey.model.tallies is not None:
+        tables["internal_management"] = internal_management(
+            submissions, survey, registry, survey.model.tallies.section
+        )
     return tables

@@ -464,6 +464,7 @@ def _gaps(run: _Run, out_dir: Path) -> Chart | None:
     cov = _coverage_frame(run)
     topics = run.table("topic_coverage")
     model = run.result.survey.model
+    topic_one, topic_many = model.report.topics.one, model.report.topics.many
     panels: list[tuple[str, pd.DataFrame, int | None]] = []
     panel_notes: dict[str, str] = {}
     if cov is not None:
@@ -482,9 +483,9 @@ def _gaps(run: _Run, out_dir: Path) -> Chart | None:
         topic = topic.sort_values(["n", "label"], ascending=[False, True], kind="stable")
         topic["severity"] = _severity(gaps, "topic", topic["key"])
         if len(topic) > MAX_TOPIC_BARS:  # long lists (SDG targets): the least covered only
-            panel_notes["topic"] = f": {MAX_TOPIC_BARS} least covered of {len(topic)}"
+            panel_notes[topic_one] = f": {MAX_TOPIC_BARS} least covered of {len(topic)}"
             topic = topic.tail(MAX_TOPIC_BARS)
-        panels.append(("topic", topic.reset_index(drop=True), model.gaps.topic_min_entities if model.gaps else None))
+        panels.append((topic_one, topic.reset_index(drop=True), model.gaps.topic_min_entities if model.gaps else None))
     if not panels:
         return None
 
@@ -538,7 +539,7 @@ def _gaps(run: _Run, out_dir: Path) -> Chart | None:
 
     findings = []
     for word, data, _ in panels:
-        plural = run.dim_plural if word == run.dim_singular else f"{word}s"
+        plural = run.dim_plural if word == run.dim_singular else topic_many
         for sev in ("critical", "gap"):
             hit = data.loc[data["severity"] == sev, "label"].tolist()
             if len(hit) == 1:

@@ -166,8 +166,8 @@ def _executive_summary(doc: ReportDocument, ctx: _Context) -> None:
     doc.heading("Executive summary", 1)
     w, r = ctx.words, ctx.result
     paragraphs = [
-        *swfs.background(ctx),
-        nar.response_sentence(ctx.stats, w, r.survey.title),
+        w.background,
+        nar.response_sentence(ctx.stats, w),
         nar.coverage_sentence(ctx.table("coverage"), w),
         nar.gaps_sentence(ctx.table("gaps"), w) if "gaps" in r.tables else "",
         *swfs.summary_paragraphs(ctx),
@@ -192,16 +192,16 @@ def _executive_summary(doc: ReportDocument, ctx: _Context) -> None:
             doc.paragraph(text)
     doc.paragraph(
         "This is a draft generated from the survey data. The sentences state what the numbers "
-        "show; the interpretation and the final recommendations are for the review to make."
+        f"show; the interpretation and the final recommendations are for {w.decides} to make."
     )
 
 
 def _who_was_asked(doc: ReportDocument, ctx: _Context) -> None:
     """The methodology's "Who was asked" section: response, who did not answer, the source
     and the response chart."""
-    r, w, m = ctx.result, ctx.words, ctx.result.survey.model
+    w, m = ctx.words, ctx.result.survey.model
     doc.heading("Who was asked", 2)
-    doc.paragraph(nar.response_sentence(ctx.stats, w, r.survey.title))
+    doc.paragraph(nar.response_sentence(ctx.stats, w))
     status = ctx.table("response_status")
     if not status.empty and "responded" in status:
         missing = sorted(status.loc[~status["responded"].astype(bool), "acronym"].astype(str))
@@ -228,31 +228,33 @@ def _methodology(doc: ReportDocument, ctx: _Context) -> None:
         bands = [f"'{lv.name}' from {lv.min:.2f}" for lv in m.scoring.levels]
         doc.paragraph(
             f"Scores are grouped into {len(levels)} levels: {nar.join_names(bands)}. "
-            f"{nar.capitalise(nar.article(w.entity))} counts as engaged in {nar.article(w.dimension)} when it reports at least "
-            f"{w.engaged} engagement, and as strong when it reports {w.strong} engagement."
+            + _threshold_sentence(w)
         )
     if m.gaps:
         doc.heading("What makes a gap", 2)
         g = m.gaps
         text = (
-            f"{nar.capitalise(nar.article(w.dimension))} is flagged as a gap when fewer than "
-            f"{g.min_entities} {w.entities} engage in it at least at the {w.engaged} level"
+            f"{nar.capitalise(nar.article(w.dimension))} is flagged as a gap when "
+            f"{nar.fewer_than(g.min_entities, w.entity, w.entities, w.engages)} it {w.at_engaged}"
         )
-        if g.require_strong:
+        if g.require_strong and not w.binary:
             text += (
-                f", or when no {w.entity} reports {w.strong} engagement; the gap is critical "
+                f", or when no {w.entity} answers '{w.strong}'; the gap is critical "
                 f"when both hold or when no {w.entity} is engaged at all"
             )
+        elif g.min_entities > 1:
+            text += f"; it is critical when no {w.entity} is engaged at all"
         text += "."
         if g.topics_question:
             text += (
-                f" A topic is flagged when fewer than {g.topic_min_entities} {w.entities} "
-                f"work on it (critical when none does)."
+                f" {nar.capitalise(nar.article(w.topic[0]))} is flagged when "
+                f"{nar.fewer_than(g.topic_min_entities, w.entity, w.entities, w.topic_verb)} it"
+                + (" (critical when none does)." if g.topic_min_entities > 1 else ".")
             )
         if g.activities_question:
             text += (
-                f" In each {w.dimension}, a type of activity that none of the engaged "
-                f"{w.entities} reports is flagged too."
+                f" In each {w.dimension}, {nar.article(w.activity[0])} that none of the engaged "
+                f"{w.entities} {w.activity_verb[1]} is flagged too."
             )
         doc.paragraph(text + " Each gap is listed with the evidence that made it one.")
     if m.coverage:
@@ -275,6 +277,20 @@ def _methodology(doc: ReportDocument, ctx: _Context) -> None:
             "figure: a gap may reflect missing answers rather than missing work.",
             "Scores measure the breadth of reported engagement, not its quality or results.",
         ]
+    )
+
+
+def _threshold_sentence(w: Words) -> str:
+    """When an entity counts as engaged and as strong, in the scale's own terms."""
+    who = nar.capitalise(nar.article(w.entity))
+    answers = nar.join_names([f"'{x}'" for x in w.engaged_labels], conj="or")
+    if not answers:
+        return f"{who} counts as engaged in {nar.article(w.dimension)} at the '{w.engaged}' level or above."
+    if w.binary:
+        return f"{who} counts as engaged in {nar.article(w.dimension)} when it answers {answers}."
+    return (
+        f"{who} counts as engaged in {nar.article(w.dimension)} when it answers {answers}, "
+        f"and as strong when it answers '{w.strong}'."
     )
 
 
@@ -306,7 +322,7 @@ def _findings(doc: ReportDocument, ctx: _Context) -> None:
         return
     doc.heading(f"Findings by {w.dimension}", 1)
     doc.paragraph(
-        f"This section reports, for each {w.dimension}, how many {w.entities} engage in it, "
+        f"This section reports, for each {w.dimension}, how many {w.entities} {w.engages[1]} it, "
         f"their mean score and who leads. {nar.coverage_sentence(coverage, w)}"
     )
     _chart(doc, ctx, "heatmap")
@@ -321,7 +337,7 @@ def _findings(doc: ReportDocument, ctx: _Context) -> None:
         {
             nar.capitalise(w.dimension): ordered["label"],
             "Engaged": ordered["n_engaged"].astype("Int64"),
-            "Strong": ordered["n_strong"].astype("Int64"),
+            **({} if w.binary else {"Strong": ordered["n_strong"].astype("Int64")}),
             "Mean score": ordered["mean_score"].astype("Float64"),
             f"{conf:.0%} CI": ordered["CI"],
             f"Lead {w.entities}": ordered["lead_entities"].fillna(""),
@@ -329,11 +345,13 @@ def _findings(doc: ReportDocument, ctx: _Context) -> None:
     )
     doc.table(
         frame,
-        f"Engagement and mean score by {w.dimension}",
+        f"Coverage and mean score by {w.dimension}",
         formats={"Mean score": "{:.2f}"},
-        weights=[5, 1.6, 1.4, 1.6, 2.2, 4],
+        weights=[5, 1.6, 1.6, 2.2, 4] if w.binary else [5, 1.6, 1.4, 1.6, 2.2, 4],
         align_right=[f"{conf:.0%} CI"],
-        note=f"Engaged: at least {w.engaged} engagement; strong: {w.strong} engagement.",
+        note="Engaged: answered "
+        + nar.join_names([f"'{x}'" for x in w.engaged_labels or (w.engaged,)], conj="or")
+        + ("." if w.binary else f"; strong: answered '{w.strong}'."),
     )
     activities = _activities(ctx)
     gaps = ctx.table("gaps")
@@ -390,12 +408,16 @@ def _topics(doc: ReportDocument, ctx: _Context) -> None:
     topics = topics.sort_values(["n_entities", "label"], ascending=[False, True])
     frame = pd.DataFrame(
         {
-            "Topic": topics["label"],
+            nar.capitalise(w.topic[0]): topics["label"],
             nar.capitalise(w.entities): topics["n_entities"].astype("Int64"),
             f"Which {w.entities}": topics["entities"].fillna(""),
         }
     )
-    doc.table(frame, f"Topics and the {w.entities} working on them", weights=[4, 1.4, 6])
+    doc.table(
+        frame,
+        f"{nar.capitalise(w.topic[1])} and the {w.entities} that {w.topic_verb[1]} them",
+        weights=[4, 1.4, 6],
+    )
 
 
 def _links(doc: ReportDocument, ctx: _Context) -> None:
@@ -429,7 +451,7 @@ def _links(doc: ReportDocument, ctx: _Context) -> None:
     for relation, title, intro in (
         (
             "overlap",
-            f"Possible duplication: {w.entities} with very similar profiles",
+            f"{nar.capitalise(w.overlap)}: {w.entities} with very similar profiles",
             "Pairs with very similar profiles may duplicate work; the pairs below are worth a check.",
         ),
         (
@@ -673,14 +695,14 @@ def _recommendation_items(ctx: _Context) -> list[tuple[str, str]]:
 
 
 def _recommendations(doc: ReportDocument, ctx: _Context) -> None:
-    items = _recommendation_items(ctx)
+    items, w = _recommendation_items(ctx), ctx.words
     doc.heading("Recommendations", 1)
     if not items:
         doc.paragraph("The rules found nothing to recommend from this round's numbers.")
         return
     doc.paragraph(
         "The recommendations below were drafted by rules from the findings above; each says "
-        "why it is made. They are a starting point for the review, not its conclusion."
+        f"why it is made. They are a starting point for {w.decides}, not its conclusion."
     )
     doc.bullets(items, numbered=True)
 
@@ -744,8 +766,8 @@ def _annex_scores(doc: ReportDocument, ctx: _Context, letter: str) -> bool:
     wide.index = [ctx.acr(e) for e in wide.index]
     wide = wide.reindex(columns=order).sort_index()
     doc.paragraph(
-        f"Score of each responding {w.entity} per {w.dimension} (0 = no engagement, 1 = the "
-        "highest engagement with a broad range of activities); darker cells score higher."
+        f"Score of each responding {w.entity} per {w.dimension} (0 = the lowest answer, 1 = the "
+        f"highest answer with a broad range of {w.activity[1]}); darker cells score higher."
     )
     wide, note = _capped(wide, MAX_ANNEX_ROWS, w.entities)
     chunks = _column_chunks(order, MAX_SCORE_COLUMNS)

@@ -1,4 +1,4 @@
-"""The chapters of the draft report for a benchmark survey (the ESS safeguards comparison).
+"""The chapters of the draft report for a benchmark survey (a ``requirements:`` block).
 
 :func:`write_requirement_chapters` writes, after the title page and contents that
 :func:`pipeline.report.docx_report.write_report` lays out, the body of a comparative
@@ -13,7 +13,7 @@ The sentences are written from the numbers by the small pure functions below (``
 and :func:`requirement_recommendations`), which take tables of
 :func:`pipeline.analysis.requirements.analyse_requirements` and return text. Free-text
 answers that could hold names (comments, strengths, challenges) are never reproduced;
-the name of an agency's safeguards system and the names of its risk categories are.
+the name of an agency's own system and the names of its risk categories are.
 """
 
 from __future__ import annotations
@@ -610,10 +610,11 @@ class _Chapters:
         doc.heading("Executive summary", 1)
         share = self.spec.consensus_share
         paragraphs = [
-            nar.response_sentence(self.stats, w, r.survey.title)
+            nar.response_sentence(self.stats, w)
             + f" Each {w.entity} said, for each of the {len(self.items)} {w.dimensions} of the "
-            "common framework, whether its own safeguards system makes it a mandatory "
-            "requirement, gives guidance only, is developing it or does not cover it.",
+            f"common framework, how its own {w.system or 'system'} covers it: "
+            + nar.join_names([f"'{nar.inline(x.label)}'" for x in self.scale], conj="or")
+            + ".",
             benchmark_sentence(self.t("benchmark"), w, self.survey),
             adoption_sentence(self.t("adoption"), w, self.spec.mandatory),
             tiers_sentence(self.t("minimum_requirements"), share, w)
@@ -641,8 +642,7 @@ class _Chapters:
                 doc.paragraph(text.strip())
         doc.paragraph(
             "This is a draft generated from the survey data. The sentences state what the numbers "
-            "show; the interpretation and the final recommendations are for the consultative "
-            "process to make."
+            f"show; the interpretation and the final recommendations are for {w.decides} to make."
         )
 
     def methodology(self) -> None:
@@ -679,7 +679,7 @@ class _Chapters:
             f"{nar.percent(spec.consensus_share)} of the {w.entities} it applies to already make it "
             f"mandatory; it is within reach when its share is at most {margin * 100:.0f} percentage "
             f"points below that, and aspirational otherwise. The threshold is a choice for the "
-            f"consultative process: the sensitivity table shows the core at thresholds of "
+            f"{w.decides}: the sensitivity table shows the core at thresholds of "
             f"{nar.join_names([nar.percent(t) for t in spec.sensitivity])}. For each {w.entity}, the "
             f"core {w.dimensions} it answered but does not make mandatory are what it would need to "
             f"adopt; core {w.dimensions} it did not answer are listed apart."
@@ -724,7 +724,7 @@ class _Chapters:
                 f"{nar.capitalise(w.entities)} that did not answer are missing from every figure; the "
                 f"common minimum reflects the {w.entities} that did.",
                 "The answer scale, the consensus threshold and the tiers are choices of this analysis, "
-                "to be reviewed by the consultative process.",
+                f"to be reviewed by {w.decides}.",
             ]
         )
 
@@ -732,7 +732,7 @@ class _Chapters:
     def comparison_matrix(self) -> None:
         doc, w = self.doc, self.w
         matrix = self.t("comparison_matrix")
-        doc.heading("Comparison of the safeguards systems" if self._ess() else "Comparison matrix", 1)
+        doc.heading(f"Comparison of the {w.system}s" if w.system else "Comparison matrix", 1)
         if matrix.empty:
             doc.paragraph(f"No {w.entity} answered, so there is nothing to compare.")
             return
@@ -777,9 +777,6 @@ class _Chapters:
                 align_right=["Mandatory in"],
                 keep_together=True,
             )
-
-    def _ess(self) -> bool:
-        return "safeguard" in (self.survey.title + self.survey.model.subtitle).lower()
 
     # -- adoption and benchmark ----------------------------------------------------------
     def adoption(self) -> None:
@@ -1036,8 +1033,7 @@ class _Chapters:
             return
         doc.paragraph(
             "The recommendations below were drafted by rules from the findings above; each says "
-            "why it is made. They are a starting point for the consultative process, not its "
-            "conclusion."
+            f"why it is made. They are a starting point for {self.w.decides}, not its conclusion."
         )
         doc.bullets(self.recs, numbered=True)
 

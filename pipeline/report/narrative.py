@@ -23,7 +23,9 @@ from pipeline.spec import Survey
 # -- words of a survey -----------------------------------------------------------------
 @dataclass(frozen=True)
 class Words:
-    """The survey's vocabulary for the report, with neutral defaults."""
+    """The survey's vocabulary for the report, with neutral defaults: the entity noun,
+    the dimension set, the labels of the coverage thresholds, and the survey's ``report:``
+    block (:class:`pipeline.spec.ReportText`)."""
 
     entity: str = "entity"
     entities: str = "entities"
@@ -35,13 +37,54 @@ class Words:
     strong: str = "strong"  # label of the answer that counts as strong
     engaged_score: float | None = None  # choice score of the "engaged" answer
     minor: str = ""  # label(s) of the answers above zero but below "engaged"
+    # the labels at or above the "engaged" answer, lowest first ("moderate", "major")
+    engaged_labels: tuple[str, ...] = ()
+    background: str = ""
+    decides: str = "the review"
+    engages: tuple[str, str] = ("engages in", "engage in")
+    activity: tuple[str, str] = ("type of activity", "types of activity")
+    activity_verb: tuple[str, str] = ("reports", "report")
+    topic: tuple[str, str] = ("topic", "topics")
+    topic_verb: tuple[str, str] = ("works on", "work on")
+    strengthen: str = "Strengthen the UN system's work on {item}."
+    overlap: str = "possible duplication"
+    system: str = ""
+
+    @property
+    def binary(self) -> bool:
+        """Whether the coverage scale has a single level that counts (yes/no): "engaged"
+        and "strong" are then the same answer and are never reported apart."""
+        return len(self.engaged_labels) == 1
+
+    @property
+    def at_engaged(self) -> str:
+        """Where an entity counts as engaged, in the scale's own terms: "at least at the
+        moderate level", or "(answer 'yes')" on a yes/no scale."""
+        if self.binary:
+            return f"(answer '{self.engaged}')"
+        return f"at least at the {self.engaged} level"
 
     @classmethod
     def from_survey(cls, survey: Survey) -> Words:
-        """Read the words from the survey definition (entity noun, dimension set, thresholds)."""
+        """Read the words from the survey definition (entity noun, dimension set,
+        thresholds, the ``report:`` block)."""
         m = survey.model
+        r = m.report
         set_name = m.scoring.dimension_set if m.scoring else next(iter(m.dimension_sets), None)
-        kwargs: dict[str, Any] = {"entity": m.entity_noun, "entities": m.entity_plural}
+        kwargs: dict[str, Any] = {
+            "entity": m.entity_noun,
+            "entities": m.entity_plural,
+            "background": r.background.strip(),
+            "decides": r.decides,
+            "engages": tuple(r.engages),
+            "activity": (r.activities.one, r.activities.many),
+            "activity_verb": tuple(r.activities.verb),
+            "topic": (r.topics.one, r.topics.many),
+            "topic_verb": tuple(r.topics.verb),
+            "strengthen": r.strengthen,
+            "overlap": r.overlap,
+            "system": r.system,
+        }
         if set_name and set_name in m.dimension_sets:
             dset = m.dimension_sets[set_name]
             kwargs |= {
@@ -66,6 +109,12 @@ class Words:
                         and 0 < c.score < engaged.score
                     ]
                     kwargs["minor"] = " or ".join(below)
+                    if engaged.score is not None:
+                        at_or_above = sorted(
+                            (c for c in choices.values() if c.score is not None and c.score >= engaged.score),
+                            key=lambda c: c.score or 0,
+                        )
+                        kwargs["engaged_labels"] = tuple(inline(c.label) for c in at_or_above)
                 if strong:
                     kwargs["strong"] = inline(strong.label)
         return cls(**kwargs)
@@ -94,15 +143,16 @@ def count(n: int, singular: str, plural_form: str) -> str:
     return f"no {plural_form}" if n == 0 else plural(n, singular, plural_form)
 
 
-def join_names(names: Sequence[str], limit: int | None = None) -> str:
-    """``["A", "B", "C"]`` -> ``"A, B and C"``; beyond ``limit`` names: ``"A, B and 3 others"``."""
+def join_names(names: Sequence[str], limit: int | None = None, conj: str = "and") -> str:
+    """``["A", "B", "C"]`` -> ``"A, B and C"``; beyond ``limit`` names: ``"A, B and 3 others"``;
+    ``conj="or"``: ``"A, B or C"``."""
     names = [str(n) for n in names if str(n)]
     if limit is not None and len(names) > limit:
         rest = len(names) - limit
         return f"{', '.join(names[:limit])} and {rest} other{'s' if rest > 1 else ''}"
     if len(names) <= 1:
         return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"{', '.join(names[:-1])} {conj} {names[-1]}"
 
 
 def percent(share: float | None) -> str:
@@ -121,6 +171,42 @@ def number_word(n: int) -> str:
 
 def plural(n: int, singular: str, plural_form: str) -> str:
     return f"{n} {singular if n == 1 else plural_form}"
+
+
+def agree(
+    n: int,
+    one: str,
+    many: str,
+    verb: tuple[str, str] | None = None,
+    of: int | None = None,
+    words: bool = True,
+) -> str:
+    """A counted subject, with its verb agreeing: the one helper for plurals.
+
+    ``agree(1, "entity", "entities", ("engages", "engage"), of=18)`` -> "one of the 18
+    entities engages"; ``(0, ..., of=18)`` -> "none of the 18 entities engages"; ``(5, ...)``
+    -> "five entities engage"; ``(0, ...)`` -> "no entity engages". ``words``: small
+    counts in words (default), else digits. Capitalise the result at a sentence's start.
+    """
+    number = number_word(n) if words else str(n)
+    if of:
+        head = "none" if n == 0 else number
+        subject = f"{head} of the {of} {one if of == 1 else many}"
+    elif n == 0:
+        subject = f"no {one}"
+    else:
+        subject = f"{number} {one if n == 1 else many}"
+    if verb is None:
+        return subject
+    return f"{subject} {verb[0] if n <= 1 else verb[1]}"
+
+
+def fewer_than(n: int, one: str, many: str, verb: tuple[str, str] | None = None) -> str:
+    """A threshold as a subject: ``fewer_than(3, ...)`` -> "fewer than 3 entities work on",
+    ``fewer_than(1, ...)`` -> "no entity works on" (never "fewer than 1 entities")."""
+    if n <= 1:
+        return f"no {one}" + (f" {verb[0]}" if verb else "")
+    return f"fewer than {n} {many}" + (f" {verb[1]}" if verb else "")
 
 
 def split_names(value: object) -> list[str]:
@@ -173,14 +259,14 @@ def _num(value: object) -> float | None:
 
 
 # -- executive summary -----------------------------------------------------------------
-def response_sentence(stats: dict[str, Any], words: Words, survey_title: str = "") -> str:
+def response_sentence(stats: dict[str, Any], words: Words) -> str:
     """Who answered: "9 of the 12 agencies invited answered ... (response rate 75%)"."""
     n_resp = int(stats.get("n_respondents") or 0)
     n_inv = int(stats.get("n_invited") or 0)
     rate = stats.get("response_rate")
     if rate is None and n_inv:
         rate = n_resp / n_inv
-    about = f" the {survey_title}" if survey_title else " the survey"
+    about = " the survey"
     if n_inv:
         return (
             f"{n_resp} of the {n_inv} {words.entities} invited answered{about}, "
@@ -207,8 +293,8 @@ def coverage_sentence(coverage: pd.DataFrame, words: Words) -> str:
 
     def facts(row: pd.Series) -> str:
         return (
-            f"{count(int(row['n_engaged']), words.entity, words.entities)} engaged at least at "
-            f"the {words.engaged} level, mean score {row['mean_score']:.2f}"
+            f"{count(int(row['n_engaged']), words.entity, words.entities)} engaged "
+            f"{words.at_engaged}, mean score {row['mean_score']:.2f}"
         )
 
     if len(ranked) == 1:
@@ -231,13 +317,14 @@ def dimension_gaps(gaps: pd.DataFrame | None, words: Words) -> pd.Series:
 
 
 def kind_words(kind: str, words: Words) -> tuple[str, str]:
-    """Singular and plural words for a gap kind: the dimension set, "topic", "type of activity"."""
+    """Singular and plural words for a gap kind: the dimension set, the survey's words for
+    its topics and its activities (``report.topics`` / ``report.activities``)."""
     if kind == words.dimension_set:
         return words.dimension, words.dimensions
     return {
         "stage": (words.dimension, words.dimensions),
-        "topic": ("topic", "topics"),
-        "activity": ("type of activity", "types of activity"),
+        "topic": words.topic,
+        "activity": words.activity,
     }.get(kind, (kind, f"{kind}s"))
 
 
@@ -248,10 +335,13 @@ def gaps_sentence(gaps: pd.DataFrame, words: Words) -> str:
     n_critical = int((gaps["severity"] == "critical").sum())
     parts = []
     for kind, group in gaps.groupby("kind", sort=False):
+        names = join_names(group["label"].tolist(), limit=6)
+        if kind == "activity":  # one row per dimension item missing some activities
+            n = plural(len(group), words.dimension, words.dimensions)
+            parts.append(f"{words.activity[1]} missing in {n} ({names})")
+            continue
         one, many = kind_words(str(kind), words)
-        parts.append(
-            f"{plural(len(group), one, many)} ({join_names(group['label'].tolist(), limit=6)})"
-        )
+        parts.append(f"{plural(len(group), one, many)} ({names})")
     critical = f", {n_critical} of them critical" if n_critical else ""
     text = f"The analysis finds {plural(len(gaps), 'gap', 'gaps')}{critical}: {join_names(parts)}."
     if not dimension_gaps(gaps, words).any():
@@ -374,17 +464,11 @@ def dimension_finding(
     n_resp = int(row.get("n_respondents") or 0)
     n_eng = int(row.get("n_engaged") or 0)
     n_strong = int(row.get("n_strong") or 0)
-    if n_eng == 0:
-        who = f"None of the {n_resp} {words.entities}" if n_resp else f"No {words.entity}"
-        verb = "engages"
-    else:
-        who = capitalise(number_word(n_eng)) + (f" of the {n_resp}" if n_resp else "")
-        who += f" {words.entities if n_eng > 1 or n_resp else words.entity}"
-        verb = "engages" if n_eng == 1 and not n_resp else "engage"
-    out = [
-        f"{who} {verb} in this {words.dimension} at least at the {words.engaged} level, "
-        f"{number_word(n_strong) if n_strong else 'none'} at the {words.strong} level."
-    ]
+    who = agree(n_eng, words.entity, words.entities, words.engages, of=n_resp or None)
+    first = f"{capitalise(who)} this {words.dimension} {words.at_engaged}"
+    if not words.binary:
+        first += f", {number_word(n_strong) if n_strong else 'none'} at the {words.strong} level"
+    out = [first + "."]
     mean = _num(row.get("mean_score"))
     if mean is not None:
         ci_low, ci_high = _num(row.get("ci_low")), _num(row.get("ci_high"))
@@ -404,7 +488,7 @@ def dimension_finding(
         out.append(f"No {words.entity} leads this {words.dimension}.")
     if activities:
         top = [f"{inline(label)} ({n})" for label, n in activities[:3]]
-        out.append(f"Most reported types of activity: {join_names(top)}.")
+        out.append(f"Most reported {words.activity[1]}: {join_names(top)}.")
     here = (
         gaps[gaps["dimension"] == row["dimension"]]
         if gaps is not None and not gaps.empty
@@ -418,7 +502,7 @@ def dimension_finding(
     else:
         out.append("Status: not a gap against the thresholds of the survey definition.")
     for g in here[here["kind"] == "activity"].itertuples(index=False):
-        out.append(f"Missing types of activity: {_text(g.evidence)}.")
+        out.append(f"Missing {words.activity[1]}: {_text(g.evidence)}.")
     return out
 
 
@@ -484,9 +568,9 @@ def recommend_dimensions(
         cand = candidates(engagement, row.dimension, order, words)
         if no_lead:
             lead = f"Designate a lead {words.entity} for {row.label}."
-            why = f"No {words.entity} reports {words.strong} engagement in this {words.dimension}"
+            why = f"No {words.entity} answers '{words.strong}' for this {words.dimension}"
         else:
-            lead = f"Strengthen the UN system's work on {row.label}."
+            lead = words.strengthen.format(item=row.label)
             why = f"This {words.dimension} is a gap"
         if cand.minor:
             level = f"the {words.minor} level" if words.minor else f"a level below {words.engaged}"
@@ -495,7 +579,7 @@ def recommend_dimensions(
                 "to take it further."
             )
         elif cand.neighbours:
-            names = [f"{a} (strong in {label})" for a, label in cand.neighbours[:3]]
+            names = [f"{a} ('{words.strong}' in {label})" for a, label in cand.neighbours[:3]]
             how = f"; invite {join_names(names)} to extend their work to it."
         else:
             how = f"; ask the group which {words.entity} could take it up."
@@ -511,10 +595,11 @@ def recommend_other_gaps(gaps: pd.DataFrame, words: Words) -> list[Recommendatio
     out: list[Recommendation] = []
     for kind, group in rest[rest["kind"] != "activity"].groupby("kind", sort=False):
         one, many = kind_words(str(kind), words)
+        verb = words.topic_verb if kind == "topic" else ("works on", "work on")
         if len(group) > 3:  # many small gaps read better as one action than as a list
             out.append(
                 (
-                    f"Address the {len(group)} {many} few or no {words.entities} work on.",
+                    f"Address the {len(group)} {many} few or no {words.entities} {verb[1]}.",
                     f"{join_names(group['label'].tolist(), 6)}; the Gaps table gives the "
                     "evidence for each.",
                 )
@@ -528,8 +613,8 @@ def recommend_other_gaps(gaps: pd.DataFrame, words: Words) -> list[Recommendatio
     if not activity.empty:
         out.append(
             (
-                f"Widen the types of activity in {join_names(activity['label'].tolist(), 4)}.",
-                f"Some types of activity are reported by none of the {words.entities} engaged "
+                f"Widen the {words.activity[1]} in {join_names(activity['label'].tolist(), 4)}.",
+                f"Some {words.activity[1]} are reported by none of the {words.entities} engaged "
                 f"there (the Gaps table lists them); check whether other {words.entities} "
                 "cover them.",
             )
@@ -574,7 +659,7 @@ def recommend_network(
         detail = _text(p.detail)
         out.append(
             (
-                f"Check for possible duplication between {p.entity_a} and {p.entity_b}.",
+                f"Check for {words.overlap} between {p.entity_a} and {p.entity_b}.",
                 f"{capitalise(detail)}." if detail else f"Their profiles are {p.sim:.0%} similar.",
             )
         )

@@ -10,12 +10,12 @@ report changes nothing for the other surveys:
 - :func:`write_sdg_chapter`: contributions to the environment-related SDG targets, with
   the entity x goal heat map, a table per goal and per target, and the targets no entity
   reports (``sdg_matrix``, ``sdg_targets``, ``sdg_unreported``);
-- :func:`write_internal_management`: how entities manage their own footprint
-  (``internal_management``);
-- :func:`summary_paragraphs`: sentences for the executive summary, and the background of
-  the Framework for the SWFS survey.
+- :func:`write_internal_management`: the declared ``tallies`` section counted answer by
+  answer (``internal_management``; SWFS: how entities manage their own footprint);
+- :func:`summary_paragraphs`: sentences for the executive summary.
 
-Wording: the CEB *took note* of the Framework in April 2016; it did not adopt it.
+Every word that belongs to one survey comes from its ``survey.yaml`` (``report:``,
+``tallies:``).
 """
 
 from __future__ import annotations
@@ -27,19 +27,6 @@ import pandas as pd
 
 from pipeline.report import narrative as nar
 from pipeline.report.document import ReportDocument
-
-# Background of a survey, by survey id: the first paragraph of its executive summary.
-BACKGROUND = {
-    "swfs_synthesis": (
-        "The UN System-wide Framework of Strategies on the Environment (SWFS) was prepared by "
-        "the Environment Management Group (EMG) as a framework for synergy, collaboration and "
-        "coherence in the UN system's work on the environment, to support Member States in "
-        "delivering the environmental dimension of the 2030 Agenda. The EMG Senior Officials "
-        "endorsed it on 30 March 2016, and the UN System Chief Executives Board for "
-        "Coordination (CEB) took note of it on 27 April 2016. This synthesis draws on the EMG "
-        "survey of how each entity contributes, area by area and target by target."
-    ),
-}
 
 
 def _chart(doc: ReportDocument, ctx: Any, chart_id: str) -> None:
@@ -54,12 +41,6 @@ def _n_respondents(ctx: Any) -> int:
 
 
 # -- executive summary ---------------------------------------------------------------------
-
-
-def background(ctx: Any) -> list[str]:
-    """The survey's background paragraph (empty for surveys without one)."""
-    text = BACKGROUND.get(ctx.result.survey.id)
-    return [text] if text else []
 
 
 def summary_paragraphs(ctx: Any) -> list[str]:
@@ -85,12 +66,14 @@ def summary_paragraphs(ctx: Any) -> list[str]:
             )
         out.append(text)
     management = ctx.table("internal_management")
-    if not management.empty:
+    tallies = ctx.result.survey.model.tallies
+    if not management.empty and tallies is not None:
         parts = [
-            f"{_first(g)['n_entities']} of {_first(g)['n_answered']} {_short(g)}"
+            f"{_first(g)['n_entities']} of {_first(g)['n_answered']} {_short(g, tallies.phrases)}"
             for _, g in management.groupby("question", sort=False)
         ]
-        out.append(f"On their own footprint: {nar.join_names(parts)}.")
+        lead = tallies.summary_lead or tallies.heading
+        out.append(f"{lead}: {nar.join_names(parts)}.")
     return out
 
 
@@ -112,18 +95,13 @@ def _first(group: pd.DataFrame) -> dict[str, Any]:
     return group.iloc[0].to_dict()
 
 
-SHORT = {
-    "ems": "have an environmental management system in place",
-    "ghg_inventory": "report to the UN greenhouse gas inventory",
-    "climate_neutral": "have committed to climate neutrality",
-}
-
-
-def _short(group: pd.DataFrame) -> str:
-    """A question in a few words, for a sentence ("report to the UN greenhouse gas inventory")."""
+def _short(group: pd.DataFrame, phrases: dict[str, str]) -> str:
+    """A question in a few words, for a sentence: its declared phrase
+    (``tallies.phrases``, e.g. "report to the UN greenhouse gas inventory"), else its
+    label and first answer."""
     row = _first(group)
-    if row["question"] in SHORT:
-        return SHORT[str(row["question"])]
+    if row["question"] in phrases:
+        return phrases[str(row["question"])]
     return f"answered '{nar.inline(str(row['answer_label']))}' to '{row['label']}'"
 
 
@@ -267,18 +245,15 @@ def _unreported(doc: ReportDocument, ctx: Any, targets: pd.DataFrame) -> None:
 
 
 def write_internal_management(doc: ReportDocument, ctx: Any) -> None:
-    """How entities manage their own environmental footprint (table ``internal_management``)."""
+    """The declared ``tallies`` section, answer by answer (table ``internal_management``)."""
     table = ctx.table("internal_management")
-    if table.empty:
+    tallies = ctx.result.survey.model.tallies
+    if table.empty or tallies is None:
         return
     w = ctx.words
-    doc.heading("Internal sustainability management", 1)
-    doc.paragraph(
-        f"Beyond their programmes, the {w.entities} were asked how they manage their own "
-        "environmental footprint: whether they have an environmental management system, "
-        "whether they report to the UN greenhouse gas inventory (Greening the Blue), and "
-        "whether they have committed to climate neutrality."
-    )
+    doc.heading(tallies.heading, 1)
+    if tallies.intro:
+        doc.paragraph(tallies.intro.strip())
     bullets = []
     for _, group in table.groupby("question", sort=False):
         first = _first(group)
@@ -300,7 +275,7 @@ def write_internal_management(doc: ReportDocument, ctx: Any) -> None:
     )
     doc.table(
         frame,
-        f"Internal sustainability management: answers and the {w.entities} giving them",
+        f"{tallies.heading}: answers and the {w.entities} giving them",
         formats={"Share": "{:.0%}"},
         weights=[4, 2.6, 1.3, 1.1, 7],
         note=f"Share: of the {w.entities} that answered the question.",

@@ -87,9 +87,9 @@ SHEETS: dict[str, tuple[str, str]] = {
         "Per {dim}: {plural} engaged and strongly engaged, mean score with its bootstrap "
         "confidence interval, leading {plural}.",
     ),
-    "gaps": ("Gaps", "System gaps: each {dim}, topic or activity found weak, with the reason and evidence."),
-    "topic_coverage": ("Topic coverage", "Per topic: how many {plural} work on it, and which."),
-    "activity_matrix": ("Activities", "Per {dim}: how many {plural} carry out each type of activity."),
+    "gaps": ("Gaps", "System gaps: each {dim}, {topic} or set of {activities} found weak, with the reason and evidence."),
+    "topic_coverage": ("Topic coverage", "Per {topic}: how many {plural} {topic_verb} it, and which."),
+    "activity_matrix": ("Activities", "Per {dim}: how many {plural} report each of the {activities}."),
     "network_edges": (
         "Links",
         "Collaborations reported: one row per {noun} and partner it names; reciprocated when "
@@ -109,7 +109,7 @@ SHEETS: dict[str, tuple[str, str]] = {
     "sdg_matrix": ("SDG matrix", "Per {noun} (acronym) and SDG goal: how many of the goal's targets it reports."),
     "internal_management": (
         "Internal management",
-        "Footprint questions (management system, GHG inventory, climate neutrality): answers and the {plural} giving them.",
+        "{tallies}: the answers to each question and the {plural} giving them.",
     ),
     # comparison with the previous round (pipeline.comparison, pipeline.analysis.compare)
     "score_change": (
@@ -401,7 +401,17 @@ def _words(result: RunResult) -> dict[str, str]:
     dim = "dimension"
     if model.scoring and model.scoring.dimension_set in model.dimension_sets:
         dim = model.dimension_sets[model.scoring.dimension_set].label
-    return {"noun": model.entity_noun, "plural": model.entity_plural, "dim": dim}
+    r = model.report
+    return {
+        "noun": model.entity_noun,
+        "plural": model.entity_plural,
+        "dim": dim,
+        "topic": r.topics.one,
+        "topics": r.topics.many,
+        "topic_verb": r.topics.verb[1],
+        "activities": r.activities.many,
+        "tallies": model.tallies.heading if model.tallies else "",
+    }
 
 
 def _readme(
@@ -469,6 +479,14 @@ def write_workbook(result: RunResult, path: Path) -> Path:
     frames: list[tuple[str, str, pd.DataFrame]] = []
     empty: list[str] = []
     known = [(name, *SHEETS[name]) for name in SHEETS if name in result.tables]
+    tallies = result.survey.model.tallies
+    if tallies is not None:  # the declared chapter's own name
+        taken = {sheet for _, sheet, _ in known}
+        title = re.sub(r"[\[\]:*?/\\]", " ", tallies.heading).strip()[:31] or "Tallies"
+        known = [
+            (n, title if n == "internal_management" and title not in taken else sheet, what)
+            for n, sheet, what in known
+        ]
     others = [
         (name, name.replace("_", " ").capitalize(), f"The '{name}' table.")
         for name in result.tables
