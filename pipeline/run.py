@@ -335,6 +335,8 @@ def analyse_round(
         tables, stats = analyse(responses, survey, registry, log=log)
     if raw.not_collected:  # the report says these were not collected, not "none reported"
         stats["not_collected"] = ", ".join(raw.not_collected)
+    if raw.set_aside:
+        stats["submissions_set_aside"] = len(raw.set_aside)
     return RunResult(
         survey=survey,
         registry=registry,

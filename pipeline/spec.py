@@ -285,6 +285,29 @@ class ReportText(_Model):
     own_terms: list[str] = []
 
 
+ReviewState = Literal["approved", "rejected", "on_hold", "edited"]
+
+
+class Review(_Model):
+    """What the review state a survey tool gives a submission does to it (KoboToolbox's
+    validation status, ODK Central's review state; see :mod:`pipeline.review`).
+
+    ``set_aside``: states whose submissions are left out before "latest wins" (each named
+    in the data-quality log); ``warn``: states kept with a warning. ``rejected`` is Kobo's
+    "Not approved" and Central's ``rejected``; ``on_hold`` is Kobo's "On hold" and
+    Central's ``hasIssues``."""
+
+    set_aside: list[ReviewState] = ["rejected"]
+    warn: list[ReviewState] = ["on_hold"]
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> Review:
+        both = sorted(set(self.set_aside) & set(self.warn))
+        if both:
+            raise ValueError(f"review: {', '.join(both)} both set aside and kept with a warning")
+        return self
+
+
 class HistoryEntry(_Model):
     """An earlier version of the survey, used to read the rounds collected with it."""
 
@@ -318,6 +341,7 @@ class SurveyModel(_Model):
     report: ReportText = ReportText()
     demo: Demo | None = None
     history: dict[str, HistoryEntry] = {}
+    review: Review = Review()
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,9 @@ META_COLUMNS = [
     "_source_row",
     "_reader",
     "_form_version",
+    # the review state the survey tool gave the submission, as the file says it
+    # (Kobo's _validation_status, ODK Central's ReviewState); see pipeline.review
+    "_review_state",
 ]
 # Optional per-field row numbers: a reader whose answers sit on different rows of one
 # submission (the offline questionnaire: one row per question) adds a column
@@ -61,6 +64,8 @@ class RawRound:
     files: list[InputFile] = field(default_factory=list)
     # repeat sections the analyst said this round did not collect (--no-repeat)
     not_collected: list[str] = field(default_factory=list)
+    # submissions left out for their review state in the survey tool (pipeline.review)
+    set_aside: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -123,6 +123,7 @@ def test_round_trip(filled: Path, survey, registry) -> None:  # type: ignore[no-
         "_source_row": meta["_source_row"],
         "_reader": "offline-questionnaire",
         "_form_version": "2026.1",
+        "_review_state": None,  # an offline questionnaire has no review state
     }
     ws = load_workbook(filled)["Answers"]
     assert ws.cell(int(meta["_source_row"]), 1).value == "agency"

@@ -18,6 +18,7 @@ from real_exports import (
 
 from pipeline.exports import example_round
 from pipeline.registry import Registry
+from pipeline.run import check_round
 from pipeline.spec import Survey
 
 Example = tuple[pd.DataFrame, dict[str, pd.DataFrame]]
@@ -98,3 +99,88 @@ def test_formpack_xlsx_carries_the_projects(
     write_formpack_xlsx(tables, project.raw / "kobo.xlsx")
     outcome = validate_round(project)
     assert "repeat-missing" not in outcome.codes()
+
+
+# -- 2. review states ---------------------------------------------------------------------------
+def with_late_test_submission(example: Example) -> Example:
+    """The example round plus, from the first agency, a later test submission whose
+    answers differ everywhere they can (engagement 'none' in every stage)."""
+    main, repeats = example
+    late = main.iloc[[0]].copy()
+    late["_submission_id"] = "example:test"
+    late["_submitted_at"] = "2026-03-20T08:00:00+0000"
+    for column in [c for c in main.columns if c.startswith("engagement_")]:
+        late[column] = "none"
+    for column in [c for c in main.columns if c.startswith("activities_")]:
+        late[column] = pd.NA
+    return pd.concat([main, late], ignore_index=True), repeats
+
+
+def engagement(outcome_project: Project) -> pd.DataFrame:
+    subs = pd.read_csv(outcome_project.processed / "submissions.csv", dtype=str)
+    return subs.set_index("entity_id").filter(like="engagement_").sort_index()
+
+
+@pytest.mark.parametrize("headers", ["xml", "label"])
+def test_kobo_not_approved_submission_never_wins(
+    tmp_path: Path, survey: Survey, registry: Registry, example: Example, headers: str
+) -> None:
+    main, repeats = with_late_test_submission(example)
+    statuses = ["approved", None, "on_hold", None, "not_approved"]
+    baseline = new_project(tmp_path / "baseline")
+    write_formpack_xlsx(kobo_export_tables(*example, survey, registry), baseline.raw / "kobo.xlsx")
+    assert cli(baseline, "run", "--run-date", "2026-11-25").code == 0
+
+    project = new_project(tmp_path / "reviewed")
+    tables = kobo_export_tables(main, repeats, survey, registry, headers=headers, statuses=statuses)
+    write_formpack_xlsx(tables, project.raw / "kobo.xlsx")
+    outcome = validate_round(project)
+    assert outcome.code == 0, outcome.text
+    aside = outcome.only("review-set-aside")
+    label = "Not approved" if headers == "label" else "validation_status_not_approved"
+    assert aside.file == "kobo.xlsx" and aside.row == 6 and aside.column == "_validation_status"
+    assert f"'{label}' in KoboToolbox" in aside.message and "other submission" in aside.message
+    held = outcome.only("review-to-check")
+    assert held.row == 4 and held.severity == "warning"
+    assert "duplicate-submission" not in {i.code for i in outcome.log.issues}
+
+    assert cli(project, "run", "--run-date", "2026-11-25").code == 0
+    pd.testing.assert_frame_equal(engagement(project), engagement(baseline))
+    text = report_text(project)
+    assert "Not approved" in text and "set aside" in text and "(1 submission in this round)" in text
+
+
+def test_central_rejected_is_set_aside_and_has_issues_kept(
+    tmp_path: Path, survey: Survey, registry: Registry, example: Example
+) -> None:
+    main, repeats = with_late_test_submission(example)
+    project = new_project(tmp_path)
+    states = [None, "approved", "hasIssues", "edited", "rejected"]
+    write_central_csv(main, repeats, survey, registry, project.raw, "ewaste_img", states)
+    outcome = validate_round(project)
+    assert outcome.code == 0, outcome.text
+    aside = outcome.only("review-set-aside")
+    assert aside.file == "ewaste_img.csv" and aside.row == 6 and aside.column == "ReviewState"
+    assert "'rejected' in ODK Central" in aside.message
+    held = outcome.only("review-to-check")
+    assert held.row == 4 and "'hasIssues'" in held.message
+    _, raw = check_round(project.layout, "ewaste_img", "2026-R1")
+    assert raw is not None and "example:test" not in set(raw.main["_submission_id"])
+    assert len(raw.main) == 4
+
+
+def test_only_submission_rejected_means_not_answered(
+    tmp_path: Path, survey: Survey, registry: Registry, example: Example
+) -> None:
+    main, repeats = example
+    project = new_project(tmp_path)
+    statuses = ["not_approved", None, None, None]
+    tables = kobo_export_tables(main, repeats, survey, registry, statuses=statuses)
+    write_formpack_xlsx(tables, project.raw / "kobo.xlsx")
+    outcome = validate_round(project)
+    aside = outcome.only("review-set-aside")
+    assert "no other submission, so it counts as not having answered" in aside.message
+    _, raw = check_round(project.layout, "ewaste_img", "2026-R1")
+    assert raw is not None and len(raw.main) == 3
+    # its project rows go with it
+    assert len(raw.repeats["projects"]) == 1

@@ -23,6 +23,7 @@ from pipeline.ingest.headers import canonical_columns, empty_table
 from pipeline.ingest.safe import check_file, has_macros
 from pipeline.manifest import sha256_file
 from pipeline.registry import Registry
+from pipeline.review import apply_review_states
 from pipeline.spec import Survey
 from pipeline.tables import InputFile, RawRound
 
@@ -53,6 +54,9 @@ def read_round(
     ``no_repeat`` (the analyst says the round collected none): its submissions would
     otherwise count as reporting none. Such sections are listed in
     ``RawRound.not_collected``.
+
+    Submissions whose review state in the survey tool the survey sets aside (rejected,
+    by default) are left out, each named in the log (:mod:`pipeline.review`).
     """
     folder = Path(folder)
     empty = RawRound(
@@ -162,7 +166,7 @@ def read_round(
             "column headers); export the submissions again",
             file=folder.name,
         )
-    return raw
+    return apply_review_states(raw, survey, registry, log)
 
 
 def _walk(folder: Path, log: IssueLog) -> list[Path]:

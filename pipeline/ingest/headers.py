@@ -697,9 +697,12 @@ def assemble_main(
     form_version: pd.Series,
     reader: str,
     survey: Survey,
+    review_state: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Meta columns + field values -> a canonical main table (index reset)."""
     index = values.index
+    if review_state is None:
+        review_state = pd.Series(pd.NA, index=index, dtype="string")
     meta = pd.DataFrame(
         {
             "_submission_id": submission_id,
@@ -709,6 +712,7 @@ def assemble_main(
             "_source_row": pd.Series(index.astype(str), index=index, dtype="string"),
             "_reader": pd.Series(reader, index=index, dtype="string"),
             "_form_version": form_version,
+            "_review_state": review_state,
         },
         index=index,
     )

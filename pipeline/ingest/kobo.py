@@ -143,6 +143,7 @@ def _read_main(
         form_version=first_of(meta, VERSION_COLUMNS, index),
         reader=reader,
         survey=survey,
+        review_state=first_of(meta, ("_validation_status",), index),
     )
     links = {name: series.reset_index(drop=True) for name, series in meta.items()}
     return main, links

@@ -102,6 +102,7 @@ def read(path: Path, rel: str, survey: Survey, registry: Registry, log: IssueLog
         form_version=first_of(meta, ("FormVersion",), index),
         reader=NAME,
         survey=survey,
+        review_state=first_of(meta, ("ReviewState",), index),
     )
     keys = first_of(meta, ("KEY", "meta-instanceID"), index).reset_index(drop=True)
     lookup = {k: v for k, v in zip(keys, main["_submission_id"], strict=True) if pd.notna(k)}

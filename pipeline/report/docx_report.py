@@ -212,6 +212,11 @@ def _who_was_asked(doc: ReportDocument, ctx: _Context) -> None:
             )
     if m.source_note:
         doc.paragraph(f"Source: {m.source_note}.")
+    review = nar.review_sentence(
+        list(m.review.set_aside), list(m.review.warn), int(ctx.stats.get("submissions_set_aside", 0))
+    )
+    if review:
+        doc.paragraph(review)
     _chart(doc, ctx, "response")
 
 

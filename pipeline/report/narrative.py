@@ -424,6 +424,32 @@ def ranking_sentence(
     return text
 
 
+REVIEW_STATE_WORDS = {
+    "rejected": "rejected (KoboToolbox: Not approved; ODK Central: rejected)",
+    "on_hold": "on hold (KoboToolbox: On hold; ODK Central: has issues)",
+    "approved": "approved",
+    "edited": "edited (ODK Central)",
+}
+
+
+def review_sentence(set_aside: list[str], warn: list[str], n_set_aside: int) -> str:
+    """The rule applied to the review states the survey tool gave the submissions."""
+    parts = []
+    if set_aside:
+        states = " or ".join(REVIEW_STATE_WORDS[s] for s in set_aside)
+        counted = f" ({plural(n_set_aside, 'submission', 'submissions')} in this round)"
+        parts.append(
+            f"Submissions marked {states} in the survey tool were set aside before the "
+            "latest submission of each respondent was kept" + (counted if n_set_aside else "")
+        )
+    if warn:
+        states = " or ".join(REVIEW_STATE_WORDS[s] for s in warn)
+        parts.append(
+            f"submissions marked {states} were kept and are listed in the data-quality annex"
+        )
+    return "; ".join(parts) + "." if parts else ""
+
+
 def projects_sentence(
     projects: pd.DataFrame,
     words: Words,
