@@ -22,7 +22,7 @@ from pipeline import __version__
 from pipeline.errors import IssueLog, OutputError, PipelineError, SpecError, UsageError
 from pipeline.paths import Layout, find_root
 
-SURVEY_HELP = "survey id, a folder of surveys/ (e.g. ewaste_img; see 'emg-pipeline surveys')"
+SURVEY_HELP = "survey id, a folder of surveys/ (see 'emg-pipeline surveys')"
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_IO = 0, 1, 2, 3
 
