@@ -28,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 
 import docx
+import numpy as np
 import pandas as pd
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -310,12 +311,18 @@ _CHAR = Cm(0.17)  # average width of a character at the table font size (8.5 pt)
 _PAD = Cm(0.35)  # left + right cell margins, with a little air
 
 
+def _cell_texts(frame: pd.DataFrame, column: object) -> list[str]:
+    """A column's cells as text ('' for missing), read once as plain Python strings (tables
+    in a report are small, and per-column pandas string methods cost more than they save)."""
+    return ["" if v is None or v is pd.NA or v != v else str(v) for v in frame[column].tolist()]
+
+
 def column_weights(frame: pd.DataFrame, headers: Sequence[str]) -> list[float]:
     """Relative column widths: a high quantile of the cell text lengths (and header words)."""
     weights = []
     for i, column in enumerate(frame.columns):
-        lengths = frame[column].astype("string").fillna("").str.len()
-        body = float(lengths.quantile(0.9)) if len(lengths) else 0.0
+        lengths = [len(t) for t in _cell_texts(frame, column)]
+        body = float(np.quantile(lengths, 0.9)) if lengths else 0.0
         longest_word = max((len(w) for w in str(headers[i]).split()), default=4)
         weights.append(min(max(body, longest_word, 4.0), 45.0))
     return weights
@@ -326,8 +333,8 @@ def min_widths(frame: pd.DataFrame, headers: Sequence[str], cap: int = 20) -> li
     or its longest word in the body (up to ``cap`` characters; longer ones may wrap)."""
     out = []
     for i, column in enumerate(frame.columns):
-        words = frame[column].astype("string").fillna("").str.split().explode().dropna()
-        body = int(min(words.str.len().max() if len(words) else 0, cap))
+        longest = max((len(w) for t in _cell_texts(frame, column) for w in t.split()), default=0)
+        body = min(longest, cap)
         head = max((len(w) for w in str(headers[i]).split()), default=1) * 1.15  # bold
         out.append(int(max(body, head, 2) * _CHAR + _PAD))
     return out
@@ -369,7 +376,10 @@ class ReportDocument:
             if child.tag != qn("w:sectPr"):
                 body.remove(child)
         self._counters = {"Figure": 0, "Table": 0}
-        self._style_names = {s.name for s in self.doc.styles}
+        # name -> id, read once: python-docx looks a style up by scanning every style each
+        # time it is set by name, which dominates the time to write a document
+        self._style_ids = {s.name: s.style_id for s in self.doc.styles}
+        self._style_names = set(self._style_ids)
         _set_update_fields(self.doc)
 
     # -- page furniture -----------------------------------------------------------------
@@ -440,18 +450,25 @@ class ReportDocument:
         breaks = [b for b in last.iter(qn("w:br")) if b.get(qn("w:type")) == "page"]
         return bool(breaks) and not "".join(last.itertext()).strip()
 
+    def _add_paragraph(self, text: str = "", style: str | None = None) -> Paragraph:
+        """A paragraph in a style given by name (a style the template lacks: the default)."""
+        p = self.doc.add_paragraph(text)
+        if style in self._style_ids:
+            p._p.get_or_add_pPr().style = self._style_ids[style]
+        return p
+
     def heading(self, text: str, level: int = 1, new_page: bool | None = None) -> Paragraph:
         """A heading (Heading 1-3 style). ``new_page`` (default: for level 1) starts it on a
         new page, unless a page or section break already did."""
         start = self._at_page_start()
-        p = self.doc.add_heading(clean_text(text, True), level=level)
+        p = self._add_paragraph(clean_text(text, True), f"Heading {level}")
         if (level == 1 if new_page is None else new_page) and not start:
             p.paragraph_format.page_break_before = True
         return p
 
     def paragraph(self, text: str = "", lead: str = "", style: str | None = None) -> Paragraph:
         """A paragraph; ``lead`` is written in bold before ``text`` (e.g. a label)."""
-        p = self.doc.add_paragraph(style=style if style in self._style_names else None)
+        p = self._add_paragraph(style=style)
         if lead:
             p.add_run(clean_text(lead) + (" " if text else "")).bold = True
         if text:
@@ -474,7 +491,7 @@ class ReportDocument:
         """A numbered caption "<kind> N. text" (Caption style, ``SEQ <kind>`` field); returns N."""
         self._counters[kind] = self._counters.get(kind, 0) + 1
         number = self._counters[kind]
-        p = self.doc.add_paragraph(style="Caption")
+        p = self._add_paragraph(style="Caption")
         p.add_run(f"{kind} ")
         _field(p, f"SEQ {kind} \\* ARABIC", str(number))
         p.add_run(f". {clean_text(text, True)}")
@@ -563,7 +580,7 @@ class ReportDocument:
         )
         style = TABLE_STYLE if TABLE_STYLE in self._style_names else "Table Grid"
         table = self.doc.add_table(rows=len(text) + 1, cols=len(headers))
-        table.style = self.doc.styles[style]
+        table._tbl.tblPr.style = self._style_ids[style]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         for grid_col, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
             grid_col.w = Emu(width)
