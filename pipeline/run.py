@@ -365,6 +365,7 @@ def write_round(
     from pipeline.report.charts import make_charts
     from pipeline.report.compare_charts import charts_for_run
     from pipeline.report.docx_report import write_report
+    from pipeline.report.profiles import write_profiles
     from pipeline.report.workbook import write_csv_safe, write_workbook
 
     with staged(processed_dir, out_dir) as (proc_stage, out_stage):
@@ -386,6 +387,8 @@ def write_round(
             write_workbook(result, out_stage / "results.xlsx")
         with steps.step("Writing report"):
             write_report(result, charts, out_stage / "report.docx")
+        with steps.step("Writing profiles"):
+            write_profiles(result, out_stage / "profiles")
         manifest = build_manifest(result, layout, run_fingerprint, steps.timings)
         if previous is not None:
             manifest["compared_with"] = {

@@ -141,3 +141,53 @@ def test_bad_input_stops_the_run_and_keeps_previous_outputs(tmp_path: Path, surv
     assert (first.outputs / "report.docx").read_bytes() == report_bytes
     assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == raw_before
     shutil.rmtree(folder)
+
+
+def _docx_text(path: Path) -> str:
+    document = Document(str(path))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_each_respondent_gets_a_profile_of_its_own_answers(demo_run, survey, registry) -> None:  # type: ignore[no-untyped-def]
+    _layout, outcome = demo_run
+    folder = outcome.outputs / "profiles"
+    submissions = outcome.result.responses.submissions
+    acronyms = registry.acronyms()
+    assert sorted(p.stem for p in folder.glob("*.docx")) == sorted(
+        acronyms[e] for e in submissions["entity_id"]
+    )
+    projects = outcome.result.responses.repeats["projects"]
+    entity = str(projects["entity_id"].value_counts().index[0])  # the one with most projects
+    row = submissions.set_index("entity_id").loc[entity]
+    document = Document(str(folder / f"{acronyms[entity]}.docx"))
+    tables = [[[c.text for c in r.cells] for r in t.rows] for t in document.tables]
+
+    stages = next(t for t in tables if t[0][:2] == ["Area", "Level of your agency's engagement"])
+    engagement = survey.choice_labels("engagement")
+    labels = survey.dimension_labels("stage")
+    expected = {labels[f.dimension]: engagement.get(str(row[f.name]), "") for f in survey.fields_of("engagement")}
+    assert {r[0]: r[1] for r in stages[1:]} == expected
+    answers = {r[0]: r[1] for t in tables if t[0] == ["Question", "Answer"] for r in t[1:]}
+    topics = survey.choice_labels("topic")
+    assert answers["Issue topics your agency works on"] == "; ".join(
+        topics[t] for t in str(row["topics"]).split()
+    )
+    assert answers["Agencies you work with on e-waste"] == ", ".join(
+        acronyms[e] for e in str(row["collaborators"]).split()
+    )
+    titles = next(t for t in tables if t[0][0] == "Project title")
+    mine = projects.loc[projects["entity_id"] == entity, "project_title"].tolist()
+    assert [r[0] for r in titles[1:]] == mine
+    text = _docx_text(folder / f"{acronyms[entity]}.docx")
+    assert "Please confirm or correct this profile by 16 December 2026" in text  # run + 21 days
+
+
+def test_profiles_hold_no_personal_data(demo_run, survey, registry) -> None:  # type: ignore[no-untyped-def]
+    _layout, outcome = demo_run
+    answers = demo_round_answers(survey, registry, survey.model.demo.rounds[0])
+    secrets = set(answers.main["focal_name"].dropna()) | set(answers.main["focal_email"].dropna())
+    for path in (outcome.outputs / "profiles").glob("*.docx"):
+        text = _docx_text(path)
+        assert not [s for s in secrets if s in text], path.name
+        assert "@" not in text, path.name

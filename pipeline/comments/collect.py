@@ -22,11 +22,11 @@ from pipeline.comments.table import (
     as_sheet,
     comment_rows,
     from_sheet,
-    mask_email,
     merge_comments,
 )
 from pipeline.errors import Issue, PipelineError
 from pipeline.paths import Layout, folder_name
+from pipeline.privacy import mask_email
 from pipeline.staging import staged
 
 SHEET = "Comments"

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from pipeline.privacy import mask_email
 from pipeline.registry import Registry
 
 HEADERS = {
@@ -38,14 +39,8 @@ KIND_WORDS = {
     "deletion": "Suggested deletion",
     "replacement": "Suggested replacement",
 }
-EMAIL = re.compile(r"[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>().]+")
 SEPARATORS = re.compile(r"[()\[\],;/|:]|\s[-–—]\s")
 TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9-]+")
-
-
-def mask_email(text: str) -> str:
-    """``text`` with every e-mail address replaced by ``[e-mail]``."""
-    return EMAIL.sub("[e-mail]", text)
 
 
 def reviewer_entity(author: str, document: str, registry: Registry) -> str | None:
