@@ -88,7 +88,7 @@ def test_a_140000_character_answer_is_read_whatever_was_read_before(
     write_kobo_csv(main, None, survey, registry, project.raw / "kobo.csv")
     saved = csv.field_size_limit(limit)
     try:
-        outcome = validate_round(project)
+        outcome = validate_round(project, "--no-repeat", "projects")  # a Kobo CSV has none
         _, raw = check_round(project.layout, "ewaste_img", "2026-R1")
     finally:
         csv.field_size_limit(saved)
@@ -109,7 +109,7 @@ def test_utf16_without_a_byte_order_mark_is_recognised_and_read(
     path.write_bytes(good.read_text(encoding="utf-8").encode(codec))  # no BOM
     assert not path.read_bytes().startswith((b"\xff\xfe", b"\xfe\xff"))
 
-    outcome = validate_round(project)
+    outcome = validate_round(project, "--no-repeat", "projects")  # a Kobo CSV has none
 
     assert outcome.code == 0, outcome.text
     assert "1 file(s), 4 submission(s): 0 error(s)" in outcome.text

@@ -3,11 +3,13 @@ run gives the true numbers or stops with an error that says what to do (issue 11
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
-from catalogue import Project, cli, new_project, validate_round
+from catalogue import Project, cli, new_project, questionnaire, validate_round
 from docx import Document
 from real_exports import (
     kobo_export_tables,
@@ -16,7 +18,10 @@ from real_exports import (
     write_kobo_csv_export,
 )
 
+from pipeline.errors import IssueLog
 from pipeline.exports import example_round
+from pipeline.forms import ANSWER_HEADER, KEY_HEADER
+from pipeline.ingest import read_round
 from pipeline.registry import Registry
 from pipeline.run import check_round
 from pipeline.spec import Survey
@@ -184,3 +189,83 @@ def test_only_submission_rejected_means_not_answered(
     assert raw is not None and len(raw.main) == 3
     # its project rows go with it
     assert len(raw.repeats["projects"]) == 1
+
+
+# -- 3. text typed with a leading '=' -----------------------------------------------------------
+def read_main(folder: Path, survey: Survey, registry: Registry, *no_repeat: str) -> tuple[pd.DataFrame, IssueLog]:
+    log = IssueLog()
+    raw = read_round(folder, survey, registry, log, no_repeat)
+    fields = [f.name for f in survey.fields()]
+    return raw.main.set_index("_source_row")[fields].reset_index(drop=True), log
+
+
+def test_formula_text_reads_as_typed_in_kobo_xlsx_csv_and_central(
+    tmp_path: Path, survey: Survey, registry: Registry, example: Example
+) -> None:
+    main, repeats = example
+    typed = "=SUM(A1:A3) is text, not a formula"
+    assert (main == typed).any().any()
+    tables = kobo_export_tables(main, repeats, survey, registry)
+    xlsx = write_formpack_xlsx(tables, tmp_path / "xlsx" / "kobo.xlsx")
+    with zipfile.ZipFile(xlsx) as book:  # as Kobo writes it: a formula with a saved 0
+        assert "<f>SUM(A1:A3) is text, not a formula</f><v>0</v>" in book.read(
+            "xl/worksheets/sheet1.xml"
+        ).decode()
+    write_kobo_csv_export(tables, tmp_path / "csv" / "kobo.csv")
+    write_central_csv(main, repeats, survey, registry, tmp_path / "odk", "ewaste_img")
+
+    from_xlsx, log = read_main(xlsx.parent, survey, registry)
+    from_csv, _ = read_main(tmp_path / "csv", survey, registry, "projects")
+    from_odk, _ = read_main(tmp_path / "odk", survey, registry)
+    assert (from_xlsx == typed).any().any() and not (from_xlsx == "0").any().any()
+    pd.testing.assert_frame_equal(from_xlsx, from_csv)
+    pd.testing.assert_frame_equal(from_xlsx, from_odk)
+    warned = [i for i in log.issues if i.code == "formula-cell"]
+    cells = {(i.sheet, i.row, i.column) for i in warned}
+    expected = {
+        (sheet, row + 2, header)
+        for sheet, table in tables.items()
+        for header, values in table.items()
+        for row, value in enumerate(values)
+        if value == typed
+    }
+    assert cells == expected and {i.sheet for i in warned} == {"E-waste IMG gap analysis", "projects"}
+    assert "read as the text typed" in warned[0].message
+
+
+def test_formula_without_saved_value_in_a_kobo_like_workbook(
+    tmp_path: Path, survey: Survey, registry: Registry, example: Example
+) -> None:
+    main, repeats = example
+    xlsx = write_formpack_xlsx(kobo_export_tables(main, repeats, survey, registry), tmp_path / "kobo.xlsx")
+    book = openpyxl.load_workbook(xlsx)  # re-saved by a script: formulas lose their value
+    sheet = book.worksheets[0]
+    column = next(c.column for c in sheet[1] if c.value == "views/strengths")
+    sheet.cell(3, column).value = "=1+1"
+    book.save(xlsx)
+    got, log = read_main(tmp_path, survey, registry)
+    assert got.loc[1, "strengths"] == "=1+1"
+    issue = next(
+        i for i in log.issues
+        if i.code == "formula-cell" and i.row == 3 and i.column == "views/strengths"
+    )
+    assert "no saved value" in issue.message
+
+
+def test_questionnaire_formula_without_saved_value_says_open_and_save(
+    tmp_path: Path, survey: Survey, registry: Registry, example: Example
+) -> None:
+    path = questionnaire(survey, registry, example, 0, tmp_path / "UNEP.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book["Answers"]
+    keys = [sheet.cell(r, 1).value for r in range(1, sheet.max_row + 1)]
+    row = keys.index("ks_rank_webinars") + 1
+    header = keys.index(KEY_HEADER) + 1
+    answer = next(c.column for c in sheet[header] if c.value == ANSWER_HEADER)
+    sheet.cell(row, answer).value = "=1+2"
+    book.save(path)
+    log = IssueLog()
+    read_round(tmp_path, survey, registry, log)
+    issue = next(i for i in log.issues if i.code == "formula-no-value")
+    assert issue.sheet == "Answers" and issue.row == row
+    assert "open and save the file in Excel or LibreOffice" in issue.message

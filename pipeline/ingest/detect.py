@@ -26,7 +26,14 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import IssueLog
-from pipeline.ingest.headers import _DATE_ONLY, _DATE_TIME, RawSheet, frame_to_sheet
+from pipeline.ingest.formulas import FormulaCell, formula_cells
+from pipeline.ingest.headers import (
+    _DATE_ONLY,
+    _DATE_TIME,
+    RawSheet,
+    excel_column,
+    frame_to_sheet,
+)
 from pipeline.ingest.safe import (
     TEXT_SUFFIXES,
     WORKBOOK_SUFFIXES,
@@ -422,7 +429,11 @@ def _text_grid(rows: list[list[Any]]) -> pd.DataFrame:
 
 def load_workbook(path: Path, rel: str, log: IssueLog) -> dict[str, RawSheet] | None:
     """Every sheet of an .xlsx as a :class:`RawSheet` (in workbook order); None with an
-    error logged when the file is refused or cannot be parsed."""
+    error logged when the file is refused or cannot be parsed.
+
+    A formula cell is read as the text typed (``=`` and its formula), never as its value:
+    KoboToolbox writes an answer typed with a leading ``=`` as a formula whose saved value
+    is 0. Each such cell gets a warning naming it."""
     problem = check_file(path, rel)
     if problem:
         log.add(problem)
@@ -430,10 +441,16 @@ def load_workbook(path: Path, rel: str, log: IssueLog) -> dict[str, RawSheet] | 
     try:
         sheets = _PARSED.pop(_file_key(path), None) or _parse_workbook(path)
         _PARSED.clear()
+        formulas = formula_cells(path)
         out: dict[str, RawSheet] = {}
         for name in list(sheets):  # one sheet at a time, its parsed cells freed as it goes
             grid = _text_grid(sheets.pop(name))
+            cells = formulas.get(str(name), [])
+            if cells:
+                grid = _typed_formulas(grid, cells)
             out[name] = frame_to_sheet(grid, rel, str(name), clean=False)
+            if cells:
+                _report_formulas(out[name], cells, log)
     except Exception as exc:  # calamine raises its own error types for damaged files
         log.error(
             "file-corrupt",
@@ -443,3 +460,37 @@ def load_workbook(path: Path, rel: str, log: IssueLog) -> dict[str, RawSheet] | 
         )
         return None
     return out
+
+
+def _typed_formulas(grid: pd.DataFrame, cells: list[FormulaCell]) -> pd.DataFrame:
+    """The grid with each formula cell holding ``=`` + its formula (the text typed); a
+    shared formula's copy (no text of its own) keeps its saved value."""
+    typed = [c for c in cells if c.text]
+    if not typed:
+        return grid
+    rows = max(c.row for c in typed)
+    cols = max(c.column for c in typed)
+    if rows > grid.shape[0] or cols > grid.shape[1]:  # a formula without value past the end
+        grid = grid.reindex(index=range(max(rows, grid.shape[0])), columns=range(max(cols, grid.shape[1])))
+    grid = grid.astype("string")
+    for c in typed:
+        grid.iat[c.row - 1, c.column - 1] = _clean_text("=" + c.text)
+    return grid
+
+
+def _report_formulas(sheet: RawSheet, cells: list[FormulaCell], log: IssueLog) -> None:
+    """A warning per formula cell of the data (below the header row)."""
+    for c in cells:
+        if c.row <= sheet.header_row:
+            continue
+        header = sheet.headers[c.column - 1] if c.column <= len(sheet.headers) else ""
+        saved = "" if c.has_value else " (the file holds no saved value for it)"
+        log.warning(
+            "formula-cell",
+            "the cell holds a formula" + saved + ": an answer typed with a leading '=' is "
+            "written so by KoboToolbox's XLSX export; it is read as the text typed, never "
+            "as a computed value: check the answer",
+            **sheet.where(),
+            row=c.row,
+            column=header or f"(column {excel_column(c.column - 1)})",
+        )

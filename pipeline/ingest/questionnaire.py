@@ -37,6 +37,7 @@ from pipeline.forms import (
     field_options,
     repeat_sheet_title,
 )
+from pipeline.ingest.formulas import formula_cells
 from pipeline.ingest.safe import check_file
 from pipeline.registry import Registry
 from pipeline.spec import FormField, Survey
@@ -380,6 +381,32 @@ def _repeat_rows(
 
 
 # -- merged cells -------------------------------------------------------------------------
+def _check_formulas(path: Path, areas: list[tuple[str, int | None, int]], ctx: _Context) -> None:
+    """A warning for each formula cell in the answer areas. The value Excel or LibreOffice
+    saved with a formula is what is read; a formula without a saved value (as scripts
+    write them) reads as empty, so the file must be opened and saved once."""
+    formulas = formula_cells(path)
+    for title, column, first_row in areas:
+        for cell in formulas.get(title, []):
+            if cell.row < first_row or (column is not None and cell.column != column):
+                continue
+            message = (
+                "the answer is a formula whose saved value is read; type the answer itself "
+                "if the formula is not meant"
+                if cell.has_value
+                else "formula without a saved value: open and save the file in Excel or "
+                "LibreOffice (which computes it), or type the answer itself; read as empty"
+            )
+            ctx.issue(
+                "warning",
+                "formula-cell" if cell.has_value else "formula-no-value",
+                message,
+                sheet=title,
+                row=cell.row,
+                column=get_column_letter(cell.column),
+            )
+
+
 def _check_merged(path: Path, areas: list[tuple[str, int | None, int]], ctx: _Context) -> None:
     """An error for each range of merged cells spanning several answer rows.
 
@@ -538,6 +565,7 @@ def read(
             repeats[section] = _frame(rows, list(repeats[section].columns))
             areas.append((title, None, 3))
         _check_merged(Path(path), areas, ctx)
+        _check_formulas(Path(path), areas, ctx)
         agency = record.get(entity) or ""
         ctx.issues = [i if i.entity else replace(i, entity=agency) for i in ctx.issues]
         return main, repeats
