@@ -19,6 +19,7 @@ from pipeline.analysis.coverage import (
 from pipeline.registry import Registry
 from pipeline.score import selected_choices
 from pipeline.spec import FormField, Gaps, Survey
+from pipeline.wording import fewer_than
 
 GAP_COLUMNS = ["kind", "dimension", "label", "severity", "reason", "evidence"]
 TOPIC_COLUMNS = ["topic", "label", "n_entities", "entities"]
@@ -134,13 +135,14 @@ def _dimension_gaps(
     rows = []
     for row in coverage.itertuples(index=False):
         few = row.n_engaged < spec.min_entities
-        weak = spec.require_strong and row.n_strong == 0
+        # on a yes/no scale "strong" is "engaged": no second reason for the same fact
+        weak = spec.require_strong and row.n_strong == 0 and engaged_at != strong_at
         if not (few or weak):
             continue
         reasons = []
         if few:
             reasons.append(
-                f"fewer than {spec.min_entities} {plural} engaged at {engaged_label} or above"
+                f"{fewer_than(spec.min_entities, noun, plural)} engaged at {engaged_label} or above"
             )
         if weak:
             reasons.append(f"no {noun} at {strong_label} level")
@@ -188,6 +190,7 @@ def _topic_gaps(
     table = table.sort_values("topic", key=lambda s: s.map(order), kind="stable")
     noun, plural = survey.model.entity_noun, survey.model.entity_plural
     total = len(submissions)
+    topics = survey.model.report.topics
     rows = []
     for row in table[table["n_entities"] < spec.topic_min_entities].itertuples(index=False):
         who = f" ({row.entities})" if row.entities else ""
@@ -199,9 +202,7 @@ def _topic_gaps(
                 "label": row.label,
                 "severity": "critical" if row.n_entities == 0 else "gap",
                 "reason": (
-                    f"no {noun} works on this topic"
-                    if spec.topic_min_entities == 1
-                    else f"fewer than {spec.topic_min_entities} {plural} work on this topic"
+                    f"{fewer_than(spec.topic_min_entities, noun, plural, topics.verb)} this {topics.one}"
                 ),
                 "evidence": f"{row.n_entities} of {total} {plural if total != 1 else noun} {verb} it{who}",
             }
@@ -224,6 +225,7 @@ def _activity_gaps(
     positions = engagement_positions(submissions, survey)
     acronyms = acronym_map(registry, positions.index.to_series())
     plural, noun = survey.model.entity_plural, survey.model.entity_noun
+    activities = survey.model.report.activities
     rows = []
     for cf in coverage_fields(survey):
         f = fields.get(cf.dimension)
@@ -251,7 +253,7 @@ def _activity_gaps(
                 "dimension": cf.dimension,
                 "label": survey.dimension_labels(cf.dimension_set or "")[cf.dimension or ""],
                 "severity": "gap",
-                "reason": f"activity types no {noun} engaged at {engaged_label} or above reports",
+                "reason": f"{activities.many} no {noun} engaged at {engaged_label} or above {activities.verb[0]}",
                 "evidence": evidence,
             }
         )

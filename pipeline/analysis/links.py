@@ -113,6 +113,24 @@ def collaboration_network(
     return table, edges.reset_index(drop=True), stats
 
 
+def yes_no_scores(survey: Survey) -> bool:
+    """Whether every score of the survey can only be 0 or 1: each scoring component reads
+    a choice score, and every scored choice of those questions scores 0 or 1 (a yes/no
+    scale). Two such profiles agreeing is two sets of equal answers, not an overlap."""
+    scoring = survey.model.scoring
+    if scoring is None:
+        return False
+    for component in scoring.components:
+        if component.method != "choice_score":
+            return False
+        fields = survey.fields_of(component.question)
+        if not fields or not fields[0].choices:
+            return False
+        if any(c.score not in (None, 0, 1) for c in survey.choices(fields[0].choices)):
+            return False
+    return True
+
+
 def profile_pairs(scores: pd.DataFrame, survey: Survey, registry: Registry) -> pd.DataFrame:
     """Pairs of entities whose score profiles overlap or complement each other.
 
@@ -125,7 +143,8 @@ def profile_pairs(scores: pd.DataFrame, survey: Survey, registry: Registry) -> p
 
     - ``overlap``: similarity >= ``links.overlap_min_similarity`` and both strong
       (>= ``complement_strong``) on at least ``overlap_min_shared_strong`` of the same
-      dimensions (possible duplication); the 50 most similar, highest first.
+      dimensions (possible duplication); the 50 most similar, highest first. None when
+      every score is 0 or 1 (:func:`yes_no_scores`).
     - ``complement``: on at least one dimension each is >= ``complement_strong`` where the
       other is <= ``complement_weak``, and on ``complement_min_dimensions`` such dimensions
       in all; the 50 with the most such dimensions (then the least similar) first.
@@ -153,7 +172,8 @@ def profile_pairs(scores: pd.DataFrame, survey: Survey, registry: Registry) -> p
     over, comp = _pair_candidates(x, strong, weak, spec)
     rows: list[dict[str, Any]] = []
     ia, ib, sim, _ = over
-    keep = np.lexsort((names[ib], names[ia], -sim))[:MAX_PAIRS]
+    # identical yes/no answers say nothing about duplicated work: no overlap pairs then
+    keep = np.array([], dtype=int) if yes_no_scores(survey) else np.lexsort((names[ib], names[ia], -sim))[:MAX_PAIRS]
     for i, j, similarity in zip(ia[keep], ib[keep], sim[keep], strict=True):
         both = [labels[d] for d, s in zip(dims, strong[i] & strong[j], strict=True) if s]
         detail = (

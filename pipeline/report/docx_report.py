@@ -25,6 +25,7 @@ from pipeline.report.compare_sections import change_from_run, change_summary, wr
 from pipeline.report.document import ReportDocument, clean_text
 from pipeline.report.narrative import Words
 from pipeline.tables import RunResult
+from pipeline.wording import fewer_than
 
 WORKBOOK = "results.xlsx"
 MAX_PROJECT_ROWS = 25
@@ -240,7 +241,7 @@ def _methodology(doc: ReportDocument, ctx: _Context) -> None:
         g = m.gaps
         text = (
             f"{nar.capitalise(nar.article(w.dimension))} is flagged as a gap when "
-            f"{nar.fewer_than(g.min_entities, w.entity, w.entities, w.engages)} it {w.at_engaged}"
+            f"{fewer_than(g.min_entities, w.entity, w.entities, w.engages)} it {w.at_engaged}"
         )
         if g.require_strong and not w.binary:
             text += (
@@ -253,7 +254,7 @@ def _methodology(doc: ReportDocument, ctx: _Context) -> None:
         if g.topics_question:
             text += (
                 f" {nar.capitalise(nar.article(w.topic[0]))} is flagged when "
-                f"{nar.fewer_than(g.topic_min_entities, w.entity, w.entities, w.topic_verb)} it"
+                f"{fewer_than(g.topic_min_entities, w.entity, w.entities, w.topic_verb)} it"
                 + (" (critical when none does)." if g.topic_min_entities > 1 else ".")
             )
         if g.activities_question:
