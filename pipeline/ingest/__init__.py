@@ -18,9 +18,9 @@ import pandas as pd
 
 from pipeline.errors import IssueLog
 from pipeline.ingest import odk
-from pipeline.ingest.detect import Reader, pick_reader, readers
+from pipeline.ingest.detect import Reader, pick_reader, readers, workbook_damage
 from pipeline.ingest.headers import canonical_columns, empty_table
-from pipeline.ingest.safe import check_file, has_macros
+from pipeline.ingest.safe import check_file, has_macros, reader_failure
 from pipeline.manifest import sha256_file
 from pipeline.registry import Registry
 from pipeline.review import apply_review_states
@@ -100,6 +100,15 @@ def read_round(
                 file=rel,
             )
         reader = pick_reader(path, candidates)
+        damage = workbook_damage(path) if reader is None else None
+        if damage:
+            log.error(
+                "file-corrupt",
+                f"the workbook is damaged and cannot be read ({damage}); download the export "
+                "again, or open it in Excel or LibreOffice, save it as .xlsx and put it back",
+                file=rel,
+            )
+            continue
         if reader is None:
             log.error(
                 "file-unknown-format",
@@ -216,7 +225,9 @@ def _read(
     """Run a reader; an unexpected failure becomes an error naming the file."""
     try:
         return reader.read(path, rel, survey, registry, log)
-    except Exception as exc:  # one bad file must not hide the problems of the others
+    except BaseException as exc:  # one bad file must not hide the problems of the others
+        if not reader_failure(exc):
+            raise
         log.error(
             "reader-failed",
             f"the {reader.NAME} reader failed on this file ({type(exc).__name__}: {exc}); "

@@ -38,6 +38,7 @@ from pipeline.ingest.safe import (
     TEXT_SUFFIXES,
     WORKBOOK_SUFFIXES,
     check_file,
+    reader_failure,
     utf16_without_bom,
 )
 from pipeline.registry import Registry
@@ -107,7 +108,9 @@ def pick_reader(path: Path, candidates: list[Reader] | None = None) -> Reader | 
         try:
             if reader.can_read(path):
                 return reader
-        except Exception:  # can_read must never raise; treat a failure as "not mine"
+        except BaseException as exc:  # can_read must never raise: a failure is "not mine"
+            if not reader_failure(exc):
+                raise
             continue
     return None
 
@@ -335,7 +338,10 @@ def workbook_headers(path: Path, max_sheets: int = 10) -> dict[str, list[str]] |
         return None
     try:
         sheets = _parse_workbook(path, max_sheets)
-    except Exception:
+    except BaseException as exc:
+        if not reader_failure(exc):
+            raise
+        _DAMAGED[_file_key(path)] = f"{type(exc).__name__}: {exc}"
         return None
     out: dict[str, list[str]] = {}
     for name, rows in sheets.items():
@@ -348,6 +354,18 @@ def workbook_headers(path: Path, max_sheets: int = 10) -> dict[str, list[str]] |
 # does not parse the same file a second time (key: the path and a hash of its bytes, so a
 # file rewritten in between is parsed again).
 _PARSED: dict[tuple[str, str], dict[str, list[list[Any]]]] = {}
+# Why the reader failed on a workbook that passed the safety checks (same key), so that a
+# damaged file is reported as damaged, not as a file of another survey.
+_DAMAGED: dict[tuple[str, str], str] = {}
+
+
+def workbook_damage(path: Path) -> str | None:
+    """Why calamine could not read a workbook that :func:`workbook_headers` was asked
+    about (truncated XML, a shared-string index out of range, ...), or None."""
+    try:
+        return _DAMAGED.get(_file_key(path))
+    except OSError:
+        return None
 
 
 def _file_key(path: Path) -> tuple[str, str]:
@@ -451,11 +469,13 @@ def load_workbook(path: Path, rel: str, log: IssueLog) -> dict[str, RawSheet] | 
             out[name] = frame_to_sheet(grid, rel, str(name), clean=False)
             if cells:
                 _report_formulas(out[name], cells, log)
-    except Exception as exc:  # calamine raises its own error types for damaged files
+    except BaseException as exc:  # calamine's own errors, and a panic of its Rust code
+        if not reader_failure(exc):
+            raise
         log.error(
             "file-corrupt",
-            f"the workbook cannot be read ({type(exc).__name__}: {exc}); open it in Excel, "
-            "save it again as .xlsx and put it back",
+            f"the workbook is damaged and cannot be read ({type(exc).__name__}: {exc}); "
+            "open it in Excel or LibreOffice, save it again as .xlsx and put it back",
             file=rel,
         )
         return None

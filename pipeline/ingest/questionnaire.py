@@ -38,7 +38,7 @@ from pipeline.forms import (
     repeat_sheet_title,
 )
 from pipeline.ingest.formulas import formula_cells
-from pipeline.ingest.safe import check_file
+from pipeline.ingest.safe import check_file, reader_failure
 from pipeline.registry import Registry
 from pipeline.spec import FormField, Survey
 from pipeline.tables import FIELD_ROW_PREFIX, META_COLUMNS, REPEAT_META_COLUMNS
@@ -82,7 +82,9 @@ def can_read(path: Path) -> bool:
             return bool(_about(wb).get("survey_id"))
         finally:
             wb.close()
-    except Exception:  # any garbage file: not ours
+    except BaseException as exc:  # any garbage file (a reader panic too): not ours
+        if not reader_failure(exc):
+            raise
         return False
 
 
@@ -423,7 +425,9 @@ def _check_merged(path: Path, areas: list[tuple[str, int | None, int]], ctx: _Co
                 for title, _, _ in areas
                 if title in book.sheet_names
             }
-    except Exception:  # merged ranges are a courtesy check; the file was read already
+    except BaseException as exc:  # merged ranges are a courtesy check; the file was read
+        if not reader_failure(exc):
+            raise
         return
     for title, column, first_row in areas:
         for (r0, c0), (r1, c1) in merged.get(title, []):
@@ -502,7 +506,9 @@ def read(
         return main, repeats
     try:
         wb = load_workbook(Path(path), read_only=True, data_only=True)
-    except Exception as exc:  # a damaged or foreign file: report and go on
+    except BaseException as exc:  # a damaged or foreign file: report and go on
+        if not reader_failure(exc):
+            raise
         log.error("questionnaire-unreadable", f"cannot open the workbook: {exc}", file=rel)
         return main, repeats
     try:

@@ -10,7 +10,16 @@ parser, :func:`check_file` makes sure it is what its name says and is safe to op
   (or an old ``.xls`` renamed); an ``.xls`` cannot be read at all;
 - a CSV or HTML page named ``.xlsx`` is recognised and reported as such;
 - no XML part of a workbook may declare a document type or entities (XML entity bombs:
-  spreadsheet programs never write a DTD).
+  spreadsheet programs never write a DTD);
+- the workbook part and every sheet it lists must be in the zip (a damaged file, not a
+  file of another survey), every cell reference must be within Excel's limits, and no
+  sheet may span more than :data:`MAX_SHEET_CELLS` cells from A1 to its last cell (a stray
+  cell far from the data would make a reader build a grid of billions of cells), see
+  :mod:`pipeline.ingest.extent`.
+
+:func:`reader_failure` tells which exceptions a reader may raise on a damaged file: every
+``Exception`` and the ``PanicException`` of calamine's Rust code, which derives from
+``BaseException`` only.
 
 Every refusal is an :class:`~pipeline.errors.Issue` naming the file, never an exception.
 XML read here is parsed with defusedxml.
@@ -27,6 +36,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
 from pipeline.errors import Issue
+from pipeline.ingest.extent import SheetScan
 
 MAX_FILE_BYTES = 200 * 2**20
 MAX_UNCOMPRESSED_BYTES = 200 * 2**20
@@ -34,6 +44,15 @@ MAX_RATIO = 100
 RATIO_FLOOR_BYTES = 2**20  # below 1 MB unpacked a high ratio harms nobody
 MAX_MEMBERS = 2000
 MAX_XML_BYTES = 2**20
+MAX_SHEET_CELLS = 2**22
+"""Rows x columns a sheet may span from A1 to its last cell: about 4 million cells, e.g.
+10,000 submissions of 400 columns (a reader's grid of it takes some hundred MB)."""
+SPARSE_SHEET_CELLS = 2**20
+SPARSE_RATIO = 64
+"""A sheet spanning more than :data:`SPARSE_SHEET_CELLS` cells must have at least one
+filled cell in :data:`SPARSE_RATIO` of them: an export is dense, a sheet with a few
+cells and a far one is not (its grid would be nearly all empty)."""
+WORKSHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$", re.IGNORECASE)
 
 OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -245,7 +264,12 @@ def check_zip(path: Path, rel: str) -> Issue | None:
             problem = _content_type_problem(archive, rel)
             if problem:
                 return problem
-            return _stream_check(archive, infos, rel, packed)
+            sheets = _sheet_parts(archive, names)
+            if isinstance(sheets, str):
+                return _damaged(rel, sheets)
+            scans: dict[str, SheetScan] = {}
+            problem = _stream_check(archive, infos, rel, packed, scans)
+            return problem or _extent_problem(rel, scans, sheets)
     except (
         zipfile.BadZipFile,
         zlib.error,
@@ -300,13 +324,21 @@ def _content_type_problem(archive: zipfile.ZipFile, rel: str) -> Issue | None:
 
 
 def _stream_check(
-    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], rel: str, packed: int
+    archive: zipfile.ZipFile,
+    infos: list[zipfile.ZipInfo],
+    rel: str,
+    packed: int,
+    scans: dict[str, SheetScan],
 ) -> Issue | None:
-    """Decompress every member once, counting bytes (zip bombs whose headers lie) and
-    looking in XML parts for a document type declaration (XML entity bombs)."""
+    """Decompress every member once, counting bytes (zip bombs whose headers lie),
+    looking in XML parts for a document type declaration (XML entity bombs) and scanning
+    worksheet parts for how far their cells reach (into ``scans``, by part name)."""
     total = 0
     for info in infos:
         xml = info.filename.lower().endswith(XML_PARTS)
+        scan = None
+        if WORKSHEET_PART.match(info.filename):
+            scan = scans[info.filename] = SheetScan(info.filename)
         tail = b""
         with archive.open(info) as member:
             while block := member.read(1 << 20):
@@ -314,6 +346,8 @@ def _stream_check(
                 problem = _size_problem(rel, total, packed)
                 if problem:
                     return problem
+                if scan is not None:
+                    scan.feed(block)
                 if xml and DTD_MARKERS.search(tail + block):
                     return _refuse(
                         rel,
@@ -323,7 +357,104 @@ def _stream_check(
                         "bomb); refused as unsafe: save the data again from Excel as .xlsx",
                     )
                 tail = block[-16:]
+        if scan is not None:
+            scan.finish()
     return None
+
+
+def _sheet_parts(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str] | str:
+    """``{worksheet part: sheet name}`` from the workbook part and its relationships, or
+    what is missing (a damaged file) as a sentence."""
+    workbook = _part_target(archive, "_rels/.rels", "", "/officeDocument") or "xl/workbook.xml"
+    if workbook not in names:
+        return f"the workbook part '{workbook}' is missing"
+    base = workbook.rsplit("/", 1)[0] + "/" if "/" in workbook else ""
+    rels_name = f"{base}_rels/{workbook.rsplit('/', 1)[-1]}.rels"
+    root = _xml(archive, workbook, names)
+    rels = _xml(archive, rels_name, names)
+    if root is None or rels is None:
+        return f"the workbook part '{workbook}' or its relationships cannot be read"
+    targets = {
+        el.get("Id", ""): el.get("Target", "")
+        for el in rels.iter()
+        if el.tag.endswith("Relationship")
+    }
+    parts: dict[str, str] = {}
+    for el in root.iter():
+        if not el.tag.endswith("}sheet"):
+            continue
+        name = el.get("name", "")
+        rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), "")
+        target = targets.get(rid, "")
+        part = target.lstrip("/") if target.startswith("/") else base + target
+        if not target or part not in names:
+            return f"the sheet '{name}' is listed in the workbook but its part '{part}' is missing"
+        parts[part] = name
+    return parts
+
+
+def _part_target(archive: zipfile.ZipFile, rels: str, base: str, kind: str) -> str | None:
+    root = _xml(archive, rels, set(archive.namelist()))
+    if root is None:
+        return None
+    for el in root.iter():
+        if el.get("Type", "").endswith(kind):
+            target = el.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else base + target
+    return None
+
+
+def _xml(archive: zipfile.ZipFile, name: str, names: set[str]):  # type: ignore[no-untyped-def]
+    """A small XML part parsed with defusedxml, or None (missing, too large, not XML)."""
+    if name not in names or archive.getinfo(name).file_size > MAX_XML_BYTES:
+        return None
+    try:
+        return fromstring(archive.read(name))
+    except (DefusedXmlException, ParseError, zipfile.BadZipFile, zlib.error, OSError):
+        return None
+
+
+def _extent_problem(rel: str, scans: dict[str, SheetScan], sheets: dict[str, str]) -> Issue | None:
+    """A cell reference beyond Excel's limits (a damaged file) or a sheet whose cells
+    reach so far that a reader's grid of it would not fit in memory."""
+    for part, scan in scans.items():
+        sheet = f"sheet '{sheets[part]}'" if part in sheets else f"part '{part}'"
+        if scan.bad_ref:
+            return _damaged(
+                rel,
+                f"the {sheet} holds a cell reference beyond Excel's last row (1048576) or "
+                f"column (XFD), {scan.bad_ref}, which no spreadsheet program writes",
+            )
+        sparse = scan.grid_cells > SPARSE_SHEET_CELLS and (
+            scan.grid_cells > SPARSE_RATIO * scan.cells
+        )
+        if scan.grid_cells > MAX_SHEET_CELLS or sparse:
+            return _refuse(
+                rel,
+                "file-sheet-too-large",
+                f"the {sheet} spans {scan.span} ({scan.rows:,} rows x {scan.columns:,} "
+                f"columns) although it holds {scan.cells:,} filled cells: a "
+                "cell far from the data (something typed or pasted far below or to the right). "
+                "Delete the rows below and the columns right of the data, save and put the "
+                "file back",
+            )
+    return None
+
+
+def _damaged(rel: str, what: str) -> Issue:
+    return _refuse(
+        rel,
+        "file-corrupt",
+        f"the workbook is damaged: {what}; download the export again or open the file in "
+        "Excel or LibreOffice, save it as .xlsx and put it back",
+    )
+
+
+def reader_failure(exc: BaseException) -> bool:
+    """True for an exception a reader may raise on a damaged file: any ``Exception``, and
+    a ``PanicException`` of a Rust reader (calamine), which derives from ``BaseException``
+    only. Ctrl-C, SystemExit and the like are False: they must go through."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
 def has_macros(path: Path) -> bool:
