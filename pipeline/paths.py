@@ -71,6 +71,11 @@ class Layout:
         written by a run."""
         return self.root / "data" / "review" / folder_name(survey_id, "survey id") / folder_name(round_id)
 
+    @property
+    def chart_cache(self) -> Path:
+        """Charts drawn before, reused when what they show is unchanged (safe to delete)."""
+        return self.root / "data" / "processed" / ".chart-cache"
+
     def outputs(self, survey_id: str, round_id: str) -> Path:
         return self.root / "outputs" / folder_name(survey_id, "survey id") / folder_name(round_id)
 

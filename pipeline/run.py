@@ -362,6 +362,7 @@ def write_round(
     """Write processed tables and outputs into staging folders, then swap them in.
 
     ``previous``: the round compared with (see :func:`_previous_key`), for the manifest."""
+    from pipeline.report.chart_cache import chart_cache
     from pipeline.report.charts import make_charts
     from pipeline.report.compare_charts import charts_for_run
     from pipeline.report.docx_report import write_report
@@ -381,7 +382,8 @@ def write_round(
         with steps.step("Drawing charts"):
             charts_dir = out_stage / "charts"
             charts_dir.mkdir()
-            charts = make_charts(result, charts_dir)
+            with chart_cache(layout.chart_cache):
+                charts = make_charts(result, charts_dir)
             charts += charts_for_run(result, charts_dir)
         with steps.step("Writing results workbook"):
             write_workbook(result, out_stage / "results.xlsx")

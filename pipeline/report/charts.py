@@ -1044,14 +1044,18 @@ def draw_charts(
 
     A drawer that returns None (its table is missing or empty) is passed over; one that
     fails on malformed data is passed over with a ``chart-skipped`` warning in ``log``.
+    Within :func:`~pipeline.report.chart_cache.chart_cache`, a chart whose values are
+    unchanged since it was last drawn is copied from the cache instead.
     """
+    from pipeline.report.chart_cache import cached_draw
+
     charts: list[Chart] = []
     with style.chart_style():
         for chart_id, draw in draws.items():
             if chart_id in skip:
                 continue
             try:
-                chart = draw(context, out_dir)
+                chart = cached_draw(chart_id, draw, context, out_dir)
             except (KeyError, ValueError, TypeError, IndexError) as exc:
                 import matplotlib.pyplot as plt
 

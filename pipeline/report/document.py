@@ -41,6 +41,8 @@ from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from pipeline.report.zipstamp import stamp_zip
+
 TEMPLATE_PATH = Path(__file__).parent / "templates" / "report-template.docx"
 TABLE_STYLE = "EMG Table"
 NOTE_STYLE = "Table Note"
@@ -662,4 +664,4 @@ class ReportDocument:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.doc.save(str(path))
-        return path
+        return stamp_zip(path, self.doc.core_properties.created)

@@ -16,8 +16,10 @@ of tens of thousands of rows are written quickly.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -30,7 +32,9 @@ from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
+from pipeline.report.zipstamp import EARLIEST, stamp_zip
 from pipeline.tables import RunResult
 
 # Text that a spreadsheet could take for a formula (or a DDE command) when it is typed in.
@@ -521,8 +525,20 @@ def write_workbook(result: RunResult, path: Path) -> Path:
     _readme(readme, result, [(s, w, len(f)) for s, w, f in named], empty, moved)
     for sheet, _what, frame in named:
         write_table(wb.create_sheet(sheet), frame)
-    wb.save(path)
-    return path
+    return _save(wb, path, result.run_date)
+
+
+def _save(wb: Workbook, path: Path, run_date: str) -> Path:
+    """Save ``wb`` dated the run date (properties and zip headers) rather than the clock,
+    so that the same results give a byte-identical workbook."""
+    try:
+        when = dt.datetime.fromisoformat(str(run_date)[:10])
+    except ValueError:
+        when = EARLIEST
+    wb.properties.created = wb.properties.modified = when
+    wb.properties.creator = "EMG pipeline"
+    ExcelWriter(wb, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
+    return stamp_zip(path, when)
 
 
 def write_sheets(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:

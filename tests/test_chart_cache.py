@@ -1,0 +1,182 @@
+"""Charts are not redrawn when what they show is unchanged; cached files equal drawn ones."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from test_charts import ALL_CHARTS, make_result
+
+from pipeline.errors import IssueLog
+from pipeline.paths import Layout
+from pipeline.registry import Registry
+from pipeline.report.chart_cache import chart_cache, digest
+from pipeline.report.charts import Chart, make_charts
+from pipeline.report.zipstamp import stamp_zip
+from pipeline.run import run_round
+from pipeline.spec import Survey
+from pipeline.tables import RunResult
+
+
+@pytest.fixture
+def drawn(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The ids of the charts rendered (a PNG rendering each) while the test runs."""
+    ids: list[str] = []
+    original = Figure.savefig
+
+    def counting(self: Figure, fname: object, *args: object, **kwargs: object) -> None:
+        if kwargs.get("format") == "png":
+            ids.append(Path(str(fname)).stem)
+        original(self, fname, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", counting)
+    yield ids
+
+
+@pytest.fixture(scope="module")
+def result(survey: Survey, registry: Registry) -> RunResult:
+    return make_result(survey, registry)
+
+
+def charts_in(result: RunResult, out: Path, cache: Path | None) -> list[Chart]:
+    with chart_cache(cache):
+        return make_charts(result, out)
+
+
+def files(charts: list[Chart]) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for c in charts for p in (c.png, c.svg)}
+
+
+def words(charts: list[Chart]) -> list[tuple[str, str, str, str]]:
+    return [(c.id, c.title, c.caption, c.alt_text) for c in charts]
+
+
+def with_tables(result: RunResult, **changes: pd.DataFrame) -> RunResult:
+    return dataclasses.replace(result, tables={**result.tables, **changes}, log=IssueLog())
+
+
+def test_unchanged_charts_are_copied_byte_for_byte(result: RunResult, tmp_path: Path, drawn: list[str]) -> None:
+    cache = tmp_path / "cache"
+    plain = charts_in(result, tmp_path / "plain", None)  # no cache at all
+    first = charts_in(result, tmp_path / "first", cache)  # cold cache
+    assert drawn == ALL_CHARTS * 2
+    drawn.clear()
+    again = charts_in(result, tmp_path / "again", cache)
+    assert drawn == []  # nothing rendered
+    assert words(again) == words(first) == words(plain)
+    assert files(again) == files(first) == files(plain)
+    assert all(c.png.parent == tmp_path / "again" for c in again)
+    assert sorted(p.name for p in cache.iterdir()) == sorted(ALL_CHARTS)
+
+
+def test_a_changed_table_redraws_only_the_charts_that_show_it(
+    result: RunResult, tmp_path: Path, drawn: list[str]
+) -> None:
+    cache = tmp_path / "cache"
+    charts_in(result, tmp_path / "first", cache)
+    drawn.clear()
+    summary = result.tables["project_summary"].copy()
+    summary.loc[summary.index[0], "n_projects"] += 5
+    charts = charts_in(with_tables(result, project_summary=summary), tmp_path / "third", cache)
+    assert drawn == ["projects"]  # the one chart that reads the table
+    fresh = make_charts(with_tables(result, project_summary=summary), tmp_path / "fresh")
+    assert files(charts) == files(fresh)
+    # the earlier drawing is still there: going back costs nothing
+    drawn.clear()
+    charts_in(result, tmp_path / "back", cache)
+    assert drawn == []
+
+
+def test_wording_a_chart_shows_redraws_it(
+    result: RunResult, survey: Survey, tmp_path: Path, drawn: list[str]
+) -> None:
+    cache = tmp_path / "cache"
+    charts_in(result, tmp_path / "first", cache)
+    drawn.clear()
+    retitled = Survey(survey.model.model_copy(update={"title": "E-waste, renamed"}), survey.path, survey.sha256)
+    charts_in(dataclasses.replace(result, survey=retitled, log=IssueLog()), tmp_path / "second", cache)
+    assert sorted(drawn) == sorted(ALL_CHARTS)  # every subtitle names the survey
+    drawn.clear()
+    # a statistic no chart reads changes nothing
+    stats = {**result.stats, "response_rate_note": "a note for the report only"}
+    charts_in(dataclasses.replace(result, stats=stats, log=IssueLog()), tmp_path / "third", cache)
+    assert drawn == []
+
+
+def test_a_damaged_cache_is_a_miss_not_an_error(result: RunResult, tmp_path: Path, drawn: list[str]) -> None:
+    cache = tmp_path / "cache"
+    first = charts_in(result, tmp_path / "first", cache)
+    for record in cache.glob("*/*/record.json"):
+        record.write_text("{ not json", encoding="utf-8")
+    for png in cache.glob("heatmap/*/png"):
+        png.unlink()
+    drawn.clear()
+    again = charts_in(result, tmp_path / "again", cache)
+    assert sorted(drawn) == sorted(ALL_CHARTS)
+    assert files(again) == files(first)
+    assert len(list(cache.glob("heatmap/*/record.json"))) == 1  # the damaged one replaced
+    drawn.clear()
+    charts_in(result, tmp_path / "third", cache)
+    assert drawn == []
+
+
+def test_digests_tell_values_apart() -> None:
+    frame = pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"]})
+    assert digest(frame) == digest(frame.copy())
+    assert digest(frame) != digest(frame.assign(a=[1.0, 2.5]))
+    assert digest(frame) != digest(frame.rename(columns={"b": "c"}))
+    assert digest(frame) != digest(frame.set_axis([5, 6]))
+    assert digest({"a": 1}) != digest({"a": 1.0}) != digest({"a": "1"})
+    assert digest([1, 2]) != digest((1, 2))
+
+
+def test_zip_stamps_make_equal_content_byte_identical(tmp_path: Path) -> None:
+    import time
+    import zipfile
+
+    paths = []
+    for name in ("a.zip", "b.zip"):
+        path = tmp_path / name
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(zipfile.ZipInfo("x.xml", time.localtime()[:6]), "<x/>" * 100)
+            archive.writestr(zipfile.ZipInfo("y.xml", (2001 if name == "a.zip" else 2002, 1, 1, 0, 0, 0)), "<y/>")
+        paths.append(stamp_zip(path))
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    with zipfile.ZipFile(paths[0]) as archive:
+        assert archive.testzip() is None
+        assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+@pytest.mark.slow
+def test_a_rerun_with_cached_charts_writes_identical_outputs(
+    survey: Survey, registry: Registry, tmp_path: Path, drawn: list[str]
+) -> None:
+    """Whole runs: the report, workbook and charts of a run that drew every chart and of one
+    that drew none are byte-identical."""
+    from pipeline.demo import write_demo_round
+
+    layout = Layout(tmp_path)
+    spec = survey.model.demo.rounds[0]
+    write_demo_round(survey, registry, spec, layout.raw(survey.id, spec.id))
+
+    def outputs() -> dict[str, str]:
+        out = layout.outputs(survey.id, spec.id)
+        return {
+            p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*"))
+            if p.is_file() and p.name != "manifest.json"
+        }
+
+    run_round(layout, survey.id, spec.id, force=True, run_date="2026-11-25")
+    first = outputs()
+    assert len(drawn) == len(ALL_CHARTS)
+    drawn.clear()
+    run_round(layout, survey.id, spec.id, force=True, run_date="2026-11-25")
+    assert drawn == []
+    assert outputs() == first
+    assert {"report.docx", "results.xlsx", "charts/heatmap.png", "charts/heatmap.svg"} <= set(first)
