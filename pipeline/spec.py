@@ -237,6 +237,27 @@ class Tallies(_Model):
     phrases: dict[str, str] = {}
 
 
+class ProfileLine(_Model):
+    """One line of an entity's profile in the report: a lead and the entity's answer to a
+    main-form question, with the answers to ``then`` in brackets ("Safeguards system:
+    ESSF (2020)")."""
+
+    label: str
+    question: str
+    then: list[str] = []
+    template: str = "{value}"  # how the answer reads; {value}: the answer (choice labels)
+    zero: str | None = None  # what a 0 reads as (a number question), brackets left out
+    missing: str = "not given"  # the answer's place when only the ``then`` answers exist
+
+
+class AnswerCount(_Model):
+    """An executive-summary sentence counting the answers to one single-choice question:
+    "<lead>, the <entities> answered: 5 yes, 2 no and 1 considering it"."""
+
+    question: str
+    lead: str
+
+
 CHAPTERS = (
     "findings",
     "contributors",
@@ -280,6 +301,10 @@ class ReportText(_Model):
     # does not have is left out
     chapters: list[Literal[CHAPTERS]] | None = None  # type: ignore[valid-type]
     annexes: list[Literal[ANNEXES]] | None = None  # type: ignore[valid-type]
+    # lines of each entity's profile, from its own answers (benchmark surveys)
+    profile_lines: list[ProfileLine] = []
+    # executive-summary sentences counting the answers to single-choice questions
+    answer_counts: list[AnswerCount] = []
     # words that belong to this survey only: no other survey's report may use them
     # (tests/test_every_survey.py)
     own_terms: list[str] = []
@@ -620,6 +645,24 @@ def _check_references(model: SurveyModel) -> list[str]:
                     problems.append(
                         f"tallies.phrases: '{qid}' is not a single-choice question of section '{t.section}'"
                     )
+    main_questions = {
+        q.id: q for x in model.sections if not x.repeat and not x.per_dimension for q in x.questions
+    }
+    for i, line in enumerate(model.report.profile_lines):
+        for qid in [line.question, *line.then]:
+            q = main_questions.get(qid)
+            if q is None or q.personal:
+                problems.append(
+                    f"report.profile_lines[{i}]: '{qid}' is not a non-personal question asked once per entity"
+                )
+        if "{value}" not in line.template:
+            problems.append(f"report.profile_lines[{i}].template: needs '{{value}}' where the answer goes")
+    for i, count in enumerate(model.report.answer_counts):
+        q = main_questions.get(count.question)
+        if q is None or q.type != "select_one":
+            problems.append(
+                f"report.answer_counts[{i}]: '{count.question}' is not a single-choice question asked once per entity"
+            )
     if "{item}" not in model.report.strengthen:
         problems.append("report.strengthen: the sentence needs '{item}' where the label goes")
     for key in ("chapters", "annexes"):

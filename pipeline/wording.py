@@ -3,7 +3,10 @@ the agreement of a verb with a counted subject ("one of the 18 entities engages"
 
 from __future__ import annotations
 
-__all__ = ["agree", "fewer_than", "number_word"]
+import math
+from collections.abc import Sequence
+
+__all__ = ["agree", "article", "capitalise", "count", "fewer_than", "inline", "join_names", "number_word", "percent", "plural"]
 
 
 def number_word(n: int) -> str:
@@ -47,3 +50,46 @@ def fewer_than(n: int, one: str, many: str, verb: tuple[str, str] | None = None)
     if n <= 1:
         return f"no {one}" + (f" {verb[0]}" if verb else "")
     return f"fewer than {n} {many}" + (f" {verb[1]}" if verb else "")
+
+
+def capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def inline(label: str) -> str:
+    """A choice label for use inside a sentence: "Moderate" -> "moderate", "UN" stays."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
+def article(noun: str) -> str:
+    """``"agency"`` -> ``"an agency"``; ``"entity"`` -> ``"an entity"``; ``"UN body"`` -> ``"a UN body"``."""
+    return f"an {noun}" if noun[:1].lower() in "aeio" and not noun[:2].isupper() else f"a {noun}"
+
+
+def count(n: int, singular: str, plural_form: str) -> str:
+    """Like :func:`plural` but "no agencies" for zero."""
+    return f"no {plural_form}" if n == 0 else plural(n, singular, plural_form)
+
+
+def join_names(names: Sequence[str], limit: int | None = None, conj: str = "and") -> str:
+    """``["A", "B", "C"]`` -> ``"A, B and C"``; beyond ``limit`` names: ``"A, B and 3 others"``;
+    ``conj="or"``: ``"A, B or C"``."""
+    names = [str(n) for n in names if str(n)]
+    if limit is not None and len(names) > limit:
+        rest = len(names) - limit
+        return f"{', '.join(names[:limit])} and {rest} other{'s' if rest > 1 else ''}"
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {conj} {names[-1]}"
+
+
+def percent(share: float | None) -> str:
+    """A share (0..1; values above 1 are read as percentages already) as ``"58%"``."""
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return "n/a"
+    value = share * 100 if share <= 1 else share
+    return f"{value:.0f}%"
+
+
+def plural(n: int, singular: str, plural_form: str) -> str:
+    return f"{n} {singular if n == 1 else plural_form}"

@@ -731,3 +731,23 @@ def test_rules_for_gaps_pairs_and_findings(survey):
     assert text.startswith("None of the 12 agencies engages in this life-cycle stage")
     assert "No agency leads this life-cycle stage." in text
     assert "Status: a critical gap. Nobody engaged." in text
+
+
+def test_declared_chapter_and_annex_order(tmp_path, survey, registry):
+    result = make_result(survey, registry, n_projects=3, n_issues=2)
+    report = survey.model.report.model_copy(
+        update={"chapters": ["gaps", "findings"], "annexes": ["questions", "issues", "respondents"]}
+    )
+    result.survey = type(survey)(survey.model.model_copy(update={"report": report}), survey.path, survey.sha256)
+    path = write_report(result, [], tmp_path / "report.docx")
+    h1 = [p.text for p in docx.Document(str(path)).paragraphs if p.style.name == "Heading 1"]
+    assert h1 == [
+        "Executive summary",
+        "Methodology",
+        "Gaps",
+        "Findings by life-cycle stage",
+        "Recommendations",
+        "Annex A. Answers by question",
+        "Annex B. Data-quality log",
+        "Annex C. Respondents and non-respondents",
+    ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from pipeline.report import swfs_sections as swfs
 from pipeline.report.compare_sections import change_from_run, change_summary, write_change_chapter
 from pipeline.report.document import ReportDocument, clean_text
 from pipeline.report.narrative import Words
+from pipeline.spec import ANNEXES, CHAPTERS
 from pipeline.tables import RunResult
 from pipeline.wording import fewer_than
 
@@ -1047,6 +1049,33 @@ def _number_table(field: Any, tidy: pd.DataFrame, question: Any) -> _QuestionTab
     )
 
 
+LANDSCAPE_ANNEXES = frozenset({"scores", "issues"})  # wide tables: entities x dimensions, the log
+
+
+def _annexes(doc: ReportDocument, ctx: _Context, names: Sequence[str]) -> None:
+    """The declared annexes in order, lettered A, B, ...; neighbouring wide ones share one
+    landscape section. An annex with nothing to show (no scores) takes no letter."""
+    writers = {
+        "respondents": _annex_respondents,
+        "scores": _annex_scores,
+        "issues": _annex_issues,
+        "questions": _annex_questions,
+    }
+    letters = iter("ABCDEFGHIJ")
+    letter = next(letters)
+    i = 0
+    while i < len(names):
+        wide = names[i] in LANDSCAPE_ANNEXES
+        run = [names[i]]
+        while wide and i + len(run) < len(names) and names[i + len(run)] in LANDSCAPE_ANNEXES:
+            run.append(names[i + len(run)])
+        i += len(run)
+        with doc.landscape() if wide else nullcontext():
+            for name in run:
+                if writers[name](doc, ctx, letter) is not False:
+                    letter = next(letters)
+
+
 # -- entry point -----------------------------------------------------------------------
 def write_report(result: RunResult, charts: list, path: Path, template: Path | None = None) -> Path:
     """Write the draft Word report of ``result`` to ``path`` and return the path.
@@ -1070,7 +1099,7 @@ def write_report(result: RunResult, charts: list, path: Path, template: Path | N
     change = change_from_run(result, ctx.charts, words)
     _title_page(doc, ctx)
     doc.toc()
-    if "adoption" in result.tables:  # a requirements benchmark (ESS) has chapters of its own
+    if result.survey.model.requirements is not None:  # a benchmark has chapters of its own
         from pipeline.report.ess_sections import write_requirement_chapters
 
         extra = (lambda: write_change_chapter(doc, change)) if change is not None else None
@@ -1078,23 +1107,19 @@ def write_report(result: RunResult, charts: list, path: Path, template: Path | N
         return doc.save(Path(path))
     _executive_summary(doc, ctx)
     _methodology(doc, ctx)
-    _findings(doc, ctx)
-    swfs.write_contributors(doc, ctx)  # SWFS chapters: only when their tables exist
-    swfs.write_sdg_chapter(doc, ctx)
-    _gaps(doc, ctx)
-    _links(doc, ctx)
-    swfs.write_internal_management(doc, ctx)
-    _projects(doc, ctx)
-    _ranking(doc, ctx)
-    if change is not None:  # the run compared with the previous round
-        write_change_chapter(doc, change)
+    writers: dict[str, Any] = {
+        "findings": _findings,
+        "contributors": swfs.write_contributors,  # these four write only when their
+        "sdg": swfs.write_sdg_chapter,  # tables exist
+        "gaps": _gaps,
+        "links": _links,
+        "tallies": swfs.write_internal_management,
+        "projects": _projects,
+        "ranking": _ranking,
+        "change": lambda d, _c: write_change_chapter(d, change) if change is not None else None,
+    }
+    for name in result.survey.model.report.chapters or CHAPTERS:
+        writers[name](doc, ctx)
     _recommendations(doc, ctx)
-    letters = iter("ABCDEFG")
-    _annex_respondents(doc, ctx, next(letters))
-    letter = next(letters)
-    with doc.landscape():  # the wide tables: entities x dimensions, the issue log
-        if _annex_scores(doc, ctx, letter):
-            letter = next(letters)
-        _annex_issues(doc, ctx, letter)
-    _annex_questions(doc, ctx, next(letters))
+    _annexes(doc, ctx, result.survey.model.report.annexes or ANNEXES)
     return doc.save(Path(path))

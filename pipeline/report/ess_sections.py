@@ -26,7 +26,8 @@ import pandas as pd
 
 from pipeline.analysis.requirements import requirement_items
 from pipeline.report import narrative as nar
-from pipeline.report.document import ReportDocument, clean_text
+from pipeline.report.answers import answer_count_sentences, profile_lines
+from pipeline.report.document import ReportDocument
 from pipeline.report.ess_charts import TIER_LABELS, ScaleStep, coverage_scale
 from pipeline.report.narrative import Recommendation, Words
 from pipeline.spec import Survey
@@ -295,29 +296,6 @@ def _maturity_choices(survey: Survey) -> list[Any]:
     return sorted(
         (c for c in survey.choices(field.choices or "") if c.score is not None), key=lambda c: float(c.score or 0)
     )
-
-
-def participation_sentence(submissions: pd.DataFrame, survey: Survey, words: Words) -> str:
-    """Who takes part in the voluntary application phase (the ``voluntary_application``
-    question, when the survey has it)."""
-    if "voluntary_application" not in submissions.columns:
-        return ""
-    labels = _choice_labels(survey, "voluntary_application")
-    counts = submissions["voluntary_application"].astype("string").value_counts()
-    if counts.empty:
-        return ""
-    parts = [f"{int(counts[name])} {label.lower()}" for name, label in labels.items() if name in counts.index]
-    return (
-        f"Asked whether they take part in the voluntary application phase of the common "
-        f"approach, the {words.entities} answered: {nar.join_names(parts)}."
-    )
-
-
-def _choice_labels(survey: Survey, question: str) -> dict[str, str]:
-    fields = survey.fields_of(question)
-    if not fields or not fields[0].choices:
-        return {}
-    return survey.choice_labels(fields[0].choices)
 
 
 # -- recommendations -------------------------------------------------------------------
@@ -623,7 +601,7 @@ class _Chapters:
             sensitivity_sentence(self.t("sensitivity")),
             clusters_sentence(self.t("clusters"), self.t("benchmark"), self.t("cluster_drivers"), self.stats, w),
             maturity_sentence(self.t("maturity"), self.survey, w),
-            participation_sentence(r.responses.submissions, self.survey, w),
+            *answer_count_sentences(r.responses.submissions, self.survey, w.entities),
         ]
         n_undoc = int(self.stats.get("n_undocumented") or 0)
         if n_undoc:
@@ -1059,8 +1037,6 @@ class _Chapters:
         adopt = self.t("to_adopt").set_index("entity_id") if not self.t("to_adopt").empty else pd.DataFrame()
         clusters = self.t("clusters").set_index("entity_id") if not self.t("clusters").empty else pd.DataFrame()
         maturity = self.t("maturity")
-        scope_labels = _choice_labels(self.survey, "system_scope")
-        vol_labels = _choice_labels(self.survey, "voluntary_application")
         groups = [c.removeprefix("share_") for c in bench.columns if c.startswith("share_") and c != "share_mandatory"]
         group_names = _group_words(self.survey)
         top_levels = [c.name for c in _maturity_choices(self.survey)[-2:]]
@@ -1071,21 +1047,7 @@ class _Chapters:
             eid, acr = str(rec["entity_id"]), str(rec["_acr"])
             full = names.get(eid, "")
             doc.heading(f"{acr} – {full}" if full and full != acr else acr, 3, new_page=False)
-            lines: list[tuple[str, str]] = []
-            system = clean_text(rec.get("system_name"), True)
-            year = rec.get("system_year")
-            if system or _present(year):
-                lines.append(("Safeguards system:", (system or "name not given") + (f" ({int(float(year))})" if _present(year) else "")))
-            scope = _list_labels(rec.get("system_scope"), scope_labels)
-            if scope:
-                lines.append(("Applies to:", scope))
-            n_risk = rec.get("n_risk_categories")
-            if _present(n_risk):
-                cats = clean_text(rec.get("risk_category_names"), True)[:160]
-                n_int = int(float(n_risk))
-                lines.append(
-                    ("Risk categories:", "none" if n_int == 0 else f"{n_int}" + (f" ({cats})" if cats else ""))
-                )
+            lines: list[tuple[str, str]] = profile_lines(rec, self.survey)
             if eid in bench.index:
                 b = bench.loc[eid]
                 per_group = ", ".join(
@@ -1110,17 +1072,6 @@ class _Chapters:
                         todo.replace("; ", ", ") if todo else "none: it meets the proposed core",
                     )
                 )
-            days = rec.get("disclosure_days")
-            if _present(days):
-                d = int(float(days))
-                lines.append(
-                    (
-                        "Disclosure:",
-                        "assessments of high-risk projects are not published before approval"
-                        if d == 0
-                        else f"assessments of high-risk projects published at least {d} days before approval",
-                    )
-                )
             if cut is not None and acr in maturity.columns:
                 values = maturity[acr].astype(float)
                 n_far = int((values >= cut - 1e-9).sum())
@@ -1131,9 +1082,6 @@ class _Chapters:
                         + " or ".join(c.label.lower() for c in _maturity_choices(self.survey)[-2:]),
                     )
                 )
-            vol = rec.get("voluntary_application")
-            if _present(vol):
-                lines.append(("Voluntary application phase:", vol_labels.get(str(vol), str(vol))))
             if eid in clusters.index:
                 lines.append(("Group of similar answers:", f"group {int(clusters.at[eid, 'cluster'])}"))
             for k, (lead, text) in enumerate(lines):
@@ -1159,22 +1107,6 @@ def _p_text(p: object) -> str:
     return "< 0.001" if value < 0.001 else f"{value:.3f}"
 
 
-def _present(value: object) -> bool:
-    if value is None:
-        return False
-    try:
-        return not bool(pd.isna(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return True
-
-
-def _list_labels(value: object, labels: dict[str, str]) -> str:
-    if not _present(value):
-        return ""
-    names = str(value).split()
-    return ", ".join(labels.get(n, n).lower() if i else labels.get(n, n) for i, n in enumerate(names))
-
-
 def _chunks(items: Sequence[str], most: int) -> list[list[str]]:
     """``items`` in balanced chunks of at most ``most``."""
     n = max(1, -(-len(items) // most))
@@ -1188,7 +1120,6 @@ __all__ = [
     "clusters_sentence",
     "matrix_codes",
     "maturity_sentence",
-    "participation_sentence",
     "requirement_recommendations",
     "sensitivity_sentence",
     "tiers_sentence",
