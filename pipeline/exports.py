@@ -30,7 +30,7 @@ import pandas as pd
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from pipeline.forms import field_options
+from pipeline.forms import FORM_VERSION_FIELD, field_options
 from pipeline.ingest.headers import KOBO_SUBMISSION_META, ODK_SUBMISSION_META
 from pipeline.registry import Registry
 from pipeline.spec import FormField, Survey
@@ -49,6 +49,18 @@ ODK_META_LAST = list(ODK_SUBMISSION_META)
 DIMENSION_GROUP_PREFIX = ""
 FIRST_ID = 41_000_000  # Kobo's _id are large integers
 SHEET_NAME_LIMIT = 31
+
+
+def kobo_deployment(survey: Survey) -> str:
+    """A deployment id as KoboToolbox writes in ``__version__`` (``v`` and 22 letters and
+    digits), stable for a survey's form version: never the form version itself."""
+    digest = uuid.uuid5(uuid.NAMESPACE_URL, f"kobo:{survey.id}:{survey.model.form_version}")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    number, letters = digest.int, []
+    for _ in range(22):
+        number, rem = divmod(number, len(alphabet))
+        letters.append(alphabet[rem])
+    return "v" + "".join(letters)
 
 
 def submission_uuid(submission_id: str) -> str:
@@ -185,6 +197,7 @@ def _kobo_main(
     out: dict[str, list[object]] = {
         "start": _fmt(times - pd.Timedelta(minutes=25), "%Y-%m-%dT%H:%M:%S.000+00:00"),
         "end": _fmt(times - pd.Timedelta(minutes=2), "%Y-%m-%dT%H:%M:%S.000+00:00"),
+        FORM_VERSION_FIELD: [survey.model.form_version] * n,
     }
     out |= _cell_values(main, columns, survey, registry, headers == "label", numbers)
     out |= {
@@ -195,7 +208,7 @@ def _kobo_main(
         "_notes": [None] * n,
         "_status": ["submitted_via_web"] * n,
         "_submitted_by": [None] * n,
-        "__version__": [survey.model.form_version] * n,
+        "__version__": [kobo_deployment(survey)] * n,
         "_tags": [None] * n,
         "_index": list(range(1, n + 1)),
     }
@@ -239,7 +252,7 @@ def _kobo_repeat(
         "_submission__notes": [None] * n,
         "_submission__status": ["submitted_via_web"] * n,
         "_submission__submitted_by": [None] * n,
-        "_submission___version__": [survey.model.form_version] * n,
+        "_submission___version__": [kobo_deployment(survey)] * n,
         "_submission__tags": [None] * n,
     }
     return out
@@ -377,7 +390,10 @@ def write_odk_csv(
     keys = [f"uuid:{submission_uuid(str(s))}" for s in main["_submission_id"]]
     n = len(main)
     columns = _columns(survey, registry, None, "xml", split_multiple, "-")
-    table: dict[str, list[object]] = {"SubmissionDate": _fmt(times, "%Y-%m-%dT%H:%M:%S.000Z")}
+    table: dict[str, list[object]] = {
+        "SubmissionDate": _fmt(times, "%Y-%m-%dT%H:%M:%S.000Z"),
+        FORM_VERSION_FIELD: [survey.model.form_version] * n,
+    }
     table |= _cell_values(main, columns, survey, registry, labels=False, numbers=False)
     table |= {
         "meta-instanceID": keys,

@@ -48,6 +48,9 @@ ROW_NUMBER_KEY = "_n"  # the "#" column of a repeat sheet
 PROJECT_ROWS = 20  # empty rows offered per repeat sheet
 MULTI_SEPARATOR = ";"  # between several answers typed in one cell of a repeat sheet
 EMAIL_REGEX = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# A hidden field of the XLSForm holding the survey's own form version: every export keeps
+# it (KoboToolbox replaces the settings' version by its own deployment id, __version__)
+FORM_VERSION_FIELD = "emg_form_version"
 
 _ANSWER_COLUMNS = [KEY_HEADER, "Section", "Question", ANSWER_HEADER, "Help"]
 _WIDTHS = {"A": 30, "B": 30, "C": 62, "D": 44, "E": 56}
@@ -121,6 +124,7 @@ _SURVEY_COLUMNS = [
     "relevant",
     "constraint",
     "constraint_message",
+    "calculation",
 ]
 
 
@@ -188,7 +192,13 @@ def xlsform_rows(
     all_fields = survey.fields("all")
     taken = {f.name for f in all_fields} | {s.id for s in survey.model.sections}
     rank_fields = {f.name for f in all_fields if is_rank(survey, f)}
-    rows: list[dict[str, str]] = []
+    rows: list[dict[str, str]] = [
+        {  # first, outside any group: a plain column in every export
+            "type": "calculate",
+            "name": FORM_VERSION_FIELD,
+            "calculation": f"'{survey.model.form_version}'",
+        }
+    ]
     for section in survey.model.sections:
         fields = [f for f in all_fields if f.section == section.id]
         kind = "repeat" if section.repeat else "group"
@@ -245,7 +255,8 @@ def write_xlsform(survey: Survey, registry: Registry, path: Path) -> Path:
     Sections become groups (a ``repeat`` section a repeat), per-dimension sections hold one
     group per dimension item, skips become ``relevant``, min/max, e-mail and distinct-rank
     rules become constraints; the ``entity`` choice list is the registry (names are the
-    entity ids). Only choice lists some field uses are written.
+    entity ids). Only choice lists some field uses are written. A hidden ``calculate``
+    field, :data:`FORM_VERSION_FIELD`, carries the form version into every export.
     """
     rows, choices = xlsform_rows(survey, registry)
     wb = Workbook()

@@ -12,6 +12,7 @@ import pytest
 from catalogue import Project, cli, new_project, questionnaire, validate_round
 from docx import Document
 from real_exports import (
+    KOBO_DEPLOYMENT,
     kobo_export_tables,
     write_central_csv,
     write_formpack_xlsx,
@@ -20,7 +21,7 @@ from real_exports import (
 
 from pipeline.errors import IssueLog
 from pipeline.exports import example_round
-from pipeline.forms import ANSWER_HEADER, KEY_HEADER
+from pipeline.forms import ANSWER_HEADER, FORM_VERSION_FIELD, KEY_HEADER, write_xlsform
 from pipeline.ingest import read_round
 from pipeline.registry import Registry
 from pipeline.run import check_round
@@ -269,3 +270,47 @@ def test_questionnaire_formula_without_saved_value_says_open_and_save(
     issue = next(i for i in log.issues if i.code == "formula-no-value")
     assert issue.sheet == "Answers" and issue.row == row
     assert "open and save the file in Excel or LibreOffice" in issue.message
+
+
+# -- 4. form version: the form's own hidden field, not Kobo's deployment id -------------------------
+def test_xlsform_carries_its_version_in_a_hidden_field(
+    tmp_path: Path, survey: Survey, registry: Registry
+) -> None:
+    from pyxform.xls2xform import convert
+
+    path = write_xlsform(survey, registry, tmp_path / "ewaste_img.xlsx")
+    xml = convert(xlsform=str(path), warnings=[]).xform
+    assert f"<{FORM_VERSION_FIELD}/>" in xml
+    assert f'calculate="\'{survey.model.form_version}\'"' in xml
+    assert f'nodeset="/data/{FORM_VERSION_FIELD}"' in xml  # top level: a plain column
+
+
+@pytest.mark.parametrize(("version", "warned"), [("2026.1", False), ("2025.1", True)])
+def test_kobo_deployment_id_is_recorded_not_compared(
+    tmp_path: Path, survey: Survey, registry: Registry, example: Example, version: str, warned: bool
+) -> None:
+    project = new_project(tmp_path)
+    main, repeats = example
+    tables = kobo_export_tables(main, repeats, survey, registry)
+    first = next(iter(tables.values()))
+    assert list(first)[:3] == ["start", "end", FORM_VERSION_FIELD]  # form order: first field
+    first[FORM_VERSION_FIELD] = [version] * len(main)
+    write_formpack_xlsx(tables, project.raw / "kobo.xlsx")
+    outcome = validate_round(project)
+    assert outcome.code == 0, outcome.text
+    deployment = outcome.only("kobo-deployment")
+    assert f"'{KOBO_DEPLOYMENT}' (4 submission(s))" in deployment.message
+    versions = [i for i in outcome.log.issues if i.code == "form-version"]
+    assert bool(versions) == warned
+    if warned:
+        assert "'2025.1' in 4 submission(s)" in versions[0].message
+
+
+def test_central_export_of_our_form_gives_no_version_warning(
+    tmp_path: Path, survey: Survey, registry: Registry, example: Example
+) -> None:
+    project = new_project(tmp_path)
+    main, repeats = example
+    write_central_csv(main, repeats, survey, registry, project.raw, "ewaste_img")
+    outcome = validate_round(project)
+    assert outcome.code == 0 and "form-version" not in outcome.codes("warning")

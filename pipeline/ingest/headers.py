@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pipeline.errors import IssueLog
-from pipeline.forms import entity_label
+from pipeline.forms import FORM_VERSION_FIELD, entity_label
 from pipeline.registry import Registry
 from pipeline.spec import FormField, Survey
 from pipeline.tables import META_COLUMNS, REPEAT_META_COLUMNS
@@ -83,6 +83,7 @@ KOBO_META = frozenset(
         "meta/deprecatedID",
         "meta/rootUuid",
         "meta/audit",
+        FORM_VERSION_FIELD,
     }
 ) | frozenset(  # the copies of the parent's meta columns on a repeat sheet
     f"_submission_{m}" for m in KOBO_SUBMISSION_META
@@ -116,9 +117,10 @@ ODK_META = frozenset(ODK_SUBMISSION_META) | frozenset(
         "end",
         "today",
         "deviceid",
+        FORM_VERSION_FIELD,
     }
 )
-"""Columns ODK Central adds to a CSV export."""
+"""Columns ODK Central adds to a CSV export (and the form's own version field)."""
 
 TRUE_CELLS = frozenset({"1", "1.0", "true", "yes", "x"})
 FALSE_CELLS = frozenset({"0", "0.0", "false", "no"})

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import IssueLog
+from pipeline.forms import FORM_VERSION_FIELD
 from pipeline.ingest.detect import (
     ReaderSpec,
     ReadResult,
@@ -135,18 +136,45 @@ def _read_main(
     ids = fill_missing_ids(ids, ID_PREFIX, sheet, "_uuid or _id", log)
     submitted = first_of(meta, ("_submission_time",), index)
     submitted = iso_timestamps(submitted, sheet, "_submission_time", log)
+    _record_deployments(first_of(meta, VERSION_COLUMNS, index), sheet, meta, log)
     main = assemble_main(
         values,
         sheet,
         submission_id=ids,
         submitted_at=submitted,
-        form_version=first_of(meta, VERSION_COLUMNS, index),
+        form_version=first_of(meta, (FORM_VERSION_FIELD,), index),
         reader=reader,
         survey=survey,
         review_state=first_of(meta, ("_validation_status",), index),
     )
     links = {name: series.reset_index(drop=True) for name, series in meta.items()}
     return main, links
+
+
+def _record_deployments(
+    deployments: pd.Series, sheet: RawSheet, meta: dict[str, pd.Series], log: IssueLog
+) -> None:
+    """Kobo's own deployment ids (``__version__``, e.g. ``vQ3s...``) are recorded in the
+    log, never compared with the form version: that is the form's own hidden field
+    :data:`~pipeline.forms.FORM_VERSION_FIELD`."""
+    counts = deployments.dropna().value_counts(sort=False)
+    if len(counts):
+        listed = ", ".join(f"'{v}' ({n} submission(s))" for v, n in counts.sort_index().items())
+        log.info(
+            "kobo-deployment",
+            f"KoboToolbox form deployment(s): {listed}; recorded only (the form version "
+            f"is read from the column '{FORM_VERSION_FIELD}')",
+            **sheet.where(),
+            column="__version__",
+        )
+    if FORM_VERSION_FIELD not in meta and len(sheet.body):
+        log.info(
+            "form-version-unknown",
+            f"no column '{FORM_VERSION_FIELD}': the form was not written by a recent "
+            "`emg-pipeline form`, so the form version of these submissions is not checked",
+            **sheet.where(),
+            row=sheet.header_row,
+        )
 
 
 def _read_repeat(

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from pipeline.errors import IssueLog
+from pipeline.forms import FORM_VERSION_FIELD
 from pipeline.ingest.detect import ReadResult, csv_header, load_csv
 from pipeline.ingest.headers import (
     ODK_META,
@@ -99,7 +100,7 @@ def read(path: Path, rel: str, survey: Survey, registry: Registry, log: IssueLog
         sheet,
         submission_id=ids,
         submitted_at=submitted,
-        form_version=first_of(meta, ("FormVersion",), index),
+        form_version=first_of(meta, (FORM_VERSION_FIELD, "FormVersion"), index),
         reader=NAME,
         survey=survey,
         review_state=first_of(meta, ("ReviewState",), index),
