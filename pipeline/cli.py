@@ -338,7 +338,7 @@ def cmd_run(args: argparse.Namespace, layout: Layout, out: Console, err: Console
         print_issues(out, outcome.log, only_problems=True)
     counts = outcome.log.counts()
     out.print(f"[bold green]{survey_id} {args.round_id}: done[/] ({counts['warning']} warning(s))")
-    for name in ("report.docx", "results.xlsx", "charts", "profiles", "manifest.json"):
+    for name in ("report.docx", "slides.pptx", "results.xlsx", "charts", "profiles", "manifest.json"):
         out.print(f"  {name:<14} {outcome.outputs / name}")
     return EXIT_OK
 

@@ -365,8 +365,9 @@ def write_round(
     from pipeline.report.chart_cache import chart_cache
     from pipeline.report.charts import make_charts
     from pipeline.report.compare_charts import charts_for_run
-    from pipeline.report.docx_report import write_report
+    from pipeline.report.docx_report import report_recommendations, write_report
     from pipeline.report.profiles import write_profiles
+    from pipeline.report.slides import write_slides
     from pipeline.report.workbook import write_csv_safe, write_workbook
 
     with staged(processed_dir, out_dir) as (proc_stage, out_stage):
@@ -391,6 +392,9 @@ def write_round(
             write_report(result, charts, out_stage / "report.docx")
         with steps.step("Writing profiles"):
             write_profiles(result, out_stage / "profiles")
+        with steps.step("Writing slides"):
+            recommendations = report_recommendations(result, charts)
+            write_slides(result, charts, out_stage / "slides.pptx", recommendations)
         manifest = build_manifest(result, layout, run_fingerprint, steps.timings)
         if previous is not None:
             manifest["compared_with"] = {

@@ -191,3 +191,36 @@ def test_profiles_hold_no_personal_data(demo_run, survey, registry) -> None:  # 
         text = _docx_text(path)
         assert not [s for s in secrets if s in text], path.name
         assert "@" not in text, path.name
+
+
+def test_slides_say_what_the_report_says_and_every_text_fits(demo_run, survey, registry) -> None:  # type: ignore[no-untyped-def]
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    from pipeline.report.slides import Box, fits
+
+    _layout, outcome = demo_run
+    deck = Presentation(str(outcome.outputs / "slides.pptx"))
+    assert abs(deck.slide_width / deck.slide_height - 16 / 9) < 0.01
+    report = _docx_text(outcome.outputs / "report.docx")
+    answers = demo_round_answers(survey, registry, survey.model.demo.rounds[0])
+    secrets = set(answers.main["focal_name"].dropna()) | set(answers.main["focal_email"].dropna())
+    pictures, recommendations = [], []
+    for slide in deck.slides:
+        title = slide.shapes[0].text_frame.text
+        for shape in slide.shapes:
+            if shape.shape_type == MSO_SHAPE_TYPE.PICTURE:
+                pictures.append(shape._element.nvPicPr.cNvPr.get("descr"))
+            if not shape.has_text_frame or not shape.text_frame.text.strip():
+                continue
+            runs = [r for p in shape.text_frame.paragraphs for r in p.runs]
+            size = min(r.font.size.pt for r in runs)
+            text = shape.text_frame.text
+            box = Box(*(v / 914400 for v in (shape.left, shape.top, shape.width, shape.height)))
+            assert size >= 12 and fits(text, size, box, bold=any(r.font.bold for r in runs)), text
+            assert not [s for s in secrets if s in text]
+            if title.startswith("Recommendations"):
+                recommendations += [line[2:] for line in text.split("\n") if line.startswith("• ")]
+    charts = sorted((outcome.outputs / "charts").glob("*.png"))
+    assert len(pictures) == len(charts) and all(pictures)  # every chart, each with alt text
+    assert recommendations and all(r in report for r in recommendations)  # the report's words

@@ -1123,3 +1123,16 @@ def write_report(result: RunResult, charts: list, path: Path, template: Path | N
     _recommendations(doc, ctx)
     _annexes(doc, ctx, result.survey.model.report.annexes or ANNEXES)
     return doc.save(Path(path))
+
+
+def report_recommendations(result: RunResult, charts: list | None = None) -> list[tuple[str, str]]:
+    """The recommendations the report drafts for ``result``, in the report's order, as
+    ``(lead sentence, why and how)``: for the slides, which must say what the report says."""
+    words = Words.from_survey(result.survey)
+    acronyms = result.registry.acronyms() if result.registry is not None else {}
+    ctx = _Context(result, words, {c.id: c for c in charts or []}, acronyms)
+    if "adoption" in result.tables:
+        from pipeline.report.ess_sections import requirement_report_recommendations
+
+        return requirement_report_recommendations(ctx)
+    return list(_recommendation_items(ctx))

@@ -508,6 +508,11 @@ def write_requirement_chapters(
     _Chapters(doc, ctx).write(extra_chapters)
 
 
+def requirement_report_recommendations(ctx: _Context) -> list[Recommendation]:
+    """The recommendations :func:`write_requirement_chapters` writes, without a document."""
+    return _Chapters(None, ctx).recs  # type: ignore[arg-type]  # the constructor only keeps it
+
+
 class _Chapters:
     """The chapters, sharing the run's tables and words."""
 

@@ -1,0 +1,280 @@
+"""Slides for the Issue Management Group meeting (``slides.pptx`` beside the report).
+
+A title slide; one slide per chart, titled by the chart's first finding (the sentence its
+alt text states from the numbers), with a source line and speaker notes carrying the numbers;
+the gaps; the recommendations the report drafts; the next steps. Every sentence comes from
+the run (the charts' words, the gap table, the report's recommendations); nothing here words
+a finding of its own. 16:9, the report's palette, type sized for a projector, and every text
+checked to fit its box (:func:`fits`), shrinking to a floor and cutting lists that would not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline.report.style import INK, MAIN, SEVERITY_LABELS, SOFT_INK
+from pipeline.tables import RunResult
+
+EMU_PER_INCH = 914400
+WIDTH, HEIGHT = 13.333, 7.5  # inches, 16:9
+MARGIN = 0.55
+TITLE_PT, BODY_PT, FOOTER_PT, MIN_PT = 30, 20, 12, 16
+LINE_SPACING = 1.2
+MAX_BULLETS = 6
+MAX_GAP_ROWS = 8
+CHART_ORDER = ("response", "coverage", "gaps", "heatmap", "network", "projects", "ranking")
+
+
+@dataclass(frozen=True)
+class Box:
+    """A text box's place on the slide, in inches."""
+
+    left: float
+    top: float
+    width: float
+    height: float
+
+
+TITLE_BOX = Box(MARGIN, 0.35, WIDTH - 2 * MARGIN, 1.25)
+BODY_BOX = Box(MARGIN, 1.75, WIDTH - 2 * MARGIN, 4.95)
+FOOTER_BOX = Box(MARGIN, HEIGHT - 0.65, WIDTH - 2 * MARGIN, 0.45)
+
+
+# -- measuring text ------------------------------------------------------------------------
+@cache
+def _font(bold: bool) -> Any:
+    """A font with Arial's metrics (Liberation Sans) when installed, else matplotlib's own
+    DejaVu Sans, which is wider: a text that fits in it fits in Arial."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    prop = font_manager.FontProperties(
+        family=["Liberation Sans", "Arial", "DejaVu Sans"], weight="bold" if bold else "normal"
+    )
+    return FT2Font(font_manager.findfont(prop, fallback_to_default=True))
+
+
+def text_width(text: str, size_pt: float, bold: bool = False) -> float:
+    """Width of one line of ``text`` in inches at ``size_pt``."""
+    font = _font(bold)
+    font.set_size(size_pt, 72)
+    font.set_text(text, 0.0)
+    return font.get_width_height()[0] / 64 / 72
+
+
+def line_count(text: str, size_pt: float, width: float, bold: bool = False) -> int:
+    """Lines ``text`` takes when wrapped at word boundaries in ``width`` inches."""
+    lines = 0
+    for paragraph in text.split("\n"):
+        current = ""
+        count = 1
+        for word in paragraph.split():
+            trial = f"{current} {word}".strip()
+            if current and text_width(trial, size_pt, bold) > width:
+                count, current = count + 1, word
+            else:
+                current = trial
+        lines += count
+    return lines
+
+
+def fits(text: str, size_pt: float, box: Box, bold: bool = False, inset: float = 0.2) -> bool:
+    """True when ``text`` wrapped at ``size_pt`` fits inside ``box`` (with its insets)."""
+    lines = line_count(text, size_pt, box.width - inset, bold)
+    return lines * size_pt * LINE_SPACING / 72 <= box.height - inset / 2
+
+
+def fitted_size(text: str, box: Box, largest: int, smallest: int = MIN_PT, bold: bool = False) -> int:
+    """The largest font size from ``largest`` down to ``smallest`` at which ``text`` fits."""
+    for size in range(largest, smallest - 1, -1):
+        if fits(text, size, box, bold):
+            return size
+    return smallest
+
+
+# -- the words, taken from the run --------------------------------------------------------
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9])", text.strip()) if s]
+
+
+def chart_findings(chart: Any) -> list[str]:
+    """A chart's findings as headlines: the clauses of the sentences its alt text states
+    after the one that describes the chart; the chart's title when it states none."""
+    sentences = _sentences(str(chart.alt_text))[1:]
+    clauses = [c.strip().rstrip(".") for s in sentences for c in s.split(";")]
+    return [c for c in clauses if c] or [str(chart.title)]
+
+
+def _gap_rows(gaps: pd.DataFrame) -> pd.DataFrame:
+    """The gaps, most severe first, as (what, why) rows."""
+    if gaps is None or gaps.empty:
+        return pd.DataFrame(columns=["item", "severity"])
+    order = {"critical": 0, "gap": 1}
+    shown = gaps.loc[gaps["severity"].isin(list(order))].copy()
+    shown["_order"] = shown["severity"].map(order)
+    shown = shown.sort_values(["_order"], kind="stable")
+    label = shown["label"].astype("string")
+    severity = shown["severity"].map(lambda s: SEVERITY_LABELS.get(s, s))
+    reason = shown["reason"].astype("string")
+    return pd.DataFrame({"item": (label + ": " + reason).tolist(), "severity": severity.tolist()})
+
+
+# -- drawing -------------------------------------------------------------------------------
+def _rgb(hex_colour: str) -> Any:
+    from pptx.dml.color import RGBColor
+
+    return RGBColor.from_string(hex_colour.lstrip("#").upper())
+
+
+def _inches(value: float) -> int:
+    return int(value * EMU_PER_INCH)
+
+
+def _text(slide: Any, box: Box, text: str, size: int, colour: str = INK, bold: bool = False) -> Any:
+    from pptx.util import Pt
+
+    shape = slide.shapes.add_textbox(_inches(box.left), _inches(box.top), _inches(box.width), _inches(box.height))
+    frame = shape.text_frame
+    frame.word_wrap = True
+    for i, line in enumerate(text.split("\n")):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        run = paragraph.add_run()
+        run.text = line
+        run.font.size, run.font.bold, run.font.name = Pt(size), bold, "Arial"
+        run.font.color.rgb = _rgb(colour)
+        paragraph.line_spacing = LINE_SPACING
+    return shape
+
+
+def _title(slide: Any, text: str) -> float:
+    """The slide's title, one line at :data:`TITLE_PT` when it fits; returns its bottom."""
+    one_line = Box(TITLE_BOX.left, TITLE_BOX.top, TITLE_BOX.width, 0.8)
+    box = one_line if fits(text, TITLE_PT, one_line, bold=True) else TITLE_BOX
+    _text(slide, box, text, fitted_size(text, box, TITLE_PT, 22, bold=True), MAIN, bold=True)
+    return box.top + box.height
+
+
+def _footer(slide: Any, text: str) -> None:
+    _text(slide, FOOTER_BOX, text, FOOTER_PT, SOFT_INK)
+
+
+def _bullets(slide: Any, items: Sequence[str], box: Box = BODY_BOX) -> list[str]:
+    """As many items as fit at :data:`MIN_PT` or more (at most :data:`MAX_BULLETS`); returns
+    those left out, for the notes."""
+    shown = list(items[:MAX_BULLETS])
+    while shown and not fits("\n".join(f"• {i}" for i in shown), MIN_PT, box):
+        shown.pop()
+    text = "\n".join(f"• {i}" for i in shown)
+    _text(slide, box, text, fitted_size(text, box, BODY_PT))
+    return list(items[len(shown) :])
+
+
+def _notes(slide: Any, text: str) -> None:
+    slide.notes_slide.notes_text_frame.text = text
+
+
+def _picture(slide: Any, png: Path, alt_text: str, title: str, top: float) -> None:
+    """The chart, as large as the room between the title and the footer allows."""
+    from PIL import Image
+
+    with Image.open(png) as image:
+        ratio = image.width / image.height
+    area = Box(BODY_BOX.left, top + 0.1, BODY_BOX.width, FOOTER_BOX.top - top - 0.15)
+    width = min(area.width, area.height * ratio)
+    height = width / ratio
+    left = (WIDTH - width) / 2
+    picture = slide.shapes.add_picture(
+        str(png), _inches(left), _inches(area.top), _inches(width), _inches(height)
+    )
+    c_nv_pr = picture._element.nvPicPr.cNvPr
+    c_nv_pr.set("descr", alt_text)
+    c_nv_pr.set("title", title)
+
+
+def write_slides(
+    result: RunResult,
+    charts: Sequence[Any],
+    path: Path,
+    recommendations: Sequence[tuple[str, str]] = (),
+) -> Path:
+    """Write the meeting's slides for ``result`` to ``path`` and return it."""
+    from pptx import Presentation
+
+    survey = result.survey
+    n = result.stats.get("n_respondents", len(result.responses.submissions))
+    source = (
+        f"Source: {survey.title}, round {result.round} ({n} {survey.model.entity_plural} "
+        f"responded). Draft generated {result.run_date}; numbers as in the report."
+    )
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = _inches(WIDTH), _inches(HEIGHT)
+    blank = deck.slide_layouts[6]
+
+    slide = deck.slides.add_slide(blank)
+    _text(slide, Box(MARGIN, 2.2, WIDTH - 2 * MARGIN, 1.6), survey.title, 40, MAIN, bold=True)
+    subtitle = f"Round {result.round}: draft findings for the Issue Management Group"
+    _text(slide, Box(MARGIN, 3.9, WIDTH - 2 * MARGIN, 0.9), subtitle, 24, INK)
+    _text(slide, Box(MARGIN, 4.9, WIDTH - 2 * MARGIN, 0.6), f"DRAFT, {result.run_date}", 18, SOFT_INK)
+    _notes(slide, survey.model.subtitle or survey.title)
+
+    rank = {c: i for i, c in enumerate(CHART_ORDER)}
+    used: set[str] = set()
+    for chart in sorted(charts, key=lambda c: rank.get(c.id, len(rank))):
+        if not Path(chart.png).is_file():
+            continue
+        slide = deck.slides.add_slide(blank)
+        findings = chart_findings(chart)
+        headline = next((f for f in findings if f not in used), findings[0])  # no title twice
+        used.add(headline)
+        bottom = _title(slide, headline)
+        _picture(slide, Path(chart.png), str(chart.alt_text), str(chart.title), bottom)
+        _footer(slide, source)
+        _notes(slide, f"{chart.title}. {chart.caption}\n\n{chart.alt_text}")
+
+    if "gaps" in result.tables:  # the survey declares gap thresholds
+        gaps = _gap_rows(result.tables["gaps"])
+        slide = deck.slides.add_slide(blank)
+        if gaps.empty:
+            _title(slide, "No gap against the survey's thresholds")
+        else:
+            _title(slide, f"Gaps against the survey's thresholds: {len(gaps)}")
+            left = _bullets(slide, gaps["item"].tolist()[:MAX_GAP_ROWS])
+            more = len(gaps) - min(len(gaps), MAX_GAP_ROWS) + len(left)
+            if more:
+                _footer(slide, f"{more} more in the report's gap chapter and the workbook's Gaps sheet.")
+        _notes(slide, "\n".join(f"{r.item} ({r.severity})" for r in gaps.itertuples()))
+
+    if recommendations:
+        leads = [lead for lead, _why in recommendations]
+        for start in range(0, len(leads), MAX_BULLETS):
+            slide = deck.slides.add_slide(blank)
+            part = "" if len(leads) <= MAX_BULLETS else f" ({start // MAX_BULLETS + 1})"
+            _title(slide, f"Recommendations drafted from the findings{part}")
+            left = _bullets(slide, leads[start : start + MAX_BULLETS])
+            shown = recommendations[start : start + MAX_BULLETS]
+            _notes(slide, "\n\n".join(f"{lead} {why}" for lead, why in shown))
+            if left:
+                _footer(slide, f"{len(left)} more in the report's Recommendations chapter.")
+
+    slide = deck.slides.add_slide(blank)
+    _title(slide, "Next steps")
+    decides = survey.model.report.decides
+    _bullets(
+        slide,
+        [
+            f"Each {survey.model.entity_noun} confirms or corrects its profile",
+            "Reviewers' comments on the draft report are collected and answered",
+            f"Findings and recommendations go to {decides} for decision",
+        ],
+    )
+    _footer(slide, source)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deck.save(str(path))
+    return path
