@@ -1,12 +1,14 @@
 """`emg-pipeline`: the command line (also `python -m pipeline`).
 
 Exit codes: 0 done, 1 the data has errors (each named), 2 wrong usage, 3 the outputs could
-not be written (disk full, no permission; the previous outputs are unchanged).
+not be written (disk full, no permission; the previous outputs are unchanged), 4 another
+run is writing the same round, 130 interrupted (Ctrl-C), 143 stopped by SIGTERM.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import sys
@@ -19,25 +21,58 @@ from rich.padding import Padding
 from rich.table import Table
 
 from pipeline import __version__
-from pipeline.errors import IssueLog, OutputError, PipelineError, SpecError, UsageError
-from pipeline.paths import Layout, find_root
+from pipeline.console import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated
+from pipeline.errors import (
+    BusyError,
+    IssueLog,
+    OutputError,
+    PipelineError,
+    SpecError,
+    UsageError,
+)
+from pipeline.paths import MAX_ID_LENGTH, Layout, check_run_date, find_root, folder_name
+from pipeline.printable import printable
 
 SURVEY_HELP = "survey id, a folder of surveys/ (see 'emg-pipeline surveys')"
 
-EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_IO = 0, 1, 2, 3
+EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_IO, EXIT_BUSY = 0, 1, 2, 3, 4
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {printable(message)}\n")
+
+
+def _id(what: str) -> Callable[[str], str]:
+    """An argparse type: a survey or round id that is a plain folder name (exit 2 if not)."""
+
+    def check(value: str) -> str:
+        try:
+            return folder_name(value, what, max_length=MAX_ID_LENGTH)
+        except UsageError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    check.__name__ = what
+    return check
+
+
+def run_date(value: str) -> str:
+    """An argparse type: a calendar date written YYYY-MM-DD."""
+    try:
+        return check_run_date(value)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="emg-pipeline",
         description="Survey and gap-analysis pipeline of the UN Environment Management Group.",
-        epilog="Exit codes: 0 done, 1 the data has errors, 2 wrong usage, 3 the outputs could not be written.",
+        epilog=(
+            "Exit codes: 0 done, 1 the data has errors, 2 wrong usage, 3 the outputs could not "
+            "be written, 4 another run is writing the same round, 130 interrupted, 143 terminated."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
@@ -50,16 +85,21 @@ def build_parser() -> argparse.ArgumentParser:
     with_root(sub.add_parser("surveys", help="list the surveys defined and the rounds found"))
 
     form = with_root(sub.add_parser("form", help="write a survey's XLSForm and offline questionnaire"))
-    form.add_argument("survey", help=SURVEY_HELP)
+    form.add_argument("survey", type=_id("survey id"), help=SURVEY_HELP)
     form.add_argument("--out", type=Path, required=True, help="folder to write the two files into")
 
     demo = with_root(sub.add_parser("demo", help="write the demo rounds under ROOT/data/raw and run them"))
-    demo.add_argument("--survey", action="append", help="only this survey (repeatable)")
+    demo.add_argument(
+        "--survey", action="append", type=_id("survey id"), help="only this survey (repeatable)"
+    )
 
     for name, text in (("validate", "check a round's inputs only"), ("run", "run the whole pipeline")):
         p = with_root(sub.add_parser(name, help=text))
-        p.add_argument("survey", help=SURVEY_HELP)
-        p.add_argument("--round", required=True, dest="round_id", help="round folder under data/raw/SURVEY/")
+        p.add_argument("survey", type=_id("survey id"), help=SURVEY_HELP)
+        p.add_argument(
+            "--round", required=True, dest="round_id", type=_id("round"),
+            help="round folder under data/raw/SURVEY/",
+        )
         p.add_argument(
             "--no-repeat",
             action="append",
@@ -70,29 +110,65 @@ def build_parser() -> argparse.ArgumentParser:
         )
         if name == "run":
             p.add_argument("--force", action="store_true", help="run even if outputs are up to date")
-            p.add_argument("--run-date", help="date shown in the report (default: today)")
+            p.add_argument(
+                "--run-date", type=run_date, help="date shown in the report, YYYY-MM-DD (default: today)"
+            )
     compare = with_root(sub.add_parser("compare", help="compare two rounds of a survey"))
-    compare.add_argument("survey", help=SURVEY_HELP)
+    compare.add_argument("survey", type=_id("survey id"), help=SURVEY_HELP)
     compare.add_argument(
-        "--rounds", nargs=2, required=True, metavar=("OLD", "NEW"), help="the earlier and the later round"
+        "--rounds", nargs=2, required=True, metavar=("OLD", "NEW"), type=_id("round"),
+        help="the earlier and the later round",
     )
-    compare.add_argument("--run-date", help="date shown in the report (default: today)")
+    compare.add_argument(
+        "--run-date", type=run_date, help="date shown in the report, YYYY-MM-DD (default: today)"
+    )
     comments = with_root(
         sub.add_parser("comments", help="collect reviewers' comments on a draft into a comment/response table")
     )
-    comments.add_argument("survey", help=SURVEY_HELP)
-    comments.add_argument("--round", required=True, dest="round_id", help="the round the draft reports on")
+    comments.add_argument("survey", type=_id("survey id"), help=SURVEY_HELP)
+    comments.add_argument(
+        "--round", required=True, dest="round_id", type=_id("round"),
+        help="the round the draft reports on",
+    )
     comments.add_argument("copies", nargs="+", type=Path, metavar="FILE.docx", help="reviewed copies of the report")
-    comments.add_argument("--run-date", help="date shown in comments.docx (default: today)")
+    comments.add_argument(
+        "--run-date", type=run_date, help="date shown in comments.docx, YYYY-MM-DD (default: today)"
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    _tolerant_streams()
+    sys.unraisablehook = _quiet_unraisable
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error (already printed)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     out = Console(highlight=False)
     err = Console(stderr=True, highlight=False)
     layout = Layout(find_root(args.root) if args.root is None else args.root.resolve())
     return guarded(lambda: COMMANDS[args.command](args, layout, out, err), err)
+
+
+def _quiet_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """After a failed write (a full TMPDIR, the file size limit), openpyxl's abandoned
+    sheet writers fail again in lxml when they are collected ("Exception ignored in ..."):
+    the run has already said what happened, so these echoes are not printed; anything
+    else is, as usual."""
+    if type(unraisable.exc_value).__module__.startswith("lxml"):
+        return
+    sys.__unraisablehook__(unraisable)
+
+
+def _tolerant_streams() -> None:
+    """Let a console that cannot show a character (``PYTHONIOENCODING=ascii``, a Windows
+    code page when output is redirected) print it as an escape (``\\u4e2d``) instead of
+    stopping the run with a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "") == "strict":
+            with contextlib.suppress(ValueError, OSError):  # cannot change now: left as it is
+                reconfigure(errors="backslashreplace")
 
 
 def guarded(command: Callable[[], int], err: Console) -> int:
@@ -100,29 +176,36 @@ def guarded(command: Callable[[], int], err: Console) -> int:
     try:
         return command()
     except UsageError as exc:
-        err.print(f"[bold red]{escape(str(exc))}[/]")
+        err.print(f"[bold red]{escape(printable(exc))}[/]")
         return EXIT_USAGE
     except OutputError as exc:
         print_issues(err, IssueLog(list(exc.issues)), only_problems=True)
         err.print("[bold red]Stopped: the outputs could not be written.[/]")
         return EXIT_IO
+    except BusyError as exc:
+        print_issues(err, IssueLog(list(exc.issues)), only_problems=True)
+        err.print("[bold red]Stopped: nothing was read or written.[/]")
+        return EXIT_BUSY
     except SpecError as exc:
         err.print("[bold red]The survey definition or registry has problems:[/]")
         for issue in exc.issues:
-            err.print(f"  {issue}", markup=False)
+            err.print(f"  {printable(issue)}", markup=False)
         return EXIT_USAGE
     except PipelineError as exc:
         print_issues(err, IssueLog(list(exc.issues)), only_problems=True)
         err.print(f"[bold red]Stopped: {len(exc.issues)} error(s) in the inputs; nothing was written.[/]")
         return EXIT_DATA
+    except Terminated:
+        err.print("Terminated (SIGTERM); previous outputs are unchanged.")
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         err.print("Interrupted; previous outputs are unchanged.")
-        return 130
+        return EXIT_INTERRUPTED
     except OSError as exc:  # a file or folder that cannot be read or written
         from pipeline.staging import describe_os_error
 
         reason, advice = describe_os_error(exc)
-        where = f" '{exc.filename}'" if exc.filename else ""
+        where = f" '{printable(os.fsdecode(exc.filename))}'" if exc.filename else ""
         err.print(f"[bold red]Stopped: cannot read or write{escape(where)}: {reason}; {advice}.[/]")
         return EXIT_IO
 
@@ -156,15 +239,36 @@ def cmd_surveys(args: argparse.Namespace, layout: Layout, out: Console, err: Con
 
 
 def cmd_form(args: argparse.Namespace, layout: Layout, out: Console, err: Console) -> int:
+    """Write the XLSForm and the blank offline questionnaire into ``--out``; a file of the
+    same name already there (perhaps filled in) is left as it is and the new one is
+    written beside it."""
+    import tempfile
+
     from pipeline.forms import write_questionnaire, write_xlsform
     from pipeline.run import open_survey
+    from pipeline.staging import place_beside
 
     survey, registry = open_survey(layout, args.survey)
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out '{printable(args.out)}' is a file, not a folder")
     args.out.mkdir(parents=True, exist_ok=True)
-    xlsform = write_xlsform(survey, registry, args.out / f"{survey.id}.xlsx")
-    offline = write_questionnaire(survey, registry, args.out / f"{survey.id}_questionnaire.xlsx")
-    out.print(f"XLSForm (KoboToolbox / ODK): {xlsform}")
-    out.print(f"Offline questionnaire:       {offline}")
+    placed: dict[Path, Path] = {}
+    for name, write in (
+        (f"{survey.id}.xlsx", write_xlsform),
+        (f"{survey.id}_questionnaire.xlsx", write_questionnaire),
+    ):
+        with tempfile.TemporaryDirectory(prefix=".form-", dir=args.out) as scratch:
+            written = write(survey, registry, Path(scratch) / name)
+            placed[args.out / name] = place_beside(written, args.out / name)
+    xlsform, offline = placed.values()
+    out.print(f"XLSForm (KoboToolbox / ODK): {escape(printable(xlsform))}")
+    out.print(f"Offline questionnaire:       {escape(printable(offline))}")
+    for wanted, path in placed.items():
+        if path != wanted:
+            err.print(
+                f"[yellow]{escape(printable(wanted))} was already there (perhaps filled in): left "
+                f"as it was; the new file is {escape(printable(path.name))}[/]"
+            )
     return EXIT_OK
 
 
@@ -331,10 +435,22 @@ def cmd_run(args: argparse.Namespace, layout: Layout, out: Console, err: Console
             on_step=on_step,
             no_repeat=getattr(args, "no_repeat", None) or (),
         )
+    if outcome.repaired and not args.quiet:
+        out.print(
+            f"{survey_id} {args.round_id}: a run killed while swapping its outputs in was undone; "
+            "the previous outputs and tables are back together."
+        )
     if outcome.status == "up-to-date":
         out.print(f"{survey_id} {args.round_id}: up to date ({outcome.outputs}); use --force to re-run.")
         return EXIT_OK
     if not args.quiet:
+        if outcome.rebuilt and outcome.rebuilt not in ("no outputs yet",):
+            out.print(f"{survey_id} {args.round_id}: not up to date ({escape(printable(outcome.rebuilt))}).")
+        if outcome.previous:
+            out.print(
+                f"{survey_id} {args.round_id}: compared with the previous round {outcome.previous} "
+                f"({outcome.order})"
+            )
         print_issues(out, outcome.log, only_problems=True)
     counts = outcome.log.counts()
     out.print(f"[bold green]{survey_id} {args.round_id}: done[/] ({counts['warning']} warning(s))")
@@ -350,9 +466,10 @@ def print_issues(console: Console, log: IssueLog, only_problems: bool = False) -
         if only_problems and issue.severity == "info":
             continue
         console.print(
-            f"[{colours[issue.severity]}]{issue.severity.upper():<8}[/] {escape(issue.location())}"
+            f"[{colours[issue.severity]}]{issue.severity.upper():<8}[/] "
+            f"{escape(printable(issue.location()))}"
         )
-        console.print(Padding(escape(issue.message), (0, 0, 0, 9)))
+        console.print(Padding(escape(printable(issue.message)), (0, 0, 0, 9)))
 
 
 class _progress:

@@ -22,7 +22,8 @@ import pandas as pd
 from pipeline import __version__
 from pipeline.errors import Issue, IssueLog, PipelineError
 from pipeline.manifest import sha256_file, write_manifest
-from pipeline.paths import Layout
+from pipeline.masking import masked_inputs
+from pipeline.paths import Layout, check_run_date, folder_name
 from pipeline.tables import Responses, RunResult
 
 # the tables compare_rounds returns, in the order the workbook and the report show them
@@ -76,7 +77,8 @@ def compare_results(
 
 def comparison_dir(layout: Layout, survey_id: str, old_round: str, new_round: str) -> Path:
     """``outputs/<survey>/<NEW>-vs-<OLD>/``."""
-    return layout.root / "outputs" / survey_id / f"{new_round}-vs-{old_round}"
+    new_round, old_round = folder_name(new_round), folder_name(old_round)
+    return layout.root / "outputs" / folder_name(survey_id, "survey id") / f"{new_round}-vs-{old_round}"
 
 
 def _located(issues: list[Issue], layout: Layout, survey_id: str, round_id: str) -> list[Issue]:
@@ -111,7 +113,9 @@ def run_comparison(
 
     steps = Steps(on_start=on_step)
     open_survey(layout, survey_id)  # an unknown survey is named before anything else
-    run_date = run_date or os.environ.get("EMG_RUN_DATE") or dt.date.today().isoformat()
+    run_date = check_run_date(
+        run_date or os.environ.get("EMG_RUN_DATE") or dt.date.today().isoformat()
+    )
     results: dict[str, RunResult] = {}
     hashes: dict[str, dict[str, str]] = {}
     errors: list[Issue] = []
@@ -162,13 +166,15 @@ def write_comparison(
     steps: Any,
 ) -> None:
     """Write comparison.docx, comparison.xlsx, charts/ and manifest.json all-or-nothing."""
+    from pipeline.locks import round_lock
     from pipeline.report.compare_charts import make_compare_charts
     from pipeline.report.compare_sections import write_comparison_report
     from pipeline.report.workbook import write_workbook
     from pipeline.staging import staged
 
     survey = new.survey
-    with staged(outcome.outputs) as (stage,):
+    what = f"the comparison {outcome.new_round}-vs-{outcome.old_round} of {survey.id}"
+    with round_lock(outcome.outputs, what), staged(outcome.outputs) as (stage,):
         with steps.step("Drawing charts"):
             charts_dir = stage / "charts"
             charts_dir.mkdir()
@@ -196,7 +202,7 @@ def write_comparison(
                     "form_version": r.survey.model.form_version,
                     "survey_definition_sha256": r.survey.sha256,
                     "submissions_kept": len(r.responses.submissions),
-                    "inputs": [{"path": k, "sha256": v} for k, v in hashes[r.round].items()],
+                    "inputs": masked_inputs(hashes[r.round], r.files),
                 }
                 for r in (old, new)
             ],

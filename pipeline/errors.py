@@ -119,3 +119,8 @@ class OutputError(PipelineError):
 
 class UsageError(Exception):
     """The command was called wrongly (exit code 2)."""
+
+
+class BusyError(PipelineError):
+    """Another run is writing the same round's outputs (it holds the round's lock)."""
+

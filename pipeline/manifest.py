@@ -75,20 +75,56 @@ def read_manifest(out_dir: Path) -> dict[str, Any] | None:
         return None
 
 
-def is_up_to_date(out_dir: Path, expected: str) -> bool:
-    """True when the outputs were made from the same fingerprint and all still exist."""
+def stale_reason(out_dir: Path, expected: str, processed_dir: Path | None = None) -> str | None:
+    """Why the outputs in ``out_dir`` (and the tables in ``processed_dir``) are not up to
+    date for the fingerprint ``expected``, or None when they are: made from the same
+    fingerprint, and every file the manifest lists still there with the same SHA-256."""
     manifest = read_manifest(out_dir)
-    if not manifest or manifest.get("fingerprint") != expected:
-        return False
-    return all((out_dir / o["path"]).is_file() for o in manifest.get("outputs", []))
+    if not manifest:
+        return "no outputs yet" if not out_dir.exists() else "no readable manifest.json"
+    if manifest.get("fingerprint") != expected:
+        return "inputs, survey definition, registry or code changed"
+    listed = [(out_dir, manifest.get("outputs"))]
+    if processed_dir is not None:
+        listed.append((processed_dir, manifest.get("processed")))
+    for folder, files in listed:
+        if not isinstance(files, list):
+            return f"the manifest lists no files of {folder.name}/"
+        for entry in files:
+            path = folder / str(entry.get("path", ""))
+            if not path.is_file():
+                return f"{path} is missing"
+            if path.stat().st_size != entry.get("bytes") or sha256_file(path) != entry.get("sha256"):
+                return f"{path} was changed since the run that wrote it"
+    return None
 
 
-def write_manifest(out_dir: Path, manifest: dict[str, Any]) -> Path:
-    outputs = [
-        {"path": p.relative_to(out_dir).as_posix(), "sha256": sha256_file(p), "bytes": p.stat().st_size}
-        for p in sorted(out_dir.rglob("*"))
-        if p.is_file() and p.name != MANIFEST_NAME
+def is_up_to_date(out_dir: Path, expected: str, processed_dir: Path | None = None) -> bool:
+    """True when :func:`stale_reason` finds nothing."""
+    return stale_reason(out_dir, expected, processed_dir) is None
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+def file_list(folder: Path) -> list[dict[str, Any]]:
+    """``path, sha256, bytes`` of every file under ``folder`` but the manifest."""
+    return [
+        {"path": p.relative_to(folder).as_posix(), "sha256": sha256_file(p), "bytes": p.stat().st_size}
+        for p in _files(folder)
+        if p.name != MANIFEST_NAME
     ]
+
+
+def write_manifest(
+    out_dir: Path, manifest: dict[str, Any], processed_dir: Path | None = None
+) -> Path:
+    """Write ``manifest.json`` into ``out_dir`` with the hash of every output file (and of
+    every processed table in ``processed_dir``, listed as ``processed``)."""
+    extra = {"outputs": file_list(out_dir)}
+    if processed_dir is not None:
+        extra["processed"] = file_list(processed_dir)
     path = out_dir / MANIFEST_NAME
-    path.write_text(json.dumps({**manifest, "outputs": outputs}, indent=2, default=str) + "\n", encoding="utf-8")
+    path.write_text(json.dumps({**manifest, **extra}, indent=2, default=str) + "\n", encoding="utf-8")
     return path

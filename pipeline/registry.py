@@ -8,6 +8,9 @@ and :meth:`Registry.suggest` proposes the closest entries for a name it does not
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -127,13 +130,73 @@ class Registry:
         return rows.iloc[0]
 
 
-def load_registry(path: Path | str) -> Registry:
-    """Read and check the registry CSV; raise :class:`SpecError` naming each bad row."""
-    path = Path(path)
+def _registry_text(path: Path) -> str:
+    """The registry file as text: UTF-8 (with or without the BOM Excel writes), UTF-16
+    with a BOM (Excel's "Unicode text") or Windows-1252 (Excel's plain "CSV")."""
+    data = path.read_bytes()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
     try:
-        table = pd.read_csv(path, dtype="string", keep_default_na=False, encoding="utf-8")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise SpecError([Issue("error", "registry-unreadable", str(exc), file=str(path))]) from exc
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"the text is neither UTF-8 nor Windows-1252 (byte {exc.start + 1}); save it as "
+            "'CSV UTF-8' and try again"
+        ) from None
+
+
+def _delimiter(header: str) -> str:
+    """The delimiter that splits the header row into the most registry column names
+    (Excel writes ';' where the decimal separator is a comma, tabs for "Unicode text")."""
+
+    def known(delimiter: str) -> int:
+        names = next(csv.reader([header], delimiter=delimiter), [])
+        return len({n.strip() for n in names} & set(REGISTRY_COLUMNS))
+
+    return max((",", ";", "\t"), key=known)
+
+
+def read_registry_table(path: Path) -> pd.DataFrame:
+    """The registry CSV as a table of text, header names and values stripped of spaces,
+    blank rows dropped; raise :class:`SpecError` when it cannot be read at all."""
+
+    def unreadable(message: str) -> SpecError:
+        return SpecError([Issue("error", "registry-unreadable", message, file=str(path))])
+
+    try:
+        text = _registry_text(path)
+    except OSError as exc:
+        raise unreadable(f"cannot read the registry: {exc.strerror or exc}") from exc
+    except ValueError as exc:
+        raise unreadable(str(exc)) from exc
+    lines = text.splitlines()
+    if not text.strip() or not lines[0].strip():
+        raise unreadable(
+            "the registry is empty; it needs a header row "
+            f"({','.join(REGISTRY_COLUMNS)}) and one row per entity"
+        )
+    try:
+        table = pd.read_csv(
+            io.StringIO(text), sep=_delimiter(lines[0]), dtype="string", keep_default_na=False
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
+        raise unreadable(f"not a readable CSV table: {exc}") from exc
+    table.columns = [str(c).strip() for c in table.columns]
+    table = table.apply(lambda column: column.str.strip())
+    return table.loc[table.ne("").any(axis=1)]  # the index + 2 is the row a person sees
+
+
+def load_registry(path: Path | str) -> Registry:
+    """Read and check the registry CSV; raise :class:`SpecError` naming each bad row.
+
+    Read as Excel saves it too: ',' or ';' or tab between columns, UTF-8 (BOM or not),
+    UTF-16 or Windows-1252 text, spaces around names and values."""
+    path = Path(path)
+    table = read_registry_table(path)
     problems: list[Issue] = []
     missing = [c for c in REGISTRY_COLUMNS if c not in table.columns]
     if missing:
@@ -146,7 +209,7 @@ def load_registry(path: Path | str) -> Registry:
             )
         )
         raise SpecError(problems)
-    for i, row in enumerate(table.itertuples(index=False), start=2):
+    for i, row in zip((int(n) + 2 for n in table.index), table.itertuples(index=False), strict=True):
         if not re.fullmatch(r"[A-Z][A-Z0-9_]*", row.entity_id):
             problems.append(
                 Issue(
@@ -186,4 +249,4 @@ def load_registry(path: Path | str) -> Registry:
     ]
     if problems:
         raise SpecError(problems)
-    return Registry(table=table, source=str(path))
+    return Registry(table=table.reset_index(drop=True), source=str(path))

@@ -24,12 +24,14 @@ import pandas as pd
 from pipeline import __version__
 from pipeline.errors import Issue, IssueLog, PipelineError, SpecError, UsageError
 from pipeline.ingest import read_round
-from pipeline.manifest import fingerprint, hash_inputs, is_up_to_date, sha256_file, write_manifest
+from pipeline.locks import round_lock
+from pipeline.manifest import fingerprint, hash_inputs, sha256_file, stale_reason, write_manifest
+from pipeline.masking import mask_file_names, masked_inputs
 from pipeline.normalise import normalise
-from pipeline.paths import Layout
+from pipeline.paths import Layout, check_run_date, natural_key
 from pipeline.registry import Registry, load_registry
 from pipeline.spec import Survey, load_survey
-from pipeline.staging import staged
+from pipeline.staging import recover, staged
 from pipeline.tables import RawRound, Responses, RunResult
 from pipeline.validate import validate
 
@@ -56,6 +58,11 @@ class Steps:
 
 @dataclass
 class RunOutcome:
+    """What ``run`` did. ``previous``: the round compared with (None for the first round),
+    ``order``: how the rounds were ordered to find it; ``rebuilt``: why the outputs were not
+    up to date (None when forced or up to date); ``repaired``: an interrupted swap of a
+    killed run was undone first."""
+
     status: Literal["done", "up-to-date"]
     survey_id: str
     round_id: str
@@ -64,6 +71,10 @@ class RunOutcome:
     log: IssueLog
     result: RunResult | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    previous: str | None = None
+    order: str = ""
+    rebuilt: str | None = None
+    repaired: bool = False
 
 
 def open_survey(
@@ -137,6 +148,7 @@ def ingest_round(
                 "the file changed while the run was reading it; run again once it is complete",
                 file=path,
             )
+    mask_file_names(raw, log, survey, registry, before)
     return raw, before
 
 
@@ -159,11 +171,26 @@ def check_round(
     return log, raw
 
 
+def round_order(layout: Layout, survey_id: str) -> tuple[list[str], str]:
+    """The rounds found under data/raw in the order they were held, and how that order
+    was decided: the survey's declared ``round_order`` first (rounds it does not list
+    follow), else natural order (numbers as numbers: 2026-R2 before 2026-R10)."""
+    found = layout.rounds(survey_id)
+    declared = list(load_survey(layout.survey_dir(survey_id)).model.round_order)
+    if not declared:
+        return found, "natural order of the round ids"
+    listed = [r for r in declared if r in found]
+    return listed + [r for r in found if r not in declared], "round_order of survey.yaml"
+
+
 def previous_round(layout: Layout, survey_id: str, round_id: str) -> str | None:
-    """The round of the survey found under data/raw just before ``round_id`` in sorted
-    order (:meth:`Layout.rounds`), or None when it is the first."""
-    earlier = [r for r in layout.rounds(survey_id) if r < round_id]
-    return earlier[-1] if earlier else None
+    """The round held just before ``round_id`` (:func:`round_order`), or None when it is
+    the first."""
+    order, _ = round_order(layout, survey_id)
+    if round_id not in order:  # a round without its folder: placed among the others
+        order = sorted([*order, round_id], key=natural_key)
+    index = order.index(round_id)
+    return order[index - 1] if index > 0 else None
 
 
 def _previous_key(layout: Layout, survey_id: str, round_id: str) -> dict[str, Any] | None:
@@ -297,25 +324,33 @@ def run_round(
     check_no_repeat(survey, no_repeat)
     out_dir = layout.outputs(survey_id, round_id)
     processed_dir = layout.processed(survey_id, round_id)
-    run_date = run_date or os.environ.get("EMG_RUN_DATE") or dt.date.today().isoformat()
-    folder = layout.raw(survey_id, round_id)
-    previous = _previous_key(layout, survey_id, round_id)
-    if folder.is_dir() and not force:
-        expected = run_fingerprint(
-            layout, survey, round_id, run_date, hash_inputs(folder), previous, no_repeat
+    run_date = check_run_date(
+        run_date or os.environ.get("EMG_RUN_DATE") or dt.date.today().isoformat()
+    )
+    with round_lock(out_dir, f"round {round_id} of {survey_id}"):
+        repaired = recover(processed_dir, out_dir)
+        folder = layout.raw(survey_id, round_id)
+        previous = _previous_key(layout, survey_id, round_id)
+        _, order = round_order(layout, survey_id)
+        done = RunOutcome(
+            "up-to-date", survey_id, round_id, out_dir, processed_dir, IssueLog(),
+            previous=previous["round"] if previous else None, order=order, repaired=repaired,
         )
-        if is_up_to_date(out_dir, expected):
-            return RunOutcome("up-to-date", survey_id, round_id, out_dir, processed_dir, IssueLog())
-
-    result, input_hashes = process_round(
-        layout, survey_id, round_id, run_date=run_date, steps=steps, no_repeat=no_repeat
-    )
-    add_comparison(result, layout, steps)
-    fp = run_fingerprint(layout, survey, round_id, run_date, input_hashes, previous, no_repeat)
-    write_round(result, out_dir, processed_dir, steps, layout, fp, previous)
-    return RunOutcome(
-        "done", survey_id, round_id, out_dir, processed_dir, result.log, result, steps.timings
-    )
+        if folder.is_dir() and not force:
+            expected = run_fingerprint(
+                layout, survey, round_id, run_date, hash_inputs(folder), previous, no_repeat
+            )
+            done.rebuilt = stale_reason(out_dir, expected, processed_dir)
+            if done.rebuilt is None:
+                return done
+        result, input_hashes = process_round(
+            layout, survey_id, round_id, run_date=run_date, steps=steps, no_repeat=no_repeat
+        )
+        add_comparison(result, layout, steps)
+        fp = run_fingerprint(layout, survey, round_id, run_date, input_hashes, previous, no_repeat)
+        write_round(result, out_dir, processed_dir, steps, layout, fp, previous)
+    done.status, done.log, done.result, done.timings = "done", result.log, result, steps.timings
+    return done
 
 
 def analyse_round(
@@ -401,9 +436,9 @@ def write_round(
                 "round": previous["round"],
                 "compared": "comparison" in result.stats,
                 "survey_sha256": previous["survey_sha256"],
-                "inputs": [{"path": k, "sha256": v} for k, v in previous["inputs"].items()],
+                "inputs": masked_inputs(previous["inputs"]),
             }
-        write_manifest(out_stage, manifest)
+        write_manifest(out_stage, manifest, proc_stage)
 
 
 def build_manifest(

@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -35,7 +35,8 @@ ENTITY_LIST = "entity"
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # no inf or nan anywhere: a threshold or score of .inf would fail every answer
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Choice(_Model):
@@ -86,6 +87,15 @@ class Question(_Model):
     compare_map: dict[str, str] | None = None
 
     @model_validator(mode="after")
+    def _min_not_above_max(self) -> Question:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(
+                f"question '{self.id}': min ({self.min:g}) is greater than max ({self.max:g}); "
+                "every answer would be out of range"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _choices_when_needed(self) -> Question:
         needs = self.type in {"select_one", "select_multiple", "rank"}
         if needs and not self.choices:
@@ -107,7 +117,7 @@ class ScoreComponent(_Model):
     question: str
     weight: float = Field(gt=0, le=1)
     method: Literal["choice_score", "selected_share"]
-    full_at: int | None = None
+    full_at: int | None = Field(default=None, ge=1, le=10_000)
 
 
 class Level(_Model):
@@ -136,26 +146,37 @@ class Coverage(_Model):
     question: str
     engaged_at_least: str
     strong: str
-    bootstrap_resamples: int = Field(default=2000, ge=100)
+    # each resample is a row of n_entities numbers per dimension: past 100 000 the run
+    # needs gigabytes and minutes for no better interval
+    bootstrap_resamples: int = Field(default=2000, ge=100, le=100_000)
     confidence: float = Field(default=0.95, gt=0.5, lt=1)
-    seed: int = 0
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
 
 
 class Gaps(_Model):
-    min_entities: int = Field(ge=1)
+    min_entities: int = Field(ge=1, le=10_000)
     require_strong: bool = True
     topics_question: str | None = None
-    topic_min_entities: int = 3
+    topic_min_entities: int = Field(default=3, ge=1, le=10_000)
     activities_question: str | None = None
 
 
 class Links(_Model):
     collaborators_question: str
-    overlap_min_similarity: float = 0.9
-    overlap_min_shared_strong: int = 2
-    complement_strong: float = 0.67
-    complement_weak: float = 0.34
-    complement_min_dimensions: int = 2
+    overlap_min_similarity: float = Field(default=0.9, ge=0, le=1)
+    overlap_min_shared_strong: int = Field(default=2, ge=1, le=10_000)
+    complement_strong: float = Field(default=0.67, ge=0, le=1)
+    complement_weak: float = Field(default=0.34, ge=0, le=1)
+    complement_min_dimensions: int = Field(default=2, ge=1, le=10_000)
+
+    @model_validator(mode="after")
+    def _weak_below_strong(self) -> Links:
+        if self.complement_weak >= self.complement_strong:
+            raise ValueError(
+                f"complement_weak ({self.complement_weak:g}) must be below complement_strong "
+                f"({self.complement_strong:g})"
+            )
+        return self
 
 
 class Ranking(_Model):
@@ -174,10 +195,19 @@ class Projects(_Model):
 
 class DemoRound(_Model):
     id: str
-    respondents: int = Field(ge=2)
+    respondents: int = Field(ge=2, le=10_000)
     submitted_from: str
-    questionnaires: int = 0
-    seed: int = 0
+    questionnaires: int = Field(default=0, ge=0, le=10_000)
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+
+    @model_validator(mode="after")
+    def _questionnaires_among_respondents(self) -> DemoRound:
+        if self.questionnaires > self.respondents:
+            raise ValueError(
+                f"demo round '{self.id}': questionnaires ({self.questionnaires}) is more than "
+                f"respondents ({self.respondents})"
+            )
+        return self
 
 
 class Demo(_Model):
@@ -202,7 +232,9 @@ class Requirements(_Model):
     not_applicable: str | None = None  # the choice left out of denominators
     consensus_share: float = Field(default=0.6, gt=0, le=1)
     within_reach_margin: float = Field(default=0.15, ge=0, lt=1)
-    sensitivity: list[float] = [0.4, 0.5, 0.6, 0.7, 0.8]
+    sensitivity: list[Annotated[float, Field(gt=0, le=1)]] = Field(
+        default=[0.4, 0.5, 0.6, 0.7, 0.8], max_length=50
+    )
     groups: dict[str, str] = {}  # group id -> label, in report order
 
 
@@ -367,6 +399,9 @@ class SurveyModel(_Model):
     demo: Demo | None = None
     history: dict[str, HistoryEntry] = {}
     review: Review = Review()
+    # the rounds in the order they were held, when their ids do not sort that way
+    # (default: natural order, 2026-R2 before 2026-R10); `run` compares with the one before
+    round_order: list[str] = []
 
 
 @dataclass(frozen=True)

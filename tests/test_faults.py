@@ -214,7 +214,8 @@ def test_killed_while_writing_then_a_new_run_cleans_up(project: Project, tmp_pat
     assert child.returncode == -signal.SIGKILL
     assert before.unchanged(project)  # the previous outputs, not half a workbook
     stale = leftovers(project)
-    assert stale and all(".tmp-" in name for name in stale)  # what the kill left behind
+    assert stale and all(".tmp-" in name or name == f".{ROUND}.lock" for name in stale)
+    assert f".{ROUND}.lock" in stale  # the dead run's lock, taken over by the next run
 
     outcome = cli(project, "run", "--force", "--run-date", RUN_DATE)
     assert outcome.code == 0, outcome.text

@@ -1,0 +1,40 @@
+"""The entry point of the ``emg-pipeline`` command (and ``python -m pipeline``).
+
+Kept apart from :mod:`pipeline.cli` and light to import, so that Ctrl-C or SIGTERM in
+the first moments, while pandas and the rest load, ends the command with a message and
+an exit code instead of a traceback. SIGTERM (a CI cancel, ``timeout``, ``kill``) is
+handled like Ctrl-C at every step: staging folders are removed, the previous outputs
+stay as they were; the exit code is 143 (Ctrl-C: 130).
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Sequence
+from types import FrameType
+
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+
+
+class Terminated(KeyboardInterrupt):
+    """The process was asked to stop (SIGTERM); handled like Ctrl-C."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; ``argv`` defaults to ``sys.argv[1:]``."""
+    try:
+        signal.signal(signal.SIGTERM, _terminate)
+        from pipeline.cli import main as run
+
+        return run(argv)
+    except Terminated:
+        sys.stderr.write("Terminated (SIGTERM); nothing was written.\n")
+        return EXIT_TERMINATED
+    except KeyboardInterrupt:
+        sys.stderr.write("Interrupted; nothing was written.\n")
+        return EXIT_INTERRUPTED
