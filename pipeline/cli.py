@@ -176,7 +176,9 @@ def guarded(command: Callable[[], int], err: Console) -> int:
     try:
         return command()
     except UsageError as exc:
-        err.print(f"[bold red]{escape(printable(exc))}[/]")
+        # our own message, its lines kept; what it quotes from inputs is already printable
+        lines = "\n".join(printable(line) for line in str(exc).splitlines())
+        err.print(f"[bold red]{escape(lines)}[/]")
         return EXIT_USAGE
     except OutputError as exc:
         print_issues(err, IssueLog(list(exc.issues)), only_problems=True)
