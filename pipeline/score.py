@@ -14,6 +14,8 @@ unanswered: then the score is NA (the entity said nothing about the dimension).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -124,8 +126,54 @@ def score(submissions: pd.DataFrame, survey: Survey) -> pd.DataFrame:
         ["entity_id", "dimension"], key=lambda s: s.map(order) if s.name == "dimension" else s
     ).reset_index(drop=True)
     out["level"] = assign_levels(out["score"], survey)
-    out["rule"] = pd.Series(scoring.rule, index=out.index, dtype="string")
+    out["rule"] = pd.Series(rule_text(survey), index=out.index, dtype="string")
     return out[SCORE_COLUMNS + component_names]
+
+
+def rule_text(survey: Survey) -> str:
+    """The scoring rule in words, written from the declared components themselves, so
+    the report's methodology and the ``rule`` column never disagree with the scores:
+    "score = 0.75 x the answer to 'Level of engagement' (none 0, minor 0.33, moderate 0.67,
+    major 1) + 0.25 x the share of types of activity chosen, full at 3". The definition's
+    ``scoring.rule``, when given, follows in brackets as the reason for the weights."""
+    scoring = survey.model.scoring
+    if scoring is None:
+        return ""
+    activities = survey.model.gaps.activities_question if survey.model.gaps else None
+    parts = []
+    for c in scoring.components:
+        fields = survey.fields_of(c.question)
+        choices = survey.choices(fields[0].list_name) if fields and fields[0].list_name else []
+        weight = "" if c.weight == 1 else f"{c.weight:g} x "
+        if c.method == "choice_score":
+            scale = ", ".join(f"{_lower(x.label)} {x.score:g}" for x in choices if x.score is not None)
+            unscored = [f"'{_lower(x.label)}'" for x in choices if x.score is None]
+            if unscored:
+                scale += f"; {' and '.join(unscored)} not scored"
+            what = f"the answer to '{_question_words(survey, c.question)}'"
+            parts.append(f"{weight}{what}" + (f" ({scale})" if scale else ""))
+        else:
+            full = c.full_at or len(choices)
+            what = (
+                survey.model.report.activities.many
+                if c.question == activities
+                else f"the options of '{_question_words(survey, c.question)}'"
+            )
+            parts.append(f"{weight}the share of {what} chosen, full at {full}")
+    text = "score = " + " + ".join(parts)
+    return f"{text} ({scoring.rule.strip().rstrip('.')})" if scoring.rule else text
+
+
+def _question_words(survey: Survey, question: str) -> str:
+    """A question's label without its per-dimension placeholder or final question mark
+    ("{dimension}: types of activity" -> "Types of activity")."""
+    label = survey.question(question).label
+    label = re.sub(r"'?\{(dimension|option)\}'?\s*:?\s*", "", label).strip(" :?")
+    return label[:1].upper() + label[1:]
+
+
+def _lower(label: str) -> str:
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
 def _component_names(components: list[ScoreComponent]) -> list[str]:

@@ -127,7 +127,9 @@ class Level(_Model):
 
 class Scoring(_Model):
     dimension_set: str
-    rule: str
+    # why the weights are what they are (optional): the formula itself is written from the
+    # components (pipeline.score.rule_text) and this reason follows it in brackets
+    rule: str | None = None
     components: list[ScoreComponent]
     levels: list[Level]
 

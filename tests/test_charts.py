@@ -13,6 +13,7 @@ from pipeline.errors import IssueLog
 from pipeline.registry import Registry
 from pipeline.report.charts import Chart, make_charts
 from pipeline.report.style import DPI, FIGSIZE
+from pipeline.score import rule_text
 from pipeline.spec import Survey
 from pipeline.tables import Responses, RunResult
 
@@ -44,7 +45,7 @@ def make_result(survey: Survey, registry: Registry, n_respondents: int = 24, see
     score = 0.75 * level / 3 + 0.25 * np.minimum(n_act.where(level > 0, 0), 3) / 3
     scores = score.stack().rename("score").rename_axis(["entity_id", "dimension"]).reset_index()
     scores["level"] = pd.cut(scores["score"], [-1, 0, 0.4, 0.7, 2], labels=["none", "low", "medium", "high"]).astype(str)
-    scores["rule"] = survey.model.scoring.rule
+    scores["rule"] = rule_text(survey)
     heatmap = score.rename(index=acronyms)
     heatmap.index.name, heatmap.columns.name = "entity", "dimension"
     heatmap = heatmap.loc[heatmap.sum(axis=1).sort_values(ascending=False, kind="stable").index]

@@ -23,6 +23,7 @@ from pipeline.registry import Registry
 from pipeline.report import narrative
 from pipeline.report.document import TEMPLATE_PATH, ReportDocument, clean_text, house_template
 from pipeline.report.docx_report import write_report
+from pipeline.score import rule_text
 from pipeline.spec import Survey
 from pipeline.tables import TIDY_COLUMNS, InputFile, Responses, RunResult
 
@@ -170,7 +171,7 @@ def make_result(
     scores["level"] = pd.cut(
         scores["score"], [-1, 0.005, 0.4, 0.7, 2], labels=["none", "low", "medium", "high"]
     ).astype("string")
-    scores["rule"] = survey.model.scoring.rule
+    scores["rule"] = rule_text(survey)
     scores = scores[["entity_id", "dimension", "score", "level", "rule"]]
     coverage = _coverage(scores, eng, survey, acr)
     gap_rows = coverage[coverage["n_engaged"] < 3]

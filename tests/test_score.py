@@ -11,7 +11,7 @@ import math
 import pandas as pd
 import pytest
 
-from pipeline.score import assign_levels, count_selected, score, selected_choices
+from pipeline.score import assign_levels, count_selected, rule_text, score, selected_choices
 from pipeline.spec import ScoreComponent, Survey
 
 
@@ -79,7 +79,11 @@ def test_columns_and_one_row_per_entity_and_dimension(scores: pd.DataFrame, surv
     assert len(scores) == 4 * len(stages)
     assert scores["entity_id"].tolist()[:: len(stages)] == ["ILO", "ITU", "UNEP", "UNU"]
     assert scores["dimension"].tolist()[: len(stages)] == stages
-    assert set(scores["rule"]) == {survey.model.scoring.rule}
+    assert set(scores["rule"]) == {rule_text(survey)}
+    assert rule_text(survey) == (
+        "score = 0.75 x the answer to 'Level of your agency's engagement' (none 0, minor 0.33, "
+        "moderate 0.67, major 1) + 0.25 x the share of types of activity chosen, full at 3"
+    )
 
 
 @pytest.mark.parametrize(

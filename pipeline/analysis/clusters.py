@@ -80,7 +80,12 @@ def gower_distance(profiles: pd.DataFrame, value_range: float = 1.0) -> pd.DataF
     return pd.DataFrame(dist, index=profiles.index, columns=profiles.index)
 
 
-def choose_n_clusters(heights: np.ndarray, n_items: int, min_k: int = 2, max_k: int = 5) -> int:
+MIN_CLUSTERS, MAX_CLUSTERS = 2, 5  # the groups a tree is cut into (the report says so)
+
+
+def choose_n_clusters(
+    heights: np.ndarray, n_items: int, min_k: int = MIN_CLUSTERS, max_k: int = MAX_CLUSTERS
+) -> int:
     """The number of clusters at the largest gap between successive merge heights.
 
     Cutting the tree into ``k`` clusters keeps the first ``n - k`` merges; the gap for ``k``

@@ -25,6 +25,7 @@ from pipeline.report import swfs_sections as swfs
 from pipeline.report.compare_sections import change_from_run, change_summary, write_change_chapter
 from pipeline.report.document import ReportDocument, clean_text
 from pipeline.report.narrative import Words
+from pipeline.score import rule_text
 from pipeline.spec import ANNEXES, CHAPTERS
 from pipeline.tables import RunResult
 from pipeline.wording import fewer_than
@@ -230,7 +231,7 @@ def _methodology(doc: ReportDocument, ctx: _Context) -> None:
     if m.scoring:
         doc.heading("How answers were scored", 2)
         doc.paragraph(
-            f"Each {w.entity}'s answers give a score from 0 to 1 per {w.dimension}: {m.scoring.rule}."
+            f"Each {w.entity}'s answers give a score from 0 to 1 per {w.dimension}: {rule_text(ctx.result.survey)}."
         )
         levels = [lv.name for lv in m.scoring.levels]
         bands = [f"'{lv.name}' from {lv.min:.2f}" for lv in m.scoring.levels]

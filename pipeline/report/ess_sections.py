@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from pipeline.analysis.clusters import MAX_CLUSTERS, MIN_CLUSTERS
 from pipeline.analysis.requirements import requirement_items
 from pipeline.report import narrative as nar
 from pipeline.report.answers import answer_count_sentences, profile_lines
@@ -675,7 +676,8 @@ class _Chapters:
             f"between two {w.entities} is the mean absolute difference of their scores over the "
             f"{w.dimensions} both answered (a Gower distance, from 0 for identical answers to 1). "
             f"Average-linkage hierarchical clustering of these distances gives the dendrogram; the "
-            f"tree is cut into groups at the largest jump in merge height (2 to 5 groups)."
+            f"tree is cut into groups at the largest jump in merge height ({MIN_CLUSTERS} to "
+            f"{MAX_CLUSTERS} groups)."
             + (f" The cophenetic correlation of the tree is {coph:.2f}." if coph is not None else "")
             + f" The {w.dimensions} that separate the groups are those whose mean score differs "
             "most between them, with a Kruskal-Wallis test for each."

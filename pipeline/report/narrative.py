@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.analysis.ranking import agreement_word
 from pipeline.spec import Survey
 from pipeline.wording import (
     agree,
@@ -159,9 +160,7 @@ def agreement_words(w: float | None, word: str | None = None) -> str:
         return word if word.endswith("agreement") else f"{word} agreement"
     if w is None or (isinstance(w, float) and math.isnan(w)):
         return "unknown agreement"
-    if w < 0.3:
-        return "weak agreement"
-    return "moderate agreement" if w < 0.6 else "strong agreement"
+    return f"{agreement_word(w)} agreement"  # the analysis' own thresholds
 
 
 _AGREEMENT_MEANING = {
