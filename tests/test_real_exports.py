@@ -314,3 +314,39 @@ def test_central_export_of_our_form_gives_no_version_warning(
     write_central_csv(main, repeats, survey, registry, project.raw, "ewaste_img")
     outcome = validate_round(project)
     assert outcome.code == 0 and "form-version" not in outcome.codes("warning")
+
+
+# -- 5. the group separator chosen in Kobo's export settings ------------------------------------
+@pytest.mark.parametrize("headers", ["xml", "label"])
+@pytest.mark.parametrize("separator", [".", ":", "|"])
+def test_kobo_group_separator_is_detected_from_the_headers(
+    tmp_path: Path,
+    survey: Survey,
+    registry: Registry,
+    example: Example,
+    headers: str,
+    separator: str,
+) -> None:
+    main, repeats = example
+    slash = write_formpack_xlsx(
+        kobo_export_tables(main, repeats, survey, registry, headers=headers),
+        tmp_path / "slash" / "kobo.xlsx",
+    )
+    tables = kobo_export_tables(main, repeats, survey, registry, headers=headers, separator=separator)
+    heads = list(next(iter(tables.values())))
+    if headers == "xml":
+        assert f"lifecycle{separator}raw_materials{separator}engagement_raw_materials" in heads
+    else:
+        assert any(h.startswith(f"{survey.model.sections[1].label}{separator}") for h in heads)
+    other = write_formpack_xlsx(tables, tmp_path / "other" / "kobo.xlsx")
+    write_kobo_csv_export(tables, tmp_path / "csv" / "kobo.csv")
+    expected, _ = read_main(slash.parent, survey, registry)
+    got, log = read_main(other.parent, survey, registry)
+    pd.testing.assert_frame_equal(got, expected)
+    from_csv, _ = read_main(tmp_path / "csv", survey, registry, "projects")
+    pd.testing.assert_frame_equal(from_csv, expected)
+    assert not log.errors and "column-unknown" not in {i.code for i in log.issues}
+    assert any(i.code == "group-separator" and f"'{separator}'" in i.message for i in log.issues)
+    raw_log = IssueLog()
+    raw = read_round(other.parent, survey, registry, raw_log)
+    assert len(raw.repeats["projects"]) == len(repeats["projects"])

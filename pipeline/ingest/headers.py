@@ -343,6 +343,32 @@ class HeaderMap:
     extra: dict[int, str] = field(default_factory=dict)
     by_label: bool = False
     duplicated: list[int] = field(default_factory=list)
+    separator: str = "/"
+
+
+GROUP_SEPARATORS = ("/", "-", ".", ":", "|", "\\", ">")
+"""Group separators an export may use: ``/`` (Kobo's default), ``-`` (ODK Central) or one
+chosen in Kobo's export settings."""
+
+
+def group_separator(headers: Iterable[str], fields: list[FormField], survey: Survey) -> str:
+    """The separator that joins group paths in these headers: the one after which most
+    headers end with a field's or option's name or label (``/`` when none does)."""
+    known: set[str] = set()
+    for f in fields:
+        known |= {normalise_text(f.name), normalise_text(f.label)}
+        if f.type in {"select_one", "select_multiple"} and f.list_name:
+            for c in survey.choices(f.list_name):
+                known |= {normalise_text(c.name), normalise_text(c.label)}
+    heads = [h for h in headers if h]
+    best, best_score = "/", 0
+    for sep in GROUP_SEPARATORS:
+        score = sum(
+            1 for h in heads if sep in h and normalise_text(h.rsplit(sep, 1)[-1]) in known
+        )
+        if score > best_score:
+            best, best_score = sep, score
+    return best
 
 
 class _Matcher:
@@ -354,11 +380,15 @@ class _Matcher:
         survey: Survey,
         registry: Registry,
         headers: Iterable[str] | None = None,
+        sep: str = "/",
     ):
         """``headers``: the table's headers, when known. Option-label keys are then made
         only for the fields whose label path appears in one of them (an entity list may
-        have thousands of options, and a key no header contains can never match)."""
+        have thousands of options, and a key no header contains can never match).
+        ``sep``: the group separator of the export (:func:`group_separator`)."""
         texts = None if headers is None else [normalise_text(h) for h in headers]
+        self.sep = sep
+        self.splitter = re.compile("[/-]" if sep in "/-" else f"[/-]|{re.escape(sep)}")
         self.fields = {f.name: f for f in fields}
         self.folded = {f.name.casefold(): f.name for f in fields}
         self.choices = {f.name: choice_set(f, survey, registry) for f in fields if f.is_select}
@@ -373,15 +403,15 @@ class _Matcher:
             section = sections.get(f.section)
             prefixes = {""}
             if section:
-                prefixes.add(section.label + "/")
+                prefixes.add(section.label + sep)
                 if section.per_dimension and f.dimension:
                     dim = survey.dimension_labels(section.per_dimension).get(f.dimension, "")
-                    prefixes |= {f"{dim}/", f"{section.label}/{dim}/"}
+                    prefixes |= {f"{dim}{sep}", f"{section.label}{sep}{dim}{sep}"}
             for prefix in prefixes:
                 keyed.setdefault(normalise_text(prefix + f.label), set()).add((f.name,))
                 if f.is_multiple:
-                    # normalise_text(f"{prefix}{f.label}/{label}"), the prefix normalised once
-                    head = normalise_text(f"{prefix}{f.label}/")
+                    # normalise_text(f"{prefix}{f.label}{sep}{label}"), the prefix normalised once
+                    head = normalise_text(f"{prefix}{f.label}{sep}")
                     if texts is not None and not any(head in t for t in texts):
                         continue
                     for label, folded, choice in _option_keys(self.choices[f.name]):
@@ -391,7 +421,7 @@ class _Matcher:
         self.labels = {k: next(iter(v)) for k, v in keyed.items() if len(v) == 1}
 
     def by_name(self, header: str, exact: bool) -> tuple[str, ...] | None:
-        tokens = [t for t in re.split(r"[/-]", header) if t]
+        tokens = [t for t in self.splitter.split(header) if t]
         if not tokens:
             return None
         last = tokens[-1] if exact else tokens[-1].casefold()
@@ -407,7 +437,8 @@ class _Matcher:
 
     def by_label(self, header: str) -> tuple[str, ...] | None:
         text = normalise_text(header)
-        starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "/"]
+        sep = normalise_text(self.sep) or self.sep
+        starts = [0] + [m.end() for m in re.finditer(re.escape(sep), text)]
         for start in starts:  # longest suffix first: the most specific match
             hit = self.labels.get(text[start:].strip())
             if hit:
@@ -430,9 +461,18 @@ def map_headers(
     name ignoring case. Logs an error per duplicated header or field, one warning per
     unknown column.
     """
-    matcher = _Matcher(fields, survey, registry, sheet.headers)
+    sep = group_separator(sheet.headers, fields, survey)
+    matcher = _Matcher(fields, survey, registry, sheet.headers, sep)
     meta_set = set(meta)
-    out = HeaderMap()
+    out = HeaderMap(separator=sep)
+    if sep not in "/-":
+        log.info(
+            "group-separator",
+            f"group paths in the headers are joined by '{sep}' (the export's group "
+            "separator); read as such",
+            **sheet.where(),
+            row=sheet.header_row,
+        )
     seen_headers: dict[str, int] = {}
     seen_targets: dict[tuple[str, ...], int] = {}
     for pos, header in enumerate(sheet.headers):
@@ -453,8 +493,9 @@ def map_headers(
             continue
         seen_headers[header] = pos
         target = matcher.by_name(header, exact=True)
-        if target is None and header in meta_set:
-            out.meta[header] = pos
+        as_meta = header if header in meta_set or sep in "/-" else header.replace(sep, "/")
+        if target is None and as_meta in meta_set:
+            out.meta[as_meta] = pos
             continue
         if target is None:
             target = matcher.by_label(header)
