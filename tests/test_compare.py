@@ -20,7 +20,6 @@ from pipeline.analysis.compare import (
     compare_rounds,
     compare_scores,
     coverage_change,
-    describe_changes,
     field_matches,
     harmonise,
     mcnemar_exact,
@@ -31,6 +30,13 @@ from pipeline.analysis.compare import (
     signed_rank_exact_p,
 )
 from pipeline.registry import Registry
+from pipeline.report.change_words import (
+    basis_sentence,
+    describe_changes,
+    not_compared_sentence,
+    pairing_sentence,
+    word_findings,
+)
 from pipeline.spec import Survey, load_survey
 
 CHANGE_WORDS = ("rose", "fell", "more entities", "fewer entities", "increase", "decrease")
@@ -385,6 +391,44 @@ def test_harmonise_maps_and_drops_choices(swfs: Survey, swfs_2016: Survey) -> No
 # -- sentences -------------------------------------------------------------------------------
 
 
+def _sentences(st: dict, survey: Survey) -> list[str]:
+    """Every sentence a report writes from the comparison's stats and findings."""
+    dims = survey.model.dimension_sets["area"]
+    words = word_findings(st["findings"], n_both=st["n_both"], dimension_plural=dims.plural)
+    not_compared = not_compared_sentence(st, dims.label, dims.plural)
+    return [pairing_sentence(st, "entities"), basis_sentence(st), *words.all(), not_compared]
+
+
+def test_findings_are_data_with_kind_item_direction_size_and_p() -> None:
+    from pipeline.analysis.compare import change_findings
+
+    score_change = pd.DataFrame(
+        {
+            "dimension": ["a", "b"],
+            "label": ["Alpha", "Beta"],
+            "n_pairs": [14, 0],
+            "mean_change": [-0.21, 0.0],
+            "p_value": [0.01, 1.0],
+            "distinguishable": [True, False],
+            "min_detectable": [0.15, 0.18],
+        }
+    )
+    adoption = pd.DataFrame(
+        {"item": ["x"], "label": ["Has a policy"], "n_pairs": [14], "yes_old": [5], "yes_new": [12],
+         "b": [0], "c": [7], "p_value": [2 / 2**7], "distinguishable": [True]}
+    )
+    found = change_findings(score_change, adoption)
+    assert [(f["kind"], f["item"], f["direction"]) for f in found] == [
+        ("score", "a", "down"),
+        ("yes_no", "x", "up"),
+    ]
+    assert found[0]["size"] == -0.21 and found[0]["p"] == 0.01 and found[0]["distinguishable"]
+    assert found[1]["size"] == 7 and (found[1]["to_yes"], found[1]["to_no"]) == (7, 0)
+    worded = word_findings(found, n_both=14)
+    assert worded.scores[0].startswith("The mean score fell in Alpha (-0.21, p = 0.01)")
+    assert worded.yes_no[0].startswith("More entities answered yes to 'Has a policy'")
+
+
 def test_sentences_never_call_noise_a_change() -> None:
     score_change = pd.DataFrame(
         {
@@ -492,7 +536,7 @@ def two_rounds(swfs: Survey, swfs_2016: Survey, registry: Registry) -> dict[str,
     return {"tables": tables, "stats": stats_, "old": old, "new": new}
 
 
-def test_compare_rounds_swfs(two_rounds: dict[str, object]) -> None:
+def test_compare_rounds_swfs(two_rounds: dict[str, object], swfs: Survey) -> None:
     tables: dict[str, pd.DataFrame] = two_rounds["tables"]  # type: ignore[assignment]
     st: dict[str, object] = two_rounds["stats"]  # type: ignore[assignment]
     assert (st["n_both"], st["n_joined"], st["n_left"]) == (20, 14, 10)
@@ -528,7 +572,7 @@ def test_compare_rounds_swfs(two_rounds: dict[str, object]) -> None:
     assert set(net["status"]) <= {"kept", "new", "dropped"}
     assert st["ties_kept"] + st["ties_new"] + st["ties_dropped"] == len(net)
 
-    sentences: list[str] = st["sentences"]  # type: ignore[assignment]
+    sentences = _sentences(st, swfs)
     text = " ".join(sentences)
     assert "20 entities answered both 2016-R1 and 2026-R1" in text
     assert "2016.1 rule" in text
@@ -553,7 +597,7 @@ def test_compare_rounds_same_version_reuses_tables(swfs: Survey, registry: Regis
     # the per-dimension "engaged at substantial or above" items are compared too
     assert tables["adoption_change"]["item"].str.startswith("engaged_").sum() == 10
     assert st["ties_new"] == 0 and st["ties_dropped"] == 0
-    text = " ".join(st["sentences"])
+    text = " ".join(_sentences(st, swfs))
     assert not any(w in text for w in ("rose", "fell"))
     assert "Not compared" not in text  # one version: every area is compared
 

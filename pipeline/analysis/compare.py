@@ -15,8 +15,9 @@ compares two rounds in three steps, all pure functions of tables:
 3. **Paired statistics.** Only entities that answered both rounds are compared
    (:func:`pair_entities`). Scores: Wilcoxon signed-rank test with the matched-pairs
    rank-biserial correlation as effect size (:func:`compare_scores`); yes/no answers: exact
-   McNemar test (:func:`compare_adoption`). :func:`describe_changes` writes sentences that
-   only call a difference a change when it can be told from noise.
+   McNemar test (:func:`compare_adoption`). :func:`change_findings` lists what was found,
+   item by item, as data; :mod:`pipeline.report.change_words` words it, calling a
+   difference a change only when it can be told from noise.
 
 :func:`compare_rounds` wires the steps for two rounds. Statistics are two-sided at
 ``alpha`` = 0.05; no correction for the number of dimensions compared is applied, which
@@ -767,122 +768,61 @@ def network_change(
     return out, {status: len(pairs) for status, pairs in groups.items()}
 
 
-# -- sentences ---------------------------------------------------------------------------
+# -- findings ----------------------------------------------------------------------------
 
 
-def _p(p: float) -> str:
-    if p < 0.001:
-        return "p < 0.001"
-    return f"p = {f'{p:.3f}'.rstrip('0').rstrip('.')}"
+def change_findings(
+    score_change: pd.DataFrame, adoption_change: pd.DataFrame | None = None
+) -> list[dict[str, Any]]:
+    """What the comparison found, item by item, as data for any writer to word.
 
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def describe_changes(
-    score_change: pd.DataFrame,
-    adoption_change: pd.DataFrame | None = None,
-    *,
-    n_both: int,
-    entity_plural: str = "entities",
-    dimension_plural: str = "areas",
-    alpha: float = ALPHA,
-) -> list[str]:
-    """Sentences for the report on what changed and what cannot be told from noise.
-
-    In: the :func:`compare_scores` table (with a ``label`` column where available) and
-    optionally the :func:`compare_adoption` table; ``n_both`` entities answered both
-    rounds. Only rows marked ``distinguishable`` are described with words of change ("rose",
-    "fell", "more", "fewer"); every other difference is said to be indistinguishable from
-    noise. The minimum detectable change is the median of the per-dimension estimates.
+    In: the :func:`compare_scores` table (with ``label`` where available) and optionally
+    the :func:`compare_adoption` table; rows without a pair are left out. Out: one dict
+    per item, scores first then yes/no items, each with ``kind`` (``score`` | ``yes_no``),
+    ``item`` (dimension id or yes/no item), ``label``, ``direction`` (``up`` | ``down`` |
+    ``none``), ``size`` (the change in mean score; for yes/no the change in the number
+    answering yes), ``p``, ``n_pairs`` and ``distinguishable`` (told from noise); scores
+    add ``min_detectable``, yes/no items ``yes_old, yes_new, to_yes, to_no``.
     """
-    if n_both == 0:
-        return [
-            f"None of the {entity_plural} answered both rounds, so no change between the "
-            "rounds can be measured."
-        ]
-    if n_both < MIN_PAIRS:
-        return [
-            f"Only {n_both} {entity_plural} answered both rounds: too few to tell any change "
-            "from noise, so no change between the rounds is reported."
-        ]
-    out: list[str] = []
+
+    def direction(change: float) -> str:
+        return "up" if change > 0 else "down" if change < 0 else "none"
+
+    out: list[dict[str, Any]] = []
     sc = score_change[score_change["n_pairs"] >= 1] if len(score_change) else score_change
-    if len(sc):
-        label = sc["label"] if "label" in sc.columns else sc["dimension"]
-        sc = sc.assign(text_label=label.astype("string"))
-        mdc = sc["min_detectable"].replace(0, np.nan).dropna()
-        if len(mdc):
-            out.append(
-                f"With {n_both} {entity_plural} answering both rounds, only changes in a mean "
-                f"score of about {mdc.median():.2f} or more (on the 0 to 1 scale) would usually "
-                "be told from noise."
-            )
-        else:
-            out.append(
-                f"With {n_both} {entity_plural} answering both rounds, only large changes in "
-                "the mean scores could be told from noise."
-            )
-        sig = sc[sc["distinguishable"]]
-        rest = sc[~sc["distinguishable"]]
-        if len(sig):
-            ups = [
-                f"{r.text_label} ({r.mean_change:+.2f}, {_p(r.p_value)})"
-                for r in sig.itertuples()
-                if r.mean_change > 0
-            ]
-            downs = [
-                f"{r.text_label} ({r.mean_change:+.2f}, {_p(r.p_value)})"
-                for r in sig.itertuples()
-                if r.mean_change < 0
-            ]
-            parts = []
-            if ups:
-                parts.append(f"rose in {_join(ups)}")
-            if downs:
-                parts.append(f"fell in {_join(downs)}")
-            out.append(
-                f"The mean score {' and '.join(parts)}: "
-                f"{'this change is' if len(sig) == 1 else 'these changes are'} larger than "
-                f"chance alone would usually produce (p below {alpha:g}, with no correction "
-                f"for testing {len(sc)} {dimension_plural})."
-            )
-        if len(rest):
-            low, high = rest["mean_change"].min(), rest["mean_change"].max()
-            span = f"{low:+.2f}" if np.isclose(low, high) else f"from {low:+.2f} to {high:+.2f}"
-            if len(sig):
-                head = f"In the other {len(rest)} {dimension_plural}, the differences"
-            elif len(rest) == 1:
-                head = f"In {rest['text_label'].iloc[0]}, the difference"
-            else:
-                head = f"In each of the {len(rest)} {dimension_plural} compared, the difference"
-            out.append(f"{head} between the rounds ({span}) cannot be told from noise.")
+    for r in sc.to_dict("records"):
+        label = r.get("label")
+        out.append(
+            {
+                "kind": "score",
+                "item": str(r["dimension"]),
+                "label": str(label if label is not None and not pd.isna(label) else r["dimension"]),
+                "direction": direction(float(r["mean_change"])),
+                "size": float(r["mean_change"]),
+                "p": float(r["p_value"]),
+                "n_pairs": int(r["n_pairs"]),
+                "distinguishable": bool(r["distinguishable"]),
+                "min_detectable": float(r["min_detectable"]),
+            }
+        )
     if adoption_change is not None and len(adoption_change):
-        ad = adoption_change[adoption_change["n_pairs"] >= 1]
-        sig = ad[ad["distinguishable"]]
-        rest = ad[~ad["distinguishable"]]
-        for r in sig.itertuples():
-            more = "More" if r.c > r.b else "Fewer"
+        for r in adoption_change[adoption_change["n_pairs"] >= 1].to_dict("records"):
+            to_yes, to_no = int(r["c"]), int(r["b"])
             out.append(
-                f"{more} {entity_plural} answered yes to '{r.label}' ({r.yes_old} of {r.n_pairs} "
-                f"then, {r.yes_new} now; {r.c} switched to yes and {r.b} to no, {_p(r.p_value)})."
-            )
-        if len(rest):
-            what = (
-                f"the other {len(rest)} yes/no items"
-                if len(sig)
-                else f"the {len(rest)} yes/no items compared"
-            )
-            if len(rest) == 1:
-                what = "the other yes/no item" if len(sig) else "the yes/no item compared"
-            diff = "difference" if len(rest) == 1 else "differences"
-            out.append(
-                f"For {what}, the {diff} between the rounds cannot be told from noise: "
-                f"a yes/no answer needs at least {MIN_PAIRS} {entity_plural} switching, nearly "
-                "all the same way, before a change shows."
+                {
+                    "kind": "yes_no",
+                    "item": str(r["item"]),
+                    "label": str(r["label"]),
+                    "direction": direction(to_yes - to_no),
+                    "size": int(r["yes_new"]) - int(r["yes_old"]),
+                    "p": float(r["p_value"]),
+                    "n_pairs": int(r["n_pairs"]),
+                    "distinguishable": bool(r["distinguishable"]),
+                    "yes_old": int(r["yes_old"]),
+                    "yes_new": int(r["yes_new"]),
+                    "to_yes": to_yes,
+                    "to_no": to_no,
+                }
             )
     return out
 
@@ -993,8 +933,10 @@ def compare_rounds(
     (``entity_id, acronym, status``: both, joined, left), ``score_change``,
     ``adoption_change``, ``coverage_change``, ``movers``, ``network_change``; and stats
     ``n_old, n_new, n_both, n_joined, n_left, old_version, new_version, same_version,
-    score_basis, ties_kept, ties_new, ties_dropped, n_score_distinguishable,
-    n_adoption_distinguishable, sentences``.
+    alpha, min_pairs, dimension_set, ties_kept, ties_new, ties_dropped,
+    n_score_distinguishable, n_adoption_distinguishable``, ``findings``
+    (:func:`change_findings`) and ``not_compared`` (labels of the dimension items new or
+    changed in scope). Writers word them (:mod:`pipeline.report.change_words`).
     """
     from pipeline.analysis.coverage import coverage as coverage_table
     from pipeline.score import score as score_table
@@ -1003,7 +945,6 @@ def compare_rounds(
     old_round = str(old.get("round") or "the earlier round")
     new_round = str(new.get("round") or "the later round")
     acronyms = registry.acronyms()
-    plural = new_survey.model.entity_plural
     same = same_version(old_survey, new_survey)
 
     both, joined, left = pair_entities(old_subs, new_subs, registry)
@@ -1094,22 +1035,7 @@ def compare_rounds(
         net[f"acronym_{side}"] = net[f"entity_{side}"].map(lambda e: acronyms.get(e, e))
     net = net.astype("string")
 
-    if same:
-        basis = f"Both rounds used version {_version(new_survey)} of the form and its scoring rule."
-    else:
-        basis = (
-            f"The rounds used different versions of the form ({_version(old_survey)} and "
-            f"{_version(new_survey)}): both are scored here with the {_version(old_survey)} rule, "
-            f"on the answers the two versions share, so these scores differ from the "
-            f"{_version(new_survey)} scores shown elsewhere."
-        )
-    pairing_sentence = (
-        f"{len(both)} {plural} answered both {old_round} and {new_round}; {len(joined)} "
-        f"answered only {new_round} and {len(left)} only {old_round}."
-    )
-    if both:
-        pairing_sentence += f" Changes are measured on the {len(both)} that answered both."
-    not_compared = []
+    not_compared: list[str] = []
     if dim_set:
         dims_table = comparable_dimensions(old_survey, new_survey)
         skipped = dims_table[
@@ -1117,28 +1043,7 @@ def compare_rounds(
             & ~dims_table["comparable"]
             & dims_table["new_dimension"].notna()
         ]
-        if len(skipped):
-            set_plural = new_survey.model.dimension_sets[dim_set].plural
-            not_compared.append(
-                f"Not compared, because they are new or changed scope since version "
-                f"{_version(old_survey)}: {_join([str(x) for x in skipped['label']])} "
-                f"({len(skipped)} {set_plural if len(skipped) > 1 else new_survey.model.dimension_sets[dim_set].label})."
-            )
-    sentences = [
-        pairing_sentence,
-        basis,
-        *describe_changes(
-            score_change,
-            adoption,
-            n_both=len(both),
-            entity_plural=plural,
-            dimension_plural=new_survey.model.dimension_sets[dim_set].plural
-            if dim_set
-            else "dimensions",
-            alpha=alpha,
-        ),
-        *not_compared,
-    ]
+        not_compared = [str(x) for x in skipped["label"]]
     tables = {
         "comparable_questions": comparable_questions(old_survey, new_survey),
         "comparable_dimensions": comparable_dimensions(old_survey, new_survey),
@@ -1160,12 +1065,15 @@ def compare_rounds(
         "old_version": _version(old_survey),
         "new_version": _version(new_survey),
         "same_version": same,
-        "score_basis": basis,
+        "alpha": alpha,
+        "min_pairs": MIN_PAIRS,
+        "dimension_set": dim_set,
         "ties_kept": counts["kept"],
         "ties_new": counts["new"],
         "ties_dropped": counts["dropped"],
         "n_score_distinguishable": int(score_change["distinguishable"].sum()),
         "n_adoption_distinguishable": int(adoption["distinguishable"].sum()),
-        "sentences": sentences,
+        "findings": change_findings(score_change, adoption),
+        "not_compared": not_compared,
     }
     return tables, stats_out

@@ -31,6 +31,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from pipeline.report import style
+from pipeline.report.change_words import basis_sentence
 from pipeline.report.charts import Chart
 from pipeline.report.style import frame, new_figure, save, tidy_axes, wrap
 from pipeline.spec import Survey
@@ -214,7 +215,7 @@ def _score_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Path) 
         f"Mean score by {singular} of the {ctx.plural} that answered both rounds: grey "
         f"{ctx.round_old}, blue {ctx.round_new}; highlighted where the change can be told "
         "from noise (Wilcoxon signed-rank test, p < 0.05)."
-        + (f" {ctx.stats['score_basis']}" if not ctx.stats.get("same_version", True) else "")
+        + (f" {basis_sentence(ctx.stats)}" if not ctx.stats.get("same_version", True) else "")
     )
     return Chart("compare_scores", title, caption, alt, png, svg)
 
@@ -552,7 +553,7 @@ def make_compare_charts(
 
     In: ``tables``/``stats`` from :func:`pipeline.analysis.compare.compare_rounds` (tables
     ``score_change``, ``adoption_change``, ``network_change``; stats ``n_both``,
-    ``same_version``, ``old_version``, ``score_basis``), plus ``sdg_matrix``/``sdg_targets`` from
+    ``same_version``, ``old_version``, ``new_version``), plus ``sdg_matrix``/``sdg_targets`` from
     :func:`pipeline.analysis.sdg.sdg_tables` for the heat map; the (current) survey; the
     two round ids; the source line (default: the survey's ``source_note``).
     Out: the charts drawn, in the order scores, yes/no, network, SDG heat map.

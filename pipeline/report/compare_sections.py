@@ -23,9 +23,16 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.analysis.compare import MIN_PAIRS
+from pipeline.analysis.compare import ALPHA, MIN_PAIRS
 from pipeline.errors import PipelineError
 from pipeline.report import narrative as nar
+from pipeline.report.change_words import (
+    ChangeSentences,
+    basis_sentence,
+    not_compared_sentence,
+    pairing_sentence,
+    word_findings,
+)
 from pipeline.report.document import ReportDocument
 from pipeline.report.narrative import Words
 from pipeline.spec import Survey
@@ -109,19 +116,30 @@ def _yes(flag: object) -> str:
     return "Yes" if bool(flag) else "No"
 
 
-def _sentences(change: Change) -> tuple[list[str], list[str]]:
-    """(what changed and what is noise, what was not compared) from the stats' sentences:
-    the first two (who answered both, the scoring basis) are written elsewhere."""
-    sentences = [str(s) for s in change.stats.get("sentences", [])]
-    body = sentences[2:]
-    not_compared = [s for s in body if s.startswith("Not compared")]
-    return [s for s in body if not s.startswith("Not compared")], not_compared
+def _sentences(change: Change) -> ChangeSentences:
+    """The comparison's findings in words, grouped by what they are about."""
+    st, w = change.stats, change.words
+    dims = w.dimensions
+    set_name = st.get("dimension_set")
+    if set_name and set_name in change.survey.model.dimension_sets:
+        dims = change.survey.model.dimension_sets[set_name].plural
+    return word_findings(
+        st.get("findings") or [],
+        n_both=int(st.get("n_both") or 0),
+        entity_plural=w.entities,
+        dimension_plural=dims,
+        alpha=float(st.get("alpha", ALPHA)),
+        min_pairs=int(st.get("min_pairs", MIN_PAIRS)),
+    )
 
 
-def _about_yes_no(sentence: str) -> bool:
-    """Whether a sentence of :func:`~pipeline.analysis.compare.describe_changes` is about the
-    yes/no items (the others are about scores, or about the whole comparison)."""
-    return sentence.startswith(("More ", "Fewer ", "For the ")) and "yes" in sentence
+def _not_compared(change: Change) -> list[str]:
+    st, w = change.stats, change.words
+    set_name = st.get("dimension_set")
+    dset = change.survey.model.dimension_sets.get(set_name) if set_name else None
+    one, many = (dset.label, dset.plural) if dset else (w.dimension, w.dimensions)
+    text = not_compared_sentence(st, one, many)
+    return [text] if text else []
 
 
 def change_summary(change: Change, pairing: bool = True, pointer: bool = True) -> str:
@@ -196,7 +214,7 @@ def _comparable(
             f"{change.new_round} version {st.get('new_version')}. The survey definition records "
             "which questions of the later form can be compared with which earlier ones; "
             f"{nar.plural(n_ok, 'question is', 'questions are')} compared, "
-            f"{len(questions) - n_ok} not. {st.get('score_basis', '')}"
+            f"{len(questions) - n_ok} not. {basis_sentence(st)}"
         )
     for text in not_compared:
         doc.paragraph(text)
@@ -268,7 +286,7 @@ def _pairing(doc: ReportDocument, change: Change, level: int, page: bool | None)
 
 
 def _scores(
-    doc: ReportDocument, change: Change, level: int, page: bool | None, sentences: list[str]
+    doc: ReportDocument, change: Change, level: int, page: bool | None, sentences: ChangeSentences
 ) -> None:
     scores, w = change.table("score_change"), change.words
     if scores.empty:
@@ -282,9 +300,8 @@ def _scores(
         f"six pairs; with {len(scores)} {w.dimensions} tested, about one in twenty such "
         "results can still be chance."
     )
-    for text in sentences:
-        if not _about_yes_no(text):
-            doc.paragraph(text)
+    for text in [*sentences.general, *sentences.scores]:
+        doc.paragraph(text)
     _chart(doc, change, "compare_scores")
     frame = pd.DataFrame(
         {
@@ -310,7 +327,7 @@ def _scores(
             "Effect r": CHANGE_FORMAT,
         },
         weights=[4.5, 1, 1.4, 1.4, 1.2, 1.4, 1.2, 1.4],
-        note=f"Scores 0 to 1. {change.stats.get('score_basis', '')} Exact p-values "
+        note=f"Scores 0 to 1. {basis_sentence(change.stats)} Exact p-values "
         "(ties handled exactly) up to 50 pairs.",
     )
     _coverage(doc, change)
@@ -352,7 +369,7 @@ def _coverage(doc: ReportDocument, change: Change) -> None:
 
 
 def _adoption(
-    doc: ReportDocument, change: Change, level: int, page: bool | None, sentences: list[str]
+    doc: ReportDocument, change: Change, level: int, page: bool | None, sentences: ChangeSentences
 ) -> None:
     ad, w = change.table("adoption_change"), change.words
     if ad.empty:
@@ -364,9 +381,8 @@ def _adoption(
         "switches to no are too unbalanced to be chance. The effect g is the share of switches "
         "that went to yes minus one half (+0.5: all switched to yes; −0.5: all to no)."
     )
-    for text in sentences:
-        if _about_yes_no(text):
-            doc.paragraph(text)
+    for text in sentences.yes_no:
+        doc.paragraph(text)
     _chart(doc, change, "compare_adoption")
     o, n = change.old_round, change.new_round
     frame = pd.DataFrame(
@@ -474,12 +490,12 @@ def write_change_chapter(
     whether each part starts a page (default: the document's rule for its level)."""
     sub = level + 1 if title else level
     st = change.stats
-    sentences, not_compared = _sentences(change)
+    sentences, not_compared = _sentences(change), _not_compared(change)
     if title:
         doc.heading(title, level)
         doc.paragraph(
             f"This chapter compares round {change.new_round} with round {change.old_round}. "
-            + " ".join(str(s) for s in st.get("sentences", [])[:1])
+            + pairing_sentence(st, change.words.entities)
         )
     _comparable(doc, change, sub, new_page, not_compared)
     _pairing(doc, change, sub, new_page)
@@ -528,8 +544,7 @@ def write_comparison_report(
     )
     doc.heading("Summary", 1)
     st = outcome.stats
-    for text in st.get("sentences", [])[:1]:  # the scoring basis is in "What could be compared"
-        doc.paragraph(str(text))
+    doc.paragraph(pairing_sentence(st, change.words.entities))  # the basis: "What could be compared"
     doc.paragraph(change_summary(change, pairing=False, pointer=False))
     doc.paragraph(
         "This is a draft generated from the survey data. It says which differences between "
@@ -542,7 +557,7 @@ def write_comparison_report(
             f"Each round was read, checked and scored with the form version it was collected "
             f"with ({st.get('old_round')}: {st.get('old_version')}; {st.get('new_round')}: "
             f"{st.get('new_version')}).",
-            str(st.get("score_basis", "")),
+            basis_sentence(st),
             f"{nar.capitalise(words.entities)} are paired across rounds through the registry "
             "(canonical ids, aliases resolved).",
             "Scores: Wilcoxon signed-rank test on the paired differences, zero differences "
