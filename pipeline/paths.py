@@ -80,6 +80,8 @@ def find_root(start: Path | None = None) -> Path:
             return folder
     return SOURCE_ROOT
 
+CHART_CACHE_ENV = "EMG_CHART_CACHE"
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -117,8 +119,11 @@ class Layout:
 
     @property
     def chart_cache(self) -> Path:
-        """Charts drawn before, reused when what they show is unchanged (safe to delete)."""
-        return self.root / "data" / "processed" / ".chart-cache"
+        """Charts drawn before, reused when what they show is unchanged (safe to delete):
+        ``data/processed/.chart-cache``, or the folder named by the environment variable
+        ``EMG_CHART_CACHE`` (one cache shared by several project folders, e.g. in tests)."""
+        shared = os.environ.get(CHART_CACHE_ENV)
+        return Path(shared) if shared else self.root / "data" / "processed" / ".chart-cache"
 
     def outputs(self, survey_id: str, round_id: str) -> Path:
         return self.root / "outputs" / folder_name(survey_id, "survey id") / folder_name(round_id)

@@ -3,16 +3,34 @@ a small example round."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from pipeline.exports import example_round
+from pipeline.paths import CHART_CACHE_ENV
 from pipeline.registry import Registry, load_registry
 from pipeline.spec import Survey, load_survey
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_chart_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One chart cache for every run of the session (and the processes it starts): a
+    chart the same in several tests' runs is drawn once. Tests of the cache itself unset
+    it."""
+    folder = tmp_path_factory.mktemp("chart-cache")
+    before = os.environ.get(CHART_CACHE_ENV)
+    os.environ[CHART_CACHE_ENV] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop(CHART_CACHE_ENV, None)
+    else:
+        os.environ[CHART_CACHE_ENV] = before
 
 
 @pytest.fixture(scope="session")

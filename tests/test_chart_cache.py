@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from test_charts import ALL_CHARTS, make_result
 
 from pipeline.errors import IssueLog
-from pipeline.paths import Layout
+from pipeline.paths import CHART_CACHE_ENV, Layout
 from pipeline.registry import Registry
 from pipeline.report.chart_cache import chart_cache, digest
 from pipeline.report.charts import Chart, make_charts
@@ -154,12 +154,13 @@ def test_zip_stamps_make_equal_content_byte_identical(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_rerun_with_cached_charts_writes_identical_outputs(
-    survey: Survey, registry: Registry, tmp_path: Path, drawn: list[str]
+    survey: Survey, registry: Registry, tmp_path: Path, drawn: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Whole runs: the report, workbook and charts of a run that drew every chart and of one
     that drew none are byte-identical."""
     from pipeline.demo import write_demo_round
 
+    monkeypatch.delenv(CHART_CACHE_ENV)  # the project's own cache, empty at first
     layout = Layout(tmp_path)
     spec = survey.model.demo.rounds[0]
     write_demo_round(survey, registry, spec, layout.raw(survey.id, spec.id))
@@ -180,3 +181,5 @@ def test_a_rerun_with_cached_charts_writes_identical_outputs(
     assert drawn == []
     assert outputs() == first
     assert {"report.docx", "results.xlsx", "charts/heatmap.png", "charts/heatmap.svg"} <= set(first)
+    assert (layout.chart_cache / "heatmap").is_dir()
+    assert layout.chart_cache == tmp_path / "data" / "processed" / ".chart-cache"

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.report.style import INK, MAIN, SEVERITY_LABELS, SOFT_INK
+from pipeline.report.zipstamp import run_datetime, stamp_zip
 from pipeline.tables import RunResult
 
 EMU_PER_INCH = 914400
@@ -276,5 +277,8 @@ def write_slides(
     )
     _footer(slide, source)
     path.parent.mkdir(parents=True, exist_ok=True)
+    # dated the run, not the clock: the same results give a byte-identical file
+    when = run_datetime(result.run_date)
+    deck.core_properties.created = deck.core_properties.modified = when
     deck.save(str(path))
-    return path
+    return stamp_zip(path, when)

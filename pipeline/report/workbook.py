@@ -16,7 +16,6 @@ of tens of thousands of rows are written quickly.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import zipfile
@@ -34,7 +33,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from pipeline.report.zipstamp import EARLIEST, stamp_zip
+from pipeline.report.zipstamp import run_datetime, stamp_zip
 from pipeline.tables import RunResult
 
 # Text that a spreadsheet could take for a formula (or a DDE command) when it is typed in.
@@ -531,10 +530,7 @@ def write_workbook(result: RunResult, path: Path) -> Path:
 def _save(wb: Workbook, path: Path, run_date: str) -> Path:
     """Save ``wb`` dated the run date (properties and zip headers) rather than the clock,
     so that the same results give a byte-identical workbook."""
-    try:
-        when = dt.datetime.fromisoformat(str(run_date)[:10])
-    except ValueError:
-        when = EARLIEST
+    when = run_datetime(run_date)
     wb.properties.created = wb.properties.modified = when
     wb.properties.creator = "EMG pipeline"
     ExcelWriter(wb, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()

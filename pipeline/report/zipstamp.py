@@ -27,6 +27,14 @@ def dos_stamp(when: dt.datetime) -> tuple[int, int]:
     return time, date
 
 
+def run_datetime(run_date: str) -> dt.datetime:
+    """The run date (ISO, as in a manifest) as the time stamp of the files it writes."""
+    try:
+        return dt.datetime.fromisoformat(str(run_date)[:10])
+    except ValueError:
+        return EARLIEST
+
+
 def stamp_zip(path: Path, when: dt.datetime | None = None) -> Path:
     """Set the time stamp of every member of the zip at ``path`` to ``when`` (default
     1980-01-01); raises ``zipfile.BadZipFile`` if a header is not where the directory
