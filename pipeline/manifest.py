@@ -38,8 +38,23 @@ def list_inputs(folder: Path) -> list[Path]:
 
 
 def hash_inputs(folder: Path) -> dict[str, str]:
-    """``{relative path: sha256}`` of every file in the round folder."""
-    return {p.relative_to(folder).as_posix(): sha256_file(p) for p in list_inputs(folder)}
+    """``{relative path: sha256}`` of every file in the round folder.
+
+    A file larger than the readers take (:data:`pipeline.ingest.safe.MAX_FILE_BYTES`) is
+    not hashed (it would take minutes and the run refuses it anyway): its entry is its
+    size. A file that cannot be read gets the reason instead of a hash. Never raises for
+    one file (the readers report it)."""
+    from pipeline.ingest.safe import MAX_FILE_BYTES
+
+    hashes: dict[str, str] = {}
+    for path in list_inputs(folder):
+        try:
+            size = path.stat().st_size
+            digest = sha256_file(path) if size <= MAX_FILE_BYTES else f"not read: {size} bytes"
+        except OSError as exc:
+            digest = f"not read: {exc.strerror or exc}"
+        hashes[path.relative_to(folder).as_posix()] = digest
+    return hashes
 
 
 def code_hash() -> str:

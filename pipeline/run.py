@@ -126,7 +126,9 @@ def ingest_round(
     log: IssueLog,
     no_repeat: Collection[str] = (),
 ) -> tuple[RawRound, dict[str, str]]:
-    """Read every file of the round, then check no file changed while it was read.
+    """Read every file of the round, then check that each file is still the one that was
+    parsed (the hash :func:`read_round` took of the bytes it parsed). Returns the round
+    and ``{relative path: sha256}`` of the round folder (:func:`hash_inputs`).
     ``no_repeat``: repeat sections this round did not collect (see :func:`read_round`)."""
     check_no_repeat(survey, no_repeat)
     folder = layout.raw(survey.id, round_id)
@@ -138,18 +140,17 @@ def ingest_round(
             file=str(folder),
         )
         return RawRound(main=pd.DataFrame()), {}
-    before = hash_inputs(folder)
-    raw = read_round(folder, survey, registry, log, no_repeat)
+    raw = read_round(folder, survey, registry, log, no_repeat)  # hashes what it parsed
     after = hash_inputs(folder)
-    for path in sorted(set(before) | set(after)):
-        if before.get(path) != after.get(path):
+    for record in raw.files:
+        if record.sha256 and after.get(record.path) != record.sha256:
             log.error(
                 "input-changed",
                 "the file changed while the run was reading it; run again once it is complete",
-                file=path,
+                file=record.path,
             )
-    mask_file_names(raw, log, survey, registry, before)
-    return raw, before
+    mask_file_names(raw, log, survey, registry, after)
+    return raw, after
 
 
 def check_round(

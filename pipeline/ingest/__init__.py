@@ -17,11 +17,10 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import IssueLog
-from pipeline.ingest import odk
+from pipeline.ingest import odk, source
 from pipeline.ingest.detect import Reader, pick_reader, readers, workbook_damage
 from pipeline.ingest.headers import canonical_columns, empty_table
-from pipeline.ingest.safe import check_file, has_macros, reader_failure
-from pipeline.manifest import sha256_file
+from pipeline.ingest.safe import MAX_FILE_BYTES, check_file, has_macros, reader_failure
 from pipeline.registry import Registry
 from pipeline.review import apply_review_states
 from pipeline.spec import Survey
@@ -57,7 +56,30 @@ def read_round(
 
     Submissions whose review state in the survey tool the survey sets aside (rejected,
     by default) are left out, each named in the log (:mod:`pipeline.review`).
+
+    Each file is read from disk once (:func:`pipeline.ingest.source.frozen`): the SHA-256
+    recorded for it is the hash of the bytes its answers were parsed from, and a file
+    found changed when read again is an ``input-changed`` error.
     """
+    with source.frozen():
+        raw = _read_round(Path(folder), survey, registry, log, no_repeat)
+        for path in sorted(source.changed()):
+            log.error(
+                "input-changed",
+                "the file changed while the run was reading it; run again once it is complete",
+                file=Path(path).relative_to(Path(folder).absolute()).as_posix(),
+            )
+    return raw
+
+
+def _read_round(
+    folder: Path,
+    survey: Survey,
+    registry: Registry,
+    log: IssueLog,
+    no_repeat: Collection[str] = (),
+) -> RawRound:
+    """The body of :func:`read_round`, inside its :func:`source.frozen` block."""
     folder = Path(folder)
     empty = RawRound(
         main=empty_table(survey),
@@ -87,11 +109,11 @@ def read_round(
         if path in odk_repeats:
             continue  # read with its main CSV below
         rel = path.relative_to(folder).as_posix()
-        record = InputFile(path=rel, sha256=sha256_file(path), size=path.stat().st_size, reader="")
-        files[path] = record
-        problem = check_file(path, rel)
+        problem = check_file(path, rel)  # the size first: a huge file is never read
+        record = files[path] = _input_file(path, rel)
         if problem:
             log.add(problem)
+            source.release(path)
             continue
         if has_macros(path):
             log.info(
@@ -139,11 +161,12 @@ def read_round(
                     _missing_repeat(reader.NAME, path, rel, section, len(main), survey, log)
         if reader is odk:
             consumed |= {p: rel for p in odk.repeat_files(path)}
+        source.release(path)
 
     for path in odk_repeats:
         rel = path.relative_to(folder).as_posix()
-        record = InputFile(path=rel, sha256=sha256_file(path), size=path.stat().st_size, reader="")
-        files[path] = record
+        record = files[path] = _input_file(path, rel)
+        source.release(path)
         if path in consumed:
             record.reader = odk.NAME
             record.rows = sum(
@@ -178,19 +201,50 @@ def read_round(
     return apply_review_states(raw, survey, registry, log)
 
 
+def _input_file(path: Path, rel: str) -> InputFile:
+    """The file's record: its size, and the SHA-256 of the bytes read (none for a file
+    too large to be read or that cannot be read)."""
+    try:
+        size = path.stat().st_size
+        digest = source.sha256(path) if size <= MAX_FILE_BYTES else ""
+    except OSError:
+        size, digest = 0, ""
+    return InputFile(path=rel, sha256=digest, size=size, reader="")
+
+
 def _walk(folder: Path, log: IssueLog) -> list[Path]:
-    """Files of the folder, sorted, without hidden, lock and system files (info each)."""
+    """Files of the folder, sorted, without hidden, lock and system files (info each).
+
+    Links: a link to a file is followed (the file it points to is read, an info says so);
+    a link to a folder is not followed (a warning: its files are not read; links to
+    folders can loop or reach anywhere on the disk); a link that points nowhere or to
+    itself, and anything that is not a regular file (a pipe, a device), are named in a
+    warning and not read. A sub-folder that cannot be listed is an error."""
     found: list[Path] = []
-    for current, dirs, names in os.walk(folder):
+
+    def unlistable(exc: OSError) -> None:
+        where = Path(exc.filename or folder)
+        log.error(
+            "file-unreadable",
+            f"the folder cannot be read ({exc.strerror or exc}); its files are not read: "
+            "give the account that runs the pipeline permission to read it",
+            file=where.relative_to(folder).as_posix() if where.is_relative_to(folder) else str(where),
+        )
+
+    for current, dirs, names in os.walk(folder, onerror=unlistable):
         here = Path(current)
         for d in sorted(dirs):
+            rel = (here / d).relative_to(folder).as_posix()
             if d.startswith("."):
-                log.info(
-                    "file-ignored",
-                    "hidden folder, not read",
-                    file=(here / d).relative_to(folder).as_posix(),
+                log.info("file-ignored", "hidden folder, not read", file=rel)
+            elif (here / d).is_symlink():
+                log.warning(
+                    "file-link-folder",
+                    "a link to a folder, not followed: its files are not read; copy them "
+                    "into the round folder",
+                    file=rel,
                 )
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (here / d).is_symlink())
         for name in sorted(names):
             path = here / name
             rel = path.relative_to(folder).as_posix()
@@ -204,9 +258,37 @@ def _walk(folder: Path, log: IssueLog) -> list[Path]:
                 )
             elif name.casefold() in SYSTEM_FILES:
                 log.info("file-ignored", "system file, not read", file=rel)
+            elif path.is_symlink():
+                if _link_target_ok(path, rel, log):
+                    found.append(path)
             elif path.is_file():
                 found.append(path)
+            else:
+                log.warning(
+                    "file-not-regular",
+                    "not a regular file (a named pipe, socket or device), not read",
+                    file=rel,
+                )
     return sorted(found)
+
+
+def _link_target_ok(path: Path, rel: str, log: IssueLog) -> bool:
+    """True for a link to a regular file (read, with an info); a warning otherwise."""
+    try:
+        target = path.resolve(strict=True)
+    except RuntimeError:  # Python 3.11 reports a loop so
+        problem = "a link that loops (it points back to itself)"
+    except FileNotFoundError:
+        problem = "a link to a file that does not exist (moved or deleted?)"
+    except OSError as exc:  # ELOOP on newer Pythons, or no permission
+        problem = f"a link that cannot be followed ({exc.strerror or exc})"
+    else:
+        if target.is_file():
+            log.info("file-link", "a link to a file; the file it points to is read", file=rel)
+            return True
+        problem = "a link to something that is not a regular file"
+    log.warning("file-link-broken", f"{problem}, not read", file=rel)
+    return False
 
 
 def _describe(reader: Reader) -> str:

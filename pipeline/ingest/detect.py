@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import importlib
 import io
 from collections.abc import Callable, Iterator
@@ -26,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import IssueLog
+from pipeline.ingest import source
 from pipeline.ingest.formulas import FormulaCell, formula_cells
 from pipeline.ingest.headers import (
     _DATE_ONLY,
@@ -174,14 +174,12 @@ def _head_text(path: Path) -> str:
     """The start of a text file, long enough to hold its header row and the next one
     (reads 64 KB, then more, up to 16 MB, when the header row is longer)."""
     size = SNIFF_BYTES
-    with path.open("rb") as handle:
-        while True:
-            handle.seek(0)
-            data = handle.read(size)
-            text, _ = decode_text(data)
-            if len(data) < size or size >= MAX_HEADER_BYTES or _has_header_row(text):
-                return text
-            size *= 4
+    while True:
+        data = source.read_head(path, size)
+        text, _ = decode_text(data)
+        if len(data) < size or size >= MAX_HEADER_BYTES or _has_header_row(text):
+            return text
+        size *= 4
 
 
 def _has_header_row(text: str) -> bool:
@@ -222,7 +220,7 @@ def load_csv(path: Path, rel: str, log: IssueLog) -> RawSheet | None:
         log.add(problem)
         return None
     try:
-        data = path.read_bytes()
+        data = source.read_bytes(path)
     except OSError as exc:
         log.error("file-unreadable", f"cannot read the file: {exc}", file=rel)
         return None
@@ -369,9 +367,7 @@ def workbook_damage(path: Path) -> str | None:
 
 
 def _file_key(path: Path) -> tuple[str, str]:
-    with path.open("rb") as handle:
-        digest = hashlib.file_digest(handle, "sha256").hexdigest()
-    return (str(path.resolve()), digest)
+    return (str(path.resolve()), source.sha256(path))
 
 
 def _parse_workbook(path: Path, max_sheets: int | None = None) -> dict[str, list[list[Any]]]:
@@ -385,7 +381,7 @@ def _parse_workbook(path: Path, max_sheets: int | None = None) -> dict[str, list
     if cached is not None and (max_sheets is None or len(cached) <= max_sheets):
         return cached
     _PARSED.clear()
-    with CalamineWorkbook.from_path(str(path)) as book:
+    with CalamineWorkbook.from_filelike(source.open_binary(path)) as book:
         names = [s.name for s in book.sheets_metadata if s.typ == SheetTypeEnum.WorkSheet]
         sheets = {
             name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)

@@ -22,6 +22,8 @@ from pathlib import Path
 
 from defusedxml.ElementTree import fromstring, iterparse
 
+from pipeline.ingest import source
+
 MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -47,7 +49,7 @@ def formula_cells(path: Path) -> dict[str, list[FormulaCell]]:
     passed :func:`pipeline.ingest.safe.check_file`. Never raises: a part that cannot be
     read gives no cells (the value reader reports a damaged file)."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(source.open_binary(path)) as archive:
             found: dict[str, list[FormulaCell]] = {}
             for name, part in _sheet_parts(archive).items():
                 if part in archive.namelist() and _has_formula(archive, part):

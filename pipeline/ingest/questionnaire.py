@@ -37,6 +37,7 @@ from pipeline.forms import (
     field_options,
     repeat_sheet_title,
 )
+from pipeline.ingest import source
 from pipeline.ingest.formulas import formula_cells
 from pipeline.ingest.safe import check_file, reader_failure
 from pipeline.registry import Registry
@@ -69,15 +70,17 @@ def can_read(path: Path) -> bool:
     if path.suffix.lower() not in SUFFIXES or not path.is_file():
         return False
     try:
-        if not zipfile.is_zipfile(path) or check_file(path, path.name) is not None:
+        if check_file(path, path.name) is not None or not zipfile.is_zipfile(
+            source.open_binary(path)
+        ):
             return False
         from python_calamine import CalamineWorkbook
 
         # the sheet names alone (no cell is parsed): a large export is never opened here
-        with CalamineWorkbook.from_path(str(path)) as book:
+        with CalamineWorkbook.from_filelike(source.open_binary(path)) as book:
             if ABOUT_SHEET not in book.sheet_names:
                 return False
-        wb = load_workbook(path, read_only=True, data_only=True)
+        wb = load_workbook(source.open_binary(path), read_only=True, data_only=True)
         try:
             return bool(_about(wb).get("survey_id"))
         finally:
@@ -419,7 +422,7 @@ def _check_merged(path: Path, areas: list[tuple[str, int | None, int]], ctx: _Co
     try:
         from python_calamine import CalamineWorkbook
 
-        with CalamineWorkbook.from_path(str(path)) as book:
+        with CalamineWorkbook.from_filelike(source.open_binary(path)) as book:
             merged = {
                 title: book.get_sheet_by_name(title).merged_cell_ranges or []
                 for title, _, _ in areas
@@ -505,7 +508,7 @@ def read(
         log.add(problem)
         return main, repeats
     try:
-        wb = load_workbook(Path(path), read_only=True, data_only=True)
+        wb = load_workbook(source.open_binary(path), read_only=True, data_only=True)
     except BaseException as exc:  # a damaged or foreign file: report and go on
         if not reader_failure(exc):
             raise

@@ -36,6 +36,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
 from pipeline.errors import Issue
+from pipeline.ingest import source
 from pipeline.ingest.extent import SheetScan
 
 MAX_FILE_BYTES = 200 * 2**20
@@ -70,8 +71,7 @@ def sniff(path: Path, size: int = 4096) -> str:
     Office file), ``"html"`` (HTML or XML text), ``"text"`` or ``"binary"``. Never raises.
     """
     try:
-        with path.open("rb") as handle:
-            head = handle.read(size)
+        head = source.read_head(path, size)
     except OSError:
         return "binary"
     if not head:
@@ -142,16 +142,27 @@ _CHECKED: dict[tuple[str, int, int], tuple[str, str] | None] = {}
 def check_file(path: Path, rel: str) -> Issue | None:
     """The reason not to open ``path`` (an error :class:`Issue` naming ``rel``), or None.
 
-    Workbooks are checked in depth (see the module docstring); text files for size and
-    for being text; other files are left to the readers' detection. The verdict is
-    remembered for the same path, size and modification time, so detection and reading
-    check a file once.
+    The size is checked first: a file over :data:`MAX_FILE_BYTES` is refused without
+    being read or hashed. Workbooks are checked in depth (see the module docstring); text
+    files for size and for being text; other files are left to the readers' detection.
+    A file that cannot be read (no permission) is refused naming the reason. The verdict
+    is remembered for the same path and bytes (read through
+    :mod:`pipeline.ingest.source`), so detection and reading check a file once.
     """
     try:
         stat = path.stat()
+        if stat.st_size <= MAX_FILE_BYTES:  # a larger file is refused without reading it
+            digest = source.sha256(path)
     except OSError as exc:
-        return _refuse(rel, "file-unreadable", f"cannot read the file: {exc.strerror or exc}")
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+        return _refuse(
+            rel,
+            "file-unreadable",
+            f"cannot read the file ({exc.strerror or exc}); give the account that runs the "
+            "pipeline permission to read it, or copy it into the round folder again",
+        )
+    if stat.st_size > MAX_FILE_BYTES:
+        return _check(path, rel, stat.st_size)
+    key = (str(path.resolve()), stat.st_size, digest)
     if key not in _CHECKED:
         if len(_CHECKED) > 512:
             _CHECKED.clear()
@@ -221,7 +232,7 @@ def _check_workbook(path: Path, rel: str, kind: str) -> Issue | None:
             "file-not-xlsx",
             "the file is named .xlsx but is a text (CSV) file; rename it to .csv",
         )
-    if kind != "zip" or not zipfile.is_zipfile(path):
+    if kind != "zip" or not zipfile.is_zipfile(source.open_binary(path)):
         return _refuse(
             rel,
             "file-corrupt",
@@ -238,7 +249,7 @@ def check_zip(path: Path, rel: str) -> Issue | None:
     understate its sizes is caught too. Returns the refusal or None.
     """
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(source.open_binary(path)) as archive:
             infos = archive.infolist()
             if len(infos) > MAX_MEMBERS:
                 return _refuse(
@@ -461,7 +472,7 @@ def has_macros(path: Path) -> bool:
     """True when a workbook holds a VBA project (macros). Macros are never run: the
     readers only read cell values. Never raises."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(source.open_binary(path)) as archive:
             return any(n.lower().endswith("vbaproject.bin") for n in archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError):
         return False
