@@ -1,6 +1,6 @@
 """Round over round, as a command: compare two processed rounds and write the comparison.
 
-:func:`compare_results` compares two :class:`~pipeline.tables.RunResult` (each analysed
+:func:`pipeline.analysis.compare.compare_results` compares two :class:`~pipeline.tables.RunResult` (each analysed
 with the survey version it was collected with) through
 :func:`pipeline.analysis.compare.compare_rounds`; ``run`` uses it to add a chapter on the
 change since the previous round to every report. :func:`run_comparison` is
@@ -20,23 +20,12 @@ from typing import Any
 import pandas as pd
 
 from pipeline import __version__
+from pipeline.analysis.compare import COMPARISON_TABLES, compare_results
 from pipeline.errors import Issue, IssueLog, PipelineError
 from pipeline.manifest import sha256_file, write_manifest
 from pipeline.masking import masked_inputs
 from pipeline.paths import Layout, check_run_date, folder_name
 from pipeline.tables import Responses, RunResult
-
-# the tables compare_rounds returns, in the order the workbook and the report show them
-COMPARISON_TABLES = (
-    "score_change",
-    "adoption_change",
-    "coverage_change",
-    "movers",
-    "network_change",
-    "entity_pairing",
-    "comparable_questions",
-    "comparable_dimensions",
-)
 
 
 @dataclass
@@ -51,28 +40,6 @@ class ComparisonOutcome:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
-
-
-def compare_results(
-    old: RunResult, new: RunResult
-) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
-    """Compare two analysed rounds of one survey.
-
-    In: the earlier and the later round's :class:`RunResult` (their ``survey`` is the
-    version each was collected with). Out: ``(tables, stats)`` of
-    :func:`pipeline.analysis.compare.compare_rounds` (tables :data:`COMPARISON_TABLES`;
-    stats ``old_round, new_round, n_both, n_joined, n_left, sentences`` ...).
-    """
-    from pipeline.analysis.compare import compare_rounds
-
-    def side(result: RunResult) -> dict[str, Any]:
-        return {
-            "submissions": result.responses.submissions,
-            "tables": result.tables,
-            "round": result.round,
-        }
-
-    return compare_rounds(side(old), side(new), old.survey, new.survey, new.registry)
 
 
 def comparison_dir(layout: Layout, survey_id: str, old_round: str, new_round: str) -> Path:

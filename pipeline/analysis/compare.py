@@ -37,6 +37,7 @@ from scipy import stats
 
 from pipeline.registry import Registry
 from pipeline.spec import FormField, Question, Survey
+from pipeline.tables import RunResult
 
 ALPHA = 0.05
 MIN_PAIRS = 6  # with fewer pairs no exact two-sided test can reach p < 0.05 (2 / 2**5 > 0.05)
@@ -1077,3 +1078,36 @@ def compare_rounds(
         "not_compared": not_compared,
     }
     return tables, stats_out
+
+
+# the tables compare_rounds returns, in the order the workbook and the report show them
+COMPARISON_TABLES = (
+    "score_change",
+    "adoption_change",
+    "coverage_change",
+    "movers",
+    "network_change",
+    "entity_pairing",
+    "comparable_questions",
+    "comparable_dimensions",
+)
+
+
+def compare_results(
+    old: RunResult, new: RunResult
+) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    """Compare two analysed rounds of one survey.
+
+    In: the earlier and the later round's :class:`RunResult` (their ``survey`` is the
+    version each was collected with). Out: ``(tables, stats)`` of
+    :func:`pipeline.analysis.compare.compare_rounds` (tables :data:`COMPARISON_TABLES`;
+    stats ``old_round, new_round, n_both, n_joined, n_left, findings`` ...).
+    """
+    def side(result: RunResult) -> dict[str, Any]:
+        return {
+            "submissions": result.responses.submissions,
+            "tables": result.tables,
+            "round": result.round,
+        }
+
+    return compare_rounds(side(old), side(new), old.survey, new.survey, new.registry)
