@@ -40,7 +40,10 @@ def personal_words(raw: RawRound, survey: Survey, registry: Registry) -> set[str
     if not columns or raw.main.empty:
         return set()
     values = pd.unique(raw.main[columns].stack().dropna().astype(str))
-    words = {w.casefold() for value in values for w in WORD.findall(str(value)) if len(w) > 1}
+    # an e-mail address's domain names the organisation, not the person: only its local
+    # part counts (jane.doe of jane.doe@unep.org)
+    texts = [re.sub(r"@[\w.-]+", " ", str(value)) for value in values]
+    words = {w.casefold() for text in texts for w in WORD.findall(text) if len(w) > 1}
     known = {
         normalise_name(n)
         for n in (*registry.table["entity_id"], *registry.table["acronym"])
