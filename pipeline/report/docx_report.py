@@ -11,10 +11,7 @@ submissions: long tables are capped and point to the results workbook.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from contextlib import nullcontext
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +19,16 @@ import pandas as pd
 
 from pipeline.report import narrative as nar
 from pipeline.report import swfs_sections as swfs
+from pipeline.report.annexes import write_annexes
 from pipeline.report.compare_sections import change_from_run, change_summary, write_change_chapter
+from pipeline.report.context import (
+    WORKBOOK,
+    ReportContext,
+    capped,
+    chart,
+    data_sources,
+    who_was_asked,
+)
 from pipeline.report.document import ReportDocument, clean_text
 from pipeline.report.narrative import Words
 from pipeline.score import rule_text
@@ -30,47 +36,12 @@ from pipeline.spec import ANNEXES, CHAPTERS
 from pipeline.tables import RunResult
 from pipeline.wording import fewer_than
 
-WORKBOOK = "results.xlsx"
 MAX_PROJECT_ROWS = 25
-MAX_ANNEX_ROWS = 200
 MAX_PAIR_ROWS = 15
-MAX_FILE_ROWS = 30
-MAX_SCORE_COLUMNS = 10  # dimension columns per score table (landscape)
-# Sequential blues (light -> dark) for score shading; readable with black text.
-SCORE_FILLS = [(0.0, "F2F2F2"), (0.01, "DEEBF7"), (0.4, "9ECAE1"), (0.7, "6BAED6")]
-
-
-@dataclass
-class _Context:
-    """What every section needs: the run, the survey's words, charts and acronyms."""
-
-    result: RunResult
-    words: Words
-    charts: dict[str, Any]
-    acronyms: dict[str, str]
-
-    def table(self, name: str) -> pd.DataFrame:
-        """A table of the run, or an empty frame when the run did not compute it."""
-        frame = self.result.tables.get(name)
-        return frame if isinstance(frame, pd.DataFrame) else pd.DataFrame()
-
-    def acr(self, entity_id: object) -> str:
-        return self.acronyms.get(str(entity_id), clean_text(entity_id, True))
-
-    @property
-    def stats(self) -> dict[str, Any]:
-        return self.result.stats or {}
-
-    def ranking_stats(self) -> dict[str, Any]:
-        stats = dict(self.stats.get("ranking") or {})
-        extra = self.table("ranking_stats")
-        if not stats and not extra.empty:
-            stats = extra.iloc[0].to_dict()
-        return stats
 
 
 # -- data shaping ----------------------------------------------------------------------
-def _engagement(ctx: _Context) -> pd.DataFrame:
+def _engagement(ctx: ReportContext) -> pd.DataFrame:
     """``acronym, dimension, score``: the choice score of each entity's engagement answer."""
     cov = ctx.result.survey.model.coverage
     tidy = ctx.result.responses.tidy if ctx.result.responses is not None else None
@@ -92,7 +63,7 @@ def _engagement(ctx: _Context) -> pd.DataFrame:
     ).dropna(subset=["score"])
 
 
-def _activities(ctx: _Context) -> dict[str, list[tuple[str, int]]]:
+def _activities(ctx: ReportContext) -> dict[str, list[tuple[str, int]]]:
     """Per dimension, the activity types reported, most frequent first: ``[(label, n)]``."""
     gaps = ctx.result.survey.model.gaps
     tidy = ctx.result.responses.tidy if ctx.result.responses is not None else None
@@ -125,39 +96,8 @@ def _level(survey_levels: Sequence[Any], score: float | None) -> str:
     return name
 
 
-def _fill(score: object) -> str | None:
-    if score is None or pd.isna(score):
-        return None
-    fill = None
-    for low, colour in SCORE_FILLS:
-        if float(score) >= low:  # type: ignore[arg-type]
-            fill = colour
-    return fill
-
-
-def _chart(doc: ReportDocument, ctx: _Context, chart_id: str) -> None:
-    chart = ctx.charts.get(chart_id)
-    if chart is None:
-        return
-    doc.figure(
-        Path(chart.png),
-        caption=getattr(chart, "caption", "") or getattr(chart, "title", chart_id),
-        alt_text=getattr(chart, "alt_text", "") or getattr(chart, "title", ""),
-        title=getattr(chart, "title", ""),
-    )
-
-
-def _capped(frame: pd.DataFrame, limit: int, what: str) -> tuple[pd.DataFrame, str | None]:
-    """The first ``limit`` rows and, when rows were left out, a note saying where they are."""
-    if len(frame) <= limit:
-        return frame, None
-    return frame.head(limit), (
-        f"The first {limit} of {len(frame)} {what} are shown; the full table is in {WORKBOOK}."
-    )
-
-
 # -- sections --------------------------------------------------------------------------
-def _title_page(doc: ReportDocument, ctx: _Context) -> None:
+def _title_page(doc: ReportDocument, ctx: ReportContext) -> None:
     r = ctx.result
     doc.title_page(
         r.survey.title,
@@ -166,7 +106,7 @@ def _title_page(doc: ReportDocument, ctx: _Context) -> None:
     )
 
 
-def _executive_summary(doc: ReportDocument, ctx: _Context) -> None:
+def _executive_summary(doc: ReportDocument, ctx: ReportContext) -> None:
     doc.heading("Executive summary", 1)
     w, r = ctx.words, ctx.result
     paragraphs = [
@@ -200,34 +140,10 @@ def _executive_summary(doc: ReportDocument, ctx: _Context) -> None:
     )
 
 
-def _who_was_asked(doc: ReportDocument, ctx: _Context) -> None:
-    """The methodology's "Who was asked" section: response, who did not answer, the source
-    and the response chart."""
-    w, m = ctx.words, ctx.result.survey.model
-    doc.heading("Who was asked", 2)
-    doc.paragraph(nar.response_sentence(ctx.stats, w))
-    status = ctx.table("response_status")
-    if not status.empty and "responded" in status:
-        missing = sorted(status.loc[~status["responded"].astype(bool), "acronym"].astype(str))
-        if missing:
-            doc.paragraph(
-                f"Did not answer: {nar.join_names(missing, limit=20)}. Annex A lists every "
-                f"{w.entity} invited, with the date and source of its answer."
-            )
-    if m.source_note:
-        doc.paragraph(f"Source: {m.source_note}.")
-    review = nar.review_sentence(
-        list(m.review.set_aside), list(m.review.warn), int(ctx.stats.get("submissions_set_aside", 0))
-    )
-    if review:
-        doc.paragraph(review)
-    _chart(doc, ctx, "response")
-
-
-def _methodology(doc: ReportDocument, ctx: _Context) -> None:
+def _methodology(doc: ReportDocument, ctx: ReportContext) -> None:
     w, m = ctx.words, ctx.result.survey.model
     doc.heading("Methodology", 1)
-    _who_was_asked(doc, ctx)
+    who_was_asked(doc, ctx)
     if m.scoring:
         doc.heading("How answers were scored", 2)
         doc.paragraph(
@@ -275,7 +191,7 @@ def _methodology(doc: ReportDocument, ctx: _Context) -> None:
             f"times (random seed {c.seed}, so every run gives the same interval). With few "
             f"{w.entities} the intervals are wide; read them as a range, not a precise value."
         )
-    _data_sources(doc, ctx)
+    data_sources(doc, ctx)
     doc.heading("Limits", 2)
     doc.bullets(
         [
@@ -303,28 +219,7 @@ def _threshold_sentence(w: Words) -> str:
     )
 
 
-def _data_sources(doc: ReportDocument, ctx: _Context) -> None:
-    files = ctx.result.files
-    doc.heading("Data sources", 2)
-    if not files:
-        doc.paragraph("No input files are recorded for this run.")
-        return
-    frame = pd.DataFrame(
-        {
-            "File": [f.path for f in files],
-            "Read by": [f.reader or "(no reader)" for f in files],
-            "Rows": pd.array([f.rows for f in files], dtype="Int64"),
-        }
-    )
-    frame, note = _capped(frame, MAX_FILE_ROWS, "input files")
-    doc.paragraph(
-        f"The run read {nar.plural(len(files), 'file', 'files')} of round {ctx.result.round}. "
-        "Input files are never changed; their hashes are in the run's manifest."
-    )
-    doc.table(frame, "Input files and the reader that read them", weights=[6, 2, 1], note=note)
-
-
-def _findings(doc: ReportDocument, ctx: _Context) -> None:
+def _findings(doc: ReportDocument, ctx: ReportContext) -> None:
     coverage = ctx.table("coverage")
     w = ctx.words
     if coverage.empty:
@@ -334,8 +229,8 @@ def _findings(doc: ReportDocument, ctx: _Context) -> None:
         f"This section reports, for each {w.dimension}, how many {w.entities} {w.engages[1]} it, "
         f"their mean score and who leads. {nar.coverage_sentence(coverage, w)}"
     )
-    _chart(doc, ctx, "heatmap")
-    _chart(doc, ctx, "coverage")
+    chart(doc, ctx, "heatmap")
+    chart(doc, ctx, "coverage")
     conf = ctx.result.survey.model.coverage.confidence if ctx.result.survey.model.coverage else 0.95
     ordered = coverage.copy()
     ordered["CI"] = [
@@ -378,7 +273,7 @@ def _findings(doc: ReportDocument, ctx: _Context) -> None:
         doc.paragraph(" ".join(sentences))
 
 
-def _gaps(doc: ReportDocument, ctx: _Context) -> None:
+def _gaps(doc: ReportDocument, ctx: ReportContext) -> None:
     if "gaps" not in ctx.result.tables:
         return
     gaps = ctx.table("gaps")
@@ -387,7 +282,7 @@ def _gaps(doc: ReportDocument, ctx: _Context) -> None:
     doc.paragraph(nar.gaps_sentence(gaps, w))
     if not gaps.empty:
         _gap_table(doc, gaps, w)
-    _chart(doc, ctx, "gaps")
+    chart(doc, ctx, "gaps")
     _topics(doc, ctx)
 
 
@@ -410,7 +305,7 @@ def _gap_table(doc: ReportDocument, gaps: pd.DataFrame, w: Words) -> None:
     doc.table(frame, "Gaps and the evidence for each", weights=[1.4, 1.8, 3.2, 4, 5])
 
 
-def _topics(doc: ReportDocument, ctx: _Context) -> None:
+def _topics(doc: ReportDocument, ctx: ReportContext) -> None:
     topics, w = ctx.table("topic_coverage"), ctx.words
     if topics.empty or "sdg_targets" in ctx.result.tables:  # the SDG chapter lists them
         return
@@ -429,7 +324,7 @@ def _topics(doc: ReportDocument, ctx: _Context) -> None:
     )
 
 
-def _links(doc: ReportDocument, ctx: _Context) -> None:
+def _links(doc: ReportDocument, ctx: ReportContext) -> None:
     network = ctx.stats.get("network") or {}
     nodes, pairs = ctx.table("network_nodes"), ctx.table("pairs")
     if not network and nodes.empty and pairs.empty:
@@ -438,7 +333,7 @@ def _links(doc: ReportDocument, ctx: _Context) -> None:
     doc.heading(f"Links between {w.entities}", 1)
     for text in nar.network_sentences(network, w):
         doc.paragraph(text)
-    _chart(doc, ctx, "network")
+    chart(doc, ctx, "network")
     if not nodes.empty and "degree" in nodes:
         top = nodes.sort_values(["degree", "acronym"], ascending=[False, True]).head(5)
         top = top[top["degree"] > 0]
@@ -484,18 +379,18 @@ def _links(doc: ReportDocument, ctx: _Context) -> None:
                 "Detail": sub["detail"],
             }
         )
-        frame, note = _capped(frame, MAX_PAIR_ROWS, "pairs")
+        frame, note = capped(frame, MAX_PAIR_ROWS, "pairs")
         doc.table(
             frame, title, formats={"Similarity": "{:.2f}"}, weights=[1.4, 1.4, 1.3, 7], note=note
         )
 
 
-def _status_labels(ctx: _Context) -> dict[str, str]:
+def _status_labels(ctx: ReportContext) -> dict[str, str]:
     p = ctx.result.survey.model.projects
     return _labels_of(ctx, p.status) if p else {}
 
 
-def _labels_of(ctx: _Context, question: str) -> dict[str, str]:
+def _labels_of(ctx: ReportContext, question: str) -> dict[str, str]:
     fields = ctx.result.survey.fields_of(question)
     if not fields or not fields[0].choices:
         return {}
@@ -516,7 +411,7 @@ def _as_labels(value: object, labels: dict[str, str]) -> list[str]:
 
 
 def _count_table(
-    ctx: _Context, by: str, name: str, column: str, labels: dict[str, str]
+    ctx: ReportContext, by: str, name: str, column: str, labels: dict[str, str]
 ) -> pd.DataFrame:
     """Projects by one key (status, stage, region): from ``project_summary`` when the run
     has it (keys x statuses, zero counts dropped), else counted from the inventory."""
@@ -552,7 +447,7 @@ def _count_table(
 MAX_PARTNER_ROWS = 15
 
 
-def _projects_sentence(ctx: _Context) -> str:
+def _projects_sentence(ctx: ReportContext) -> str:
     """How many projects were reported, or that the round did not collect them."""
     spec = ctx.result.survey.model.projects
     section = next((s for s in ctx.result.survey.model.sections if s.id == spec.section), None)
@@ -566,7 +461,7 @@ def _projects_sentence(ctx: _Context) -> str:
     )
 
 
-def _projects(doc: ReportDocument, ctx: _Context) -> None:
+def _projects(doc: ReportDocument, ctx: ReportContext) -> None:
     spec = ctx.result.survey.model.projects
     if spec is None:
         return
@@ -583,7 +478,7 @@ def _projects(doc: ReportDocument, ctx: _Context) -> None:
             f"({nar.plural(int(budget.notna().sum()), 'project', 'projects')} gave a budget). "
             "A project that covers several areas counts once in each row of the tables below."
         )
-    _chart(doc, ctx, "projects")
+    chart(doc, ctx, "projects")
     stage_labels = _labels_of(ctx, spec.stages) or w.dimension_labels
     for by, name, column, labels in (
         ("status", "Status", "status", _status_labels(ctx)),
@@ -609,7 +504,7 @@ def _projects(doc: ReportDocument, ctx: _Context) -> None:
 
 
 def _project_list(
-    doc: ReportDocument, ctx: _Context, projects: pd.DataFrame, stage_labels: dict[str, str]
+    doc: ReportDocument, ctx: ReportContext, projects: pd.DataFrame, stage_labels: dict[str, str]
 ) -> None:
     w = ctx.words
     status = _status_labels(ctx)
@@ -632,7 +527,7 @@ def _project_list(
             ],
         }
     )
-    frame, note = _capped(frame, MAX_PROJECT_ROWS, "projects")
+    frame, note = capped(frame, MAX_PROJECT_ROWS, "projects")
     doc.table(
         frame,
         "Projects reported",
@@ -641,7 +536,7 @@ def _project_list(
     )
 
 
-def _ranking(doc: ReportDocument, ctx: _Context) -> None:
+def _ranking(doc: ReportDocument, ctx: ReportContext) -> None:
     spec, ranking = ctx.result.survey.model.ranking, ctx.table("ranking")
     if spec is None or ranking.empty:
         return
@@ -663,10 +558,10 @@ def _ranking(doc: ReportDocument, ctx: _Context) -> None:
         formats={"Mean rank": "{:.2f}", "Median rank": "{:.1f}"},
         weights=[1, 5, 1.5, 1.5, 1.3],
     )
-    _chart(doc, ctx, "ranking")
+    chart(doc, ctx, "ranking")
 
 
-def _ranking_topic(ctx: _Context) -> str:
+def _ranking_topic(ctx: ReportContext) -> str:
     """The label of the survey section that holds the ranking question ("" when none)."""
     spec = ctx.result.survey.model.ranking
     if spec is None:
@@ -677,7 +572,7 @@ def _ranking_topic(ctx: _Context) -> str:
     return ""
 
 
-def _recommendation_items(ctx: _Context) -> list[tuple[str, str]]:
+def _recommendation_items(ctx: ReportContext) -> list[tuple[str, str]]:
     status = ctx.table("response_status")
     missing = (
         status.loc[~status["responded"].astype(bool), "acronym"].tolist()
@@ -703,7 +598,7 @@ def _recommendation_items(ctx: _Context) -> list[tuple[str, str]]:
     )
 
 
-def _recommendations(doc: ReportDocument, ctx: _Context) -> None:
+def _recommendations(doc: ReportDocument, ctx: ReportContext) -> None:
     items, w = _recommendation_items(ctx), ctx.words
     doc.heading("Recommendations", 1)
     if not items:
@@ -716,367 +611,6 @@ def _recommendations(doc: ReportDocument, ctx: _Context) -> None:
     doc.bullets(items, numbered=True)
 
 
-# -- annexes ---------------------------------------------------------------------------
-def _annex_respondents(doc: ReportDocument, ctx: _Context, letter: str) -> None:
-    status, w = ctx.table("response_status"), ctx.words
-    doc.heading(f"Annex {letter}. Respondents and non-respondents", 1)
-    if status.empty:
-        doc.paragraph("The run recorded no response status.")
-        return
-    status = status.assign(_r=~status["responded"].astype(bool)).sort_values(["_r", "acronym"])
-    # the date as the submission recorded it (ISO 8601 text or a timestamp), no time zone shift
-    submitted = status["submitted_at"].astype("string").str.slice(0, 10).fillna("")
-    frame = pd.DataFrame(
-        {
-            nar.capitalise(w.entity): status["acronym"],
-            "Name": status["full_name"],
-            "Responded": status["responded"].astype(bool).map({True: "Yes", False: "No"}),
-            "Submitted on": submitted,
-            "Submissions": status["n_submissions"].astype("Float64").astype("Int64")
-            if "n_submissions" in status
-            else pd.NA,
-            "Source": status["source_file"]
-            .astype("string")
-            .fillna("")
-            .map(lambda p: Path(p).name if p else ""),
-        }
-    )
-    n_yes = int(status["responded"].astype(bool).sum())
-    doc.paragraph(
-        f"{n_yes} of {len(status)} {w.entities} responded. When {nar.article(w.entity)} sent more than "
-        "one submission, the latest was kept."
-    )
-    frame, note = _capped(frame, MAX_ANNEX_ROWS, w.entities)
-    doc.table(
-        frame,
-        f"{nar.capitalise(w.entities)} invited and their responses",
-        weights=[1.3, 6, 1.3, 1.8, 1.5, 3.5],
-        note=note,
-    )
-
-
-def _column_chunks(columns: Sequence[str], most: int) -> list[list[str]]:
-    """``columns`` in balanced chunks of at most ``most``."""
-    n_chunks = max(1, -(-len(columns) // most))
-    size = -(-len(columns) // n_chunks)
-    return [list(columns[i : i + size]) for i in range(0, len(columns), size)]
-
-
-def _annex_scores(doc: ReportDocument, ctx: _Context, letter: str) -> bool:
-    """Entities x dimensions score table, shaded by score; split by columns when wide."""
-    scores, w = ctx.table("scores"), ctx.words
-    if scores.empty:
-        return False
-    doc.heading(f"Annex {letter}. Scores by {w.entity} and {w.dimension}", 1)
-    wide = scores.pivot_table(
-        index="entity_id", columns="dimension", values="score", aggfunc="first"
-    )
-    order = [d for d in w.dimension_labels if d in wide.columns] or list(wide.columns)
-    wide.index = [ctx.acr(e) for e in wide.index]
-    wide = wide.reindex(columns=order).sort_index()
-    doc.paragraph(
-        f"Score of each responding {w.entity} per {w.dimension} (0 = the lowest answer, 1 = the "
-        f"highest answer with a broad range of {w.activity[1]}); darker cells score higher."
-    )
-    wide, note = _capped(wide, MAX_ANNEX_ROWS, w.entities)
-    chunks = _column_chunks(order, MAX_SCORE_COLUMNS)
-    first = nar.capitalise(w.entity)
-    for i, chunk in enumerate(chunks, start=1):
-        part = wide[chunk].rename(columns=w.label)
-        frame = part.reset_index(names=first)
-        fills = part.map(_fill).reset_index(drop=True)
-        fills.insert(0, first, None)
-        of = f" ({i} of {len(chunks)})" if len(chunks) > 1 else ""
-        doc.table(
-            frame,
-            f"Scores by {w.entity} and {w.dimension}{of}",
-            formats=dict.fromkeys(frame.columns[1:], "{:.2f}"),
-            fills=fills,
-            weights=[1.5] + [1.0] * len(chunk),
-            note=note if i == len(chunks) else None,
-            keep_together=len(frame) <= 25,
-        )
-    return True
-
-
-def _annex_issues(doc: ReportDocument, ctx: _Context, letter: str) -> None:
-    log = ctx.result.log
-    doc.heading(f"Annex {letter}. Data-quality log", 1)
-    frame = log.to_frame() if log is not None else pd.DataFrame()
-    if frame.empty:
-        doc.paragraph("The checks found no data-quality issue in this round.")
-        return
-    counts = frame["severity"].value_counts()
-    names = {
-        "error": ("error", "errors"),
-        "warning": ("warning", "warnings"),
-        "info": ("information note", "information notes"),
-    }
-    parts = [nar.count(int(counts.get(k, 0)), *names[k]) for k in names]
-    doc.paragraph(
-        f"The checks recorded {nar.plural(len(frame), 'issue', 'issues')}: {nar.join_names(parts)}. "
-        "Rows are numbered as a person sees them in the file, header included."
-    )
-    shown = pd.DataFrame(
-        {
-            "Severity": frame["severity"],
-            "Code": frame["code"],
-            "File": frame["file"],
-            "Sheet": frame["sheet"],
-            "Row": frame["row"],
-            "Column": frame["column"],
-            nar.capitalise(ctx.words.entity): frame["entity"],
-            "Message": frame["message"],
-        }
-    )
-    shown, note = _capped(shown, MAX_ANNEX_ROWS, "issues")
-    doc.table(
-        shown,
-        "Data-quality issues",
-        weights=[1.2, 1.8, 2.8, 1.0, 0.7, 3.0, 1.2, 8],
-        note=note,
-    )
-
-
-def _annex_questions(doc: ReportDocument, ctx: _Context, letter: str) -> None:
-    tables = _question_tables(ctx)
-    doc.heading(f"Annex {letter}. Answers by question", 1)
-    doc.paragraph(
-        f"Number of {ctx.words.entities} giving each answer, question by question. "
-        "Free-text answers and contact details are not reproduced in this report."
-    )
-    if not tables:
-        doc.paragraph("No answers to tabulate.")
-    for qt in tables:
-        doc.table(qt.frame, qt.caption, formats=qt.formats, weights=qt.weights, note=qt.note)
-
-
-@dataclass
-class _QuestionTable:
-    frame: pd.DataFrame
-    caption: str
-    formats: dict[str, str] | None = None
-    weights: list[float] | None = None
-    note: str | None = None
-
-
-_PLACEHOLDER = re.compile(r"'?\{(dimension|option)\}'?\s*:?\s*")
-
-
-def _question_title(question: Any, by: str = "") -> str:
-    """A question's label without its per-dimension placeholder, plus "by <dimension>"."""
-    if question.type == "rank":
-        hint = re.search(r"\(.*\)", question.label)
-        return "Rank given to each option" + (f" {hint.group(0)}" if hint else "")
-    text = nar.capitalise(_PLACEHOLDER.sub("", question.label).strip(" :"))
-    return f"{text}, by {by}" if by else text
-
-
-def _question_tables(ctx: _Context) -> list[_QuestionTable]:
-    """Compact answer distributions for the closed questions of the main form.
-
-    Per-dimension questions give one table (dimensions x choices); rank questions one table
-    (options x ranks); other choice questions a table of counts and shares; numbers a
-    summary row. Free text, e-mail, personal fields and the entity question are left out.
-    """
-    survey, w = ctx.result.survey, ctx.words
-    tidy = ctx.result.responses.tidy if ctx.result.responses is not None else None
-    if tidy is None or tidy.empty:
-        return []
-    keep = tidy[tidy["question_id"].notna() & tidy["answer"].notna()]
-    counts = keep.groupby(["field", "answer"])["entity_id"].nunique()
-    answered = keep.groupby("field")["entity_id"].nunique()
-    n_resp = int(ctx.stats.get("n_respondents") or keep["entity_id"].nunique())
-    questions = {q.id: q for s in survey.model.sections if not s.repeat for q in s.questions}
-    out: list[_QuestionTable] = []
-    for qid, question in questions.items():
-        if question.personal or question.type in {"text", "email", "entity"}:
-            continue
-        fields = [f for f in survey.fields_of(qid) if f.repeat is None]
-        if not fields or not any(f.name in answered.index for f in fields):
-            continue
-        if question.type == "rank":
-            out.append(_rank_table(fields, counts, answered, survey, question))
-        elif fields[0].dimension is not None and question.type == "entities":
-            out.append(_per_dimension_entities_table(fields, counts, answered, survey, question, ctx))
-        elif fields[0].dimension is not None:
-            out.append(_per_dimension_table(fields, counts, answered, survey, question, w))
-        elif question.type == "entities":
-            out.append(_entities_table(fields[0], counts, question, w, ctx))
-        elif question.type in {"select_one", "select_multiple"}:
-            out.append(_choice_table(fields[0], counts, survey, question, n_resp, w))
-        else:
-            out.append(_number_table(fields[0], keep, question))
-    return out
-
-
-def _field_counts(counts: pd.Series, field: str) -> dict[str, int]:
-    if field not in counts.index.get_level_values(0):
-        return {}
-    return {str(k): int(v) for k, v in counts.xs(field, level=0).items()}
-
-
-def _per_dimension_table(
-    fields: list[Any], counts: pd.Series, answered: pd.Series, survey: Any, question: Any, w: Words
-) -> _QuestionTable:
-    labels = survey.choice_labels(fields[0].choices)
-    dim_labels = survey.dimension_labels(fields[0].dimension_set)
-    dim_sets = survey.model.dimension_sets  # the question's own set (e.g. ESS building blocks)
-    if fields[0].dimension_set in dim_sets:
-        w = replace(w, dimension=dim_sets[fields[0].dimension_set].label)
-    rows = []
-    for f in fields:
-        got = _field_counts(counts, f.name)
-        rows.append(
-            {nar.capitalise(w.dimension): dim_labels.get(f.dimension, f.dimension)}
-            | {label: got.get(name, 0) for name, label in labels.items()}
-            | {"n": int(answered.get(f.name, 0))}
-        )
-    frame = pd.DataFrame(rows)
-    several = "Several answers could be chosen; " if question.type == "select_multiple" else ""
-    return _QuestionTable(
-        frame,
-        _question_title(question, w.dimension),
-        weights=[3.2] + [1.0] * (len(frame.columns) - 2) + [0.6],
-        note=f"{several}n = number of {w.entities} that answered for the {w.dimension}.",
-    )
-
-
-def _per_dimension_entities_table(
-    fields: list[Any],
-    counts: pd.Series,
-    answered: pd.Series,
-    survey: Any,
-    question: Any,
-    ctx: _Context,
-) -> _QuestionTable:
-    """An entities question asked per dimension (partners per area): per dimension, how
-    many answered, how many entities were named in all, and the most named ones."""
-    w = ctx.words
-    dim_labels = survey.dimension_labels(fields[0].dimension_set)
-    rows = []
-    for f in fields:
-        got = sorted(_field_counts(counts, f.name).items(), key=lambda kv: (-kv[1], ctx.acr(kv[0])))
-        rows.append(
-            {
-                nar.capitalise(w.dimension): dim_labels.get(f.dimension, f.dimension),
-                "Answers": int(answered.get(f.name, 0)),
-                "Named": sum(n for _, n in got),
-                "Most named (times)": ", ".join(f"{ctx.acr(e)} ({n})" for e, n in got[:4]),
-            }
-        )
-    return _QuestionTable(
-        pd.DataFrame(rows),
-        _question_title(question, w.dimension),
-        weights=[3.2, 1.2, 1.2, 5],
-        note=f"Answers: {w.entities} that named at least one; Named: mentions in all.",
-    )
-
-
-def _rank_table(
-    fields: list[Any], counts: pd.Series, answered: pd.Series, survey: Any, question: Any
-) -> _QuestionTable:
-    labels = survey.choice_labels(question.choices)
-    ranks = list(range(1, len(fields) + 1))
-    rows = []
-    for f in fields:
-        got: dict[int, int] = {}
-        for answer, n in _field_counts(counts, f.name).items():
-            rank = pd.to_numeric(answer, errors="coerce")
-            if pd.notna(rank):
-                got[int(rank)] = got.get(int(rank), 0) + n
-        rows.append(
-            {"Option": labels.get(f.dimension, f.dimension)}
-            | {f"Rank {r}": got.get(r, 0) for r in ranks}
-            | {"Answers": int(answered.get(f.name, 0))}
-        )
-    frame = pd.DataFrame(rows)
-    return _QuestionTable(
-        frame, _question_title(question), weights=[3.2] + [1.0] * (len(frame.columns) - 1)
-    )
-
-
-def _choice_table(
-    field: Any, counts: pd.Series, survey: Any, question: Any, n_resp: int, w: Words
-) -> _QuestionTable:
-    got = _field_counts(counts, field.name)
-    labels = survey.choice_labels(field.choices)
-    names = list(labels) + [a for a in got if a not in labels]
-    n = [got.get(a, 0) for a in names]
-    frame = pd.DataFrame(
-        {
-            "Answer": [labels.get(a, a) for a in names],
-            nar.capitalise(w.entities): n,
-            "Share": [x / n_resp if n_resp else float("nan") for x in n],
-        }
-    )
-    note = None
-    if question.type == "select_multiple":
-        note = f"Several answers could be chosen; shares are of the {n_resp} {w.entities} that responded."
-    return _QuestionTable(
-        frame, _question_title(question), {"Share": "{:.0%}"}, weights=[6, 1.5, 1.2], note=note
-    )
-
-
-def _entities_table(
-    field: Any, counts: pd.Series, question: Any, w: Words, ctx: _Context
-) -> _QuestionTable:
-    got = _field_counts(counts, field.name)
-    frame = pd.DataFrame(
-        {nar.capitalise(w.entity): [ctx.acr(e) for e in got], "Named by": list(got.values())}
-    )
-    frame = frame.sort_values(["Named by", nar.capitalise(w.entity)], ascending=[False, True])
-    frame, note = _capped(frame, 15, w.entities)
-    return _QuestionTable(frame, _question_title(question), weights=[3, 1.5], note=note)
-
-
-def _number_table(field: Any, tidy: pd.DataFrame, question: Any) -> _QuestionTable:
-    values = pd.to_numeric(
-        tidy.loc[tidy["field"] == field.name, "answer"], errors="coerce"
-    ).dropna()
-    frame = pd.DataFrame(
-        {
-            "Answers": [len(values)],
-            "Minimum": [values.min() if len(values) else pd.NA],
-            "Median": [values.median() if len(values) else pd.NA],
-            "Maximum": [values.max() if len(values) else pd.NA],
-        }
-    )
-    year = field.type == "integer" and (field.min or 0) >= 1000  # years: 2014, not 2,014
-    return _QuestionTable(
-        frame,
-        _question_title(question),
-        formats=dict.fromkeys(frame.columns[1:], "{:.0f}" if year else "{:,.4g}"),
-    )
-
-
-LANDSCAPE_ANNEXES = frozenset({"scores", "issues"})  # wide tables: entities x dimensions, the log
-
-
-def _annexes(doc: ReportDocument, ctx: _Context, names: Sequence[str]) -> None:
-    """The declared annexes in order, lettered A, B, ...; neighbouring wide ones share one
-    landscape section. An annex with nothing to show (no scores) takes no letter."""
-    writers = {
-        "respondents": _annex_respondents,
-        "scores": _annex_scores,
-        "issues": _annex_issues,
-        "questions": _annex_questions,
-    }
-    letters = iter("ABCDEFGHIJ")
-    letter = next(letters)
-    i = 0
-    while i < len(names):
-        wide = names[i] in LANDSCAPE_ANNEXES
-        run = [names[i]]
-        while wide and i + len(run) < len(names) and names[i + len(run)] in LANDSCAPE_ANNEXES:
-            run.append(names[i + len(run)])
-        i += len(run)
-        with doc.landscape() if wide else nullcontext():
-            for name in run:
-                if writers[name](doc, ctx, letter) is not False:
-                    letter = next(letters)
-
-
 # -- entry point -----------------------------------------------------------------------
 def write_report(result: RunResult, charts: list, path: Path, template: Path | None = None) -> Path:
     """Write the draft Word report of ``result`` to ``path`` and return the path.
@@ -1087,7 +621,7 @@ def write_report(result: RunResult, charts: list, path: Path, template: Path | N
     """
     words = Words.from_survey(result.survey)
     acronyms = result.registry.acronyms() if result.registry is not None else {}
-    ctx = _Context(result, words, {c.id: c for c in charts or []}, acronyms)
+    ctx = ReportContext(result, words, {c.id: c for c in charts or []}, acronyms)
     doc = ReportDocument(template)
     title = result.survey.title
     doc.properties(
@@ -1122,7 +656,7 @@ def write_report(result: RunResult, charts: list, path: Path, template: Path | N
     for name in result.survey.model.report.chapters or CHAPTERS:
         writers[name](doc, ctx)
     _recommendations(doc, ctx)
-    _annexes(doc, ctx, result.survey.model.report.annexes or ANNEXES)
+    write_annexes(doc, ctx, result.survey.model.report.annexes or ANNEXES)
     return doc.save(Path(path))
 
 
@@ -1131,8 +665,8 @@ def report_recommendations(result: RunResult, charts: list | None = None) -> lis
     ``(lead sentence, why and how)``: for the slides, which must say what the report says."""
     words = Words.from_survey(result.survey)
     acronyms = result.registry.acronyms() if result.registry is not None else {}
-    ctx = _Context(result, words, {c.id: c for c in charts or []}, acronyms)
-    if "adoption" in result.tables:
+    ctx = ReportContext(result, words, {c.id: c for c in charts or []}, acronyms)
+    if result.survey.model.requirements is not None:
         from pipeline.report.ess_sections import requirement_report_recommendations
 
         return requirement_report_recommendations(ctx)

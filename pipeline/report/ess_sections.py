@@ -27,14 +27,16 @@ import pandas as pd
 from pipeline.analysis.clusters import MAX_CLUSTERS, MIN_CLUSTERS
 from pipeline.analysis.requirements import requirement_items
 from pipeline.report import narrative as nar
+from pipeline.report.annexes import annex_issues, annex_questions, annex_respondents
 from pipeline.report.answers import answer_count_sentences, profile_lines
+from pipeline.report.context import chart, data_sources, who_was_asked
 from pipeline.report.document import ReportDocument
 from pipeline.report.ess_charts import TIER_LABELS, ScaleStep, coverage_scale
 from pipeline.report.narrative import Recommendation, Words
 from pipeline.spec import Survey
 
 if TYPE_CHECKING:
-    from pipeline.report.docx_report import _Context
+    from pipeline.report.context import ReportContext
 
 MAX_MATRIX_ENTITIES = 10  # agency columns per comparison-matrix table
 # Cell shading of the comparison matrix by answer, strongest first (as the charts' colours,
@@ -499,7 +501,7 @@ def _grouped_rows(items: pd.DataFrame, survey: Survey) -> list[tuple[str, str | 
 
 
 def write_requirement_chapters(
-    doc: ReportDocument, ctx: _Context, extra_chapters: Callable[[], None] | None = None
+    doc: ReportDocument, ctx: ReportContext, extra_chapters: Callable[[], None] | None = None
 ) -> None:
     """Write the body of a benchmark survey's report (after the title page and contents).
 
@@ -509,7 +511,7 @@ def write_requirement_chapters(
     _Chapters(doc, ctx).write(extra_chapters)
 
 
-def requirement_report_recommendations(ctx: _Context) -> list[Recommendation]:
+def requirement_report_recommendations(ctx: ReportContext) -> list[Recommendation]:
     """The recommendations :func:`write_requirement_chapters` writes, without a document."""
     return _Chapters(None, ctx).recs  # type: ignore[arg-type]  # the constructor only keeps it
 
@@ -517,7 +519,7 @@ def requirement_report_recommendations(ctx: _Context) -> list[Recommendation]:
 class _Chapters:
     """The chapters, sharing the run's tables and words."""
 
-    def __init__(self, doc: ReportDocument, ctx: _Context):
+    def __init__(self, doc: ReportDocument, ctx: ReportContext):
         self.doc, self.ctx = doc, ctx
         self.survey: Survey = ctx.result.survey
         self.w: Words = ctx.words
@@ -562,7 +564,6 @@ class _Chapters:
         )
 
     def write(self, extra_chapters: Callable[[], None] | None = None) -> None:
-        from pipeline.report.docx_report import _annex_issues, _annex_questions, _annex_respondents
 
         self.executive_summary()
         self.methodology()
@@ -577,16 +578,14 @@ class _Chapters:
             extra_chapters()
         self.recommendations()
         letters = iter("ABCDEFG")
-        _annex_respondents(self.doc, self.ctx, next(letters))
+        annex_respondents(self.doc, self.ctx, next(letters))
         self.profiles(next(letters))
         with self.doc.landscape():
-            _annex_issues(self.doc, self.ctx, next(letters))
-        _annex_questions(self.doc, self.ctx, next(letters))
+            annex_issues(self.doc, self.ctx, next(letters))
+        annex_questions(self.doc, self.ctx, next(letters))
 
     def chart(self, chart_id: str) -> None:
-        from pipeline.report.docx_report import _chart
-
-        _chart(self.doc, self.ctx, chart_id)
+        chart(self.doc, self.ctx, chart_id)
 
     # -- executive summary and methodology ---------------------------------------------
     def executive_summary(self) -> None:
@@ -630,12 +629,10 @@ class _Chapters:
         )
 
     def methodology(self) -> None:
-        from pipeline.report.docx_report import _data_sources, _who_was_asked
-
         doc, w, m = self.doc, self.w, self.survey.model
         spec = self.spec
         doc.heading("Methodology", 1)
-        _who_was_asked(doc, self.ctx)
+        who_was_asked(doc, self.ctx)
 
         doc.heading(f"How the {w.dimensions} were compared", 2)
         groups = [f"{len(g)} {(spec.groups.get(k, k)).lower()}" for k, g in self.items.groupby("group", sort=False)]
@@ -697,7 +694,7 @@ class _Chapters:
                 "requirement. Answers that cite none are kept in the analysis and flagged as "
                 "warnings in the data-quality log (Annex C)."
             )
-        _data_sources(doc, self.ctx)
+        data_sources(doc, self.ctx)
         doc.heading("Limits", 2)
         doc.bullets(
             [
