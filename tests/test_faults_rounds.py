@@ -398,3 +398,19 @@ def test_the_file_size_limit_is_named_with_advice(project: Project, tmp_path: Pa
     assert "a file is larger than this system lets a process write (file size limit)" in text
     assert "ulimit -f unlimited" in text and "Traceback" not in text
     assert before.unchanged(project) and leftovers(project) == []
+
+
+def test_the_lock_has_one_holder_and_leaves_no_trace(tmp_path: Path) -> None:
+    """The lock that run, compare and comments take: a second holder is refused while the
+    first holds it; released, the lock file and the folders made for it are gone."""
+    from pipeline.errors import BusyError
+    from pipeline.locks import round_lock
+
+    final = tmp_path / "outputs" / SURVEY / f"{ROUND}-comments"
+    with round_lock(final, "the comment table"):
+        assert lock_path(final).is_file()
+        busy = rf"the comment table is being written by another run: process {os.getpid()}"
+        with pytest.raises(BusyError, match=busy), round_lock(final, "the comment table"):
+            pass
+        assert lock_path(final).is_file()  # the refused one did not remove it
+    assert not (tmp_path / "outputs").exists()

@@ -25,7 +25,8 @@ from pipeline.comments.table import (
     merge_comments,
 )
 from pipeline.errors import Issue, PipelineError
-from pipeline.paths import Layout, folder_name
+from pipeline.locks import round_lock
+from pipeline.paths import Layout, check_run_date, folder_name
 from pipeline.privacy import mask_email
 from pipeline.staging import staged
 
@@ -133,16 +134,21 @@ def collect_comments(
             errors.append(Issue("error", "review-unreadable", f"cannot be read: {exc.strerror}", file=shown))
     if errors:
         raise PipelineError(errors)
-    previous = _previous(folder)
-    table = merge_comments(previous, new)
-    before = 0 if previous is None else len(previous)
-    kept = 0
-    if previous is not None:
-        answered = previous[["response", "action"]].fillna("").ne("").any(axis=1)
-        kept = int(answered.sum())
-    run_date = run_date or os.environ.get("EMG_RUN_DATE") or dt.date.today().isoformat()
+    run_date = check_run_date(
+        run_date or os.environ.get("EMG_RUN_DATE") or dt.date.today().isoformat()
+    )
     title = f"{survey.title}, round {round_id}"
-    with staged(folder) as (stage,):
-        write_sheets(stage / WORKBOOK, {SHEET: as_sheet(table)})
-        _write_docx(table, stage / DOCUMENT, title, run_date)
+    # read, merge and write under the folder's lock: two collections at once would each
+    # keep only the responses the other had not yet written
+    with round_lock(folder, f"the comment table of round {round_id} of {survey.id}"):
+        previous = _previous(folder)
+        table = merge_comments(previous, new)
+        before = 0 if previous is None else len(previous)
+        kept = 0
+        if previous is not None:
+            answered = previous[["response", "action"]].fillna("").ne("").any(axis=1)
+            kept = int(answered.sum())
+        with staged(folder) as (stage,):
+            write_sheets(stage / WORKBOOK, {SHEET: as_sheet(table)})
+            _write_docx(table, stage / DOCUMENT, title, run_date)
     return CommentsOutcome(folder, table, len(table) - before, kept)
