@@ -333,6 +333,10 @@ def _demo_survey(
         record_demo_round(layout, survey_id, spec.id)
         if not args.quiet:
             out.print(f"[bold]{survey_id}[/] demo round {spec.id}: inputs written to {folder}")
+    if specs:  # the demo's analyst decides which open answers the report may quote
+        from pipeline.demo_review import write_demo_decisions
+
+        write_demo_decisions(layout, survey_id, specs[-1].id)
     for spec in specs:  # then in order, so that each run compares with the one before
         args.survey_id, args.round_id, args.force, args.run_date = survey_id, spec.id, True, None
         status = max(status, cmd_run(args, layout, out, err))
@@ -456,8 +460,10 @@ def cmd_run(args: argparse.Namespace, layout: Layout, out: Console, err: Console
         print_issues(out, outcome.log, only_problems=True)
     counts = outcome.log.counts()
     out.print(f"[bold green]{survey_id} {args.round_id}: done[/] ({counts['warning']} warning(s))")
-    for name in ("report.docx", "slides.pptx", "results.xlsx", "charts", "profiles", "manifest.json"):
-        out.print(f"  {name:<14} {outcome.outputs / name}")
+    names = ("report.docx", "slides.pptx", "results.xlsx", "excerpts.xlsx", "charts", "profiles", "manifest.json")
+    for name in names:
+        if (outcome.outputs / name).exists():
+            out.print(f"  {name:<14} {outcome.outputs / name}")
     return EXIT_OK
 
 

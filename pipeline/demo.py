@@ -23,23 +23,6 @@ FIRST_NAMES = ["Amina", "Lucas", "Mei", "Olga", "Ravi", "Sofia", "Kwame", "Ines"
 GROUPED_LIST_MIN = 12  # a grouped choice list longer than this is answered goal by goal
 LAST_NAMES = ["Diallo", "Moreau", "Chen", "Ivanova", "Patel", "Rossi", "Mensah", "Garcia", "Sato"]
 
-TEXT_BANK = {
-    "strengths": [
-        "Long-standing programme on {best} with country-level partners.",
-        "Strong technical expertise and data on {best}; trusted convening role.",
-        "Field presence in many countries and experience with {best}.",
-    ],
-    "weaknesses": [
-        "Little capacity on {worst}; work depends on short-term project funding.",
-        "Limited staff time for e-waste; {worst} is outside our current mandate.",
-        "No systematic data on our own results in {worst}.",
-    ],
-    "recommendations": [
-        "Agree a joint work plan with a lead agency for each life-cycle stage.",
-        "Pool project information in one shared database open to all IMG members.",
-        "Run joint country missions where several agencies already have projects.",
-    ],
-}
 GENERIC_TEXT = [
     "See the attached project documents for details.",
     "Work is coordinated through the regional offices.",
@@ -235,7 +218,7 @@ def _fill_texts(
     for f in survey.fields():
         if f.type not in {"text"} or f.personal:
             continue
-        bank = TEXT_BANK.get(f.question, GENERIC_TEXT)
+        bank = GENERIC_TEXT  # for text questions without declared demo answers
         values: list[str | None] = []
         for i, entity in enumerate(respondents):
             if scored:

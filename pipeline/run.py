@@ -228,6 +228,9 @@ def run_fingerprint(
     if previous == "find":
         previous = _previous_key(layout, survey.id, round_id)
     extra: dict[str, Any] = {"run_date": run_date, "previous": previous}
+    decisions = excerpt_decisions_path(layout, survey.id, round_id)
+    if decisions.is_file():  # the analyst's quoting decisions change the report
+        extra["excerpt_decisions"] = sha256_file(decisions)
     if no_repeat:
         extra["no_repeat"] = sorted(no_repeat)
     return fingerprint(inputs, survey.sha256, sha256_file(layout.registry), extra)
@@ -263,7 +266,32 @@ def process_round(
     with steps.step("Normalising"):
         responses = normalise(raw, survey, registry, round_id, log, checked)
     result = analyse_round(survey, registry, round_id, run_date, responses, log, raw, steps)
+    if "open_answers" in result.tables:
+        add_excerpt_decisions(result, layout)
     return result, input_hashes
+
+
+def excerpt_decisions_path(layout: Layout, survey_id: str, round_id: str) -> Path:
+    """The analyst's quoting decisions for a round (read, never written, by a run)."""
+    from pipeline.excerpts import FILE
+
+    return layout.review(survey_id, round_id) / FILE
+
+
+def add_excerpt_decisions(result: RunResult, layout: Layout) -> None:
+    """Join the analyst's quoting decisions to ``result.tables["open_answers"]``; their
+    problems go to the run's log (an unreadable decisions file stops the run)."""
+    from pipeline.analysis.themes import merge_decisions
+    from pipeline.excerpts import read_decisions
+
+    path = excerpt_decisions_path(layout, result.survey.id, result.round)
+    shown = path.relative_to(layout.root).as_posix()
+    decisions, issues = read_decisions(path, shown)
+    result.log.extend(issues)
+    if result.log.has_errors():
+        raise PipelineError(result.log.errors)
+    coded = result.tables["open_answers"].drop(columns=["include", "status"])
+    result.tables["open_answers"] = merge_decisions(coded, decisions)
 
 
 def add_comparison(result: RunResult, layout: Layout, steps: Steps | None = None) -> str | None:
@@ -398,13 +426,17 @@ def write_round(
     """Write processed tables and outputs into staging folders, then swap them in.
 
     ``previous``: the round compared with (see :func:`_previous_key`), for the manifest."""
+    from pipeline.excerpts import FILE as EXCERPTS_FILE
+    from pipeline.excerpts import SHEET as EXCERPTS_SHEET
+    from pipeline.excerpts import excerpt_sheet, how_to
     from pipeline.report.chart_cache import chart_cache
     from pipeline.report.charts import make_charts
     from pipeline.report.compare_charts import charts_for_run
     from pipeline.report.docx_report import report_recommendations, write_report
     from pipeline.report.profiles import write_profiles
     from pipeline.report.slides import write_slides
-    from pipeline.report.workbook import write_csv_safe, write_workbook
+    from pipeline.report.themes_charts import theme_charts
+    from pipeline.report.workbook import write_csv_safe, write_sheets, write_workbook
 
     with staged(processed_dir, out_dir) as (proc_stage, out_stage):
         with steps.step("Writing tables"):
@@ -422,10 +454,22 @@ def write_round(
             with chart_cache(layout.chart_cache):
                 charts = make_charts(result, charts_dir)
             charts += charts_for_run(result, charts_dir)
+            charts += theme_charts(result, charts_dir)
         with steps.step("Writing results workbook"):
             write_workbook(result, out_stage / "results.xlsx")
         with steps.step("Writing report"):
             write_report(result, charts, out_stage / "report.docx")
+        if "open_answers" in result.tables:
+            write_sheets(
+                out_stage / EXCERPTS_FILE,
+                {
+                    EXCERPTS_SHEET: excerpt_sheet(result.tables["open_answers"], result.registry.acronyms()),
+                    "How to use": how_to(
+                        excerpt_decisions_path(layout, result.survey.id, result.round)
+                        .relative_to(layout.root).as_posix()
+                    ),
+                },
+            )
         with steps.step("Writing profiles"):
             write_profiles(result, out_stage / "profiles")
         with steps.step("Writing slides"):

@@ -301,6 +301,7 @@ CHAPTERS = (
     "tallies",
     "projects",
     "ranking",
+    "open_answers",
     "change",
 )
 ANNEXES = ("respondents", "scores", "issues", "questions")
@@ -367,6 +368,24 @@ class Review(_Model):
         return self
 
 
+class Theme(_Model):
+    """A theme an open answer may raise, with the words that mark it in each language."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    # language code -> words or phrases; a match is a whole word or phrase, in any case and
+    # with or without accents; a trailing '*' matches any ending ("recycl*")
+    match: dict[str, list[str]] = Field(min_length=1)
+
+
+class OpenAnswers(_Model):
+    """Themes to code the answers of text questions by (question id -> themes)."""
+
+    themes: dict[str, list[Theme]] = Field(min_length=1)
+    # approved excerpts quoted in the report per question, at most
+    quotes_per_question: int = Field(default=3, ge=0, le=20)
+
+
 class HistoryEntry(_Model):
     """An earlier version of the survey, used to read the rounds collected with it."""
 
@@ -397,6 +416,7 @@ class SurveyModel(_Model):
     requirements: Requirements | None = None
     maturity: Maturity | None = None
     tallies: Tallies | None = None
+    open_answers: OpenAnswers | None = None
     report: ReportText = ReportText()
     demo: Demo | None = None
     history: dict[str, HistoryEntry] = {}
@@ -702,6 +722,15 @@ def _check_references(model: SurveyModel) -> list[str]:
             )
     if "{item}" not in model.report.strengthen:
         problems.append("report.strengthen: the sentence needs '{item}' where the label goes")
+    if model.open_answers:
+        types = {q.id: q.type for sec in model.sections for q in sec.questions}
+        for qid, themes in model.open_answers.themes.items():
+            if qid in types and types[qid] != "text":
+                problems.append(f"open_answers.themes.{qid}: a {types[qid]} question, not a text question")
+            ids = [t.id for t in themes]
+            if len(set(ids)) < len(ids):
+                problems.append(f"open_answers.themes.{qid}: a theme id is used twice")
+            refs.append((f"open_answers.themes.{qid}", qid))
     for key in ("chapters", "annexes"):
         names = getattr(model.report, key) or []
         dupes = sorted({n for n in names if names.count(n) > 1})

@@ -109,6 +109,12 @@ def analyse(
             known = set(log.issues)
             log.extend(i for i in found.issues if i not in known)
     tables.update(synthesis_tables(subs, survey, registry))  # SDG targets, tallies
+    if model.open_answers is not None:
+        from pipeline.analysis.themes import code_open_answers, merge_decisions, theme_counts
+
+        coded = code_open_answers(subs, survey)
+        tables["open_answers"] = merge_decisions(coded, None)  # the run adds the decisions
+        tables["theme_counts"] = theme_counts(coded, survey, registry.acronyms())
     invited = invited if invited is not None else model.invited
     tables["response_status"], status = response_status(subs, registry, invited)
     stats.update(status)

@@ -31,6 +31,7 @@ from pipeline.report.context import (
 )
 from pipeline.report.document import ReportDocument, clean_text
 from pipeline.report.narrative import Words
+from pipeline.report.themes_chapter import write_open_answers
 from pipeline.score import rule_text
 from pipeline.spec import ANNEXES, CHAPTERS
 from pipeline.tables import RunResult
@@ -651,6 +652,7 @@ def write_report(result: RunResult, charts: list, path: Path, template: Path | N
         "tallies": swfs.write_internal_management,
         "projects": _projects,
         "ranking": _ranking,
+        "open_answers": write_open_answers,  # only when the survey declares themes
         "change": lambda d, _c: write_change_chapter(d, change) if change is not None else None,
     }
     for name in result.survey.model.report.chapters or CHAPTERS:

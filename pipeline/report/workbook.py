@@ -103,6 +103,15 @@ SHEETS: dict[str, tuple[str, str]] = {
     "projects": ("Projects", "One row per project reported."),
     "project_summary": ("Project summary", "Projects and budgets by status, by {dim} and by region."),
     "ranking": ("Ranking", "Mean and median rank of each option (1 = most preferred)."),
+    "theme_counts": (
+        "Themes",
+        "Open answers: the number of {plural} whose answer raises each declared theme.",
+    ),
+    "open_answers": (
+        "Open answers",
+        "Every answer to a themed text question (contact details masked), the themes found "
+        "in it and the quoting decision (see excerpts.xlsx).",
+    ),
     "ranking_stats": ("Ranking statistics", "Kendall's W of the rankings, with its test."),
     "response_status": ("Response status", "Every {noun} invited: whether and when it responded, from which file."),
     # synthesis survey (pipeline.analysis.synthesis)
