@@ -168,7 +168,7 @@ def check_round(
         raw, _ = ingest_round(layout, survey, registry, round_id, log, no_repeat)
     if not log.has_errors() or len(raw.main):
         with steps.step("Checking answers"):
-            validate(raw, survey, registry, log)
+            validate(raw, survey, registry, log, round_id)
     return log, raw
 
 
@@ -260,7 +260,7 @@ def process_round(
     checked = None
     with steps.step("Checking answers"):
         if len(raw.main):
-            checked = validate(raw, survey, registry, log)
+            checked = validate(raw, survey, registry, log, round_id)
     if log.has_errors():
         raise PipelineError(log.errors)
     with steps.step("Normalising"):

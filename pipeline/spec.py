@@ -10,6 +10,7 @@ the readers, the validator and the scorer all work from that one list.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -345,6 +346,28 @@ class ReportText(_Model):
     own_terms: list[str] = []
 
 
+class Check(_Model):
+    """A cross-field check, like an XLSForm constraint over several answers: a warning
+    (with file, sheet, row) for each row where ``field`` is below ``min`` or above
+    ``max`` while every ``when`` answer holds. A bound is a number, another field of the
+    same table, or ``round_year`` (the first year in the round id) with an offset
+    (``round_year - 1``). See :mod:`pipeline.crosschecks`."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    section: str | None = None  # a repeat section, or None for the main form
+    field: str
+    when: dict[str, str | list[str]] = {}
+    min: float | str | None = None
+    max: float | str | None = None
+    message: str  # what the problem is, e.g. "planned, but its end year has passed"
+
+    @model_validator(mode="after")
+    def _a_bound(self) -> Check:
+        if self.min is None and self.max is None:
+            raise ValueError(f"check '{self.id}' needs min or max")
+        return self
+
+
 ReviewState = Literal["approved", "rejected", "on_hold", "edited"]
 
 
@@ -421,6 +444,7 @@ class SurveyModel(_Model):
     demo: Demo | None = None
     history: dict[str, HistoryEntry] = {}
     review: Review = Review()
+    checks: list[Check] = []
     # the rounds in the order they were held, when their ids do not sort that way
     # (default: natural order, 2026-R2 before 2026-R10); `run` compares with the one before
     round_order: list[str] = []
@@ -746,6 +770,34 @@ def _check_references(model: SurveyModel) -> list[str]:
     return problems
 
 
+ROUND_YEAR = re.compile(r"^round_year\s*(?:([+-])\s*(\d+))?$")
+
+
+def _check_checks(survey: Survey) -> list[str]:
+    """The cross-field checks name fields of their table, numbers or round_year."""
+    problems: list[str] = []
+    for check in survey.model.checks:
+        if check.section is not None and check.section not in survey.repeat_sections:
+            problems.append(f"check '{check.id}': no repeat section '{check.section}'")
+            continue
+        fields = {f.name: f for f in survey.fields(check.section)}
+        where = f"the {check.section} section" if check.section else "the main form"
+        numbers = {"integer", "decimal"}
+        for name in [check.field, *check.when]:
+            if name not in fields:
+                problems.append(f"check '{check.id}': no field '{name}' in {where}")
+        if check.field in fields and fields[check.field].type not in numbers:
+            problems.append(f"check '{check.id}': '{check.field}' is not a number question")
+        for bound in (check.min, check.max):
+            named = isinstance(bound, str) and not ROUND_YEAR.match(bound.strip())
+            if named and (bound not in fields or fields[bound].type not in numbers):
+                problems.append(
+                    f"check '{check.id}': bound '{bound}' is neither a number question of "
+                    f"{where} nor round_year (+/- n)"
+                )
+    return problems
+
+
 def load_survey(path: Path | str) -> Survey:
     """Read a survey definition (a ``survey.yaml`` or its folder) and check it whole.
 
@@ -777,6 +829,9 @@ def load_survey(path: Path | str) -> Survey:
     if problems:
         raise SpecError([Issue("error", "spec-invalid", p, file=str(path)) for p in problems])
     survey = Survey(model, path, hashlib.sha256(raw).hexdigest())
+    problems = _check_checks(survey)
+    if problems:
+        raise SpecError([Issue("error", "spec-invalid", p, file=str(path)) for p in problems])
     names = [f.name for f in survey.fields("all")]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:

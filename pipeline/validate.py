@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from pipeline.crosschecks import check_rows, round_year, survey_checks
 from pipeline.errors import Issue, IssueLog, Severity
 from pipeline.registry import Registry
 from pipeline.spec import FormField, Survey
@@ -867,7 +868,13 @@ def _repeat_issues(
     return issues
 
 
-def validate(raw: RawRound, survey: Survey, registry: Registry, log: IssueLog) -> CheckedRound:
+def validate(
+    raw: RawRound,
+    survey: Survey,
+    registry: Registry,
+    log: IssueLog,
+    round_id: str | None = None,
+) -> CheckedRound:
     """Check a round's canonical wide tables and append every problem to ``log``.
 
     In: the tables the readers produced (all text), the survey definition and the entity
@@ -877,6 +884,8 @@ def validate(raw: RawRound, survey: Survey, registry: Registry, log: IssueLog) -
     Errors (unknown entity, invalid answer, ...) must stop a run; warnings (answers to
     skipped questions, partial rankings, conflicting duplicates, other form versions) and
     infos are reported. ``_extra:`` columns are left alone (the readers report them).
+    The survey's cross-field checks (``checks:``) give warnings; ``round_id`` gives the
+    year their ``round_year`` bounds stand for.
     """
     main = prepare_table(raw.main, META_COLUMNS)
     fields = survey.fields()
@@ -895,6 +904,48 @@ def validate(raw: RawRound, survey: Survey, registry: Registry, log: IssueLog) -
     issues += _meta_issues(main, where, survey)
     repeats: dict[str, CheckedTable] = {}
     issues += _repeat_issues(raw, main, ids, survey, registry, repeats)
+    issues += _cross_check_issues(main, checked, ids, repeats, survey, round_id)
     issues.sort(key=lambda i: (i.file, i.sheet, -1 if i.row is None else i.row))
     log.extend(issues)
     return CheckedRound(CheckedTable(main, checked), repeats)
+
+
+def _cross_check_issues(
+    main: pd.DataFrame,
+    checked: dict[str, CheckedField],
+    ids: pd.Series,
+    repeats: dict[str, CheckedTable],
+    survey: Survey,
+    round_id: str | None,
+) -> list[Issue]:
+    """Warnings of the survey's cross-field checks (:mod:`pipeline.crosschecks`)."""
+    if not survey.model.checks:
+        return []
+    year = round_year(round_id)
+    labels = {f.name: f.label for f in survey.fields("all")}
+    issues: list[Issue] = []
+    by_year = [
+        c.id
+        for c in survey.model.checks
+        if any(isinstance(b, str) and b.strip().startswith("round_year") for b in (c.min, c.max))
+    ]
+    if year is None and by_year:
+        issues.append(
+            Issue(
+                "info",
+                "cross-check-skipped",
+                f"the round id '{round_id}' holds no year, so the checks {', '.join(by_year)} "
+                "(bounded by the round's year) were not made",
+            )
+        )
+    tables = {None: (main, checked, ids)}
+    parent = dict(zip(main["_submission_id"].astype("string"), ids, strict=True))
+    for section, table in repeats.items():
+        entity = table.frame["_submission_id"].astype("string").map(parent)
+        tables[section] = (table.frame, table.fields, entity)  # type: ignore[index]
+    for section, (frame, fields, entity) in tables.items():
+        values = {name: c.values for name, c in fields.items()}
+        for check in survey_checks(survey, section):
+            if len(frame):
+                issues += check_rows(check, frame, values, labels, entity, year)
+    return issues

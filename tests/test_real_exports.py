@@ -350,3 +350,68 @@ def test_kobo_group_separator_is_detected_from_the_headers(
     raw_log = IssueLog()
     raw = read_round(other.parent, survey, registry, raw_log)
     assert len(raw.repeats["projects"]) == len(repeats["projects"])
+
+
+# -- 6. cross-field checks declared in the survey ------------------------------------------------
+def test_cross_field_checks_warn_with_file_sheet_row_and_reach_the_annex(
+    tmp_path: Path, survey: Survey, registry: Registry
+) -> None:
+    main, repeats = example_round(survey, registry, n=6)
+    projects = repeats["projects"].copy()
+    assert len(projects) >= 3
+    changes = {  # row of the 'projects' sheet (header = 1) -> answers
+        2: {"project_status": "planned", "start_year": "2018", "end_year": "2020"},
+        3: {"project_status": "ongoing", "start_year": "2015", "end_year": "2022"},
+        4: {"project_status": "completed", "start_year": "2019", "end_year": "2017"},
+    }
+    for row, answers in changes.items():
+        for column, value in answers.items():
+            projects.loc[row - 2, column] = value
+    project = new_project(tmp_path)
+    tables = kobo_export_tables(main, {"projects": projects}, survey, registry)
+    write_formpack_xlsx(tables, project.raw / "kobo.xlsx")
+    outcome = validate_round(project)
+    assert outcome.code == 0, outcome.text
+    found = {
+        (i.row, i.message.split(":")[0])
+        for i in outcome.log.issues
+        if i.code == "cross-check" and i.file == "kobo.xlsx" and i.sheet == "projects"
+    }
+    assert found == {
+        (2, "a planned project whose end year has passed"),
+        (3, "an ongoing project that ended more than a year before this round"),
+        (4, "a project that ends before it starts"),
+    }
+    planned = next(i for i in outcome.log.issues if i.code == "cross-check" and i.row == 2)
+    assert planned.column == "end_year" and planned.severity == "warning"
+    assert '"End year" is 2020; expected at least 2026 (the round\'s year)' in planned.message
+    before = next(i for i in outcome.log.issues if i.code == "cross-check" and i.row == 4)
+    assert 'expected at least "Start year" (2019)' in before.message
+
+    assert cli(project, "run", "--run-date", "2026-11-25").code == 0
+    doc = Document(str(project.outputs / "report.docx"))
+    cells = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
+    assert "a planned project whose end year has passed" in cells
+
+
+def test_a_round_without_a_year_skips_round_year_checks(
+    tmp_path: Path, survey: Survey, registry: Registry, example: Example
+) -> None:
+    from pipeline.crosschecks import round_year
+
+    assert round_year("2026-R1") == 2026 and round_year("R1-2019b") == 2019
+    assert round_year("spring") is None
+    main, repeats = example
+    raw_log = IssueLog()
+    raw = read_round(
+        write_formpack_xlsx(kobo_export_tables(main, repeats, survey, registry), tmp_path / "k.xlsx").parent,
+        survey,
+        registry,
+        raw_log,
+    )
+    from pipeline.validate import validate
+
+    log = IssueLog()
+    validate(raw, survey, registry, log, "spring")
+    skipped = [i for i in log.issues if i.code == "cross-check-skipped"]
+    assert len(skipped) == 1 and "planned_but_ended" in skipped[0].message
