@@ -929,7 +929,7 @@ def _cross_check_issues(
         for c in survey.model.checks
         if any(isinstance(b, str) and b.strip().startswith("round_year") for b in (c.min, c.max))
     ]
-    if year is None and by_year:
+    if round_id is not None and year is None and by_year:
         issues.append(
             Issue(
                 "info",
