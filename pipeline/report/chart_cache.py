@@ -423,7 +423,7 @@ def _same_values(context: Any, reads: list[list[Any]]) -> bool:
 
 
 def _restore(entry: Path, record: dict[str, Any], out_dir: Path) -> Any:
-    from pipeline.report.charts import Chart
+    from pipeline.report.figure import Chart
 
     out_dir.mkdir(parents=True, exist_ok=True)
     words = record["chart"]
@@ -437,7 +437,7 @@ def _restore(entry: Path, record: dict[str, Any], out_dir: Path) -> Any:
 
 
 def _store(folder: Path, static: str, reads: list[tuple[list[Any], str]], chart: Any) -> None:
-    from pipeline.report.charts import Chart
+    from pipeline.report.figure import Chart
 
     if type(chart) is not Chart:
         return

@@ -15,7 +15,7 @@ and ``ranking`` (mean rank of each option, with Kendall's W).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,8 +23,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline.errors import IssueLog
 from pipeline.report import style
+from pipeline.report.chart_loop import draw_charts
+from pipeline.report.figure import Chart
 from pipeline.report.style import frame, new_figure, save, tidy_axes, wrap
 from pipeline.tables import RunResult
 
@@ -36,18 +37,6 @@ HEATMAP_MAX_DIMENSION_COLUMNS = 8  # more dimensions than this: dimensions becom
 NETWORK_MAX_NODES = 150
 NETWORK_SEED = 20170605
 MAX_CATEGORIES = 12  # entity types shown in the response chart before "Other"
-
-
-@dataclass
-class Chart:
-    """One chart written to disk, with the words the report puts around it."""
-
-    id: str
-    title: str
-    caption: str
-    alt_text: str
-    png: Path
-    svg: Path
 
 
 # -- what every chart needs to know about the run ------------------------------------------
@@ -1023,7 +1012,7 @@ def make_charts(result: RunResult, out_dir: Path) -> list[Chart]:
     out_dir.mkdir(parents=True, exist_ok=True)
     run = _run_context(result)
     # a requirements benchmark (ESS) has charts of its own in place of the score charts
-    benchmark = "adoption" in result.tables
+    benchmark = result.survey.model.requirements is not None
     if not benchmark:
         return draw_charts(CHARTS, run, out_dir, result.log)
     from pipeline.report.ess_charts import REPLACED_GENERIC_CHARTS, make_requirement_charts
@@ -1032,40 +1021,3 @@ def make_charts(result: RunResult, out_dir: Path) -> list[Chart]:
     return charts + make_requirement_charts(result, out_dir)
 
 
-def draw_charts(
-    draws: dict[str, Callable[[Any, Path], Chart | None]],
-    context: Any,
-    out_dir: Path,
-    log: IssueLog,
-    skip: Collection[str] = (),
-) -> list[Chart]:
-    """Draw each chart of ``draws`` (chart id -> drawer taking ``context`` and ``out_dir``)
-    in the house style, except those in ``skip``; return the charts drawn, in order.
-
-    A drawer that returns None (its table is missing or empty) is passed over; one that
-    fails on malformed data is passed over with a ``chart-skipped`` warning in ``log``.
-    Within :func:`~pipeline.report.chart_cache.chart_cache`, a chart whose values are
-    unchanged since it was last drawn is copied from the cache instead.
-    """
-    from pipeline.report.chart_cache import cached_draw
-
-    charts: list[Chart] = []
-    with style.chart_style():
-        for chart_id, draw in draws.items():
-            if chart_id in skip:
-                continue
-            try:
-                chart = cached_draw(chart_id, draw, context, out_dir)
-            except (KeyError, ValueError, TypeError, IndexError) as exc:
-                import matplotlib.pyplot as plt
-
-                plt.close("all")
-                log.warning(
-                    "chart-skipped",
-                    f"the {chart_id} chart could not be drawn from the run's tables: {exc}",
-                    file=f"charts/{chart_id}.png",
-                )
-                continue
-            if chart is not None:
-                charts.append(chart)
-    return charts

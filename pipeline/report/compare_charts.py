@@ -32,7 +32,7 @@ from matplotlib.patches import Patch
 
 from pipeline.report import style
 from pipeline.report.change_words import basis_sentence
-from pipeline.report.charts import Chart
+from pipeline.report.figure import Chart
 from pipeline.report.style import frame, new_figure, save, tidy_axes, wrap
 from pipeline.spec import Survey
 

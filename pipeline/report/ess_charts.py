@@ -34,7 +34,8 @@ import numpy as np
 import pandas as pd
 
 from pipeline.report import style
-from pipeline.report.charts import Chart, draw_charts
+from pipeline.report.chart_loop import draw_charts
+from pipeline.report.figure import Chart
 from pipeline.report.narrative import capitalise, inline
 from pipeline.report.style import frame, new_figure, save, tidy_axes
 from pipeline.spec import Survey
