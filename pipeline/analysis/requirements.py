@@ -1,6 +1,6 @@
 """Benchmark surveys: how far each entity meets a common set of requirements.
 
-A benchmark survey (the ESS safeguards comparison) asks each entity, for every item of a
+A benchmark survey (a ``requirements:`` block, e.g. ESS) asks each entity, for every item of a
 dimension set of *requirements*, how its own system covers it: a choice list with one
 choice meaning "met" (``requirements.mandatory``), weaker ones, and possibly a choice
 meaning "not applicable" that is left out of every denominator. Everything here reads the

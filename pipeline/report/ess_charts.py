@@ -1,4 +1,4 @@
-"""The charts of a benchmark survey (the ESS safeguards comparison), drawn for a projector.
+"""The charts of a benchmark survey (a ``requirements:`` block, e.g. ESS), drawn for a projector.
 
 :func:`make_requirement_charts` takes a :class:`~pipeline.tables.RunResult` whose tables
 come from :func:`pipeline.analysis.requirements.analyse_requirements` and writes, as PNG

@@ -1,0 +1,99 @@
+"""The package's shape: no import circle, no survey named in the code."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "pipeline"
+
+# Deliberate lazy dispatch kept by their owners; any other circle fails the test, and so
+# does one of these once it is gone (then take it off the list).
+KNOWN_CIRCLES = {
+    frozenset({"pipeline.cli", "pipeline.console"}),  # console wraps cli.main for signals
+    frozenset({"pipeline.ingest.detect", "pipeline.ingest.kobo", "pipeline.ingest.odk"}),
+}
+
+
+def _module_name(path: Path) -> str:
+    name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    return name.removesuffix(".__init__")
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the pipeline modules it imports, at the top or inside a function."""
+    modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {m: set() for m in modules}
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets: list[str] = []
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("pipeline"):
+                targets = [f"{node.module}.{a.name}" for a in node.names]
+                targets = [t for t in targets if t in modules] or [node.module]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names if a.name.startswith("pipeline")]
+            graph[name] |= {t for t in targets if t in modules and t not in {name, "pipeline"}}
+    return graph
+
+
+def circles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
+    """Strongly connected groups of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[frozenset[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = set()
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.add(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                found.append(frozenset(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_the_circle_finder_finds_a_circle() -> None:
+    assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [frozenset("abc")]
+
+
+def test_no_import_circle_in_the_package() -> None:
+    found = set(circles(import_graph()))
+    assert found - KNOWN_CIRCLES == set(), "new import circle(s)"
+    assert KNOWN_CIRCLES - found == set(), "a known circle is gone: take it off KNOWN_CIRCLES"
+
+
+def test_the_code_names_no_survey() -> None:
+    """Survey ids and titles live in surveys/, never in pipeline/ (checked as text)."""
+    names = []
+    for spec in sorted((ROOT / "surveys").glob("*/survey.yaml")):
+        data = yaml.safe_load(spec.read_text(encoding="utf-8"))
+        names += [spec.parent.name, data["title"]]
+    hits = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in PACKAGE.rglob("*.py")
+        for name in names
+        if name in path.read_text(encoding="utf-8")
+    ]
+    assert hits == []
