@@ -123,3 +123,37 @@ def _where(frame: pd.DataFrame, i: object, field: str) -> dict[str, object]:
 def survey_checks(survey: Survey, section: str | None) -> list[Check]:
     """The survey's cross-field checks on one table (None: the main form)."""
     return [c for c in survey.model.checks if c.section == section]
+
+
+def respect_checks(
+    frame: pd.DataFrame, survey: Survey, section: str | None, year: int | None
+) -> pd.DataFrame:
+    """A copy of a canonical table (text values) whose numbers are moved onto the bounds
+    of the survey's checks they break: for made-up answers (the demo, test examples) that
+    should not contradict themselves. Rules bounded by the round's year are applied only
+    with a ``year``."""
+    out = frame.copy()
+    for _ in range(2):  # a second pass settles rules that move the same value
+        for check in survey_checks(survey, section):
+            if check.field not in out or any(name not in out for name in check.when):
+                continue
+            values = {name: out[name] for name in out.columns}
+            value = pd.to_numeric(out[check.field], errors="coerce").astype("Float64")
+            applies = value.notna()
+            for name, wanted in check.when.items():
+                allowed = [wanted] if isinstance(wanted, str) else list(wanted)
+                applies &= out[name].astype("string").isin(allowed).fillna(False).astype(bool)
+            for side, bound in (("min", check.min), ("max", check.max)):
+                named = isinstance(bound, str) and not ROUND_YEAR.match(bound.strip())
+                if bound is None or (named and bound not in out):
+                    continue
+                limit, _ = _bound(bound, values, {}, year)
+                if limit is None:
+                    continue
+                broken = applies & limit.notna() & ((value < limit) if side == "min" else (value > limit))
+                broken = broken.fillna(False).astype(bool)
+                if broken.any():
+                    value = value.mask(broken, limit)
+                    fixed = limit[broken].map(_number).astype("string")
+                    out[check.field] = out[check.field].astype("string").mask(broken, fixed)
+    return out

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipeline.crosschecks import respect_checks, round_year
 from pipeline.registry import Registry
 from pipeline.spec import DemoRound as DemoRoundSpec
 from pipeline.spec import FormField, Survey
@@ -315,7 +316,7 @@ def demo_round_answers(survey: Survey, registry: Registry, spec: DemoRoundSpec) 
     demo = survey.model.demo
     always = demo.always_respond if demo else []
     respondents = pick_respondents(registry, spec.respondents, spec.seed, always)
-    return synthetic_answers(
+    answers = synthetic_answers(
         survey,
         registry,
         respondents,
@@ -323,6 +324,11 @@ def demo_round_answers(survey: Survey, registry: Registry, spec: DemoRoundSpec) 
         submitted_from=spec.submitted_from,
         boost=demo.boost if demo else None,
         pull=demo.pull if demo else None,
+    )
+    year = round_year(spec.id)  # invented answers break none of the survey's checks
+    return DemoRound(
+        main=respect_checks(answers.main, survey, None, year),
+        repeats={s: respect_checks(f, survey, s, year) for s, f in answers.repeats.items()},
     )
 
 

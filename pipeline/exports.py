@@ -30,6 +30,7 @@ import pandas as pd
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from pipeline.crosschecks import respect_checks
 from pipeline.forms import FORM_VERSION_FIELD, field_options
 from pipeline.ingest.headers import KOBO_SUBMISSION_META, ODK_SUBMISSION_META
 from pipeline.registry import Registry
@@ -438,12 +439,16 @@ EXAMPLE_TEXTS = [
 ]
 
 
+EXAMPLE_YEAR = 2026  # the example submissions are dated March 2026 (round 2026-R1)
+
+
 def example_round(
     survey: Survey, registry: Registry, n: int = 4
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """``n`` deterministic canonical submissions touching every field type (labels with
     spaces and commas, empty multi-selects, skips, accents, quotes, new lines, text that
-    looks like a formula), with 2, 1, 0, ... repeat rows. Returns ``(main, repeats)``."""
+    looks like a formula), with 2, 1, 0, ... repeat rows, which break none of the survey's
+    cross-field checks (for a round of :data:`EXAMPLE_YEAR`). Returns ``(main, repeats)``."""
     ids = registry.ids
     rows: list[dict[str, str | None]] = []
     for i in range(n):
@@ -457,6 +462,7 @@ def example_round(
         rows.append(row)
     columns = ["_submission_id", "_submitted_at", *(f.name for f in survey.fields())]
     main = pd.DataFrame(rows, columns=columns).astype("string")
+    main = respect_checks(main, survey, None, EXAMPLE_YEAR)
     repeats: dict[str, pd.DataFrame] = {}
     for section in survey.repeat_sections:
         fields = survey.fields(section)
@@ -468,7 +474,8 @@ def example_round(
                     item[f.name] = _example_value(f, survey, ids, i + k, j)
                 items.append(item)
         columns = ["_submission_id", *(f.name for f in fields)]
-        repeats[section] = pd.DataFrame(items, columns=columns).astype("string")
+        frame = pd.DataFrame(items, columns=columns).astype("string")
+        repeats[section] = respect_checks(frame, survey, section, EXAMPLE_YEAR)
     return main, repeats
 
 

@@ -27,6 +27,7 @@ from rapidfuzz import fuzz, process
 
 from pipeline.crosschecks import check_rows, round_year, survey_checks
 from pipeline.errors import Issue, IssueLog, Severity
+from pipeline.forms import MULTI_SEPARATOR
 from pipeline.registry import Registry
 from pipeline.spec import FormField, Survey
 from pipeline.tables import FIELD_ROW_PREFIX, META_COLUMNS, REPEAT_META_COLUMNS, RawRound
@@ -36,6 +37,8 @@ EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s.]+"
 TOKEN_SEPARATORS = r"[\s,;]+"
 MAX_LISTED_CHOICES = 10  # longer choice lists are not spelled out in messages
 MAX_LISTED_FIELDS = 12  # conflicting fields named in a duplicate-submission message
+# the same words as the questionnaire's instructions; both separators are accepted
+MULTIPLE_SEPARATED = f", several separated by '{MULTI_SEPARATOR}' or by spaces"
 MAX_LISTED_PLACES = 6  # submissions of one entity named in a duplicate-submission message
 
 
@@ -404,7 +407,7 @@ def _token_message(token: str, f: FormField, survey: Survey, registry: Registry)
     list_name = f.list_name or ""
     shown = "a value" if f.personal else f"'{token}'"
     hint = _did_you_mean(suggest_choices(token, survey, list_name))
-    expected = _expected_choices(survey, list_name) + ", separated by spaces"
+    expected = _expected_choices(survey, list_name) + MULTIPLE_SEPARATED
     return f"{shown} is not one of the choices" + _then_expected(hint, expected)
 
 

@@ -191,8 +191,9 @@ def test_files_of_another_survey_are_one_error_each(
     assert outcome.codes("warning") == []  # no flood of unknown columns or missing answers
     foreign = outcome.only("file-wrong-survey")
     assert located(foreign, "ess_export.xlsx", main_sheet(other), 1)
-    assert "neither the form's XML names nor its labels" in foreign.message
-    assert "form version 2026.1" in foreign.message and "rows are not read" in foreign.message
+    assert "this is an export of ess_safeguards" in foreign.message  # named as that survey
+    assert "data/raw/ess_safeguards/2026-R1/" in foreign.message
+    assert "rows are not read" in foreign.message
     form = outcome.only("questionnaire-survey")
     assert located(form, "ess_questionnaire.xlsx", "About", column="survey_id")
     assert "is for survey 'ess_safeguards'" in form.message

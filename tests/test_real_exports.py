@@ -415,3 +415,53 @@ def test_a_round_without_a_year_skips_round_year_checks(
     validate(raw, survey, registry, log, "spring")
     skipped = [i for i in log.issues if i.code == "cross-check-skipped"]
     assert len(skipped) == 1 and "planned_but_ended" in skipped[0].message
+
+
+# -- 7. messages that lead to the fix -------------------------------------------------------------
+def test_semicolons_and_spaces_both_separate_several_answers(
+    tmp_path: Path, survey: Survey, registry: Registry, example: Example
+) -> None:
+    main, repeats = example
+    main = main.copy()
+    main.loc[0, "topics"] = "epr; chemicals"
+    main.loc[1, "topics"] = "Extended producer responsibility;Chemicals and releases"
+    main.loc[2, "topics"] = "epr chemicals"
+    main.loc[3, "topics"] = "epr; chemcals"
+    project = new_project(tmp_path)
+    tables = kobo_export_tables(main, repeats, survey, registry, headers="xml")
+    write_formpack_xlsx(tables, project.raw / "kobo.xlsx")
+    outcome = validate_round(project)
+    bad = outcome.only("choice-invalid")
+    assert bad.row == 5 and "'chemcals'" in bad.message
+    assert "several separated by ';' or by spaces" in bad.message
+    _, raw = check_round(project.layout, "ewaste_img", "2026-R1")
+    assert raw is not None
+    assert raw.main["topics"].tolist()[:3] == ["epr chemicals"] * 3
+
+
+@pytest.mark.parametrize(
+    ("name", "advice"),
+    [("answers.ods", "save it as .xlsx"), ("answers.numbers", "Export To > Excel")],
+)
+def test_other_spreadsheet_formats_say_save_as_xlsx(tmp_path: Path, name: str, advice: str) -> None:
+    project = new_project(tmp_path)
+    (project.raw / name).write_bytes(b"PK\x03\x04" + bytes(200))
+    outcome = validate_round(project)
+    issue = outcome.only("file-other-spreadsheet")
+    assert outcome.code == 1 and issue.file == name and advice in issue.message
+
+
+def test_central_export_of_another_survey_is_named_as_that_survey(
+    tmp_path: Path, registry: Registry
+) -> None:
+    from pipeline.spec import load_survey
+
+    other = load_survey(Path(__file__).resolve().parents[1] / "surveys" / "ess_safeguards")
+    main, repeats = example_round(other, registry, n=2)
+    project = new_project(tmp_path)
+    write_central_csv(main, repeats, other, registry, project.raw, "ess_safeguards")
+    outcome = validate_round(project)
+    assert outcome.code == 1
+    issue = next(i for i in outcome.log.errors if i.file == "ess_safeguards.csv")
+    assert "this is an export of ess_safeguards" in issue.message
+    assert "emg-pipeline validate ess_safeguards --round 2026-R1" in issue.message

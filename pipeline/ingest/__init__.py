@@ -10,20 +10,30 @@ ever written to.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
+import re
 from collections.abc import Collection
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline.errors import IssueLog
+from pipeline.errors import IssueLog, SpecError
 from pipeline.ingest import odk, source
-from pipeline.ingest.detect import Reader, pick_reader, readers, workbook_damage
-from pipeline.ingest.headers import canonical_columns, empty_table
+from pipeline.ingest.detect import (
+    Reader,
+    csv_header,
+    pick_reader,
+    readers,
+    workbook_damage,
+    workbook_headers,
+)
+from pipeline.ingest.headers import canonical_columns, empty_table, normalise_text
 from pipeline.ingest.safe import MAX_FILE_BYTES, check_file, has_macros, reader_failure
 from pipeline.registry import Registry
 from pipeline.review import apply_review_states
-from pipeline.spec import Survey
+from pipeline.spec import Survey, load_survey
 from pipeline.tables import InputFile, RawRound
 
 __all__ = ["read_round"]
@@ -138,10 +148,13 @@ def _read_round(
                 f"({survey.title}); remove it from the round folder or export it again",
                 file=rel,
             )
+            _name_other_survey(log, len(log.issues) - 1, path, survey)
             continue
         log.info("file-reader", f"read as {_describe(reader)}", file=rel)
         errors = len(log.errors)
+        before = len(log.issues)
         main, found = _read(reader, path, rel, survey, registry, log)
+        _name_other_survey(log, before, path, survey)
         record.reader, record.rows = reader.NAME, len(main)
         if not len(main) and len(log.errors) == errors:
             header_only.append(rel)
@@ -317,6 +330,73 @@ def _read(
             file=rel,
         )
         return empty_table(survey), {}
+
+
+FOREIGN_CODES = frozenset({"file-unknown-format", "file-wrong-survey"})
+MIN_FOREIGN_MATCHES = 5  # headers that must name questions of the other survey
+
+
+def _name_other_survey(log: IssueLog, start: int, path: Path, survey: Survey) -> None:
+    """When the issues from ``start`` on say the file is not of this survey, and its
+    headers are those of another survey of the project, say which one and where the file
+    belongs."""
+    wrong = [
+        i for i in range(start, len(log.issues)) if log.issues[i].code in FOREIGN_CODES
+    ]
+    if not wrong:
+        return
+    other = other_survey(path, survey)
+    if other is None:
+        return
+    round_folder = path.parent.name
+    note = (
+        f"this is an export of {other.id} ({other.title}), not of {survey.id}: move it to "
+        f"data/raw/{other.id}/{round_folder}/ and run `emg-pipeline validate {other.id} "
+        f"--round {round_folder}`; its rows are not read here"
+    )
+    for i in wrong:
+        log.issues[i] = dataclasses.replace(log.issues[i], message=note)
+
+
+def other_survey(path: Path, survey: Survey) -> Survey | None:
+    """The other survey of the project (a sibling folder of ``survey``'s) whose question
+    names or labels most of the file's headers are, or None."""
+    sheets = workbook_headers(path)
+    headers = [h for hs in sheets.values() for h in hs] if sheets else csv_header(path) or []
+    if not headers:
+        return None
+    texts = {normalise_text(t) for h in headers if h for t in _SPLIT.split(h)[-1:]}
+    texts |= {normalise_text(h.rsplit("/", 1)[-1]) for h in headers if h}  # label paths
+    texts |= {normalise_text(h) for h in headers if h}
+    best, best_score = None, _score(survey, texts)
+    for folder in sorted(survey.folder.parent.iterdir()):
+        if folder == survey.folder or not (folder / "survey.yaml").is_file():
+            continue
+        try:
+            candidate = _load_sibling(str(folder))
+        except SpecError:
+            continue
+        score = _score(candidate, texts)
+        if score >= MIN_FOREIGN_MATCHES and score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+_SPLIT = re.compile(r"[-/.:|]")
+
+
+@functools.lru_cache(maxsize=16)
+def _load_sibling(folder: str) -> Survey:
+    return load_survey(Path(folder))
+
+
+def _score(survey: Survey, texts: set[str]) -> int:
+    """How many of the survey's main-form fields a header names (by name or label)."""
+    return sum(
+        1
+        for f in survey.fields()
+        if normalise_text(f.name) in texts or normalise_text(f.label) in texts
+    )
 
 
 def _section_label(survey: Survey, section: str) -> str:

@@ -303,8 +303,10 @@ def _segment(tokens: list[str], lookup: dict[str, str], longest: int) -> list[st
 def map_choice_values(values: pd.Series, f: FormField, choices: ChoiceSet) -> pd.Series:
     """Cells of a select field -> choice names (labels and case differences mapped back).
 
-    select_multiple cells become names separated by single spaces in the order given;
-    a cell that matches nothing is passed through unchanged for the validator to report.
+    select_multiple cells become names separated by single spaces in the order given
+    (names or labels may be separated by spaces or by ``;``, as the offline questionnaire
+    asks); a cell that matches nothing is passed through unchanged for the validator to
+    report.
     """
     uniques = values.dropna().unique()
     if len(uniques) == 0:
@@ -321,6 +323,12 @@ def map_choice_values(values: pd.Series, f: FormField, choices: ChoiceSet) -> pd
             if all(t in names for t in split):
                 mapping[text] = " ".join(split)
                 continue
+            if ";" in text or "\n" in text:  # 'policy; research', as the questionnaire asks
+                pieces = [p.strip() for p in re.split(r"[;\n]", text) if p.strip()]
+                found = [choices.lookup.get(normalise_text(p)) for p in pieces]
+                if all(found):
+                    mapping[text] = " ".join(found)  # type: ignore[arg-type]
+                    continue
             tokens = normalise_text(text).split(" ")
             longest = longest or max((len(k.split(" ")) for k in choices.lookup), default=1)
             parts = _segment(tokens, choices.lookup, longest)

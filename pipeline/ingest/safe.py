@@ -60,6 +60,14 @@ ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 TEXT_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 SPREADSHEET_TYPE = "spreadsheetml"
+OTHER_SPREADSHEETS = {
+    ".ods": "an OpenDocument spreadsheet (.ods) is not read; open it in LibreOffice Calc "
+    "(or Excel) and save it as .xlsx ('Excel 2007-365'), then put the .xlsx here instead",
+    ".numbers": "an Apple Numbers file is not read; open it in Numbers, export it as Excel "
+    "(File > Export To > Excel) and save it as .xlsx here instead",
+    ".xlsb": "a binary Excel workbook (.xlsb) is not read; open it in Excel and save it as "
+    "'Excel Workbook (.xlsx)'",
+}
 XML_PARTS = (".xml", ".rels", ".vml")
 DTD_MARKERS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
@@ -191,6 +199,8 @@ def _check(path: Path, rel: str, size: int) -> Issue | None:
             "an old Excel .xls file cannot be read; open it in Excel and save it as "
             "'Excel Workbook (.xlsx)', or export the data again as XLSX or CSV",
         )
+    if suffix in OTHER_SPREADSHEETS:
+        return _refuse(rel, "file-other-spreadsheet", OTHER_SPREADSHEETS[suffix])
     if suffix in WORKBOOK_SUFFIXES:
         return _check_workbook(path, rel, kind)
     if suffix == ".zip":
