@@ -119,3 +119,19 @@ def test_report_quotes_only_approved_excerpts(tmp_path: Path, registry) -> None:
     assert decisions.read_bytes() == saved  # the analyst's file is read, never written
     after = pd.read_excel(second.outputs / "excerpts.xlsx", sheet_name="Excerpts", dtype="string", engine="calamine")
     assert after["Status"].tolist()[:3] == ["approved", "undecided", "not approved"]
+
+
+def test_theme_counts_are_compared_across_rounds_like_yes_no_answers(survey) -> None:  # type: ignore[no-untyped-def]
+    from pipeline.analysis.compare import _theme_items, compare_adoption
+
+    before = code_open_answers(_submissions(["Field presence.", "Strong data.", "Policy work."]), survey)
+    after = code_open_answers(
+        _submissions(["Our regional offices.", "Field presence and data.", "Country offices too."]), survey
+    )
+    old, _ = _theme_items(before, survey)
+    new, labels = _theme_items(after, survey)
+    change = compare_adoption(old, new, ["E0", "E1", "E2"], labels).set_index("item")
+    field = change.loc["theme:strengths:field_presence"]
+    assert (field["yes_old"], field["yes_new"], field["b"], field["c"]) == (1, 3, 0, 2)
+    assert field["label"] == "Your agency's main strengths on e-waste: Field and country presence (theme)"
+    assert change.loc["theme:strengths:policy_standards", "b"] == 1  # E2 no longer raises it

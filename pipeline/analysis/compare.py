@@ -855,6 +855,28 @@ def _yes_no_items(
     return out.astype("boolean"), labels, old_names
 
 
+def _theme_items(answers: Any, survey: Survey) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Booleans per entity for every declared open-answer theme (``theme:<question>:<theme>``):
+    whether the entity's answer raises it, NA where the entity did not answer the question;
+    and their labels. Empty when the round coded no open answers."""
+    spec = survey.model.open_answers
+    if spec is None or not isinstance(answers, pd.DataFrame) or answers.empty:
+        return pd.DataFrame(index=pd.Index([], name="entity_id", dtype="string")), {}
+    index = pd.Index(answers["entity_id"].astype("string").unique(), name="entity_id")
+    data: dict[str, pd.Series] = {}
+    labels: dict[str, str] = {}
+    for qid, themes in spec.themes.items():
+        mine = answers.loc[answers["question_id"] == qid]
+        found = mine["themes"].fillna("").str.split("; ")
+        found.index = pd.Index(mine["entity_id"].astype("string"), name="entity_id")
+        question = survey.question(qid).label if qid in _questions(survey) else qid
+        for t in themes:
+            item = f"theme:{qid}:{t.id}"
+            data[item] = found.map(lambda ids, t=t: t.id in ids).reindex(index).astype("boolean")
+            labels[item] = f"{question}: {t.label} (theme)"
+    return pd.DataFrame(data, index=index).astype("boolean"), labels
+
+
 def _engaged_items(
     frame: pd.DataFrame,
     old_survey: Survey,
@@ -1011,11 +1033,13 @@ def compare_rounds(
     yes_new, _, _ = _yes_no_items(new_h, matches, old_survey)
     eng_old, eng_labels = _engaged_items(old_h, old_survey, dims, new_labels)
     eng_new, _ = _engaged_items(new_h, old_survey, dims, new_labels)
-    adoption = compare_adoption(
-        pd.concat([yes_old, eng_old], axis=1),
-        pd.concat([yes_new, eng_new], axis=1),
+    th_old, _ = _theme_items(old_tables.get("open_answers"), old_survey)
+    th_new, th_labels = _theme_items(new_tables.get("open_answers"), new_survey)
+    adoption = compare_adoption(  # open-answer themes count like any yes/no question
+        pd.concat([yes_old, eng_old, th_old], axis=1),
+        pd.concat([yes_new, eng_new, th_new], axis=1),
         both,
-        labels | eng_labels,
+        labels | eng_labels | th_labels,
         alpha,
     )
     adoption.insert(1, "old_item", adoption["item"].map(old_items).astype("string"))
