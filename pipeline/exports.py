@@ -137,7 +137,7 @@ def _cell_values(
             chosen = values.str.split(" ").map(
                 lambda parts, o=col.option: None if not isinstance(parts, list) else int(o in parts)
             )
-            out[col.header] = chosen.tolist()
+            out[col.header] = [None if pd.isna(v) else int(v) for v in chosen]  # blank, not nan
             continue
         if labels and col.field.is_select:
             values = _to_labels(values, col.field, survey, registry)

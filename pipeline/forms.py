@@ -43,6 +43,8 @@ LISTS_SHEET = "Lists"
 QUESTIONNAIRE_KIND = "emg-pipeline offline questionnaire"
 KEY_HEADER = "key"
 ANSWER_HEADER = "Answer"
+HELP_HEADER = "Help"
+DATE_HELP = "The date you completed the questionnaire, for example 2026-03-15."
 DATE_KEY = "_date_completed"  # the optional "Date completed" row of the Answers sheet
 ROW_NUMBER_KEY = "_n"  # the "#" column of a repeat sheet
 PROJECT_ROWS = 20  # empty rows offered per repeat sheet
@@ -52,7 +54,7 @@ EMAIL_REGEX = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 # it (KoboToolbox replaces the settings' version by its own deployment id, __version__)
 FORM_VERSION_FIELD = "emg_form_version"
 
-_ANSWER_COLUMNS = [KEY_HEADER, "Section", "Question", ANSWER_HEADER, "Help"]
+_ANSWER_COLUMNS = [KEY_HEADER, "Section", "Question", ANSWER_HEADER, HELP_HEADER]
 _WIDTHS = {"A": 30, "B": 30, "C": 62, "D": 44, "E": 56}
 _HEADER_FILL = PatternFill("solid", start_color="1F4E79")
 _SECTION_FILL = PatternFill("solid", start_color="D9E2F3")
@@ -375,7 +377,8 @@ def _number_rule(f: FormField, rank_n: int | None = None) -> dict[str, object]:
     }
 
 
-def _help(survey: Survey, registry: Registry, f: FormField) -> str:
+def field_help(survey: Survey, registry: Registry, f: FormField) -> str:
+    """The text of the Help column of the offline questionnaire for a question."""
     parts = [f.hint] if f.hint else []
     if is_rank(survey, f):
         parts.append(f"Give each option a different rank {_range_text(f)}.")
@@ -574,7 +577,7 @@ class _AnswersWriter:
             DATE_KEY,
             "About this questionnaire",
             "Date completed",
-            "The date you completed the questionnaire, for example 2026-03-15.",
+            DATE_HELP,
         )
         self.ws.cell(r, 4).number_format = "yyyy-mm-dd"
         self.dv.add(
@@ -590,7 +593,7 @@ class _AnswersWriter:
     def field(self, f: FormField, section_label: str) -> None:
         survey, registry = self.survey, self.registry
         mark = " *" if f.required else ""
-        help_text = _help(survey, registry, f)
+        help_text = field_help(survey, registry, f)
         if f.is_multiple:
             self.row(None, section_label, f.label + mark, help_text, answer=False)
             self.ws.cell(self.ws.max_row, 4, "Yes for each that applies:").font = Font(
@@ -689,7 +692,7 @@ def _answers_sheet(
 
 
 def _repeat_comment(survey: Survey, registry: Registry, f: FormField) -> str:
-    help_text = _help(survey, registry, f)
+    help_text = field_help(survey, registry, f)
     if f.type == "entities":
         help_text = (
             f"Type agency acronyms separated by '{MULTI_SEPARATOR}', for example "

@@ -697,12 +697,7 @@ def _duplicate_issues(
     for entity in sorted(several):
         rows = rows_of[entity]
         kept = rows[-1]
-        at = order.at[kept, "at"]
-        when = (
-            f"the latest ({at:%Y-%m-%d %H:%M} UTC) is kept"
-            if not pd.isna(at)
-            else "none has a submission time; the one read last is kept"
-        )
+        when = _which_kept(order, rows, place_of)
         places = [place_of[i] for i in rows[-MAX_LISTED_PLACES:]]
         if len(rows) > MAX_LISTED_PLACES:
             places.insert(0, f"{len(rows) - MAX_LISTED_PLACES} earlier ones")
@@ -733,6 +728,28 @@ def _duplicate_issues(
             )
         )
     return issues
+
+
+def _which_kept(order: pd.DataFrame, rows: pd.Index, place_of: dict[object, str]) -> str:
+    """Which of an entity's submissions is kept, and by which rule: the latest time, or,
+    when the latest time is shared (a tie) or missing, the order the files were read in
+    (file name, then row): the last one read wins."""
+    kept = rows[-1]
+    at = order.at[kept, "at"]
+    if pd.isna(at):
+        return (
+            "none has a submission time, so the order the files were read in (file name, "
+            f"then row) decided: the last one read, {place_of[kept]}, is kept"
+        )
+    tied = [i for i in rows if order.at[i, "at"] == at]
+    if len(tied) > 1:
+        return (
+            f"{len(tied)} of them have the same, latest submission time "
+            f"({at:%Y-%m-%d %H:%M:%S} UTC): a tie, decided by the order the files were read "
+            f"in (file name, then row): the last one read, {place_of[kept]}, is kept; check "
+            "with the agency which one it meant"
+        )
+    return f"the latest ({at:%Y-%m-%d %H:%M} UTC) is kept"
 
 
 def _blank_submission_issues(

@@ -9,7 +9,8 @@ text, indexed by the row number a person sees) and hands it to :func:`to_canonic
   ``lifecycle-st_raw_materials-engagement_raw_materials`` in ODK) or labels (Kobo's label
   export: ``Group label/Question label``, options ``Question label/Option label``);
 - maps select labels in cells back to choice names, joins 0/1 option columns into the
-  space-separated form when the export has no summary column;
+  space-separated form when the export has no summary column and checks that both agree
+  when it has both (:mod:`pipeline.ingest.options`);
 - reports duplicated headers and missing required fields (errors), unknown columns
   (one warning each; they are kept as ``_extra:<header>``).
 """
@@ -585,53 +586,36 @@ def to_canonical(
 
     The index is the sheet's (row numbers as a person sees them).
     """
+    from pipeline.ingest.options import check_agreement, join_options
+
     body = sheet.body
     out: dict[str, pd.Series] = {}
     empty = pd.Series(pd.NA, index=body.index, dtype="string")
     for f in fields:
         choices = choice_set(f, survey, registry) if f.is_select else None
+        joined = broken = None
+        if f.name in hmap.options and choices:
+            joined, broken = join_options(sheet, f, hmap.options[f.name], choices.names, log)
         if f.name in hmap.fields:
             values = body[hmap.fields[f.name]]
-        elif f.name in hmap.options and choices:
-            values = _join_options(sheet, f, hmap.options[f.name], choices.names, log)
+        elif joined is not None:
+            values = joined
         else:
             values = empty
         if f.type in _NUMERIC_TYPES or f.is_select:
             values = whole_number_text(values)
         if choices:
             values = map_choice_values(values, f, choices)
+        if joined is not None and choices and f.name in hmap.fields:
+            position = hmap.fields[f.name]
+            check_agreement(
+                sheet, f, values, body[position], joined, hmap.options[f.name], choices.names,
+                sheet.headers[position], log, broken,
+            )
         out[f.name] = values.astype("string")
     for pos, header in hmap.extra.items():
         out[EXTRA_PREFIX + header] = body[pos].astype("string")
     return pd.DataFrame(out, index=body.index)
-
-
-def _join_options(
-    sheet: RawSheet, f: FormField, columns: dict[str, int], order: tuple[str, ...], log: IssueLog
-) -> pd.Series:
-    """0/1 option columns -> 'name name' in choice order (<NA> when nothing is chosen)."""
-    body = sheet.body
-    chosen = pd.Series("", index=body.index, dtype="string")
-    for choice in [c for c in order if c in columns]:
-        cells = body[columns[choice]]
-        folded = cells.str.casefold()
-        yes = folded.isin(TRUE_CELLS).fillna(False).astype(bool)
-        no = folded.isin(FALSE_CELLS).fillna(False).astype(bool)
-        bad = cells.notna() & ~yes & ~no
-        if bad.any():
-            row = int(bad.idxmax())
-            header = sheet.headers[columns[choice]]
-            log.warning(
-                "option-cell",
-                f"'{cells[row]}' in an option column of '{f.name}' ({int(bad.sum())} cell(s)); "
-                "expected 1 (chosen) or 0 (not chosen); read as not chosen",
-                column=header,
-                row=row,
-                **sheet.where(),
-            )
-        chosen = chosen.mask(yes, chosen + choice + " ")
-    joined = chosen.str.strip()
-    return joined.mask(joined == "").astype("string")
 
 
 # -- canonical tables ---------------------------------------------------------------------

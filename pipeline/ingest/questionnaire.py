@@ -30,10 +30,12 @@ from pipeline.forms import (
     ABOUT_SHEET,
     ANSWER_HEADER,
     ANSWERS_SHEET,
+    DATE_HELP,
     DATE_KEY,
     KEY_HEADER,
     MULTI_SEPARATOR,
     ROW_NUMBER_KEY,
+    field_help,
     field_options,
     repeat_sheet_title,
 )
@@ -169,12 +171,28 @@ class _Context:
     registry: Registry
     issues: list[Issue]
 
+    @property
+    def help_of(self) -> dict[str, str]:
+        """Question -> the text of its Help cell in the blank questionnaire."""
+        cached = self.__dict__.get("_help_of")
+        if cached is None:
+            cached = {
+                f.name: field_help(self.survey, self.registry, f) for f in self.survey.fields()
+            }
+            self.__dict__["_help_of"] = cached
+        return cached
+
     def issue(self, severity: str, code: str, message: str, **where: object) -> None:
         self.issues.append(Issue(severity, code, message, file=self.rel, **where))  # type: ignore[arg-type]
 
 
-def _answers(ws, ctx: _Context) -> tuple[dict[str, tuple[int, object]], int]:  # type: ignore[no-untyped-def]
-    """Key -> (row, answer cell value) from the Answers sheet, and the answer column."""
+def _answers(  # type: ignore[no-untyped-def]
+    ws, ctx: _Context, beside: dict[str, list[tuple[int, object]]] | None = None
+) -> tuple[dict[str, tuple[int, object]], int]:
+    """Key -> (row, answer cell value) from the Answers sheet, and the answer column.
+
+    ``beside`` (when given) gets, per key, the filled cells right of the answer column
+    as (column, value): the Help column and beyond, where no answer is read."""
     found: dict[str, tuple[int, object]] = {}
     answer_col, header_row = 4, None
     for r, values in _rows(ws):
@@ -200,6 +218,10 @@ def _answers(ws, ctx: _Context) -> tuple[dict[str, tuple[int, object]], int]:  #
             )
             continue
         found[first] = (r, _cell(values, answer_col))
+        if beside is not None:
+            filled = [(c, v) for c, v in enumerate(values[answer_col:], answer_col + 1) if _text(v)]
+            if filled:
+                beside[first] = filled
     if header_row is None:
         ctx.issue(
             "error",
@@ -209,6 +231,45 @@ def _answers(ws, ctx: _Context) -> tuple[dict[str, tuple[int, object]], int]:  #
             sheet=ANSWERS_SHEET,
         )
     return found, answer_col
+
+
+def _expected_help(key: str, ctx: _Context) -> str:
+    """The Help text the blank questionnaire has in the row of ``key`` ("" for none)."""
+    if key == DATE_KEY:
+        return DATE_HELP
+    if "/" in key or key not in ctx.help_of:
+        return ""  # an option row of a multi-select, or a key of no question
+    return ctx.help_of[key]
+
+
+def _check_beside(
+    found: dict[str, tuple[int, object]],
+    beside: dict[str, list[tuple[int, object]]],
+    answer_col: int,
+    ctx: _Context,
+) -> None:
+    """A warning at each cell right of the answer column that holds text the blank
+    questionnaire does not have there: an answer typed one column too far right (in the
+    Help column) or a note, which is not read."""
+    answer = get_column_letter(answer_col)
+    for key, cells in beside.items():
+        row, value = found[key]
+        for column, cell in cells:
+            text = _text(cell) or ""
+            if column == answer_col + 1 and _key(text) == _key(_expected_help(key, ctx)):
+                continue  # the help text, as the form wrote it
+            where = "the Help column" if column == answer_col + 1 else "a column"
+            empty = "the answer cell is empty; " if _text(value) is None else ""
+            ctx.issue(
+                "warning",
+                "questionnaire-text-outside",
+                f"'{text[:80]}' is in {where} right of the answers, where nothing is read; "
+                f"{empty}if it is the answer, move it to column {answer} ({ANSWER_HEADER}) of "
+                "this row",
+                sheet=ANSWERS_SHEET,
+                row=row,
+                column=get_column_letter(column),
+            )
 
 
 def _missing(ctx: _Context, f: FormField, sheet: str, what: str) -> None:
@@ -544,8 +605,10 @@ def read(
                 sheet=answers_title,
             )
             return main, repeats
-        found, answer_col = _answers(wb[answers_title], ctx)
+        beside: dict[str, list[tuple[int, object]]] = {}
+        found, answer_col = _answers(wb[answers_title], ctx, beside)
         record = _main_record(found, answer_col, ctx)
+        _check_beside(found, beside, answer_col, ctx)
         entity = survey.entity_field.name
         submission_id = f"questionnaire:{rel}"
         record.update(
