@@ -26,6 +26,7 @@ import pandas as pd
 
 from pipeline.errors import IssueLog
 from pipeline.forms import FORM_VERSION_FIELD, entity_label
+from pipeline.ingest.options import check_agreement, join_options
 from pipeline.registry import Registry
 from pipeline.spec import FormField, Survey
 from pipeline.tables import META_COLUMNS, REPEAT_META_COLUMNS
@@ -123,8 +124,6 @@ ODK_META = frozenset(ODK_SUBMISSION_META) | frozenset(
 )
 """Columns ODK Central adds to a CSV export (and the form's own version field)."""
 
-TRUE_CELLS = frozenset({"1", "1.0", "true", "yes", "x"})
-FALSE_CELLS = frozenset({"0", "0.0", "false", "no"})
 _NUMERIC_TYPES = {"integer", "decimal"}
 _DATE_ONLY = re.compile(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$")
 _DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)$")
@@ -586,8 +585,6 @@ def to_canonical(
 
     The index is the sheet's (row numbers as a person sees them).
     """
-    from pipeline.ingest.options import check_agreement, join_options
-
     body = sheet.body
     out: dict[str, pd.Series] = {}
     empty = pd.Series(pd.NA, index=body.index, dtype="string")

@@ -11,13 +11,26 @@ itself and is reported at the cell, as is an option cell holding anything but 1 
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import pandas as pd
 
 from pipeline.errors import IssueLog
-from pipeline.ingest.headers import FALSE_CELLS, TRUE_CELLS, RawSheet
 from pipeline.spec import FormField
 
 MAX_CELL_ISSUES = 20  # per column; the rest are counted in one more issue
+TRUE_CELLS = frozenset({"1", "1.0", "true", "yes", "x"})
+FALSE_CELLS = frozenset({"0", "0.0", "false", "no"})
+
+
+class RawSheet(Protocol):
+    """What is used here of :class:`pipeline.ingest.headers.RawSheet` (which imports
+    this module)."""
+
+    headers: list[str]
+    body: pd.DataFrame
+
+    def where(self) -> dict[str, str]: ...
 
 
 def join_options(
