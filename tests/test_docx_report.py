@@ -460,9 +460,41 @@ def test_heading_1_sections_in_order(document):
 
 def test_toc_field_and_update_on_open(document):
     assert any(i.startswith("TOC ") for i in instructions(document.element.body))
-    assert "Right-click to update the table of contents" in body_text(document)
     update = document.settings.element.find(qn("w:updateFields"))
     assert update is not None and update.get(qn("w:val")) == "true"
+
+
+def test_toc_lists_the_headings_before_any_update(document):
+    """The contents show in any reader (LibreOffice never updates the field): the field's
+    result holds every heading of levels 1-2, in order, inside one begin...end field."""
+    paragraphs = document.paragraphs
+    toc_styles = {"toc 1": 1, "toc 2": 2}
+    entries = [(toc_styles[p.style.name], p.text) for p in paragraphs if p.style.name in toc_styles]
+    headings = [
+        (int(p.style.name[-1]), p.text)
+        for p in paragraphs
+        if p.style.name in ("Heading 1", "Heading 2") and p.text.strip()
+    ]
+    assert entries == headings and len(entries) > 10
+    body = document.element.body
+    kinds = [f.get(qn("w:fldCharType")) for f in body.iter(qn("w:fldChar"))]
+    first = next(i for i, p in enumerate(paragraphs) if p.style.name == "toc 1")
+    last = max(i for i, p in enumerate(paragraphs) if p.style.name in toc_styles)
+    inside = [
+        f.get(qn("w:fldCharType"))
+        for p in paragraphs[first : last + 1]
+        for f in p._p.iter(qn("w:fldChar"))
+    ]
+    assert inside == ["begin", "separate", "end"] and kinds.count("begin") == kinds.count("end")
+    assert "Right-click to update the table of contents" not in body_text(document)
+
+
+def test_toc_without_headings_keeps_its_placeholder(tmp_path):
+    doc = ReportDocument()
+    doc.toc()
+    doc.paragraph("No headings at all.")
+    saved = docx.Document(str(doc.save(tmp_path / "empty.docx")))
+    assert "Right-click to update the table of contents" in body_text(saved)
 
 
 def test_footer_marks_draft_round_date_and_page_numbers(document):
@@ -542,8 +574,9 @@ def test_landscape_section_holds_the_wide_tables(document):
 def test_executive_summary_names_least_covered_stage_and_response_rate(document, report):
     _, result = report
     paragraphs = document.paragraphs
-    start = next(i for i, p in enumerate(paragraphs) if p.text == "Executive summary")
-    end = next(i for i, p in enumerate(paragraphs) if p.text == "Methodology")
+    heading = [p.style.name == "Heading 1" for p in paragraphs]  # not the contents' entries
+    start = next(i for i, p in enumerate(paragraphs) if heading[i] and p.text == "Executive summary")
+    end = next(i for i, p in enumerate(paragraphs) if heading[i] and p.text == "Methodology")
     summary = " ".join(p.text for p in paragraphs[start:end])
     worst = narrative.ranked_coverage(result.tables["coverage"]).iloc[-1]["label"]
     assert f"the least covered is {worst}" in summary

@@ -26,6 +26,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import docx
 import numpy as np
@@ -35,7 +36,7 @@ from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import parse_xml
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.table import Table
@@ -382,6 +383,7 @@ class ReportDocument:
         # time it is set by name, which dominates the time to write a document
         self._style_ids = {s.name: s.style_id for s in self.doc.styles}
         self._style_names = set(self._style_ids)
+        self._toc: tuple[Any, range] | None = None  # the contents' field paragraph, levels
         _set_update_fields(self.doc)
 
     # -- page furniture -----------------------------------------------------------------
@@ -434,6 +436,8 @@ class ReportDocument:
         title.paragraph_format.page_break_before = not self._at_page_start()
         p = self.doc.add_paragraph()
         _field(p, f'TOC \\o "{levels}" \\h \\z \\u', TOC_PLACEHOLDER, dirty=True)
+        first, last = (int(n) for n in levels.split("-"))
+        self._toc = (p._p, range(first, last + 1))
 
     def page_break(self) -> None:
         self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
@@ -660,8 +664,63 @@ class ReportDocument:
         yield
         self._new_section(landscape=False)
 
+    def _fill_toc(self) -> None:
+        """Write the headings into the table of contents' field result, so that the contents
+        show in any reader before fields are updated (without page numbers: only a word
+        processor can count pages; Word updates the field, and its page numbers, on open)."""
+        if self._toc is None:
+            return
+        field_paragraph, levels = self._toc
+        ids = {self._style_ids.get(f"Heading {n}"): n for n in levels}
+        entries = []
+        for p in self.doc.element.body.iter(qn("w:p")):
+            style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+            level = ids.get(style.get(qn("w:val")) if style is not None else None)
+            text = "".join(t.text or "" for t in p.iter(qn("w:t"))).strip()
+            if level and text:
+                entries.append((level, text))
+        if not entries:
+            return
+        runs = field_paragraph.findall(qn("w:r"))
+        result, end = runs[-2], runs[-1]  # the placeholder's run and the field's end
+        result.find(qn("w:t")).text = entries[0][1]
+        self._toc_style(field_paragraph, entries[0][0])
+        field_paragraph.remove(end)
+        previous = field_paragraph
+        for level, text in entries[1:]:
+            p = OxmlElement("w:p")
+            self._toc_style(p, level)
+            run = OxmlElement("w:r")
+            t = OxmlElement("w:t")
+            t.text = text
+            run.append(t)
+            p.append(run)
+            previous.addnext(p)
+            previous = p
+        previous.append(end)
+        self._toc = None
+
+    def _toc_style(self, p: Any, level: int) -> None:
+        """Word's built-in 'toc N' paragraph style (added to the document when missing)."""
+        name = f"toc {level}"
+        if name not in self._style_ids:
+            style = self.doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = self.doc.styles["Normal"]
+            style.paragraph_format.left_indent = Cm(0.6 * (level - 1))
+            style.paragraph_format.space_after = Pt(3 if level > 1 else 4)
+            style.font.bold = level == 1
+            self._style_ids[name] = style.style_id
+        p_pr = p.find(qn("w:pPr"))
+        if p_pr is None:
+            p_pr = OxmlElement("w:pPr")
+            p.insert(0, p_pr)
+        style_el = OxmlElement("w:pStyle")
+        style_el.set(qn("w:val"), self._style_ids[name])
+        p_pr.insert(0, style_el)
+
     def save(self, path: Path) -> Path:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        self._fill_toc()
         self.doc.save(str(path))
         return stamp_zip(path, self.doc.core_properties.created)
