@@ -8,8 +8,9 @@ anything stops, so one run lists every problem in the inputs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
 import pandas as pd
@@ -85,6 +86,10 @@ class IssueLog:
     def counts(self) -> dict[str, int]:
         return {s: sum(i.severity == s for i in self.issues) for s in ("error", "warning", "info")}
 
+    def collapse_repeats(self) -> None:
+        """Merge repeated warnings and infos (:func:`collapse_repeats`) in place."""
+        self.issues = collapse_repeats(self.issues)
+
     def to_frame(self) -> pd.DataFrame:
         """The log as a table with :data:`ISSUE_COLUMNS`, errors first."""
         frame = pd.DataFrame([asdict(i) for i in self.issues], columns=ISSUE_COLUMNS)
@@ -96,6 +101,43 @@ class IssueLog:
 
     def __len__(self) -> int:
         return len(self.issues)
+
+
+MAX_ROWS_NAMED = 5  # rows named in a collapsed issue
+_QUOTED = re.compile(r"'[^']*'")
+
+
+def collapse_repeats(issues: list[Issue]) -> list[Issue]:
+    """Warnings and infos that say the same thing about the same column of the same file
+    and sheet on several rows become one issue: at the first row, with the count and the
+    first rows named (``... (the same in 25 rows: 2, 3, 4, 5, 6 and 20 more)``). Values
+    quoted in the messages may differ. Errors are left one per row: each needs a fix."""
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for n, issue in enumerate(issues):
+        if issue.severity == "error" or issue.row is None:
+            continue
+        key = (issue.severity, issue.code, issue.file, issue.sheet, issue.column,
+               _QUOTED.sub("'…'", issue.message))
+        groups.setdefault(key, []).append(n)
+    merged: dict[int, Issue] = {}
+    dropped: set[int] = set()
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        rows = sorted({issues[n].row for n in members})  # type: ignore[type-var]
+        named = ", ".join(str(r) for r in rows[:MAX_ROWS_NAMED])
+        more = len(rows) - MAX_ROWS_NAMED
+        named += f" and {more} more" if more > 0 else ""
+        first = issues[members[0]]
+        entities = {issues[n].entity for n in members}
+        merged[members[0]] = replace(
+            first,
+            row=rows[0],
+            entity=first.entity if len(entities) == 1 else "",
+            message=f"{first.message} (the same in {len(rows)} rows: {named})",
+        )
+        dropped |= set(members[1:])
+    return [merged.get(n, issue) for n, issue in enumerate(issues) if n not in dropped]
 
 
 class PipelineError(Exception):

@@ -169,6 +169,7 @@ def check_round(
     if not log.has_errors() or len(raw.main):
         with steps.step("Checking answers"):
             validate(raw, survey, registry, log, round_id)
+    log.collapse_repeats()
     return log, raw
 
 
@@ -261,6 +262,7 @@ def process_round(
     with steps.step("Checking answers"):
         if len(raw.main):
             checked = validate(raw, survey, registry, log, round_id)
+    log.collapse_repeats()
     if log.has_errors():
         raise PipelineError(log.errors)
     with steps.step("Normalising"):

@@ -465,3 +465,40 @@ def test_central_export_of_another_survey_is_named_as_that_survey(
     issue = next(i for i in outcome.log.errors if i.file == "ess_safeguards.csv")
     assert "this is an export of ess_safeguards" in issue.message
     assert "emg-pipeline validate ess_safeguards --round 2026-R1" in issue.message
+
+
+def test_repeated_warnings_become_one_with_a_count_and_the_first_rows(
+    tmp_path: Path, survey: Survey, registry: Registry
+) -> None:
+    main, repeats = example_round(survey, registry, n=25)
+    tables = kobo_export_tables(main, repeats, survey, registry)
+    first = next(iter(tables.values()))
+    # re-saved by a spreadsheet program: the submission times in its own date format
+    first["_submission_time"] = [f"{2 + i % 20:02d}/03/2026 10:05" for i in range(25)]
+    project = new_project(tmp_path)
+    write_kobo_csv_export(tables, project.raw / "kobo.csv")
+    outcome = validate_round(project, "--no-repeat", "projects")
+    dates = [i for i in outcome.log.issues if i.code == "bad-timestamp"]
+    assert len(dates) == 1
+    assert dates[0].row == 2 and dates[0].file == "kobo.csv"
+    assert "(the same in 25 rows: 2, 3, 4, 5, 6 and 20 more)" in dates[0].message
+
+
+def test_collapse_keeps_errors_and_different_columns_apart() -> None:
+    from pipeline.errors import Issue, collapse_repeats
+
+    issues = [
+        Issue("warning", "skip-answered", "answered although skipped", "a.xlsx", "s", 2, "x"),
+        Issue("error", "not-a-number", "'x' is not a number", "a.xlsx", "s", 2, "y"),
+        Issue("warning", "skip-answered", "answered although skipped", "a.xlsx", "s", 3, "x"),
+        Issue("error", "not-a-number", "'z' is not a number", "a.xlsx", "s", 3, "y"),
+        Issue("warning", "skip-answered", "answered although skipped", "a.xlsx", "s", 3, "w"),
+    ]
+    got = collapse_repeats(issues)
+    assert [(i.code, i.row, i.column) for i in got] == [
+        ("skip-answered", 2, "x"),
+        ("not-a-number", 2, "y"),
+        ("not-a-number", 3, "y"),
+        ("skip-answered", 3, "w"),
+    ]
+    assert got[0].message.endswith("(the same in 2 rows: 2, 3)")
