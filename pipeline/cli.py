@@ -87,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     form = with_root(sub.add_parser("form", help="write a survey's XLSForm and offline questionnaire"))
     form.add_argument("survey", type=_id("survey id"), help=SURVEY_HELP)
     form.add_argument("--out", type=Path, required=True, help="folder to write the two files into")
+    form.add_argument(
+        "--desk",
+        action="store_true",
+        help="write the desk-mapping template instead (initiatives found by desk research; "
+        "a filled copy goes into the round folder)",
+    )
 
     demo = with_root(sub.add_parser("demo", help="write the demo rounds under ROOT/data/raw and run them"))
     demo.add_argument(
@@ -254,6 +260,8 @@ def cmd_form(args: argparse.Namespace, layout: Layout, out: Console, err: Consol
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out '{printable(args.out)}' is a file, not a folder")
     args.out.mkdir(parents=True, exist_ok=True)
+    if getattr(args, "desk", False):
+        return _desk_template(survey, registry, args.out, out, err)
     placed: dict[Path, Path] = {}
     for name, write in (
         (f"{survey.id}.xlsx", write_xlsform),
@@ -271,6 +279,29 @@ def cmd_form(args: argparse.Namespace, layout: Layout, out: Console, err: Consol
                 f"[yellow]{escape(printable(wanted))} was already there (perhaps filled in): left "
                 f"as it was; the new file is {escape(printable(path.name))}[/]"
             )
+    return EXIT_OK
+
+
+def _desk_template(survey, registry, folder: Path, out: Console, err: Console) -> int:  # type: ignore[no-untyped-def]
+    """``form --desk``: the desk-mapping template, beside any file of that name already there."""
+    import tempfile
+
+    from pipeline.desk.template import write_desk_template
+    from pipeline.staging import place_beside
+
+    if survey.model.desk is None:
+        raise UsageError(
+            f"survey '{survey.id}' declares no desk mapping (add a desk: block to its survey.yaml)"
+        )
+    wanted = folder / f"{survey.id}_desk_mapping.xlsx"
+    with tempfile.TemporaryDirectory(prefix=".form-", dir=folder) as scratch:
+        path = place_beside(write_desk_template(survey, registry, Path(scratch) / wanted.name), wanted)
+    out.print(f"Desk-mapping template:       {escape(printable(path))}")
+    if path != wanted:
+        err.print(
+            f"[yellow]{escape(printable(wanted))} was already there (perhaps filled in): left "
+            f"as it was; the new file is {escape(printable(path.name))}[/]"
+        )
     return EXIT_OK
 
 
@@ -460,7 +491,10 @@ def cmd_run(args: argparse.Namespace, layout: Layout, out: Console, err: Console
         print_issues(out, outcome.log, only_problems=True)
     counts = outcome.log.counts()
     out.print(f"[bold green]{survey_id} {args.round_id}: done[/] ({counts['warning']} warning(s))")
-    names = ("report.docx", "slides.pptx", "results.xlsx", "excerpts.xlsx", "charts", "profiles", "manifest.json")
+    names = (
+        "report.docx", "slides.pptx", "workplan.docx", "results.xlsx", "excerpts.xlsx", "charts",
+        "profiles", "manifest.json",
+    )  # fmt: skip
     for name in names:
         if (outcome.outputs / name).exists():
             out.print(f"  {name:<14} {outcome.outputs / name}")

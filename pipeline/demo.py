@@ -382,6 +382,17 @@ def write_demo_round(
             online, online_repeats, survey, registry, folder / f"{survey.id}_kobo_export.xlsx"
         )
     )
+    projects = survey.model.projects
+    if survey.model.desk is not None and projects is not None and len(repeats.get(projects.section, [])):
+        # an analyst's desk mapping beside the answers (pipeline.desk.sample)
+        from pipeline.desk.sample import write_demo_desk
+
+        rows = repeats[projects.section]
+        owners = dict(zip(main["_submission_id"], main[entity], strict=True))
+        rows = rows.assign(entity_id=rows["_submission_id"].map(owners))
+        desk = write_demo_desk(survey, registry, [str(e) for e in main[entity]], rows, folder)
+        if desk is not None:
+            written.append(desk)
     return written
 
 

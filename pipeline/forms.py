@@ -205,11 +205,7 @@ def xlsform_rows(
         fields = [f for f in all_fields if f.section == section.id]
         kind = "repeat" if section.repeat else "group"
         rows.append({"type": f"begin_{kind}", "name": section.id, "label": section.label})
-        dims = (
-            survey.model.dimension_sets[section.per_dimension].items
-            if section.per_dimension
-            else [None]
-        )
+        dims = survey.dimension_items(section.per_dimension) if section.per_dimension else [None]
         for dim in dims:
             if dim is not None:
                 name = _dimension_group_name(section.id, dim.id, taken)
@@ -679,7 +675,7 @@ def _answers_sheet(
             continue
         w.band(section.label, _SECTION_FILL, size=12)
         if section.per_dimension:
-            for item in survey.model.dimension_sets[section.per_dimension].items:
+            for item in survey.dimension_items(section.per_dimension):
                 w.band(item.label, _SUBSECTION_FILL)
                 for f in fields:
                     if f.dimension == item.id:

@@ -398,7 +398,7 @@ def analyse_round(
     from pipeline.analysis import analyse
 
     with steps.step("Scoring and analysing"):
-        tables, stats = analyse(responses, survey, registry, log=log)
+        tables, stats = analyse(responses, survey, registry, log=log, desk=raw.desk)
     if raw.not_collected:  # the report says these were not collected, not "none reported"
         stats["not_collected"] = ", ".join(raw.not_collected)
     if raw.set_aside:
@@ -472,6 +472,11 @@ def write_round(
                     ),
                 },
             )
+        if "workplan" in result.tables:
+            from pipeline.report.workplan_doc import FILE_NAME, write_workplan
+
+            with steps.step("Writing work plan"):
+                write_workplan(result, out_stage / FILE_NAME)
         with steps.step("Writing profiles"):
             write_profiles(result, out_stage / "profiles")
         with steps.step("Writing slides"):

@@ -194,6 +194,43 @@ class Projects(_Model):
     regions: str
     partners: str
     budget: str
+    topics: str | None = None  # the repeat's question naming the topics a project addresses
+
+
+class Desk(_Model):
+    """A desk-compiled inventory of initiatives beside the survey's own projects (see
+    :mod:`pipeline.desk`): ``emg-pipeline form SURVEY --desk`` writes its template, a
+    filled copy in the round folder is read, checked and merged with the projects."""
+
+    types: str  # the choice list of initiative types (project, programme, publication ...)
+    topics: str | None = None  # the choice list of topics (default: none asked)
+    # two titles of the same entity are the same initiative at this similarity (0-100,
+    # rapidfuzz token-sort ratio of the titles, case and punctuation ignored)
+    match_threshold: float = Field(default=88, gt=0, le=100)
+
+
+class WorkplanGoal(_Model):
+    """The draft goal the work plan proposes for one kind of gap, and the question that
+    asks per item of that kind whether an entity would lead or contribute."""
+
+    question: str | None = None  # a per-dimension select_one (lead / contribute / neither)
+    # the goal's wording; {item}: the gap's label (as declared), {item_lower}: lower case
+    goal: str
+
+
+class Workplan(_Model):
+    """The draft joint work plan (workplan.docx and the Work plan sheet): one goal per gap
+    of the gap analysis, with the entities willing to lead or contribute."""
+
+    lead: str  # the choice name that means "would lead"
+    contribute: str  # the choice name that means "would contribute"
+    goals: dict[str, WorkplanGoal]  # gap kind (a dimension set, topic, activity) -> goal
+    title: str = "Draft joint work plan"
+    # the first paragraph of workplan.docx: what the plan is for and who adopts it
+    intro: str = ""
+    # what a gap no entity offers to lead is flagged as ({noun}: the entity noun;
+    # {decides}: report.decides)
+    no_lead: str = "No {noun} offers to lead: for {decides} to decide"
 
 
 class DemoRound(_Model):
@@ -436,6 +473,8 @@ class SurveyModel(_Model):
     links: Links | None = None
     ranking: Ranking | None = None
     projects: Projects | None = None
+    desk: Desk | None = None
+    workplan: Workplan | None = None
     requirements: Requirements | None = None
     maturity: Maturity | None = None
     tallies: Tallies | None = None
@@ -523,7 +562,15 @@ class Survey:
         return {c.name: c.label for c in self.choices(list_name)}
 
     def dimension_labels(self, set_name: str) -> dict[str, str]:
-        return {i.id: i.label for i in self.model.dimension_sets[set_name].items}
+        """Item id -> label of a dimension set (or of a choice list a section is asked per)."""
+        return {i.id: i.label for i in self.dimension_items(set_name)}
+
+    def dimension_items(self, set_name: str) -> list[DimensionItem]:
+        """The items of a dimension set; a section may also be asked once per choice of a
+        choice list (``per_dimension: topic``), whose choices are then its items."""
+        if set_name in self.model.dimension_sets:
+            return list(self.model.dimension_sets[set_name].items)
+        return [DimensionItem(id=c.name, label=c.label) for c in self.model.choices[set_name]]
 
     # -- expanded fields --------------------------------------------------------------
     @cached_property
@@ -533,7 +580,7 @@ class Survey:
             repeat = section.id if section.repeat else None
             dims: list[DimensionItem | None] = [None]
             if section.per_dimension:
-                dims = list(self.model.dimension_sets[section.per_dimension].items)
+                dims = list(self.dimension_items(section.per_dimension))
             for dim in dims:
                 for q in section.questions:
                     out.extend(self._expand(q, section, dim, repeat))
@@ -653,9 +700,9 @@ def _check_references(model: SurveyModel) -> list[str]:
     lists = set(model.choices) | set(model.dimension_sets)
     qids: dict[str, Question] = {}
     for section in model.sections:
-        if section.per_dimension and section.per_dimension not in model.dimension_sets:
+        if section.per_dimension and section.per_dimension not in lists:
             problems.append(
-                f"section '{section.id}': unknown dimension set '{section.per_dimension}'"
+                f"section '{section.id}': unknown dimension set or choice list '{section.per_dimension}'"
             )
         if section.per_dimension and section.repeat:
             problems.append(f"section '{section.id}': a repeat cannot also be per_dimension")
@@ -698,6 +745,15 @@ def _check_references(model: SurveyModel) -> list[str]:
     if model.projects:
         p = model.projects
         refs += [(f"projects.{k}", v) for k, v in p.model_dump().items() if k != "section"]
+    if model.desk:
+        if not model.projects:
+            problems.append("desk: needs a projects: block (the desk mapping is merged with the projects)")
+        for key in ("types", "topics"):
+            name = getattr(model.desk, key)
+            if name is not None and name not in lists:
+                problems.append(f"desk.{key}: unknown choice list '{name}'")
+    if model.workplan:
+        problems += _check_workplan(model, qids)
     if model.requirements:
         r = model.requirements
         refs += [("requirements.coverage_question", r.coverage_question)]
@@ -767,6 +823,36 @@ def _check_references(model: SurveyModel) -> list[str]:
         dupes = {c.name for c in choices if [d.name for d in choices].count(c.name) > 1}
         if dupes:
             problems.append(f"choice list '{name}': duplicated name(s) {', '.join(sorted(dupes))}")
+    return problems
+
+
+def _check_workplan(model: SurveyModel, qids: dict[str, Question]) -> list[str]:
+    """The work plan's goal questions ask per item of a dimension (set or choice list) and
+    offer the lead and contribute choices; each goal's wording names the item."""
+    w = model.workplan
+    assert w is not None
+    problems: list[str] = []
+    if not model.gaps:
+        problems.append("workplan: needs a gaps: block (one goal per gap)")
+    per_item = {q.id: x for x in model.sections if x.per_dimension for q in x.questions}
+    for kind, goal in w.goals.items():
+        if "{item" not in goal.goal:
+            problems.append(f"workplan.goals.{kind}.goal: the wording needs '{{item}}' where the gap's label goes")
+        if goal.question is None:
+            continue
+        q = qids.get(goal.question)
+        if q is None:
+            problems.append(f"workplan.goals.{kind}.question: no question '{goal.question}'")
+            continue
+        if q.type != "select_one" or goal.question not in per_item:
+            problems.append(
+                f"workplan.goals.{kind}.question: '{goal.question}' must be a select_one asked per item (per_dimension)"
+            )
+            continue
+        names = [c.name for c in model.choices.get(q.choices or "", [])]
+        for key in ("lead", "contribute"):
+            if getattr(w, key) not in names:
+                problems.append(f"workplan.{key}: '{getattr(w, key)}' is not a choice of {q.choices}")
     return problems
 
 

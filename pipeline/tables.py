@@ -66,6 +66,9 @@ class RawRound:
     not_collected: list[str] = field(default_factory=list)
     # submissions left out for their review state in the survey tool (pipeline.review)
     set_aside: list[str] = field(default_factory=list)
+    # initiatives of a desk mapping dropped into the round folder (pipeline.desk.read),
+    # checked; None when the round has none
+    desk: pd.DataFrame | None = None
 
 
 @dataclass

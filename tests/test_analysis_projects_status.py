@@ -64,7 +64,11 @@ def test_inventory_is_readable(survey: Survey, registry: Registry) -> None:
         "stages",
         "partners",
         "budget_usd",
+        "topics",
+        "source",
+        "source_url",
     ]
+    assert set(table["source"]) == {"survey"}
     assert table["instance"].tolist() == ["kobo:2/1", "kobo:1/1", "kobo:1/2"]  # by entity
     first = table.iloc[1]
     assert first["title"] == "Circular electronics"
@@ -82,7 +86,10 @@ def test_inventory_is_readable(survey: Survey, registry: Registry) -> None:
 
 def test_summary_counts_by_status_stage_and_region(survey: Survey) -> None:
     summary = project_summary(PROJECTS, survey)
-    assert list(summary.columns) == ["by", "key", "label", "status", "n_projects", "budget_usd"]
+    assert list(summary.columns) == [
+        "by", "key", "label", "status", "n_projects", "budget_usd", "n_desk"
+    ]
+    assert (summary["n_desk"] == 0).all()
     assert summary["by"].unique().tolist() == ["status", "stage", "region", "partner"]
 
     def get(by: str, key: str, status: str) -> tuple[int, float]:

@@ -21,6 +21,7 @@ from pipeline.analysis.ranking import knowledge_sharing_ranking
 from pipeline.analysis.requirements import analyse_requirements
 from pipeline.analysis.status import response_status
 from pipeline.analysis.synthesis import synthesis_tables
+from pipeline.analysis.workplan import work_plan
 from pipeline.errors import IssueLog
 from pipeline.registry import Registry
 from pipeline.score import score
@@ -41,6 +42,7 @@ __all__ = [
     "project_summary",
     "response_status",
     "topic_coverage",
+    "work_plan",
 ]
 
 
@@ -50,12 +52,15 @@ def analyse(
     registry: Registry,
     invited: list[str] | None = None,
     log: IssueLog | None = None,
+    desk: pd.DataFrame | None = None,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     """Score and analyse one round.
 
     In: the normalised ``responses``, the survey definition, the registry, optionally
     the ids of the invited entities (default: the survey's ``invited`` list, else the whole registry) and the run's data-quality
-    ``log`` (the benchmark's documentation warnings go there; each only once).
+    ``log`` (the benchmark's documentation warnings go there; each only once) and the
+    round's desk mapping (``desk``, rows read by :mod:`pipeline.desk.read`; merged with
+    the projects, each match named in ``log``).
     Out: ``(tables, stats)``. ``tables`` holds, when the survey declares what they need:
     ``scores, heatmap`` (scoring), ``coverage`` (coverage), ``gaps, topic_coverage,
     activity_matrix`` (gaps), ``network_nodes, network_edges, pairs`` (links; pairs also
@@ -96,6 +101,15 @@ def analyse(
         raw_projects = responses.repeats.get(model.projects.section, pd.DataFrame())
         tables["projects"] = project_inventory(raw_projects, survey, registry)
         tables["project_summary"] = project_summary(raw_projects, survey, registry)
+        if desk is not None and len(desk):
+            from pipeline.desk.merge import merge_projects
+
+            merged = merge_projects(tables["projects"], desk, survey, registry, log)
+            tables["projects"], tables["desk_matches"] = merged.projects, merged.matches
+            tables["project_summary"] = project_summary(
+                merged.typed(raw_projects), survey, registry
+            )
+            stats["desk"] = merged.stats(subs)
     if model.ranking is not None:
         tables["ranking"], stats["ranking"] = knowledge_sharing_ranking(subs, survey)
     if model.requirements is not None:
@@ -108,6 +122,10 @@ def analyse(
         if log is not None:
             known = set(log.issues)
             log.extend(i for i in found.issues if i not in known)
+    if model.workplan is not None and "gaps" in tables:
+        tables["workplan"], tables["workplan_roles"] = work_plan(
+            tables["gaps"], subs, survey, registry, tables.get("projects"), tables.get("ranking")
+        )
     tables.update(synthesis_tables(subs, survey, registry))  # SDG targets, tallies
     if model.open_answers is not None:
         from pipeline.analysis.themes import code_open_answers, merge_decisions, theme_counts

@@ -29,8 +29,12 @@ PROJECT_COLUMNS = [
     "stages",
     "partners",
     "budget_usd",
+    "topics",
+    "source",
+    "source_url",
 ]
-SUMMARY_COLUMNS = ["by", "key", "label", "status", "n_projects", "budget_usd"]
+SOURCES = ("survey", "desk")  # where a project row comes from: the survey, or desk research
+SUMMARY_COLUMNS = ["by", "key", "label", "status", "n_projects", "budget_usd", "n_desk"]
 NOT_STATED = "Not stated"
 SEPARATOR = "; "
 
@@ -43,7 +47,8 @@ def project_inventory(
     In: ``Responses.repeats[<projects section>]`` (typed rows with ``entity_id, instance``
     and the section's fields, multi-selects space-separated).
     Out: ``entity_id, instance, title, status, start_year, end_year, regions, countries,
-    stages, partners, budget_usd``; status, regions and stages as choice labels, partners
+    stages, partners, budget_usd, topics, source, source_url`` (``source`` "survey";
+    desk-research rows are added by :func:`pipeline.desk.merge.merge_projects`); status, regions and stages as choice labels, partners
     as acronyms, several values joined by "; " (declared order; partners alphabetical).
     Sorted by entity_id (an entity's projects in the order given). An empty table with
     those columns when there are none.
@@ -77,6 +82,9 @@ def project_inventory(
             "stages": _labels(column(spec.stages), _choice_order(survey, fields.get(spec.stages))),
             "partners": _labels(column(spec.partners), {k: (v, v) for k, v in acronyms.items()}),
             "budget_usd": pd.to_numeric(column(spec.budget), errors="coerce").astype("float64"),
+            "topics": _labels(column(spec.topics), _choice_order(survey, fields.get(spec.topics or ""))),
+            "source": pd.Series("survey", index=frame.index, dtype="string"),
+            "source_url": pd.Series(pd.NA, index=frame.index, dtype="string"),
         },
         columns=PROJECT_COLUMNS,
     )
@@ -90,7 +98,9 @@ def project_summary(
     status, and by partner entity x status.
 
     In: the raw (typed, not labelled) projects repeat table, ``Responses.repeats[...]``.
-    Out: long table ``by, key, label, status, n_projects, budget_usd``: ``by`` is
+    Out: long table ``by, key, label, status, n_projects, budget_usd, n_desk``
+    (``n_desk``: of ``n_projects``, those found by desk research: rows whose ``_source``
+    is "desk", see :mod:`pipeline.desk.merge`): ``by`` is
     ``status``, ``stage``, ``region`` or ``partner`` (only the partners named, most projects
     first; label = acronym when the registry is given); ``key``/``label`` the choice name
     and label;
@@ -113,6 +123,10 @@ def project_summary(
             "budget_usd": pd.to_numeric(
                 _column(inventory_raw, spec.budget), errors="coerce"
             ).astype("float64"),
+            # 1 for a row found by desk research (pipeline.desk.merge), else 0
+            "desk": (_column(inventory_raw, "_source").astype("string") == "desk")
+            .fillna(False)
+            .astype("int64"),
         }
     ).reset_index(drop=True)
     statuses = list(status_order) + ([NOT_STATED] if (base["status"] == NOT_STATED).any() else [])
@@ -152,6 +166,7 @@ def project_summary(
             "status": "string",
             "n_projects": "int64",
             "budget_usd": "float64",
+            "n_desk": "int64",
         }
     )[SUMMARY_COLUMNS]
 
@@ -167,14 +182,18 @@ def _count(
     """Counts and budget sums of ``long`` (key, status, budget_usd) on the full key x status grid."""
     if statuses == [None]:
         grouped = long.groupby("key").agg(
-            n_projects=("key", "size"), budget_usd=("budget_usd", lambda s: s.sum(min_count=1))
+            n_projects=("key", "size"),
+            budget_usd=("budget_usd", lambda s: s.sum(min_count=1)),
+            n_desk=("desk", "sum"),
         )
         grid = grouped.reindex(keys)
         out = grid.reset_index()
         out["status"] = out["key"].map(status_labels)
     else:
         grouped = long.groupby(["key", "status"]).agg(
-            n_projects=("key", "size"), budget_usd=("budget_usd", lambda s: s.sum(min_count=1))
+            n_projects=("key", "size"),
+            budget_usd=("budget_usd", lambda s: s.sum(min_count=1)),
+            n_desk=("desk", "sum"),
         )
         grid = grouped.reindex(
             pd.MultiIndex.from_product([keys, statuses], names=["key", "status"])
@@ -182,6 +201,7 @@ def _count(
         out = grid.reset_index()
         out["status"] = out["status"].map(status_labels)
     out["n_projects"] = out["n_projects"].fillna(0).astype("int64")
+    out["n_desk"] = out["n_desk"].fillna(0).astype("int64")
     out["by"] = by
     out["label"] = out["key"].map(labels).fillna(out["key"])
     return out[SUMMARY_COLUMNS]
@@ -241,6 +261,7 @@ def _empty_inventory() -> pd.DataFrame:
 def _empty_summary() -> pd.DataFrame:
     dtypes = {c: "string" for c in SUMMARY_COLUMNS} | {
         "n_projects": "int64",
+        "n_desk": "int64",
         "budget_usd": "float64",
     }
     return pd.DataFrame({c: pd.Series(dtype=dtypes[c]) for c in SUMMARY_COLUMNS})

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.desk import read as desk
 from pipeline.errors import IssueLog, SpecError
 from pipeline.ingest import odk, source
 from pipeline.ingest.detect import (
@@ -115,6 +116,7 @@ def _read_round(
     repeats: dict[str, list[pd.DataFrame]] = {s: [] for s in survey.repeat_sections}
     files: dict[Path, InputFile] = {}
     header_only: list[str] = []
+    desks: list[pd.DataFrame] = []
     for path in paths:
         if path in odk_repeats:
             continue  # read with its main CSV below
@@ -131,6 +133,12 @@ def _read_round(
                 "the workbook holds macros; they were not run (only cell values are read)",
                 file=rel,
             )
+        if desk.can_read(path):  # an analyst's desk mapping, not answers
+            log.info("file-reader", f"read as a desk mapping (reader {desk.NAME})", file=rel)
+            frame = desk.read(path, rel, survey, registry, log)
+            record.reader, record.rows = desk.NAME, len(frame)
+            desks.append(frame)
+            continue
         reader = pick_reader(path, candidates)
         damage = workbook_damage(path) if reader is None else None
         if damage:
@@ -201,6 +209,7 @@ def _read_round(
         repeats={s: _concat(fs, canonical_columns(survey, s)) for s, fs in repeats.items()},
         files=[files[p] for p in sorted(files)],
         not_collected=[s for s in survey.repeat_sections if s in no_repeat],
+        desk=pd.concat(desks, ignore_index=True) if desks else None,
     )
     _check_not_collected(raw, survey, log)
     _check_unique_ids(raw.main, log)

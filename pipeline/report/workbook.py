@@ -100,8 +100,30 @@ SHEETS: dict[str, tuple[str, str]] = {
     ),
     "network_nodes": ("Network nodes", "Per {noun} in the network: partners (degree), cluster, isolated."),
     "pairs": ("Pairs", "Pairs of {plural} with overlapping or complementary profiles."),
-    "projects": ("Projects", "One row per project reported."),
-    "project_summary": ("Project summary", "Projects and budgets by status, by {dim} and by region."),
+    "projects": (
+        "Projects",
+        "One row per project: reported in the survey (source survey) or found by desk research "
+        "(source desk, with its source URL).",
+    ),
+    "desk_matches": (
+        "Desk matches",
+        "Desk-research initiatives matched to a project reported in the survey (same {noun}, "
+        "similar title): counted once, as the survey's.",
+    ),
+    "project_summary": (
+        "Project summary",
+        "Projects and budgets by status, by {dim} and by region; n_desk: of them, found by desk research.",
+    ),
+    "workplan": (
+        "Work plan",
+        "The draft joint work plan: one goal per gap, the {plural} that would lead (strongest "
+        "engagement first) or contribute, their related projects, the preferred knowledge-sharing "
+        "option; flag: no {noun} offers to lead.",
+    ),
+    "workplan_roles": (
+        "Work plan roles",
+        "Per goal: each {noun} that would lead or contribute, its engagement in the item and its related projects.",
+    ),
     "ranking": ("Ranking", "Mean and median rank of each option (1 = most preferred)."),
     "theme_counts": (
         "Themes",
