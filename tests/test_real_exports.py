@@ -19,12 +19,12 @@ from real_exports import (
     write_kobo_csv_export,
 )
 
-from pipeline.errors import IssueLog
+from pipeline.errors import IssueLog, PipelineError
 from pipeline.exports import example_round
 from pipeline.forms import ANSWER_HEADER, FORM_VERSION_FIELD, KEY_HEADER, write_xlsform
 from pipeline.ingest import read_round
 from pipeline.registry import Registry
-from pipeline.run import check_round
+from pipeline.run import check_round, process_round
 from pipeline.spec import Survey
 
 Example = tuple[pd.DataFrame, dict[str, pd.DataFrame]]
@@ -502,3 +502,61 @@ def test_collapse_keeps_errors_and_different_columns_apart() -> None:
         ("skip-answered", 3, "w"),
     ]
     assert got[0].message.endswith("(the same in 2 rows: 2, 3)")
+
+
+# -- the same answers through every way in ---------------------------------------------------------
+def test_same_answers_through_every_export_give_the_same_scores_projects_and_links(
+    tmp_path: Path, survey: Survey, registry: Registry
+) -> None:
+    """Kobo XLSX (formpack), ODK Central CSVs and offline questionnaires give identical
+    scores, projects and links; the Kobo CSV, which holds no projects, stops with the
+    error of item 1, and with --no-repeat gives the same scores and links."""
+    main, repeats = example_round(survey, registry, n=8)
+    main["agency"] = registry.ids[:8]  # eight different agencies: one submission each
+    tables = kobo_export_tables(main, repeats, survey, registry)
+    ways = {
+        "kobo-xlsx": lambda folder: write_formpack_xlsx(tables, folder / "kobo.xlsx"),
+        "odk": lambda folder: write_central_csv(main, repeats, survey, registry, folder, "ewaste_img"),
+        "questionnaires": lambda folder: [
+            questionnaire(survey, registry, (main, repeats), i, folder / f"{main.at[i, 'agency']}.xlsx")
+            for i in range(len(main))
+        ],
+        "kobo-csv": lambda folder: write_kobo_csv_export(tables, folder / "kobo.csv"),
+    }
+    results = {}
+    for way, write in ways.items():
+        project = new_project(tmp_path / way)
+        write(project.raw)
+        no_repeat = ("projects",) if way == "kobo-csv" else ()
+        if no_repeat:
+            with pytest.raises(PipelineError) as stopped:
+                process_round(project.layout, "ewaste_img", "2026-R1", run_date="2026-11-25")
+            assert [i.code for i in stopped.value.issues] == ["repeat-missing"]
+        result, _ = process_round(
+            project.layout, "ewaste_img", "2026-R1", run_date="2026-11-25", no_repeat=no_repeat
+        )
+        results[way] = result.tables
+
+    def table(way: str, name: str, keys: list[str]) -> pd.DataFrame:
+        frame = results[way][name]
+        drop = [c for c in ("source_file", "source_row") if c in frame]
+        return frame.drop(columns=drop).sort_values(keys).reset_index(drop=True)
+
+    for way in ("odk", "questionnaires", "kobo-csv"):
+        pd.testing.assert_frame_equal(
+            table(way, "scores", ["entity_id", "dimension"]),
+            table("kobo-xlsx", "scores", ["entity_id", "dimension"]),
+        )
+        pd.testing.assert_frame_equal(
+            table(way, "network_edges", ["source", "target"]),
+            table("kobo-xlsx", "network_edges", ["source", "target"]),
+        )
+    assert len(results["kobo-xlsx"]["scores"]) == 8 * 7  # agencies x life-cycle stages
+    assert len(results["kobo-xlsx"]["network_edges"]) > 0
+    assert len(results["kobo-xlsx"]["projects"]) == len(repeats["projects"]) > 0
+    for way in ("odk", "questionnaires"):
+        pd.testing.assert_frame_equal(
+            table(way, "projects", ["entity_id", "instance"]),
+            table("kobo-xlsx", "projects", ["entity_id", "instance"]),
+        )
+    assert results["kobo-csv"]["projects"].empty
