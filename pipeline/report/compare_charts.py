@@ -27,8 +27,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from pipeline.report import style
 from pipeline.report.change_words import basis_sentence
@@ -136,6 +134,8 @@ def _dumbbell(
 
 
 def _key(round_old: str, round_new: str, what: str) -> list[Any]:
+    from matplotlib.lines import Line2D
+
     def dot(colour: str, label: str) -> Line2D:
         return Line2D([], [], marker="o", linestyle="", markersize=12, color=colour, label=label)
 
@@ -403,6 +403,8 @@ def _sdg_matrix(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
 
 
 def _sdg_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Path) -> Chart | None:
+    from matplotlib.patches import Patch
+
     from pipeline.analysis.sdg import goal_labels
 
     matrix = _sdg_matrix(tables)

@@ -15,14 +15,10 @@ import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common form of
 # colour blindness.
@@ -82,7 +78,6 @@ RC: dict[str, Any] = {
     "axes.linewidth": 0.8,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "axes.prop_cycle": matplotlib.cycler(color=CATEGORICAL),
     "xtick.labelsize": TICK_SIZE,
     "ytick.labelsize": TICK_SIZE,
     "xtick.color": INK,
@@ -98,10 +93,23 @@ RC: dict[str, Any] = {
 }
 
 
+def pyplot() -> Any:
+    """matplotlib's pyplot on the Agg backend, imported on first use: a run whose charts
+    all come from the cache never loads matplotlib."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # nothing to do when it already is
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 @contextmanager
 def chart_style() -> Iterator[None]:
     """Apply the shared style for the duration of a block, leaving global settings alone."""
-    with plt.rc_context(RC):
+    from cycler import cycler
+
+    with pyplot().rc_context({**RC, "axes.prop_cycle": cycler(color=CATEGORICAL)}):
         yield
 
 
@@ -110,7 +118,7 @@ def new_figure(
 ) -> tuple[Figure, Any]:
     """A 16:9 figure with ``ncols`` axes side by side and room for the title and source
     (and for a key under the subtitle when ``key``)."""
-    fig, axes = plt.subplots(
+    fig, axes = pyplot().subplots(
         1,
         ncols,
         figsize=FIGSIZE,
@@ -214,7 +222,7 @@ def save(fig: Figure, out_dir: Path, chart_id: str) -> tuple[Path, Path]:
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     finally:
-        plt.close(fig)
+        pyplot().close(fig)
     svg.write_text(stable_svg_ids(buffer.getvalue()), encoding="utf-8")
     return png, svg
 
