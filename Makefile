@@ -19,7 +19,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check pipeline tests
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # The pipeline at survey-system scale (100 to 10,000 submissions), side by side with a bare
 # read of the same file; writes docs/performance.md (a few minutes; inputs cached in

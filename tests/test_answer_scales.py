@@ -54,6 +54,7 @@ def yes_no_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "outputs" / "yes_no_check" / "2026-R1"
 
 
+@pytest.mark.slow
 def test_yes_no_scale_is_reported_in_its_own_terms(yes_no_run: Path) -> None:
     doc = Document(str(yes_no_run / "report.docx"))
     text = "\n".join(p.text for p in doc.paragraphs)
@@ -67,6 +68,7 @@ def test_yes_no_scale_is_reported_in_its_own_terms(yes_no_run: Path) -> None:
     assert "Engaged" in headers and "Strong" not in headers
 
 
+@pytest.mark.slow
 def test_yes_no_scale_gives_no_duplication_pairs(yes_no_run: Path) -> None:
     sheets = pd.read_excel(yes_no_run / "results.xlsx", sheet_name=None, header=None, engine="openpyxl")
     gaps = sheets["Gaps"].astype(str).to_string()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,9 +44,24 @@ def result(survey: Survey, registry: Registry) -> RunResult:
     return make_result(survey, registry)
 
 
+@pytest.fixture(scope="module")
+def cold(result: RunResult, tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Chart], list[Chart], Path]:
+    """The charts drawn with no cache, and drawn again into an empty cache (kept as a
+    template that each test copies)."""
+    folder = tmp_path_factory.mktemp("cold")
+    plain = make_charts(result, folder / "plain")
+    with chart_cache(folder / "cache"):
+        first = make_charts(result, folder / "first")
+    return plain, first, folder / "cache"
+
+
 def charts_in(result: RunResult, out: Path, cache: Path | None) -> list[Chart]:
     with chart_cache(cache):
         return make_charts(result, out)
+
+
+def copy_of(cold: tuple[list[Chart], list[Chart], Path], tmp_path: Path) -> Path:
+    return Path(shutil.copytree(cold[2], tmp_path / "cache"))
 
 
 def files(charts: list[Chart]) -> dict[str, bytes]:
@@ -60,65 +76,54 @@ def with_tables(result: RunResult, **changes: pd.DataFrame) -> RunResult:
     return dataclasses.replace(result, tables={**result.tables, **changes}, log=IssueLog())
 
 
-def test_unchanged_charts_are_copied_byte_for_byte(result: RunResult, tmp_path: Path, drawn: list[str]) -> None:
-    cache = tmp_path / "cache"
-    plain = charts_in(result, tmp_path / "plain", None)  # no cache at all
-    first = charts_in(result, tmp_path / "first", cache)  # cold cache
-    assert drawn == ALL_CHARTS * 2
-    drawn.clear()
-    again = charts_in(result, tmp_path / "again", cache)
+def test_unchanged_charts_are_copied_byte_for_byte(cold, result: RunResult, tmp_path: Path, drawn: list[str]) -> None:  # type: ignore[no-untyped-def]
+    plain, first, cache = cold
+    assert sorted(p.name for p in cache.iterdir()) == sorted(ALL_CHARTS)
+    again = charts_in(result, tmp_path / "again", copy_of(cold, tmp_path))
     assert drawn == []  # nothing rendered
     assert words(again) == words(first) == words(plain)
     assert files(again) == files(first) == files(plain)
     assert all(c.png.parent == tmp_path / "again" for c in again)
-    assert sorted(p.name for p in cache.iterdir()) == sorted(ALL_CHARTS)
 
 
-def test_a_changed_table_redraws_only_the_charts_that_show_it(
-    result: RunResult, tmp_path: Path, drawn: list[str]
-) -> None:
-    cache = tmp_path / "cache"
-    charts_in(result, tmp_path / "first", cache)
-    drawn.clear()
+def test_a_changed_table_redraws_only_the_charts_that_show_it(cold, result: RunResult, tmp_path: Path, drawn: list[str]) -> None:  # type: ignore[no-untyped-def]
+    cache = copy_of(cold, tmp_path)
     summary = result.tables["project_summary"].copy()
     summary.loc[summary.index[0], "n_projects"] += 5
-    charts = charts_in(with_tables(result, project_summary=summary), tmp_path / "third", cache)
+    charts = charts_in(with_tables(result, project_summary=summary), tmp_path / "changed", cache)
     assert drawn == ["projects"]  # the one chart that reads the table
-    fresh = make_charts(with_tables(result, project_summary=summary), tmp_path / "fresh")
-    assert files(charts) == files(fresh)
+    assert files(charts)["projects.png"] != files(cold[1])["projects.png"]
     # the earlier drawing is still there: going back costs nothing
     drawn.clear()
-    charts_in(result, tmp_path / "back", cache)
+    assert files(charts_in(result, tmp_path / "back", cache)) == files(cold[1])
     assert drawn == []
 
 
-def test_wording_a_chart_shows_redraws_it(
-    result: RunResult, survey: Survey, tmp_path: Path, drawn: list[str]
-) -> None:
+def test_wording_a_chart_shows_redraws_it(result: RunResult, survey: Survey, tmp_path: Path, drawn: list[str]) -> None:
+    only = dataclasses.replace(result, tables={"response_status": result.tables["response_status"]}, log=IssueLog())
     cache = tmp_path / "cache"
-    charts_in(result, tmp_path / "first", cache)
+    charts_in(only, tmp_path / "first", cache)
+    assert drawn == ["response"]
     drawn.clear()
     retitled = Survey(survey.model.model_copy(update={"title": "E-waste, renamed"}), survey.path, survey.sha256)
-    charts_in(dataclasses.replace(result, survey=retitled, log=IssueLog()), tmp_path / "second", cache)
-    assert sorted(drawn) == sorted(ALL_CHARTS)  # every subtitle names the survey
+    charts_in(dataclasses.replace(only, survey=retitled, log=IssueLog()), tmp_path / "second", cache)
+    assert drawn == ["response"]  # its subtitle names the survey
     drawn.clear()
     # a statistic no chart reads changes nothing
     stats = {**result.stats, "response_rate_note": "a note for the report only"}
-    charts_in(dataclasses.replace(result, stats=stats, log=IssueLog()), tmp_path / "third", cache)
+    charts_in(dataclasses.replace(only, stats=stats, log=IssueLog()), tmp_path / "third", cache)
     assert drawn == []
 
 
-def test_a_damaged_cache_is_a_miss_not_an_error(result: RunResult, tmp_path: Path, drawn: list[str]) -> None:
-    cache = tmp_path / "cache"
-    first = charts_in(result, tmp_path / "first", cache)
-    for record in cache.glob("*/*/record.json"):
+def test_a_damaged_cache_is_a_miss_not_an_error(cold, result: RunResult, tmp_path: Path, drawn: list[str]) -> None:  # type: ignore[no-untyped-def]
+    cache = copy_of(cold, tmp_path)
+    for record in cache.glob("heatmap/*/record.json"):
         record.write_text("{ not json", encoding="utf-8")
-    for png in cache.glob("heatmap/*/png"):
+    for png in cache.glob("coverage/*/png"):
         png.unlink()
-    drawn.clear()
     again = charts_in(result, tmp_path / "again", cache)
-    assert sorted(drawn) == sorted(ALL_CHARTS)
-    assert files(again) == files(first)
+    assert sorted(drawn) == ["coverage", "heatmap"]
+    assert files(again) == files(cold[1])
     assert len(list(cache.glob("heatmap/*/record.json"))) == 1  # the damaged one replaced
     drawn.clear()
     charts_in(result, tmp_path / "third", cache)

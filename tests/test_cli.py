@@ -87,6 +87,7 @@ def test_surveys_lists_the_good_and_names_the_broken(
     assert "half_written/survey.yaml" in captured.err.replace("\\", "/")
 
 
+@pytest.mark.slow
 def test_a_broken_neighbour_does_not_stop_a_good_survey(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -265,6 +265,7 @@ def test_an_input_changed_while_it_is_read(
     assert snapshot(project.outputs) == before.outputs and leftovers(project) == []
 
 
+@pytest.mark.slow
 def test_a_changed_input_is_run_again_and_its_new_hash_recorded(
     project: Project, survey: Survey, registry: Registry
 ) -> None:

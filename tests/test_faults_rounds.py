@@ -151,6 +151,7 @@ def consistent(project: Project) -> bool:
     )
 
 
+@pytest.mark.slow
 # -- two runs at once, SIGTERM -----------------------------------------------------------
 def test_a_second_run_of_the_same_round_says_who_holds_it_and_sigterm_cleans_up(
     project: Project, scratch: Path
@@ -179,6 +180,7 @@ def test_a_second_run_of_the_same_round_says_who_holds_it_and_sigterm_cleans_up(
     assert outside(project) == []
 
 
+@pytest.mark.slow
 def test_a_lock_left_by_a_dead_process_is_taken_over(project: Project) -> None:
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
     lock = lock_path(project.outputs)
@@ -235,6 +237,7 @@ def test_ctrl_c_in_the_first_moments_prints_no_traceback(project: Project, delay
     assert before.unchanged(project)
 
 
+@pytest.mark.slow
 # -- the two swaps -----------------------------------------------------------------------
 def test_killed_between_the_two_swaps_the_next_run_puts_both_back(
     project: Project, tmp_path: Path, survey: Survey, registry: Registry
@@ -262,6 +265,7 @@ def test_killed_between_the_two_swaps_the_next_run_puts_both_back(
     assert snapshot(project.raw) == raw
 
 
+@pytest.mark.slow
 def test_the_next_run_repairs_a_half_swap_and_says_so(project: Project, tmp_path: Path) -> None:
     killed = child(project, "kill-between-swaps", tmp_path / "unused")
     killed.communicate(timeout=300)
@@ -365,6 +369,7 @@ def test_damaged_outputs_are_not_up_to_date_and_are_rebuilt(project: Project, da
     assert snapshot(project.raw) == before.raw and leftovers(project) == []
 
 
+@pytest.mark.slow
 # -- the disk and the file size limit ----------------------------------------------------
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_a_full_tmpdir_is_named_with_advice(project: Project, tmp_path: Path) -> None:
@@ -381,6 +386,7 @@ def test_a_full_tmpdir_is_named_with_advice(project: Project, tmp_path: Path) ->
     assert before.unchanged(project) and leftovers(project) == []
 
 
+@pytest.mark.slow
 def test_the_file_size_limit_is_named_with_advice(project: Project, tmp_path: Path) -> None:
     import resource
 

@@ -63,6 +63,7 @@ def test_odk_main_csv_without_its_repeat_file_names_the_file(
     assert "'ewaste_img-projects.csv'" in issue.message and "unzip" in issue.message
 
 
+@pytest.mark.slow
 def test_no_repeat_says_not_collected_never_none_reported(
     tmp_path: Path, survey: Survey, registry: Registry
 ) -> None:
@@ -127,6 +128,7 @@ def engagement(outcome_project: Project) -> pd.DataFrame:
     return subs.set_index("entity_id").filter(like="engagement_").sort_index()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("headers", ["xml", "label"])
 def test_kobo_not_approved_submission_never_wins(
     tmp_path: Path, survey: Survey, registry: Registry, example: Example, headers: str
@@ -504,6 +506,7 @@ def test_collapse_keeps_errors_and_different_columns_apart() -> None:
     assert got[0].message.endswith("(the same in 2 rows: 2, 3)")
 
 
+@pytest.mark.slow
 # -- the same answers through every way in ---------------------------------------------------------
 def test_same_answers_through_every_export_give_the_same_scores_projects_and_links(
     tmp_path: Path, survey: Survey, registry: Registry

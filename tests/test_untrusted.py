@@ -236,6 +236,7 @@ def test_the_run_api_refuses_them_too(tmp_path: Path) -> None:
         run_round(Layout(tmp_path), "ewaste_img", "../../evil")
 
 
+@pytest.mark.slow
 def test_names_and_answers_that_look_like_paths_stay_inside_the_outputs(
     tmp_path: Path, survey: Survey, registry: Registry, example: Example
 ) -> None:
