@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipeline.analysis.ranking import agreement_word
 from pipeline.report import style
 from pipeline.report.chart_loop import draw_charts
 from pipeline.report.figure import Chart
@@ -355,7 +356,8 @@ def _coverage(run: _Run, out_dir: Path) -> Chart | None:
     engaged = cov["n_engaged"].to_numpy(dtype=float)
     engaged_word, middle_word, strong_word = _engagement_words(run)
     key: list[Any] = []
-    if "n_strong" in cov and cov["n_strong"].notna().any():
+    yes_no = bool(engaged_word) and engaged_word == strong_word  # one level counts: one bar
+    if "n_strong" in cov and cov["n_strong"].notna().any() and not yes_no:
         strong = np.minimum(cov["n_strong"].fillna(0).to_numpy(dtype=float), engaged)
         key.append(ax.barh(y, strong, color=style.MAIN, height=0.62, label=strong_word or "strong"))
         key.append(
@@ -365,7 +367,7 @@ def _coverage(run: _Run, out_dir: Path) -> Chart | None:
             )
         )
     else:
-        key.append(ax.barh(y, engaged, color=style.MAIN, height=0.62, label="engaged"))
+        key.append(ax.barh(y, engaged, color=style.MAIN, height=0.62, label=engaged_word or "engaged"))
     n_resp = cov["n_respondents"].max() if "n_respondents" in cov else run.n_respondents
     n_resp = int(n_resp) if not pd.isna(n_resp) else run.n_respondents
     threshold = _min_entities(run)
@@ -913,7 +915,7 @@ def _agreement(w: float, stats: dict[str, Any]) -> str:
     word = stats.get("agreement")
     if isinstance(word, str) and word:
         return word
-    return "weak" if w < 0.3 else "moderate" if w < 0.6 else "strong"
+    return agreement_word(w)  # the analysis' own thresholds
 
 
 def _ranking(run: _Run, out_dir: Path) -> Chart | None:
