@@ -19,7 +19,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from pipeline.errors import Issue, OutputError
@@ -89,7 +89,12 @@ def _own(final: Path, entry: str) -> bool:
 
 
 def journal_path(finals: Sequence[Path]) -> Path:
+    """The journal of a swap of ``finals``: ``.<name>.swap.json`` beside the last one."""
     return finals[-1].with_name(f".{finals[-1].name}.swap.json")
+
+
+def _pending(journal: Path) -> Path:
+    return journal.with_name(journal.name + ".tmp-new")
 
 
 # -- checks of the paths themselves --------------------------------------------------------
@@ -137,6 +142,8 @@ def recover(*finals: Path) -> bool:
     round's lock. Returns True when an interrupted swap was undone."""
     journal = journal_path(finals)
     undone = False
+    with suppress(FileNotFoundError):  # a journal being written when the run was killed
+        _pending(journal).unlink()
     if journal.exists():
         try:
             pairs = json.loads(journal.read_text(encoding="utf-8"))["pairs"]
@@ -188,7 +195,7 @@ def _commit(finals: Sequence[Path], stages: Sequence[Path]) -> None:
         for final, stage in zip(finals, stages, strict=True)
     ]
     journal = journal_path(finals)
-    pending = journal.with_name(journal.name + ".tmp-new")
+    pending = _pending(journal)
     pending.write_text(json.dumps({"pid": os.getpid(), "pairs": pairs}), encoding="utf-8")
     os.replace(pending, journal)  # from here the swap is undone if it does not finish
     try:

@@ -420,3 +420,14 @@ def test_the_lock_has_one_holder_and_leaves_no_trace(tmp_path: Path) -> None:
             pass
         assert lock_path(final).is_file()  # the refused one did not remove it
     assert not (tmp_path / "outputs").exists()
+
+
+def test_a_journal_killed_while_written_is_no_swap(project: Project) -> None:
+    """Killed while writing the journal (before any swap): the next run removes it and
+    leaves the outputs as they were."""
+    before = State(project)
+    journal = journal_path([project.processed, project.outputs])
+    journal.with_name(journal.name + ".tmp-new").write_text('{"pid": 1, "pai')
+    journal.write_text('{"pid": 1, "pai')  # and one half-written in place
+    assert recover(project.processed, project.outputs) is False
+    assert before.unchanged(project) and leftovers(project) == []
