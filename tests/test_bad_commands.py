@@ -152,6 +152,7 @@ def test_a_declared_round_order_wins(three_rounds: Project) -> None:
     assert previous_round(layout, SURVEY, "2026-R10") is None
 
 
+@pytest.mark.slow
 def test_the_run_says_which_round_it_compared_with(
     three_rounds: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -166,6 +167,7 @@ def test_the_run_says_which_round_it_compared_with(
     assert snapshot(three_rounds.root / "data" / "raw") == raw
 
 
+@pytest.mark.slow
 def test_the_run_message_names_the_previous_round(
     three_rounds: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -19,6 +19,7 @@ from pipeline.spec import Survey
 
 FILE = "Jane Doe jane.doe@unep.org.xlsx"
 MASKED = "[name] [e-mail].xlsx"
+pytestmark = pytest.mark.slow  # a whole run (module fixture)
 SECRETS = ("Jane", "jane.doe", "Doe jane", "unep.org.xlsx")
 
 
