@@ -212,3 +212,32 @@ def test_demo_round_desk_mapping_non_respondent_and_work_plan_mix(tmp_path: Path
     assert len(plan) == len(result.tables["gaps"])
     assert (plan["n_leads"] > 0).any() and (plan["n_leads"] == 0).any()
     assert absent not in " ".join(plan["leads"].fillna("")) + " ".join(plan["contributors"].fillna(""))
+
+
+def test_counts_of_projects_say_survey_and_desk(survey: Survey, registry: Registry, template: Path) -> None:
+    from pipeline.analysis.projects import project_summary
+    from pipeline.report.narrative import Words, projects_sentence
+
+    _fill(
+        template,
+        [
+            ["UNEP", "Circular Electronics Initiative - UNEP", "Project", None, "Treatment, recycling and recovery", None, 2020, None, "https://unep.org/c"],
+            ["CBD", "Mining guidance", "Project", None, "Raw materials and extraction", "Africa", 2019, None, "https://cbd.int/m"],
+        ],
+    )  # fmt: skip
+    rows, log = _read(template, survey, registry)
+    merged = merge_projects(project_inventory(SURVEY_PROJECTS, survey, registry), rows, survey, registry, log)
+    summary = project_summary(merged.typed(SURVEY_PROJECTS), survey, registry)
+    status = summary[summary["by"] == "status"].set_index("key")
+    assert status.loc["Desk research", "n_projects"] == status.loc["Desk research", "n_desk"] == 1
+    assert status.loc["ongoing", "n_desk"] == 0 and status.loc["ongoing", "n_projects"] == 2
+    raw = summary[(summary["by"] == "stage") & (summary["key"] == "raw_materials")]
+    assert raw["n_desk"].sum() == 1 and raw["n_projects"].sum() == 1
+    stats = merged.stats(pd.DataFrame({"entity_id": ["UNEP", "ITU"]}))
+    text = projects_sentence(
+        merged.projects, Words.from_survey(survey), survey.choice_labels("project_status"),
+        desk=stats, acronyms=registry.acronyms(),
+    )  # fmt: skip
+    assert text.startswith("3 projects were reported in the survey by 2 agencies")
+    assert "Desk research adds 1 initiative of 1 agency, CBD among them, which did not answer the survey." in text
+    assert "One initiative found by desk research is also in the survey and counted once" in text

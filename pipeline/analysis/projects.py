@@ -36,6 +36,7 @@ PROJECT_COLUMNS = [
 SOURCES = ("survey", "desk")  # where a project row comes from: the survey, or desk research
 SUMMARY_COLUMNS = ["by", "key", "label", "status", "n_projects", "budget_usd", "n_desk"]
 NOT_STATED = "Not stated"
+DESK_STATUS = "Desk research"  # the status column of initiatives found by desk research
 SEPARATOR = "; "
 
 
@@ -104,7 +105,8 @@ def project_summary(
     ``status``, ``stage``, ``region`` or ``partner`` (only the partners named, most projects
     first; label = acronym when the registry is given); ``key``/``label`` the choice name
     and label;
-    ``status`` the status label ("Not stated" when missing); ``budget_usd`` the sum of the
+    ``status`` the status label ("Not stated" when missing, "Desk research" for a desk
+    row); ``budget_usd`` the sum of the
     known budgets (NA when none is known). A project under several stages (regions) counts
     once in each, with its whole budget. Every declared stage and region appears for every
     status (zero counts included). Empty (with those columns) when there are no projects.
@@ -129,8 +131,15 @@ def project_summary(
             .astype("int64"),
         }
     ).reset_index(drop=True)
-    statuses = list(status_order) + ([NOT_STATED] if (base["status"] == NOT_STATED).any() else [])
-    status_labels = {k: v[1] for k, v in status_order.items()} | {NOT_STATED: NOT_STATED}
+    # an initiative found by desk research has no status: shown as such, not as "not stated"
+    base.loc[(base["desk"] == 1) & (base["status"] == NOT_STATED), "status"] = DESK_STATUS
+    statuses = list(status_order) + [
+        s for s in (NOT_STATED, DESK_STATUS) if (base["status"] == s).any()
+    ]
+    status_labels = {k: v[1] for k, v in status_order.items()} | {
+        NOT_STATED: NOT_STATED,
+        DESK_STATUS: DESK_STATUS,
+    }
 
     parts = [
         _count(

@@ -804,8 +804,15 @@ def _projects(run: _Run, out_dir: Path) -> Chart | None:
     projects = run.table("projects")
     extra = ""
     n_projects = len(projects) if projects is not None else None
+    n_desk = (
+        int(projects["source"].astype("string").eq("desk").fillna(False).sum())
+        if projects is not None and "source" in projects.columns
+        else 0
+    )
     if n_projects is not None:
         extra = f"{n_projects} projects reported"
+        if n_desk:  # a desk mapping beside the survey (pipeline.desk): say which is which
+            extra = f"{n_projects - n_desk} projects from the survey, {n_desk} from desk research"
         if "budget_usd" in projects:
             budget = pd.to_numeric(projects["budget_usd"], errors="coerce").sum()
             if budget > 0:
@@ -816,6 +823,11 @@ def _projects(run: _Run, out_dir: Path) -> Chart | None:
     png, svg = save(fig, out_dir, "projects")
 
     counted = f"the {n_projects} reported projects" if n_projects is not None else "reported projects"
+    if n_desk and n_projects is not None:
+        counted = (
+            f"the {n_projects} projects ({n_projects - n_desk} reported in the survey, "
+            f"{n_desk} found by desk research)"
+        )
     alt = (
         f"Stacked bar charts of {counted} by {words}, split by status. "
         + _cap("; ".join(findings)) + "."
@@ -823,6 +835,11 @@ def _projects(run: _Run, out_dir: Path) -> Chart | None:
     caption = (
         f"Projects by {words}, split by status; a project listed under several counts once in each."
     )
+    if n_desk:
+        caption += (
+            f" {n_desk} of the {n_projects} come from desk research (status not stated); the "
+            "others were reported in the survey."
+        )
     return Chart("projects", title, caption, alt, png, svg)
 
 

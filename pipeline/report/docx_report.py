@@ -420,6 +420,9 @@ def _count_table(
     if not summary.empty and {"by", "label", "status", "n_projects"} <= set(summary.columns):
         part = summary[summary["by"] == by]
         if not part.empty:
+            # projects found by desk research (pipeline.desk) are counted apart as well
+            desk = part["n_desk"] if "n_desk" in part.columns else pd.Series(0, index=part.index)
+            with_desk = bool((desk > 0).any())
             if by == "status":
                 frame = part[["label", "n_projects"]].rename(
                     columns={"label": name, "n_projects": "Projects"}
@@ -430,6 +433,11 @@ def _count_table(
             ).fillna(0)
             wide = wide.astype("int64")
             wide["Total"] = wide.sum(axis=1)
+            if with_desk:
+                wide[DESK_COLUMN] = (
+                    part.assign(n_desk=desk).groupby("label", sort=False)["n_desk"].sum()
+                    .reindex(wide.index).fillna(0).astype("int64")
+                )
             wide = wide[wide["Total"] > 0]
             wide = wide.loc[:, (wide != 0).any(axis=0)]
             return wide.reset_index(names=name).rename_axis(columns=None)
@@ -446,6 +454,7 @@ def _count_table(
 
 
 MAX_PARTNER_ROWS = 15
+DESK_COLUMN = "Of which desk research"
 
 
 def _projects_sentence(ctx: ReportContext) -> str:
@@ -459,6 +468,8 @@ def _projects_sentence(ctx: ReportContext) -> str:
         _status_labels(ctx),
         collected=spec.section not in not_collected,
         section_label=section.label if section else "Projects",
+        desk=ctx.stats.get("desk"),
+        acronyms=ctx.result.registry.acronyms(),
     )
 
 
@@ -497,7 +508,7 @@ def _projects(doc: ReportDocument, ctx: ReportContext) -> None:
         doc.table(
             frame,
             f"Projects by {name.lower()}"
-            + (" and status" if len(frame.columns) > 2 else "")
+            + (" and status" if len(frame.columns) > 2 and by != "status" else "")
             + shortened,
             weights=[5] + [1.3] * (len(frame.columns) - 1),
         )
@@ -517,9 +528,15 @@ def _project_list(
         return f"{start}–{end}" if start and end else start or end
 
     rows = projects.sort_values(["entity_id", "title"], na_position="last").to_dict("records")
+    # entities known only from desk research are named as not responding, never as respondents
+    only_desk = set((ctx.stats.get("desk") or {}).get("desk_only_entities", []))
+
+    def who(entity: object) -> str:
+        return ctx.acr(entity) + (" (did not answer)" if entity in only_desk else "")
+
     frame = pd.DataFrame(
         {
-            nar.capitalise(w.entity): [ctx.acr(r["entity_id"]) for r in rows],
+            nar.capitalise(w.entity): [who(r["entity_id"]) for r in rows],
             "Title": [r.get("title") for r in rows],
             "Status": ["; ".join(_as_labels(r.get("status"), status)) for r in rows],
             "Years": [years(r) for r in rows],
@@ -528,12 +545,19 @@ def _project_list(
             ],
         }
     )
+    weights = [1.3, 5, 1.4, 1.6, 5]
+    caption, source_note = "Projects reported", ""
+    if any(r.get("source") == "desk" for r in rows):
+        frame["Source"] = ["desk research" if r.get("source") == "desk" else "survey" for r in rows]
+        weights = [1.8, 5, 1.4, 1.6, 4.4, 1.5]
+        caption = "Projects reported in the survey and initiatives found by desk research"
+        source_note = " Source: survey (reported by the entity) or desk research (with its address in the workbook)."
     frame, note = capped(frame, MAX_PROJECT_ROWS, "projects")
     doc.table(
         frame,
-        "Projects reported",
-        weights=[1.3, 5, 1.4, 1.6, 5],
-        note=note or f"Countries, partners and budgets of each project are in {WORKBOOK}.",
+        caption,
+        weights=weights,
+        note=(note or f"Countries, partners and budgets of each project are in {WORKBOOK}.") + source_note,
     )
 
 

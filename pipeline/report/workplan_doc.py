@@ -43,7 +43,8 @@ def write_workplan(result: RunResult, path: Path) -> Path | None:
     kinds = _kind_words(result)
     doc = ReportDocument()
     doc.properties(spec.title, result.survey.title, "work plan; draft", result.run_date)
-    doc.footer(f"DRAFT {spec.title}, round {result.round}, {result.run_date}")
+    draft = "" if "draft" in spec.title.lower() else "DRAFT – "
+    doc.footer(f"{draft}{spec.title} – round {result.round} – {result.run_date}")
     doc.title_page(
         spec.title,
         result.survey.title,
