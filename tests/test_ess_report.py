@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from pipeline.demo import write_demo_round
 from pipeline.paths import Layout
 from pipeline.registry import Registry
-from pipeline.report.ess_charts import coverage_scale
+from pipeline.report.benchmark_charts import coverage_scale
 from pipeline.run import RunOutcome, run_round
 from pipeline.spec import Survey, load_survey
 

@@ -1034,7 +1034,7 @@ def make_charts(result: RunResult, out_dir: Path) -> list[Chart]:
     benchmark = result.survey.model.requirements is not None
     if not benchmark:
         return draw_charts(CHARTS, run, out_dir, result.log)
-    from pipeline.report.ess_charts import REPLACED_GENERIC_CHARTS, make_requirement_charts
+    from pipeline.report.benchmark_charts import REPLACED_GENERIC_CHARTS, make_requirement_charts
 
     charts = draw_charts(CHARTS, run, out_dir, result.log, skip=REPLACED_GENERIC_CHARTS)
     return charts + make_requirement_charts(result, out_dir)

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.report import narrative as nar
-from pipeline.report import swfs_sections as swfs
+from pipeline.report import sdg_chapters as sdg
 from pipeline.report.annexes import write_annexes
 from pipeline.report.compare_sections import change_from_run, change_summary, write_change_chapter
 from pipeline.report.context import (
@@ -115,7 +115,7 @@ def _executive_summary(doc: ReportDocument, ctx: ReportContext) -> None:
         nar.response_sentence(ctx.stats, w),
         nar.coverage_sentence(ctx.table("coverage"), w),
         nar.gaps_sentence(ctx.table("gaps"), w) if "gaps" in r.tables else "",
-        *swfs.summary_paragraphs(ctx),
+        *sdg.summary_paragraphs(ctx),
         " ".join(nar.network_sentences(ctx.stats.get("network") or {}, w)),
     ]
     if r.survey.model.projects is not None:
@@ -660,7 +660,7 @@ def write_report(result: RunResult, charts: list, path: Path, template: Path | N
     _title_page(doc, ctx)
     doc.toc()
     if result.survey.model.requirements is not None:  # a benchmark has chapters of its own
-        from pipeline.report.ess_sections import write_requirement_chapters
+        from pipeline.report.benchmark_chapters import write_requirement_chapters
 
         extra = (lambda: write_change_chapter(doc, change)) if change is not None else None
         write_requirement_chapters(doc, ctx, extra)
@@ -669,11 +669,11 @@ def write_report(result: RunResult, charts: list, path: Path, template: Path | N
     _methodology(doc, ctx)
     writers: dict[str, Any] = {
         "findings": _findings,
-        "contributors": swfs.write_contributors,  # these four write only when their
-        "sdg": swfs.write_sdg_chapter,  # tables exist
+        "contributors": sdg.write_contributors,  # these four write only when their
+        "sdg": sdg.write_sdg_chapter,  # tables exist
         "gaps": _gaps,
         "links": _links,
-        "tallies": swfs.write_internal_management,
+        "tallies": sdg.write_internal_management,
         "projects": _projects,
         "ranking": _ranking,
         "open_answers": write_open_answers,  # only when the survey declares themes
@@ -693,7 +693,7 @@ def report_recommendations(result: RunResult, charts: list | None = None) -> lis
     acronyms = result.registry.acronyms() if result.registry is not None else {}
     ctx = ReportContext(result, words, {c.id: c for c in charts or []}, acronyms)
     if result.survey.model.requirements is not None:
-        from pipeline.report.ess_sections import requirement_report_recommendations
+        from pipeline.report.benchmark_chapters import requirement_report_recommendations
 
         return requirement_report_recommendations(ctx)
     return list(_recommendation_items(ctx))

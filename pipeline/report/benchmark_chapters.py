@@ -29,9 +29,9 @@ from pipeline.analysis.requirements import requirement_items
 from pipeline.report import narrative as nar
 from pipeline.report.annexes import annex_issues, annex_questions, annex_respondents
 from pipeline.report.answers import answer_count_sentences, profile_lines
+from pipeline.report.benchmark_charts import TIER_LABELS, ScaleStep, coverage_scale
 from pipeline.report.context import chart, data_sources, who_was_asked
 from pipeline.report.document import ReportDocument
-from pipeline.report.ess_charts import TIER_LABELS, ScaleStep, coverage_scale
 from pipeline.report.narrative import Recommendation, Words
 from pipeline.spec import Survey
 
