@@ -19,7 +19,6 @@ from pipeline.spec import Survey
 
 FILE = "Jane Doe jane.doe@unep.org.xlsx"
 MASKED = "[name] [e-mail].xlsx"
-pytestmark = pytest.mark.slow  # a whole run (module fixture)
 SECRETS = ("Jane", "jane.doe", "Doe jane", "unep.org.xlsx")
 
 
@@ -42,12 +41,14 @@ def named_run(
     return project, outcome.text, before
 
 
+@pytest.mark.slow  # a whole run (the module fixture)
 def test_the_raw_file_keeps_its_name_and_bytes(named_run: tuple[Project, str, dict[str, bytes]]) -> None:
     project, _, before = named_run
     assert snapshot(project.raw) == before
     assert (project.raw / "questionnaires" / FILE).is_file()
 
 
+@pytest.mark.slow  # a whole run (the module fixture)
 def test_no_output_holds_the_name_or_address(named_run: tuple[Project, str, dict[str, bytes]]) -> None:
     project, text, _ = named_run
     files = [p for p in (*project.outputs.rglob("*"), *project.processed.rglob("*")) if p.is_file()]
@@ -63,6 +64,7 @@ def test_no_output_holds_the_name_or_address(named_run: tuple[Project, str, dict
     assert MASKED in (project.processed / "submissions.csv").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow  # a whole run (the module fixture)
 def test_the_manifest_keeps_the_hash_and_the_masked_name(
     named_run: tuple[Project, str, dict[str, bytes]],
 ) -> None:
@@ -73,6 +75,7 @@ def test_the_manifest_keeps_the_hash_and_the_masked_name(
     assert inputs[f"questionnaires/{MASKED}"] == digest
 
 
+@pytest.mark.slow  # a whole run (the module fixture)
 def test_the_log_says_how_to_find_the_file(named_run: tuple[Project, str, dict[str, bytes]]) -> None:
     project, _, before = named_run
     digest = hashlib.sha256(before[f"questionnaires/{FILE}"]).hexdigest()
