@@ -52,13 +52,19 @@ CASES: tuple[tuple[str, int], ...] = (
     ("agencies", 100),
     ("agencies", 10_000),
 )
-KINDS = {"offices": ("calamine", "openpyxl", "pipeline", "run"), "agencies": ("calamine", "pipeline", "run")}
+KINDS = {
+    "offices": ("fastexcel", "calamine", "openpyxl", "pipeline", "run"),
+    "agencies": ("fastexcel", "calamine", "pipeline", "run"),
+}
 LARGE = 10_000  # the size the targets are judged at
 FEW_FROM = 1_000  # from this size on, 3 repetitions instead of 5
 TARGET_PIPELINE_RATIO = 1.5
 TARGET_REPORT_RATIO = 1.5  # "about the same time": at most 1.5 x the time at N = 100
 TARGET_UP_TO_DATE_S = 1.0
 TARGET_DEMO_S = 10.0
+TARGET_ROUND_S = 3.0  # a round of ~50 agencies, the whole `emg-pipeline run`, start-up included
+TARGET_RERUN_S = 1.5  # the same, charts unchanged (from the chart cache)
+ROUND_CASE = ("agencies", 100)  # 100 submissions from the 51 registry entities
 TARGET_MEMORY_RATIO = 4.0
 MB = 2**20
 
@@ -78,6 +84,7 @@ class CaseResult:
     steps: dict[str, float]  # step of the whole run -> median seconds
     stages: dict[str, float]  # stage of ingest + validate + normalise + score -> median
     up_to_date: dict[str, Any] = field(default_factory=dict)
+    cli_run: dict[str, Any] = field(default_factory=dict)
     repetitions: int = 0
 
 
@@ -170,6 +177,32 @@ def measure_up_to_date(root: Path, reps: int) -> dict[str, Any]:
         "unchanged": bool(before) and before == after,
         "files": len(after),
     }
+
+
+def measure_cli_run(root: Path, reps: int) -> dict[str, Any]:
+    """Time ``emg-pipeline run --force`` as an analyst starts it (a fresh process: Python
+    start-up and imports included), first with an empty chart cache (every chart drawn),
+    then again with the charts unchanged (every chart copied from the cache)."""
+    cache = root / "data" / "processed" / ".chart-cache"
+    env = {k: v for k, v in os.environ.items() if k != "EMG_CHART_CACHE"}
+    cold: list[float] = []
+    warm: list[float] = []
+    ok = True
+    for _ in range(reps):
+        shutil.rmtree(cache, ignore_errors=True)
+        for times in (cold, warm):
+            start = time.perf_counter()
+            done = subprocess.run(
+                [*cli(), "run", SURVEY_ID, "--round", ROUND_ID, "--root", str(root), "--run-date", RUN_DATE,
+                 "--force", "--quiet"],
+                capture_output=True,
+                text=True,
+                check=False,
+                env={**env, "PYTHONPATH": str(REPO)},
+            )
+            times.append(time.perf_counter() - start)
+            ok = ok and done.returncode == 0
+    return {"cold": _median(cold), "warm": _median(warm), "ok": ok, "runs": len(cold)}
 
 
 def measure_demo(reps: int, log: Callable[[str], None] = print) -> dict[str, Any]:
@@ -296,7 +329,7 @@ def render(results: list[CaseResult], demo: dict[str, Any] | None, info: dict[st
     if demo:
         lines += [
             "",
-            f"Three-survey demo (`emg-pipeline demo` in an empty folder): median {_s(demo['seconds'])} s "
+            f"Demo (`emg-pipeline demo` in an empty folder, every survey): median {_s(demo['seconds'])} s "
             f"(runs: {', '.join(_s(s) for s in demo['runs'])} s), {'all exit 0' if demo['ok'] else 'FAILED'}.",
         ]
     return "\n".join(lines) + "\n"
@@ -313,11 +346,11 @@ def _yes(flag: Any) -> str:
 
 def _case_table(rows: list[CaseResult]) -> str:
     head = (
-        "| N | entities | rows (main + projects) | raw tables MB | calamine read s (floor) | "
+        "| N | entities | rows (main + projects) | raw tables MB | fastexcel to Arrow s | calamine read s (floor) | "
         "openpyxl read s | ingest + validate + normalise + score s | whole run s | "
         "report + charts + workbook s | peak MB: floor / pipeline / whole run (x raw) |"
     )
-    out = [head, "|" + "---:|" * 10]
+    out = [head, "|" + "---:|" * 11]
     for r in rows:
         floor = r.seconds["calamine"]
         raw = r.raw_bytes
@@ -326,7 +359,7 @@ def _case_table(rows: list[CaseResult]) -> str:
         )
         out.append(
             f"| {r.n:,} | {r.entities:,} | {' + '.join(f'{v:,}' for v in r.rows.values())} | {_mb(raw)} | "
-            f"{_s(floor)} | {_times(r.seconds['openpyxl'], floor) if 'openpyxl' in r.seconds else '-'} | "
+            f"{_times(r.seconds['fastexcel'], floor) if 'fastexcel' in r.seconds else '-'} | {_s(floor)} | {_times(r.seconds['openpyxl'], floor) if 'openpyxl' in r.seconds else '-'} | "
             f"{_times(r.seconds['pipeline'], floor)} | {_times(r.seconds['run'], floor)} | "
             f"{_s(r.report_seconds)} | {peaks} |"
         )
@@ -349,7 +382,8 @@ def _targets_table(results: list[CaseResult], demo: dict[str, Any] | None) -> st
         out.append(
             f"| ingest + validate + score at N = {big.n:,} ({scenario}) within {TARGET_PIPELINE_RATIO}x "
             f"the bare calamine read | {ratio:.1f}x ({_s(big.seconds['pipeline'])} s vs "
-            f"{_s(big.seconds['calamine'])} s) | {_yes(ratio <= TARGET_PIPELINE_RATIO)} |"
+            f"{_s(big.seconds['calamine'])} s; fastexcel to Arrow, the physical floor: "
+            f"{_s(big.seconds.get('fastexcel', float('nan')))} s) | {_yes(ratio <= TARGET_PIPELINE_RATIO)} |"
         )
         small = _find(results, scenario, 100)
         if small is not None and small is not big:
@@ -375,9 +409,20 @@ def _targets_table(results: list[CaseResult], demo: dict[str, Any] | None) -> st
             f"nothing rewritten | slowest {_s(slowest)} s; {'nothing rewritten' if fine else 'REWROTE or re-ran'} | "
             f"{_yes(slowest < TARGET_UP_TO_DATE_S and fine)} |"
         )
+    for r in results:
+        if r.cli_run:
+            cold, warm, ok = r.cli_run["cold"], r.cli_run["warm"], r.cli_run["ok"]
+            out.append(
+                f"| `emg-pipeline run --force`, a round of {r.entities} agencies ({r.n} submissions), "
+                f"start-up included, at most {TARGET_ROUND_S:.0f} s | {_s(cold)} s | {_yes(ok and cold <= TARGET_ROUND_S)} |"
+            )
+            out.append(
+                f"| the same rerun, charts unchanged (copied from the chart cache), at most {TARGET_RERUN_S} s | "
+                f"{_s(warm)} s | {_yes(ok and warm <= TARGET_RERUN_S)} |"
+            )
     if demo:
         out.append(
-            f"| three-survey demo under {TARGET_DEMO_S:.0f} s | {_s(demo['seconds'])} s | "
+            f"| `emg-pipeline demo` (every survey's demo rounds) under {TARGET_DEMO_S:.0f} s | {_s(demo['seconds'])} s | "
             f"{_yes(demo['ok'] and demo['seconds'] < TARGET_DEMO_S)} |"
         )
     return "\n".join(out)
@@ -421,6 +466,9 @@ def run_benchmark(
             result = measure_case(inputs, root, reps or (3 if n >= FEW_FROM else 5), in_process, log)
             result.up_to_date = measure_up_to_date(root, up_to_date_reps)
             log(f"  up to date: {result.up_to_date}")
+            if (scenario, n) == ROUND_CASE:
+                result.cli_run = measure_cli_run(root, up_to_date_reps)
+                log(f"  emg-pipeline run: {result.cli_run}")
             results.append(result)
             shutil.rmtree(root, ignore_errors=True)
     demo = measure_demo(demo_reps, log) if demo_reps else None

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # benchmarks/ is a folder of the repository, not installed
     sys.path.insert(0, str(ROOT))
 
+import benchmarks.run as benchmark_run  # noqa: E402
 from benchmarks.generate import (  # noqa: E402
     ROUND_ID,
     SURVEY_ID,
@@ -50,7 +51,8 @@ def test_the_generator_is_deterministic_and_scales_the_registry(tmp_path: Path) 
 
 
 @pytest.mark.slow
-def test_every_measurement_runs_and_the_table_is_written(tmp_path: Path) -> None:
+def test_every_measurement_runs_and_the_table_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(benchmark_run, "ROUND_CASE", ("offices", 20))  # the CLI runs too
     results, demo = run_benchmark(
         (("offices", 20),),
         reps=1,
@@ -62,16 +64,18 @@ def test_every_measurement_runs_and_the_table_is_written(tmp_path: Path) -> None
     )
     assert demo is None and len(results) == 1
     result = results[0]
-    assert set(result.seconds) == {"calamine", "openpyxl", "pipeline", "run"}
+    assert set(result.seconds) == {"fastexcel", "calamine", "openpyxl", "pipeline", "run"}
     assert all(s > 0 for s in result.seconds.values())
     assert result.entities == 18 and result.raw_bytes > 0
     assert result.rows["E-waste IMG gap analysis"] == 20
     assert {"ingest", "validate", "normalise", "score"} <= set(result.stages)
     assert "Writing report" in result.steps and result.report_seconds > 0
     assert result.up_to_date["said_up_to_date"] and result.up_to_date["unchanged"]
+    assert result.cli_run["ok"] and result.cli_run["cold"] > 0 and result.cli_run["warm"] > 0
 
     table = render(results, demo, machine())
     assert "| 20 | 18 | 20 + " in table and "within 1.5x the bare calamine read" in table
+    assert "fastexcel to Arrow, the physical floor" in table and "charts unchanged" in table
     doc = tmp_path / "performance.md"
     doc.write_text(f"# Notes\n\nProse kept.\n\n{BEGIN}\nold table\n{END}\n\nMore prose.\n")
     text = write_doc(table, doc).read_text()
