@@ -39,6 +39,8 @@ def _alive(holder: dict[str, object]) -> bool:
     another process that reuses its id)."""
     if holder.get("host") != socket.gethostname():
         return True  # another machine (a shared drive): cannot tell
+    if os.name == "nt":  # os.kill(pid, 0) would end the process there: cannot tell
+        return True
     try:
         pid = int(str(holder.get("pid")))
         os.kill(pid, 0)
