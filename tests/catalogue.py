@@ -2,7 +2,10 @@
 
 The catalogue lives in ``test_bad_files.py``, ``test_bad_structure.py``,
 ``test_bad_values.py``, ``test_untrusted.py``, ``test_faults.py`` and
-``test_properties.py``. Each case builds a small project in a temporary folder (a round
+``test_properties.py``; issue 10's run-level cases in ``test_faults_rounds.py`` (locks,
+signals, the two swaps, damaged outputs, TMPDIR, file size limit),
+``test_bad_commands.py`` (ids, dates, round order, consoles, escapes, form --out,
+registry, survey numbers) and ``test_personal_file_names.py``. Each case builds a small project in a temporary folder (a round
 folder under ``data/raw``), runs the command line or the run API on it, and checks the
 exit code, the message (file, sheet, row, column) and that the raw inputs are
 byte-identical afterwards.
