@@ -26,15 +26,27 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; ``argv`` defaults to ``sys.argv[1:]``."""
+    """Run the command line; ``argv`` defaults to ``sys.argv[1:]`` (then, as the process's
+    entry point, Ctrl-C and SIGTERM are ignored once the command has answered, so that
+    one arriving while Python shuts down prints no traceback either)."""
     try:
         signal.signal(signal.SIGTERM, _terminate)
         from pipeline.cli import main as run
 
         return run(argv)
     except Terminated:
+        _done(argv)
         sys.stderr.write("Terminated (SIGTERM); nothing was written.\n")
         return EXIT_TERMINATED
     except KeyboardInterrupt:
+        _done(argv)
         sys.stderr.write("Interrupted; nothing was written.\n")
         return EXIT_INTERRUPTED
+    finally:
+        _done(argv)
+
+
+def _done(argv: Sequence[str] | None) -> None:
+    if argv is None:  # the process is ending: a late signal changes nothing
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)

@@ -212,7 +212,7 @@ START = """
 import sys
 from pipeline.console import main
 print("started", flush=True)
-sys.exit(main(sys.argv[1:]))
+sys.exit(main())
 """
 
 
