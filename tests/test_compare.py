@@ -11,17 +11,19 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from pipeline.analysis.comparable import (
+    comparable_dimensions,
+    comparable_questions,
+    field_matches,
+    harmonise,
+)
 from pipeline.analysis.compare import (
     COVERAGE_CHANGE_COLUMNS,
     MIN_PAIRS,
-    comparable_dimensions,
-    comparable_questions,
     compare_adoption,
     compare_rounds,
     compare_scores,
     coverage_change,
-    field_matches,
-    harmonise,
     mcnemar_exact,
     min_detectable_change,
     movers,
