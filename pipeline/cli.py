@@ -88,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     form.add_argument("survey", type=_id("survey id"), help=SURVEY_HELP)
     form.add_argument("--out", type=Path, required=True, help="folder to write the two files into")
     form.add_argument(
+        "--lang",
+        default="en",
+        metavar="CODE",
+        help="language of the offline questionnaire and the XLSForm's default language "
+        "(a code the survey translates to, e.g. fr; default en)",
+    )
+    form.add_argument(
         "--desk",
         action="store_true",
         help="write the desk-mapping template instead (initiatives found by desk research; "
@@ -262,10 +269,20 @@ def cmd_form(args: argparse.Namespace, layout: Layout, out: Console, err: Consol
     args.out.mkdir(parents=True, exist_ok=True)
     if getattr(args, "desk", False):
         return _desk_template(survey, registry, args.out, out, err)
+    lang = getattr(args, "lang", "en")
+    if lang not in survey.languages:
+        raise UsageError(
+            f"--lang {lang}: survey '{survey.id}' has labels in {', '.join(survey.languages)} "
+            "(add a translation under translations: in its survey.yaml)"
+        )
+    suffix = "" if lang == "en" else f"_{lang}"
     placed: dict[Path, Path] = {}
     for name, write in (
-        (f"{survey.id}.xlsx", write_xlsform),
-        (f"{survey.id}_questionnaire.xlsx", write_questionnaire),
+        (f"{survey.id}.xlsx", lambda s, r, p: write_xlsform(s, r, p, lang)),
+        (
+            f"{survey.id}_questionnaire{suffix}.xlsx",
+            lambda s, r, p: write_questionnaire(s.in_language(lang), r, p),
+        ),
     ):
         with tempfile.TemporaryDirectory(prefix=".form-", dir=args.out) as scratch:
             written = write(survey, registry, Path(scratch) / name)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -187,10 +187,23 @@ def _dimension_group_name(section_id: str, item_id: str, taken: set[str]) -> str
     return item_id if item_id not in taken else f"{section_id}_{item_id}"
 
 
+def label_column(survey: Survey, lang: str) -> str:
+    """``label``, or ``label::French (fr)`` when the survey has translations."""
+    if not survey.model.translations:
+        return "label"
+    return f"label::{survey.language_name(lang)} ({lang})"
+
+
+def _labels(survey: Survey, text: Callable[[str], str]) -> dict[str, str]:
+    """The label cells of one row: one per language (``text(lang)``)."""
+    return {label_column(survey, lang): text(lang) for lang in survey.languages}
+
+
 def xlsform_rows(
     survey: Survey, registry: Registry
 ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    """The rows of the XLSForm's ``survey`` and ``choices`` sheets, as dicts of text."""
+    """The rows of the XLSForm's ``survey`` and ``choices`` sheets, as dicts of text
+    (labels in ``label``, or one ``label::<Language> (<code>)`` column per language)."""
     all_fields = survey.fields("all")
     taken = {f.name for f in all_fields} | {s.id for s in survey.model.sections}
     rank_fields = {f.name for f in all_fields if is_rank(survey, f)}
@@ -204,12 +217,25 @@ def xlsform_rows(
     for section in survey.model.sections:
         fields = [f for f in all_fields if f.section == section.id]
         kind = "repeat" if section.repeat else "group"
-        rows.append({"type": f"begin_{kind}", "name": section.id, "label": section.label})
+        rows.append(
+            {
+                "type": f"begin_{kind}",
+                "name": section.id,
+                **_labels(survey, lambda lang, s=section.id: survey.section_label(s, lang)),
+            }
+        )
         dims = survey.dimension_items(section.per_dimension) if section.per_dimension else [None]
         for dim in dims:
             if dim is not None:
                 name = _dimension_group_name(section.id, dim.id, taken)
-                rows.append({"type": "begin_group", "name": name, "label": dim.label})
+                per = section.per_dimension or ""
+                rows.append(
+                    {
+                        "type": "begin_group",
+                        "name": name,
+                        **_labels(survey, lambda lang, d=dim.id, p=per: survey.dimension_label(p, d, lang)),
+                    }
+                )
             for f in fields:
                 if dim is not None and f.dimension != dim.id:
                     continue
@@ -218,7 +244,11 @@ def xlsform_rows(
                     if f.name in rank_fields
                     else []
                 )
-                rows.append(_field_row(survey, f, peers))
+                row = _field_row(survey, f, peers)
+                if survey.model.translations:
+                    del row["label"]
+                    row |= _labels(survey, lambda lang, f=f: survey.field_label(f, lang))
+                rows.append(row)
             if dim is not None:
                 rows.append({"type": "end_group", "name": ""})
         rows.append({"type": f"end_{kind}", "name": ""})
@@ -228,8 +258,17 @@ def xlsform_rows(
     for f in all_fields:
         if f.list_name and f.list_name not in written:
             written.add(f.list_name)
+            translated = {
+                lang: survey.choice_labels(f.list_name, lang)
+                for lang in survey.languages
+                if f.type in {"select_one", "select_multiple"}
+            }
             choices += [
-                {"list_name": f.list_name, "name": n, "label": lbl}
+                {
+                    "list_name": f.list_name,
+                    "name": n,
+                    **_labels(survey, lambda lang, n=n, lbl=lbl, t=translated: t.get(lang, {}).get(n, lbl)),
+                }
                 for n, lbl in field_options(survey, registry, f)
             ]
     return rows, choices
@@ -247,7 +286,7 @@ def _write_table(ws: Worksheet, columns: Sequence[str], rows: Sequence[Mapping[s
     ws.freeze_panes = "A2"
 
 
-def write_xlsform(survey: Survey, registry: Registry, path: Path) -> Path:
+def write_xlsform(survey: Survey, registry: Registry, path: Path, lang: str = "en") -> Path:
     """Write the survey as an XLSForm for KoboToolbox / ODK and return ``path``.
 
     Sections become groups (a ``repeat`` section a repeat), per-dimension sections hold one
@@ -257,16 +296,31 @@ def write_xlsform(survey: Survey, registry: Registry, path: Path) -> Path:
     field, :data:`FORM_VERSION_FIELD`, carries the form version into every export.
     """
     rows, choices = xlsform_rows(survey, registry)
+    labels = [label_column(survey, code) for code in survey.languages]
+    columns = [c for c in _SURVEY_COLUMNS if c != "label"]
+    columns[2:2] = labels
+    if survey.model.translations:  # hints and messages are English in every language
+        for text in ("hint", "constraint_message"):
+            per = [label_column(survey, code).replace("label", text, 1) for code in survey.languages]
+            at = columns.index(text)
+            columns[at : at + 1] = per
+            for row in rows:
+                value = row.pop(text, "")
+                row |= dict.fromkeys(per, value)
     wb = Workbook()
     ws = wb.active
     ws.title = "survey"
-    _write_table(ws, _SURVEY_COLUMNS, rows)
-    _write_table(wb.create_sheet("choices"), ["list_name", "name", "label"], choices)
+    _write_table(ws, columns, rows)
+    _write_table(wb.create_sheet("choices"), ["list_name", "name", *labels], choices)
     settings = {
         "form_title": survey.title,
         "form_id": survey.id,
         "version": survey.model.form_version,
     }
+    if survey.model.translations:  # the language the form opens in
+        if lang not in survey.languages:
+            raise KeyError(lang)
+        settings["default_language"] = label_column(survey, lang).removeprefix("label::")
     _write_table(wb.create_sheet("settings"), list(settings), [settings])
     for sheet in wb.worksheets:  # text such as "=x" stays text, never a formula
         for row in sheet.iter_rows(min_row=2):

@@ -453,6 +453,19 @@ class HistoryEntry(_Model):
     rounds: list[str]
 
 
+class Translation(_Model):
+    """The form's labels in another language (the report stays in English). Keys are the
+    ids of the English definition; anything not translated keeps its English label."""
+
+    language: str  # its name in English, as XLSForm columns show it: "French"
+    note: str = ""  # e.g. "to be reviewed by a translator"
+    title: str = ""
+    sections: dict[str, str] = {}  # section id -> label
+    questions: dict[str, str] = {}  # question id -> label ({dimension} / {option} as in English)
+    choices: dict[str, dict[str, str]] = {}  # list -> choice name -> label
+    dimensions: dict[str, dict[str, str]] = {}  # dimension set -> item id -> label
+
+
 class SurveyModel(_Model):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
@@ -484,6 +497,8 @@ class SurveyModel(_Model):
     history: dict[str, HistoryEntry] = {}
     review: Review = Review()
     checks: list[Check] = []
+    # label translations by language code (fr, es, ...); labels above are English (en)
+    translations: dict[str, Translation] = {}
     # the rounds in the order they were held, when their ids do not sort that way
     # (default: natural order, 2026-R2 before 2026-R10); `run` compares with the one before
     round_order: list[str] = []
@@ -558,8 +573,68 @@ class Survey:
             ]
         raise KeyError(list_name)
 
-    def choice_labels(self, list_name: str) -> dict[str, str]:
-        return {c.name: c.label for c in self.choices(list_name)}
+    def choice_labels(self, list_name: str, lang: str = "en") -> dict[str, str]:
+        """Choice name -> label, in ``lang`` where the survey translates it."""
+        labels = {c.name: c.label for c in self.choices(list_name)}
+        t = self.model.translations.get(lang)
+        if t is not None:
+            own = t.choices.get(list_name) or t.dimensions.get(list_name) or {}
+            labels = {name: own.get(name, label) for name, label in labels.items()}
+        return labels
+
+    def in_language(self, lang: str) -> Survey:
+        """This survey with its form's labels (title, sections, questions, choices,
+        dimension items) in ``lang``, for writing the form in that language; the same
+        path, hash and version, so that answers read back as this survey's."""
+        if lang == "en":
+            return self
+        t = self.model.translations[lang]
+        data = self.model.model_dump()
+        data["title"] = t.title or data["title"]
+        for section in data["sections"]:
+            section["label"] = t.sections.get(section["id"], section["label"])
+            for q in section["questions"]:
+                q["label"] = t.questions.get(q["id"], q["label"])
+        for name, items in data["choices"].items():
+            for c in items:
+                c["label"] = t.choices.get(name, {}).get(c["name"], c["label"])
+        for name, dims in data["dimension_sets"].items():
+            for item in dims["items"]:
+                item["label"] = t.dimensions.get(name, {}).get(item["id"], item["label"])
+        return Survey(SurveyModel.model_validate(data), self.path, self.sha256)
+
+    @property
+    def languages(self) -> list[str]:
+        """Language codes of the form's labels: English first, then the translations."""
+        return ["en", *self.model.translations]
+
+    def language_name(self, lang: str) -> str:
+        return "English" if lang == "en" else self.model.translations[lang].language
+
+    def section_label(self, section_id: str, lang: str = "en") -> str:
+        label = next(s.label for s in self.model.sections if s.id == section_id)
+        t = self.model.translations.get(lang)
+        return t.sections.get(section_id, label) if t else label
+
+    def dimension_label(self, set_name: str, item: str, lang: str = "en") -> str:
+        english = self.dimension_labels(set_name).get(item, item)
+        t = self.model.translations.get(lang)
+        if t is None:
+            return english
+        own = t.dimensions.get(set_name) or t.choices.get(set_name) or {}
+        return own.get(item, english)
+
+    def field_label(self, f: FormField, lang: str = "en") -> str:
+        """A field's label in ``lang`` (its English label where not translated)."""
+        t = self.model.translations.get(lang)
+        template = t.questions.get(f.question) if t else None
+        if template is None:
+            return f.label
+        if self.question(f.question).type == "rank" and f.dimension_set and f.dimension:
+            return template.format(option=self.choice_labels(f.dimension_set, lang)[f.dimension])
+        if f.dimension_set and f.dimension:
+            return template.format(dimension=self.dimension_label(f.dimension_set, f.dimension, lang))
+        return template
 
     def dimension_labels(self, set_name: str) -> dict[str, str]:
         """Item id -> label of a dimension set (or of a choice list a section is asked per)."""
@@ -859,9 +934,32 @@ def _check_workplan(model: SurveyModel, qids: dict[str, Question]) -> list[str]:
 ROUND_YEAR = re.compile(r"^round_year\s*(?:([+-])\s*(\d+))?$")
 
 
+def _check_translations(survey: Survey) -> list[str]:
+    """Translations name sections, questions, choice lists and items that exist."""
+    problems: list[str] = []
+    m = survey.model
+    sections = {s.id for s in m.sections}
+    questions = {q.id for s in m.sections for q in s.questions}
+    for lang, t in m.translations.items():
+        where = f"translations.{lang}"
+        problems += [f"{where}.sections: no section '{k}'" for k in t.sections if k not in sections]
+        problems += [f"{where}.questions: no question '{k}'" for k in t.questions if k not in questions]
+        for kind, given in (("choices", t.choices), ("dimensions", t.dimensions)):
+            for name, labels in given.items():
+                try:
+                    known = {c.name for c in survey.choices(name)}
+                except KeyError:
+                    problems.append(f"{where}.{kind}: no list '{name}'")
+                    continue
+                problems += [
+                    f"{where}.{kind}.{name}: no choice '{k}'" for k in labels if k not in known
+                ]
+    return problems
+
+
 def _check_checks(survey: Survey) -> list[str]:
     """The cross-field checks name fields of their table, numbers or round_year."""
-    problems: list[str] = []
+    problems: list[str] = _check_translations(survey)
     for check in survey.model.checks:
         if check.section is not None and check.section not in survey.repeat_sections:
             problems.append(f"check '{check.id}': no repeat section '{check.section}'")

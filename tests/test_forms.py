@@ -69,7 +69,10 @@ def test_xlsform_rules(xform, survey) -> None:  # type: ignore[no-untyped-def]
     assert "/data/lifecycle/reuse_repair/engagement_reuse_repair" in relevant
     assert "!= 'none'" in relevant
     assert binds["start_year"]["constraint"] == ". >= 1990 and . <= 2040"
-    assert "1990" in binds["start_year"][f"{JR}constraintMsg"]
+    message = binds["start_year"][f"{JR}constraintMsg"]  # in every language: an itext
+    text_id = message.removeprefix("jr:itext('").removesuffix("')")
+    texts = [t for t in xform.iter(f"{XF}text") if t.get("id") == text_id]
+    assert len(texts) == 2 and all("1990" in "".join(t.itertext()) for t in texts)
     assert binds["budget_usd"]["constraint"] == ". >= 0"
     assert binds["focal_email"]["constraint"].startswith("regex(.")
     assert binds["agency"]["required"] == "true()"
@@ -88,7 +91,7 @@ def test_xlsform_choices_and_settings(xlsform: Path, survey, registry) -> None: 
     entity = [c for c in choices if c["list_name"] == "entity"]
     assert [c["name"] for c in entity] == registry.ids
     unep = next(c for c in entity if c["name"] == "UNEP")
-    assert unep["label"] == "UNEP - United Nations Environment Programme"
+    assert unep["label::English (en)"] == "UNEP - United Nations Environment Programme"
     used = {f.list_name for f in survey.fields("all") if f.list_name}
     assert {c["list_name"] for c in choices} == used
     stages = [c["name"] for c in choices if c["list_name"] == "stage"]
@@ -104,7 +107,12 @@ def test_xlsform_choices_and_settings(xlsform: Path, survey, registry) -> None: 
     fields = [f.name for f in survey.fields("all")]
     assert [n for n in names if n in fields] == fields
     assert _sheet_rows(xlsform, "settings") == [
-        {"form_title": survey.title, "form_id": "ewaste_img", "version": "2026.1"}
+        {
+            "form_title": survey.title,
+            "form_id": "ewaste_img",
+            "version": "2026.1",
+            "default_language": "English (en)",  # the survey has French labels too
+        }
     ]
 
 

@@ -563,3 +563,84 @@ def test_same_answers_through_every_export_give_the_same_scores_projects_and_lin
             table("kobo-xlsx", "projects", ["entity_id", "instance"]),
         )
     assert results["kobo-csv"]["projects"].empty
+
+
+# -- 8. forms and exports in another language ------------------------------------------------------
+def test_xlsform_has_a_label_column_per_language(tmp_path: Path, survey: Survey, registry: Registry) -> None:
+    from pyxform.xls2xform import convert
+
+    path = write_xlsform(survey, registry, tmp_path / "ewaste_img.xlsx", lang="fr")
+    book = openpyxl.load_workbook(path)
+    heads = [c.value for c in book["survey"][1]]
+    assert "label::English (en)" in heads and "label::French (fr)" in heads and "label" not in heads
+    rows = {r[1]: r for r in book["survey"].iter_rows(min_row=2, values_only=True)}
+    fr = heads.index("label::French (fr)")
+    assert rows["engagement_raw_materials"][fr] == (
+        "Matières premières et extraction : niveau d'engagement de votre agence"
+    )
+    settings = dict(zip([c.value for c in book["settings"][1]], [c.value for c in book["settings"][2]], strict=True))
+    assert settings["default_language"] == "French (fr)"
+    xml = convert(xlsform=str(path), warnings=[]).xform
+    assert 'lang="French (fr)"' in xml and "Projets sur les déchets électroniques" in xml
+
+
+def test_kobo_label_export_in_french_is_read(
+    tmp_path: Path, survey: Survey, registry: Registry, example: Example
+) -> None:
+    main, repeats = example
+    english = write_formpack_xlsx(
+        kobo_export_tables(main, repeats, survey, registry, headers="xml"), tmp_path / "xml" / "k.xlsx"
+    )
+    french = survey.in_language("fr")
+    tables = kobo_export_tables(main, repeats, french, registry, headers="label")
+    heads = list(next(iter(tables.values())))
+    assert any(h.startswith("Engagement tout au long du cycle de vie") for h in heads)
+    assert "Votre agence" in " ".join(heads)
+    write_formpack_xlsx(tables, tmp_path / "fr" / "k.xlsx")
+    expected, _ = read_main(english.parent, survey, registry)
+    got, log = read_main(tmp_path / "fr", survey, registry)
+    assert not log.errors, [str(i) for i in log.errors]
+    assert "column-unknown" not in {i.code for i in log.issues}
+    pd.testing.assert_frame_equal(got, expected)
+
+
+def test_form_lang_fr_writes_a_french_questionnaire_read_back_as_the_survey(
+    tmp_path: Path, survey: Survey, registry: Registry, example: Example
+) -> None:
+    project = new_project(tmp_path)
+    outcome = cli_form(project, "--lang", "fr")
+    assert outcome.code == 0, outcome.text
+    blank = tmp_path / "forms" / "ewaste_img_questionnaire_fr.xlsx"
+    answers = openpyxl.load_workbook(blank)["Answers"]
+    texts = {c.value for row in answers.iter_rows() for c in row if isinstance(c.value, str)}
+    assert "Votre agence" in texts and "Statut" not in texts  # Statut is on the projects sheet
+    assert cli_form(project, "--lang", "de").code == 2
+
+    french = survey.in_language("fr")
+    main, repeats = example
+    row = main.iloc[0]
+    record = {k: (None if pd.isna(v) else str(v)) for k, v in row.items() if not k.startswith("_")}
+    from pipeline.demo import repeats_of
+    from pipeline.forms import fill_questionnaire
+
+    rows = repeats_of(repeats, str(row["_submission_id"]))
+    fill_questionnaire(french, registry, record, rows["projects"], project.raw / "UNEP.xlsx")
+    _, raw = check_round(project.layout, "ewaste_img", "2026-R1")
+    assert raw is not None
+    for f in survey.fields():
+        got, want = raw.main.at[0, f.name], row[f.name]
+        assert (pd.isna(got) and pd.isna(want)) or got == want, f.name
+
+
+def cli_form(project: Project, *extra: str) -> object:
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from catalogue import Outcome
+
+    from pipeline.cli import main
+
+    out = io.StringIO()
+    with redirect_stdout(out), redirect_stderr(out):
+        code = main(["form", "ewaste_img", "--out", str(project.root / "forms"), "--root", str(project.root), *extra])
+    return Outcome(code, " ".join(out.getvalue().split()))

@@ -274,7 +274,8 @@ def _choice_set(f: FormField, survey: Survey, registry: Registry) -> ChoiceSet:
     else:
         choices = survey.choices(f.list_name or "")
         names = tuple(c.name for c in choices)
-        labels = {c.name: (c.label,) for c in choices}
+        translated = [survey.choice_labels(f.list_name or "", lang) for lang in survey.languages]
+        labels = {c.name: tuple(dict.fromkeys(t[c.name] for t in translated)) for c in choices}
     for name in names:  # labels first, names win on a clash
         for label in labels[name]:
             lookup.setdefault(_normalised_label(label), name)
@@ -364,10 +365,12 @@ def group_separator(headers: Iterable[str], fields: list[FormField], survey: Sur
     headers end with a field's or option's name or label (``/`` when none does)."""
     known: set[str] = set()
     for f in fields:
-        known |= {normalise_text(f.name), normalise_text(f.label)}
+        known |= {normalise_text(f.name)}
+        known |= {normalise_text(survey.field_label(f, lang)) for lang in survey.languages}
         if f.type in {"select_one", "select_multiple"} and f.list_name:
-            for c in survey.choices(f.list_name):
-                known |= {normalise_text(c.name), normalise_text(c.label)}
+            known |= {normalise_text(c.name) for c in survey.choices(f.list_name)}
+            for lang in survey.languages:
+                known |= {normalise_text(t) for t in survey.choice_labels(f.list_name, lang).values()}
     heads = [h for h in headers if h]
     best, best_score = "/", 0
     for sep in GROUP_SEPARATORS:
@@ -407,19 +410,21 @@ class _Matcher:
         }
         sections = {s.id: s for s in survey.model.sections}
         keyed: dict[str, set[tuple[str, ...]]] = {}
-        for f in fields:
+        for f, lang in ((f, lang) for f in fields for lang in survey.languages):
             section = sections.get(f.section)
+            label = survey.field_label(f, lang)  # headers may be labels in any language
             prefixes = {""}
             if section:
-                prefixes.add(section.label + sep)
+                section_label = survey.section_label(section.id, lang)
+                prefixes.add(section_label + sep)
                 if section.per_dimension and f.dimension:
-                    dim = survey.dimension_labels(section.per_dimension).get(f.dimension, "")
-                    prefixes |= {f"{dim}{sep}", f"{section.label}{sep}{dim}{sep}"}
+                    dim = survey.dimension_label(section.per_dimension, f.dimension, lang)
+                    prefixes |= {f"{dim}{sep}", f"{section_label}{sep}{dim}{sep}"}
             for prefix in prefixes:
-                keyed.setdefault(normalise_text(prefix + f.label), set()).add((f.name,))
+                keyed.setdefault(normalise_text(prefix + label), set()).add((f.name,))
                 if f.is_multiple:
-                    # normalise_text(f"{prefix}{f.label}{sep}{label}"), the prefix normalised once
-                    head = normalise_text(f"{prefix}{f.label}{sep}")
+                    # normalise_text(f"{prefix}{label}{sep}{label}"), the prefix normalised once
+                    head = normalise_text(f"{prefix}{label}{sep}")
                     if texts is not None and not any(head in t for t in texts):
                         continue
                     for label, folded, choice in _option_keys(self.choices[f.name]):

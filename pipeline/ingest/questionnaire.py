@@ -131,6 +131,10 @@ class _Choices:
         for name, label in field_options(survey, registry, f):
             lookup.setdefault(_key(label), name)
             lookup.setdefault(_key(name), name)
+        if f.type in {"select_one", "select_multiple"} and f.list_name:
+            for lang in survey.languages[1:]:  # a questionnaire in another language
+                for name, label in survey.choice_labels(f.list_name, lang).items():
+                    lookup.setdefault(_key(label), name)
         if f.type in {"entity", "entities"}:
             for eid, acronym in registry.acronyms().items():
                 lookup.setdefault(_key(acronym), eid)
