@@ -26,10 +26,11 @@ from pipeline.registry import Registry
 from pipeline.run import check_round
 from pipeline.spec import Survey
 
-FRENCH = {
-    "Your agency": "Votre agence",
-    "Name of the focal point for this survey": "Nom du point focal pour cette enquête",
-    "E-mail of the focal point": "Courriel du point focal",
+# a language the survey declares no labels in (its French labels are read: test_real_exports)
+SPANISH = {
+    "Your agency": "Su agencia",
+    "Name of the focal point for this survey": "Nombre del punto focal para esta encuesta",
+    "E-mail of the focal point": "Correo electrónico del punto focal",
 }
 
 
@@ -94,7 +95,7 @@ def test_headers_in_another_language_list_the_missing_questions(
 ) -> None:
     project = new_project(tmp_path)
     main, repeats = example
-    path = write_kobo_xlsx(main, repeats, survey, registry, project.raw / "export_fr.xlsx",
+    path = write_kobo_xlsx(main, repeats, survey, registry, project.raw / "export_es.xlsx",
                            headers="label")
 
     def translate(book) -> None:  # type: ignore[no-untyped-def]
@@ -103,19 +104,19 @@ def test_headers_in_another_language_list_the_missing_questions(
                 if cell.value is None or str(cell.value) in KOBO_META:
                     continue
                 last = str(cell.value).split("/")[-1]
-                cell.value = FRENCH.get(last, f"Question {n} (en français)")
+                cell.value = SPANISH.get(last, f"Pregunta {n} (en español)")
 
     edit_workbook(path, translate)
     outcome = validate_round(project)
     assert outcome.code == 1
     issue = outcome.only("file-wrong-survey")
     assert outcome.codes() == ["file-wrong-survey"] and outcome.codes("warning") == []
-    assert located(issue, "export_fr.xlsx", main_sheet(survey), 1)
+    assert located(issue, "export_es.xlsx", main_sheet(survey), 1)
     for words in (
         "neither the form's XML names nor its labels",
         "another language",
         "form version 2026.1",
-        "'Votre agence'",
+        "'Su agencia'",
         "'agency' (Your agency)",
         "'engagement_raw_materials'",
     ):
