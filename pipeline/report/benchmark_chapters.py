@@ -260,7 +260,7 @@ class _Chapters:
             f"A {w.dimension} is proposed for the consensus core when at least "
             f"{nar.percent(spec.consensus_share)} of the {w.entities} it applies to already make it "
             f"mandatory; it is within reach when its share is at most {margin * 100:.0f} percentage "
-            f"points below that, and aspirational otherwise. The threshold is a choice for the "
+            f"points below that, and aspirational otherwise. The threshold is a choice for "
             f"{w.decides}: the sensitivity table shows the core at thresholds of "
             f"{nar.join_names([nar.percent(t) for t in spec.sensitivity])}. For each {w.entity}, the "
             f"core {w.dimensions} it answered but does not make mandatory are what it would need to "

@@ -180,7 +180,7 @@ def _methodology(doc: ReportDocument, ctx: ReportContext) -> None:
         if g.activities_question:
             text += (
                 f" In each {w.dimension}, {nar.article(w.activity[0])} that none of the engaged "
-                f"{w.entities} {w.activity_verb[1]} is flagged too."
+                f"{w.entities} {w.activity_verb[0]} is flagged too."
             )
         doc.paragraph(text + " Each gap is listed with the evidence that made it one.")
     if m.coverage:
