@@ -196,3 +196,27 @@ def test_workplan_docx_and_sheet(plan, submissions, survey: Survey, registry: Re
     sheet = pd.read_excel(book, sheet_name="Work plan", engine="openpyxl")
     assert sheet.loc[1, "flag"] == "No agency offers to lead: for the IMG to decide"
     assert sheet.loc[0, "leads"] == "UN-Habitat, UNEP"
+
+
+def test_who_would_lead_is_asked_in_the_xlsform_and_the_questionnaire(tmp_path: Path, survey: Survey, registry: Registry) -> None:  # type: ignore[no-untyped-def]
+    from xml.etree import ElementTree
+
+    from openpyxl import load_workbook
+    from pyxform.xls2xform import convert
+
+    from pipeline.forms import write_questionnaire, write_xlsform
+
+    xf = "{http://www.w3.org/2002/xforms}"
+    form = write_xlsform(survey, registry, tmp_path / "form.xlsx")
+    xform = ElementTree.fromstring(convert(xlsform=str(form), warnings=[]).xform)
+    binds = {b.get("nodeset").rsplit("/", 1)[-1]: b for b in xform.iter(f"{xf}bind")}
+    topics = [c.name for c in survey.choices("topic")]
+    stages = [i.id for i in survey.model.dimension_sets["stage"].items]
+    for name in [f"stage_role_{s}" for s in stages] + [f"topic_role_{t}" for t in topics]:
+        assert binds[name].get("type") == "string"  # a select_one
+    # one group per topic, labelled with the topic
+    labels = " ".join(e.text or "" for e in xform.iter(f"{xf}label"))
+    assert "Extended producer responsibility" in labels
+    offline = load_workbook(write_questionnaire(survey, registry, tmp_path / "q.xlsx"))
+    keys = [r[0].value for r in offline["Answers"].iter_rows() if r[0].value]
+    assert "topic_role_epr" in keys and "stage_role_final_disposal" in keys

@@ -20,8 +20,10 @@ from typing import Any
 import pandas as pd
 
 from pipeline.report.style import INK, MAIN, SEVERITY_LABELS, SOFT_INK
+from pipeline.report.workplan_doc import kind_words
 from pipeline.report.zipstamp import run_datetime, stamp_zip
 from pipeline.tables import RunResult
+from pipeline.wording import article
 
 EMU_PER_INCH = 914400
 WIDTH, HEIGHT = 13.333, 7.5  # inches, 16:9
@@ -252,6 +254,33 @@ def write_slides(
                 _footer(slide, f"{more} more in the report's gap chapter and the workbook's Gaps sheet.")
         _notes(slide, "\n".join(f"{r.item} ({r.severity})" for r in gaps.itertuples()))
 
+    plan = result.tables.get("workplan")
+    if plan is not None and len(plan):  # the survey asks who would lead (workplan.docx)
+        slide = deck.slides.add_slide(blank)
+        open_goals = int((plan["n_leads"] == 0).sum())
+        _title(
+            slide,
+            f"Draft work plan: {len(plan)} goals, {open_goals} without "
+            f"{article(survey.model.entity_noun)} to lead",
+        )
+        kinds = kind_words(result)
+        items = [
+            f"{r.label} ({kinds.get(r.kind, r.kind)}): {r.leads or 'no lead offered'}"
+            for r in plan.itertuples()
+        ]
+        left = _bullets(slide, items[:MAX_GAP_ROWS])
+        more = len(items) - min(len(items), MAX_GAP_ROWS) + len(left)
+        if more:
+            _footer(slide, f"{more} more in workplan.docx and the workbook's Work plan sheet.")
+        _notes(
+            slide,
+            "\n".join(
+                f"Goal {r.goal_no}. {r.goal} Lead: {r.leads or 'none'}. Contribute: "
+                f"{r.contributors or 'none'}.{' ' + r.flag if r.flag else ''}"
+                for r in plan.itertuples()
+            ),
+        )
+
     if recommendations:
         leads = [lead for lead, _why in recommendations]
         for start in range(0, len(leads), MAX_BULLETS):
@@ -273,6 +302,11 @@ def write_slides(
             f"Each {survey.model.entity_noun} confirms or corrects its profile",
             "Reviewers' comments on the draft report are collected and answered",
             f"Findings and recommendations go to {decides} for decision",
+            *(
+                [f"{decides[:1].upper() + decides[1:]} agrees the work plan's goals and who leads each"]
+                if plan is not None and len(plan)
+                else []
+            ),
         ],
     )
     _footer(slide, source)

@@ -20,7 +20,7 @@ from pipeline.tables import RunResult
 FILE_NAME = "workplan.docx"
 
 
-def _kind_words(result: RunResult) -> dict[str, str]:
+def kind_words(result: RunResult) -> dict[str, str]:
     """A gap kind in words: a dimension set's label, the survey's word for topics, ..."""
     m = result.survey.model
     words = {name: s.label for name, s in m.dimension_sets.items()}
@@ -40,7 +40,7 @@ def write_workplan(result: RunResult, path: Path) -> Path | None:
     m = result.survey.model
     noun, plural = m.entity_noun, m.entity_plural
     decides = m.report.decides
-    kinds = _kind_words(result)
+    kinds = kind_words(result)
     doc = ReportDocument()
     doc.properties(spec.title, result.survey.title, "work plan; draft", result.run_date)
     draft = "" if "draft" in spec.title.lower() else "DRAFT – "
