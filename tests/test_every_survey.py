@@ -19,7 +19,9 @@ from pyxform.xls2xform import convert
 
 from pipeline.cli import main
 from pipeline.forms import write_questionnaire, write_xlsform
+from pipeline.paths import CHART_CACHE_ENV
 from pipeline.registry import load_registry
+from pipeline.report.text_check import checking
 from pipeline.spec import load_survey
 
 pytestmark = pytest.mark.slow  # one whole demo run per survey
@@ -68,7 +70,7 @@ def test_the_vocabulary_check_catches_a_leak() -> None:
 
 @pytest.mark.parametrize("survey_id", SURVEY_IDS)
 def test_survey_runs_end_to_end_in_its_own_words(
-    survey_id: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    survey_id: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     survey = load_survey(ROOT / "surveys" / survey_id)
     registry = load_registry(ROOT / "data" / "reference" / "entities.csv")
@@ -84,8 +86,12 @@ def test_survey_runs_end_to_end_in_its_own_words(
     # every demo round written and run (and compared with the one before)
     assert survey.model.demo is not None, f"{survey_id} declares no demo round"
     root = tmp_path / "project"
-    code = main(["demo", "--root", str(root), "--survey", survey_id, "--quiet"])
+    monkeypatch.setenv(CHART_CACHE_ENV, str(tmp_path / "own-chart-cache"))  # all drawn, all checked
+    with checking() as chart_problems:
+        code = main(["demo", "--root", str(root), "--survey", survey_id, "--quiet"])
     assert code == 0, capsys.readouterr().err
+    # no chart text overlaps other text or runs off the figure (matplotlib's own extents)
+    assert chart_problems == [], "\n".join(chart_problems)
     for spec in survey.model.demo.rounds:
         out = root / "outputs" / survey_id / spec.id
         assert (out / "results.xlsx").is_file() and (out / "manifest.json").is_file()

@@ -239,6 +239,18 @@ def _heatmap(run: _Run, out_dir: Path) -> Chart | None:
     return Chart("heatmap", _cap(title), caption, alt, png, svg)
 
 
+def _column_headers(labels: list[str], column_pt: float) -> tuple[list[str], float]:
+    """Headers wrapped to a column ``column_pt`` points wide, and their font size: the
+    largest from the tick size down to 8 pt at which the longest word fits (an average
+    character is taken as 0.6 of the size, a little wider than most fonts' average)."""
+    longest = max((len(w) for label in labels for w in str(label).split()), default=1)
+    size = float(style.TICK_SIZE)
+    while size > 8 and longest * 0.6 * size > column_pt:
+        size -= 0.5
+    width = max(longest, int(column_pt / (0.6 * size)))
+    return [wrap(str(label), width) for label in labels], size
+
+
 def _heatmap_rows(ax: Any, matrix: pd.DataFrame, stage_labels: list[str], cmap: Any) -> Any:
     """Up to ~40 entities: one row each, dimensions across the top, values in the cells."""
     n_rows, n_cols = matrix.shape
@@ -248,7 +260,8 @@ def _heatmap_rows(ax: Any, matrix: pd.DataFrame, stage_labels: list[str], cmap: 
     ax.set_ylim(n_rows, 0)
     ax.xaxis.tick_top()
     ax.set_xticks(np.arange(n_cols) + 0.5)
-    ax.set_xticklabels([wrap(label, 16) for label in stage_labels], fontsize=style.TICK_SIZE)
+    names, size = _column_headers(stage_labels, style.FIGSIZE[0] * 72 * 0.72 / max(n_cols, 1))
+    ax.set_xticklabels(names, fontsize=size)
     ax.set_yticks(np.arange(n_rows) + 0.5)
     ax.set_yticklabels(matrix.index.tolist(), fontsize=style.TICK_SIZE if n_rows <= 24 else 11)
     if n_rows <= HEATMAP_ANNOTATE_MAX and n_cols <= 12:
@@ -498,8 +511,8 @@ def _gaps(run: _Run, out_dir: Path) -> Chart | None:
             text.set_fontweight("normal" if sev == "ok" else "bold")
         if threshold:
             ax.axvline(threshold, color=style.INK, linestyle="--", linewidth=1.8)
-            ax.text(
-                threshold, -0.75, f" minimum {threshold}", ha="left", va="bottom",
+            ax.text(  # inside the axes, above the first bar: clear of the panel title
+                threshold, -0.97, f" minimum {threshold}", ha="left", va="top",
                 fontsize=style.ANNOTATION_SIZE, color=style.INK,
             )
         ax.set_yticks(y)

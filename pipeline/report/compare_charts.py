@@ -435,9 +435,8 @@ def _sdg_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Path) ->
     tick_size = style.ANNOTATION_SIZE if annotate else max(style.SMALLEST_SIZE, 9)
     ax.set_xticklabels(shown.index.astype(str), rotation=90, fontsize=tick_size)
     ax.set_yticks(np.arange(n_goals) + 0.5)
-    ax.set_yticklabels(
-        [wrap(labels.get(g, g), 34) for g in shown.columns], fontsize=style.ANNOTATION_SIZE
-    )
+    names, name_size = style.row_labels([labels.get(g, g) for g in shown.columns], 34)
+    ax.set_yticklabels(names, fontsize=name_size)  # sized to the rows: no label on another
     if annotate:
         for i, j in zip(*np.nonzero(values), strict=True):
             v = values[i, j]

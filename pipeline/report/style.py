@@ -131,13 +131,37 @@ def new_figure(
     return fig, axes
 
 
+def fitting_size(text: str, size: float, room_pt: float, bold: bool = False) -> float:
+    """``size``, or the largest smaller size (down to 8 pt) at which ``text`` is at most
+    ``room_pt`` points wide in the current font."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+
+    font = FontProperties(weight="bold" if bold else "normal")
+    width = TextPath((0, 0), text, size=size, prop=font).get_extents().width
+    if width <= room_pt or width == 0:
+        return size
+    return max(8.0, float(int(size * room_pt / width * 2) / 2))  # in half points
+
+
 def frame(
     fig: Figure, title: str, subtitle: str, source: str, key: list[Any] | None = None
 ) -> None:
-    """Write the title, the subtitle line, the key (legend handles) and the source line."""
-    fig.text(0.015, 0.975, title, fontsize=TITLE_SIZE, fontweight="bold", va="top", ha="left")
-    fig.text(0.015, 0.915, subtitle, fontsize=SUBTITLE_SIZE, color=SOFT_INK, va="top", ha="left")
-    fig.text(0.015, 0.015, source, fontsize=SOURCE_SIZE, color=SOFT_INK, va="bottom", ha="left")
+    """Write the title, the subtitle line, the key (legend handles) and the source line,
+    each in one line across the figure (a long one in a smaller size, never cut off)."""
+    room = fig.get_figwidth() * 72 * 0.97
+    fig.text(
+        0.015, 0.975, title, fontsize=fitting_size(title, TITLE_SIZE, room, bold=True),
+        fontweight="bold", va="top", ha="left",
+    )
+    fig.text(
+        0.015, 0.915, subtitle, fontsize=fitting_size(subtitle, SUBTITLE_SIZE, room),
+        color=SOFT_INK, va="top", ha="left",
+    )
+    fig.text(
+        0.015, 0.015, source, fontsize=fitting_size(source, SOURCE_SIZE, room),
+        color=SOFT_INK, va="bottom", ha="left",
+    )
     if key:
         fig.legend(
             handles=key,
@@ -210,6 +234,9 @@ def save(fig: Figure, out_dir: Path, chart_id: str) -> tuple[Path, Path]:
     Dates and software versions are left out of the files' metadata so that the same
     inputs give byte-identical files.
     """
+    from pipeline.report.text_check import record
+
+    record(fig, chart_id)  # only while the tests check chart text
     out_dir.mkdir(parents=True, exist_ok=True)
     png = out_dir / f"{chart_id}.png"
     svg = out_dir / f"{chart_id}.svg"
