@@ -62,8 +62,13 @@ def inline(label: str) -> str:
 
 
 def article(noun: str) -> str:
-    """``"agency"`` -> ``"an agency"``; ``"entity"`` -> ``"an entity"``; ``"UN body"`` -> ``"a UN body"``."""
-    return f"an {noun}" if noun[:1].lower() in "aeio" and not noun[:2].isupper() else f"a {noun}"
+    """``"agency"`` -> ``"an agency"``; ``"entity"`` -> ``"an entity"``; an acronym by how
+    its first letter is said: ``"UN body"`` -> ``"a UN body"``, ``"SDG target"`` -> ``"an SDG
+    target"``."""
+    first = noun.split(" ", 1)[0]
+    if len(first) > 1 and first.isupper():  # spelt out: "es-dee-gee", "you-en"
+        return f"an {noun}" if first[0] in "AEFHILMNORSX" else f"a {noun}"
+    return f"an {noun}" if noun[:1].lower() in "aeio" else f"a {noun}"
 
 
 def count(n: int, singular: str, plural_form: str) -> str:

@@ -78,3 +78,12 @@ def test_yes_no_scale_gives_no_duplication_pairs(yes_no_run: Path) -> None:
     doc = Document(str(yes_no_run / "report.docx"))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "possible duplication" not in text.lower()
+
+
+def test_articles_follow_how_a_word_is_said() -> None:
+    from pipeline.wording import article
+
+    assert article("agency") == "an agency"
+    assert article("life-cycle stage") == "a life-cycle stage"
+    assert article("SDG target") == "an SDG target"
+    assert article("UN body") == "a UN body"
