@@ -27,6 +27,10 @@ ALL_TABLES = {
     "project_summary",
     "ranking",
     "response_status",
+    "workplan",  # the survey asks who would lead (workplan:)
+    "workplan_roles",
+    "open_answers",  # the survey declares themes for its open answers
+    "theme_counts",
 }
 
 
@@ -112,6 +116,37 @@ def test_tables_agree_with_each_other(ewaste_run) -> None:  # type: ignore[no-un
     edges = tables["network_edges"]
     assert edges.loc[(edges["source"] == "UNEP") & (edges["target"] == "ITU"), "reciprocated"].all()
     assert tables["ranking"]["option"].iloc[0] in {"project_db", "missions"}
+
+
+def test_a_desk_mapping_entity_that_did_not_answer_is_no_respondent(survey: Survey, registry: Registry) -> None:
+    """Desk rows join the projects (source desk); an entity found only there stays out of
+    the respondents, the response rate and the work plan."""
+    desk = pd.DataFrame(
+        {
+            "entity_id": ["CBD", "UNEP"],
+            "title": ["Mining guidance", "Circular electronics"],  # UNEP's: the survey's project
+            "type": ["policy", "project"],
+            "stages": ["raw_materials", "raw_materials"],
+            "source_url": ["https://cbd.int/m", "https://unep.org/c"],
+            "_source_file": ["desk.xlsx", "desk.xlsx"],
+            "_source_sheet": ["Initiatives", "Initiatives"],
+            "_source_row": ["2", "3"],
+        }
+    ).astype("string")
+    projects = pd.DataFrame(
+        {
+            "entity_id": ["UNEP"], "instance": ["1"], "project_title": ["Circular electronics"],
+            "project_status": ["ongoing"], "project_stages": ["raw_materials"],
+        }
+    )  # fmt: skip
+    subs = make_submissions(EWASTE)
+    tables, stats = analyse(responses(subs, {"projects": projects}), survey, registry, desk=desk)
+    assert tables["projects"][["entity_id", "source"]].values.tolist() == [["UNEP", "survey"], ["CBD", "desk"]]
+    assert len(tables["desk_matches"]) == 1
+    assert stats["n_respondents"] == 3 and stats["desk"]["desk_only_entities"] == ["CBD"]
+    status = tables["response_status"].set_index("entity_id")
+    assert not bool(status.loc["CBD", "responded"]) and status["responded"].sum() == 3
+    assert "CBD" not in set(tables["scores"]["entity_id"])
 
 
 def test_stats(ewaste_run, registry: Registry) -> None:  # type: ignore[no-untyped-def]

@@ -47,17 +47,18 @@ class Merged:
         base = raw_projects.copy() if raw_projects is not None else pd.DataFrame()
         base["_source"] = "survey"
         desk = self.desk_added
+        na = pd.Series(pd.NA, index=desk.index, dtype="string")
         renamed = pd.DataFrame(
             {
                 "entity_id": desk["entity_id"],
                 spec.title: desk["title"],
-                spec.stages: desk.get("stages"),
-                spec.regions: desk.get("regions"),
+                spec.stages: desk["stages"] if "stages" in desk.columns else na,
+                spec.regions: desk["regions"] if "regions" in desk.columns else na,
                 "_source": "desk",
             }
         )
         if spec.topics:
-            renamed[spec.topics] = desk.get("topics")
+            renamed[spec.topics] = desk["topics"] if "topics" in desk.columns else na
         return pd.concat([base, renamed], ignore_index=True)
 
     def stats(self, submissions: pd.DataFrame) -> dict[str, Any]:
@@ -163,14 +164,18 @@ def _inventory_rows(desk: pd.DataFrame, survey: Survey) -> pd.DataFrame:
         else {}
     )
     na = pd.Series(pd.NA, index=desk.index, dtype="string")
+
+    def col(name: str) -> pd.Series:
+        return desk[name] if name in desk.columns else na
+
     out = pd.DataFrame(
         {
             "entity_id": desk["entity_id"].astype("string"),
             "instance": "desk:" + desk["_source_file"].astype(str) + ":" + desk["_source_row"].astype(str),
             "title": desk["title"].astype("string"),
             "status": na,
-            "start_year": pd.to_numeric(desk.get("start_year"), errors="coerce").astype("Int64"),
-            "end_year": pd.to_numeric(desk.get("end_year"), errors="coerce").astype("Int64"),
+            "start_year": pd.to_numeric(col("start_year"), errors="coerce").astype("Int64"),
+            "end_year": pd.to_numeric(col("end_year"), errors="coerce").astype("Int64"),
             "regions": labels("regions", _choice_order(survey, fields.get(spec.regions))),
             "countries": na,
             "stages": labels("stages", _choice_order(survey, fields.get(spec.stages))),
@@ -178,7 +183,7 @@ def _inventory_rows(desk: pd.DataFrame, survey: Survey) -> pd.DataFrame:
             "budget_usd": pd.Series(float("nan"), index=desk.index, dtype="float64"),
             "topics": labels("topics", topic_order),
             "source": pd.Series("desk", index=desk.index, dtype="string"),
-            "source_url": desk["source_url"].astype("string") if "source_url" in desk else na,
+            "source_url": col("source_url").astype("string"),
         },
         columns=PROJECT_COLUMNS,
     )
