@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 
 from pipeline.errors import IssueLog
 from pipeline.registry import Registry
-from pipeline.report import narrative
+from pipeline.report import narrative, recommendations
 from pipeline.report.document import TEMPLATE_PATH, ReportDocument, clean_text, house_template
 from pipeline.report.docx_report import write_report
 from pipeline.score import rule_text
@@ -728,7 +728,7 @@ def test_rules_for_gaps_pairs_and_findings(survey):
             "evidence": ["0 of 12 agencies engaged", "1 agency (ITU)", "none report: data", pd.NA],
         }
     )
-    other = narrative.recommend_other_gaps(gaps, words)
+    other = recommendations.recommend_other_gaps(gaps, words)
     assert [lead for lead, _ in other] == [
         "Address the topic gap on Extended producer responsibility.",
         "Widen the types of activity in Raw and Reuse.",
@@ -742,7 +742,7 @@ def test_rules_for_gaps_pairs_and_findings(survey):
             "detail": [pd.NA, "x", "y"],
         }
     )
-    network = narrative.recommend_network({"isolated": [], "n_edges": 0}, pairs, words)
+    network = recommendations.recommend_network({"isolated": [], "n_edges": 0}, pairs, words)
     assert network[0] == (
         "Check for possible duplication between UNEP and BRS.",
         "Their profiles are 96% similar.",

@@ -44,7 +44,8 @@ from pipeline.report.benchmark_words import (
 )
 from pipeline.report.context import chart, data_sources, who_was_asked
 from pipeline.report.document import ReportDocument
-from pipeline.report.narrative import Recommendation, Words
+from pipeline.report.narrative import Words
+from pipeline.report.recommendations import Recommendation
 from pipeline.spec import Survey
 
 if TYPE_CHECKING:

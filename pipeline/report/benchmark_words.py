@@ -12,7 +12,8 @@ import pandas as pd
 
 from pipeline.report import narrative as nar
 from pipeline.report.benchmark_charts import coverage_scale
-from pipeline.report.narrative import Recommendation, Words
+from pipeline.report.narrative import Words
+from pipeline.report.recommendations import Recommendation
 from pipeline.spec import Survey
 
 # -- numbers shared by the sentences ---------------------------------------------------

@@ -31,6 +31,7 @@ from pipeline.report.context import (
 )
 from pipeline.report.document import ReportDocument, clean_text
 from pipeline.report.narrative import Words
+from pipeline.report.recommendations import recommendations
 from pipeline.report.themes_chapter import write_open_answers
 from pipeline.score import rule_text
 from pipeline.spec import ANNEXES, CHAPTERS
@@ -609,7 +610,7 @@ def _recommendation_items(ctx: ReportContext) -> list[tuple[str, str]]:
         pairs = pairs.assign(
             entity_a=pairs["entity_a"].map(ctx.acr), entity_b=pairs["entity_b"].map(ctx.acr)
         )
-    return nar.recommendations(
+    return recommendations(
         ctx.table("coverage"),
         ctx.table("gaps"),
         _engagement(ctx),
