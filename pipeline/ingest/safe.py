@@ -27,6 +27,7 @@ XML read here is parsed with defusedxml.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import zipfile
 import zlib
@@ -407,7 +408,7 @@ def _sheet_parts(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str] | 
         name = el.get("name", "")
         rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), "")
         target = targets.get(rid, "")
-        part = target.lstrip("/") if target.startswith("/") else base + target
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(base + target)
         if not target or part not in names:
             return f"the sheet '{name}' is listed in the workbook but its part '{part}' is missing"
         parts[part] = name
