@@ -112,7 +112,6 @@ def test_text_right_of_the_answers_of_a_questionnaire_is_warned_at_its_cell(
                 rows[str(key)] = r
         ws.cell(rows["strengths"], 4).value = None  # typed one column too far right
         ws.cell(rows["strengths"], 5).value = "Regional take-back schemes"
-        ws.cell(rows["activities_raw_materials/data"], 5).value = "Yes"
         ws.cell(rows["agency"], 6).value = "see e-mail"
 
     edit_workbook(path, type_beside)
@@ -124,16 +123,34 @@ def test_text_right_of_the_answers_of_a_questionnaire_is_warned_at_its_cell(
         for i in outcome.log.warnings
         if i.code == "questionnaire-text-outside"
     }
-    assert len(found) == 3, [str(i) for i in outcome.log.issues]
+    assert len(found) == 2, [str(i) for i in outcome.log.issues]
     typed = found[(rows["strengths"], "E")]
     assert located(typed, "UNEP.xlsx", ANSWERS_SHEET)
     assert "'Regional take-back schemes' is in the Help column" in typed.message
     assert "the answer cell is empty" in typed.message and "move it to column D" in typed.message
-    option = found[(rows["activities_raw_materials/data"], "E")]
-    assert "'Yes' is in the Help column" in option.message
     note = found[(rows["agency"], "F")]
     assert "'see e-mail' is in a column right of the answers" in note.message
     assert outcome.code == 0, outcome.text  # warnings: the rest of the questionnaire is read
+
+
+def test_yes_typed_beside_an_option_is_warned_at_its_cell(
+    tmp_path: Path, survey: Survey, registry: Registry, example: Example
+) -> None:
+    project = new_project(tmp_path)
+    path = questionnaire(survey, registry, example, 0, project.raw / "UNEP.xlsx")
+    rows: dict[str, int] = {}
+
+    def type_beside(book: openpyxl.Workbook) -> None:
+        ws = book[ANSWERS_SHEET]
+        rows.update({str(ws.cell(r, 1).value): r for r in range(1, ws.max_row + 1)})
+        ws.cell(rows["activities_raw_materials/data"], 4).value = None
+        ws.cell(rows["activities_raw_materials/data"], 5).value = "Yes"
+
+    edit_workbook(path, type_beside)
+    outcome = validate_round(project)
+    issue = outcome.only("questionnaire-text-outside")
+    assert located(issue, "UNEP.xlsx", ANSWERS_SHEET, rows["activities_raw_materials/data"], "E")
+    assert "'Yes' is in the Help column" in issue.message
 
 
 def test_the_help_texts_of_a_filled_questionnaire_give_no_warning(
