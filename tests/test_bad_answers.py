@@ -14,12 +14,15 @@ import pytest
 from catalogue import (
     Example,
     Project,
+    cli,
     edit_workbook,
     header_columns,
     located,
     main_sheet,
     new_project,
+    no_charts,
     questionnaire,
+    snapshot,
     validate_round,
 )
 
@@ -183,3 +186,20 @@ def test_two_submissions_of_one_agency_at_the_same_time_are_called_a_tie(
     assert "a tie, decided by the order the files were read in (file name, then row)" in issue.message
     assert "the last one read, export.xlsx row 6, is kept" in issue.message
     assert "the latest (" not in issue.message
+
+
+def test_a_contradicting_answer_stops_the_run_and_leaves_the_previous_outputs(
+    project: Project, survey: Survey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("pipeline.report.charts.make_charts", no_charts)
+    assert cli(project, "run", "--run-date", "2026-11-25").code == 0
+    outputs, processed = snapshot(project.outputs), snapshot(project.processed)
+    set_cells(project.raw / "export.xlsx", main_sheet(survey), 3, {ACTIVITIES: "policy research"})
+    before = snapshot(project.raw)
+
+    outcome = cli(project, "run", "--run-date", "2026-11-25")
+
+    assert outcome.code == 1
+    assert f"row 3, column '{ACTIVITIES}' the answer contradicts itself" in outcome.text
+    assert snapshot(project.raw) == before
+    assert snapshot(project.outputs) == outputs and snapshot(project.processed) == processed

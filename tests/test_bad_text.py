@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from catalogue import Example, located, new_project, snapshot, validate_round
+from catalogue import Example, cli, located, new_project, no_charts, snapshot, validate_round
 
 from pipeline.exports import write_kobo_csv, write_kobo_xlsx, write_odk_csv
 from pipeline.registry import Registry
@@ -167,3 +167,33 @@ def test_a_round_of_header_only_exports_is_an_error(
         "kobo.csv",
         "kobo.xlsx",
     ]
+
+
+def test_a_stray_quote_stops_the_run_and_leaves_the_previous_outputs(
+    tmp_path: Path,
+    survey: Survey,
+    registry: Registry,
+    example: Example,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("pipeline.report.charts.make_charts", no_charts)
+    project = new_project(tmp_path)
+    main, repeats = example
+    write_kobo_xlsx(main, repeats, survey, registry, project.raw / "kobo.xlsx")
+    assert cli(project, "run", "--run-date", "2026-11-25").code == 0
+    outputs, processed = snapshot(project.outputs), snapshot(project.processed)
+    late, _ = six(example)
+    late = late.iloc[4:].copy()
+    texts = [c for c in late.columns if late[c].astype("string").str.contains('[",\n]').any()]
+    late[texts] = "plain answer"  # nothing quoted after the stray quote
+    late["strengths"] = "policy research"
+    [path, *_] = write_odk_csv(late, {}, survey, registry, project.raw / "late", "ewaste_img")
+    path.write_bytes(path.read_bytes().replace(b",policy research,", b',"policy research,', 1))
+    before = snapshot(project.raw)
+
+    outcome = cli(project, "run", "--run-date", "2026-11-25")
+
+    assert outcome.code == 1
+    assert "ERROR late/ewaste_img.csv, row 2, column 'views-strengths' a quote opens" in outcome.text
+    assert snapshot(project.raw) == before
+    assert snapshot(project.outputs) == outputs and snapshot(project.processed) == processed
