@@ -104,12 +104,13 @@ class IssueLog:
 
 
 MAX_ROWS_NAMED = 5  # rows named in a collapsed issue
+MIN_COLLAPSED = 3  # the same warning on fewer rows is listed row by row
 _QUOTED = re.compile(r"'[^']*'")
 
 
 def collapse_repeats(issues: list[Issue]) -> list[Issue]:
     """Warnings and infos that say the same thing about the same column of the same file
-    and sheet on several rows become one issue: at the first row, with the count and the
+    and sheet on :data:`MIN_COLLAPSED` or more rows become one issue: at the first row, with the count and the
     first rows named (``... (the same in 25 rows: 2, 3, 4, 5, 6 and 20 more)``). Values
     quoted in the messages may differ. Errors are left one per row: each needs a fix."""
     groups: dict[tuple[str, ...], list[int]] = {}
@@ -122,7 +123,7 @@ def collapse_repeats(issues: list[Issue]) -> list[Issue]:
     merged: dict[int, Issue] = {}
     dropped: set[int] = set()
     for members in groups.values():
-        if len(members) < 2:
+        if len(members) < MIN_COLLAPSED:
             continue
         rows = sorted({issues[n].row for n in members})  # type: ignore[type-var]
         named = ", ".join(str(r) for r in rows[:MAX_ROWS_NAMED])

@@ -495,6 +495,8 @@ def test_collapse_keeps_errors_and_different_columns_apart() -> None:
         Issue("warning", "skip-answered", "answered although skipped", "a.xlsx", "s", 3, "x"),
         Issue("error", "not-a-number", "'z' is not a number", "a.xlsx", "s", 3, "y"),
         Issue("warning", "skip-answered", "answered although skipped", "a.xlsx", "s", 3, "w"),
+        Issue("warning", "skip-answered", "answered although skipped", "a.xlsx", "s", 7, "x"),
+        Issue("warning", "skip-answered", "answered although skipped", "a.xlsx", "s", 8, "w"),
     ]
     got = collapse_repeats(issues)
     assert [(i.code, i.row, i.column) for i in got] == [
@@ -502,8 +504,9 @@ def test_collapse_keeps_errors_and_different_columns_apart() -> None:
         ("not-a-number", 2, "y"),
         ("not-a-number", 3, "y"),
         ("skip-answered", 3, "w"),
+        ("skip-answered", 8, "w"),  # twice only: listed row by row
     ]
-    assert got[0].message.endswith("(the same in 2 rows: 2, 3)")
+    assert got[0].message.endswith("(the same in 3 rows: 2, 3, 7)")
 
 
 @pytest.mark.slow
