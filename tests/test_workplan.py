@@ -229,3 +229,26 @@ def test_who_would_lead_is_asked_in_the_xlsform_and_the_questionnaire(tmp_path: 
     offline = load_workbook(write_questionnaire(survey, registry, tmp_path / "q.xlsx"))
     keys = [r[0].value for r in offline["Answers"].iter_rows() if r[0].value]
     assert "topic_role_epr" in keys and "stage_role_final_disposal" in keys
+
+
+def test_a_broken_workplan_block_is_named(tmp_path: Path, root: Path) -> None:
+    import yaml
+
+    from pipeline.errors import SpecError
+    from pipeline.spec import load_survey
+
+    spec = yaml.safe_load((root / "surveys" / "ewaste_img" / "survey.yaml").read_text(encoding="utf-8"))
+    spec["workplan"]["lead"] = "leads"  # not a choice of the role list
+    spec["workplan"]["goals"]["topic"]["question"] = "topics"  # a multi-select asked once
+    spec["workplan"]["goals"]["stage"]["goal"] = "Strengthen the work."  # no {item}
+    spec["desk"]["types"] = "no_such_list"
+    path = tmp_path / "survey.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        load_survey(path)
+    messages = [i.message for i in caught.value.issues]
+    assert "workplan.lead: 'leads' is not a choice of role" in messages
+    assert any(m.startswith("workplan.goals.topic.question: 'topics' must be a select_one asked per item") for m in messages)
+    assert any(m.startswith("workplan.goals.stage.goal: the wording needs '{item}'") for m in messages)
+    assert "desk.types: unknown choice list 'no_such_list'" in messages
+    assert all(i.file == str(path) for i in caught.value.issues)
