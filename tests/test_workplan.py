@@ -131,6 +131,8 @@ def test_leads_strongest_engagement_first_and_contributors(plan) -> None:  # typ
     # topic: UNEP leads; contributors who work on the topic come first (ITU selects it)
     chem = table.iloc[2]
     assert chem["leads"] == "UNEP" and chem["contributors"] == "ITU, UN-Habitat"
+    on_topic = roles[roles["goal_no"] == 3].set_index("acronym")["engagement"]
+    assert on_topic.to_dict() == {"UNEP": "works on it", "ITU": "works on it", "UN-Habitat": "not among its topics"}
     first = roles[(roles["goal_no"] == 1)].iloc[0]
     assert (first["acronym"], first["role"], first["engagement"]) == ("UN-Habitat", "lead", "major")
 
@@ -187,6 +189,7 @@ def test_workplan_docx_and_sheet(plan, submissions, survey: Survey, registry: Re
     assert text.count("No agency offers to lead: for the IMG to decide") >= 1
     assert "CBD appears in the desk mapping but did not answer the survey" in text
     assert "3 projects reported in the survey and 1 initiative found by desk research" in text
+    assert "2 projects reported in the survey and 1 initiative found by desk research address raw materials and extraction" in text
     glance = doc.tables[0]
     assert [c.text for c in glance.rows[0].cells] == [
         "No.", "Gap", "Would lead", "Would contribute", "Projects (survey)", "Initiatives (desk)"

@@ -105,7 +105,7 @@ def work_plan(
                         "acronym": acronyms.get(e, e),
                         "role": role,
                         "engagement": engagement_words.get(dim, {}).get(e, "")
-                        or ("works on it" if e in on_topic else ""),
+                        or (("works on it" if e in on_topic else "not among its topics") if kind == "topic" else ""),
                         "projects": _titles(mine, acronyms, with_entity=False),
                     }
                 )

@@ -144,7 +144,7 @@ def write_workplan(result: RunResult, path: Path) -> Path | None:
         counted = f"{nar.plural(int(row.n_projects_survey), 'project', 'projects')} reported in the survey"
         if row.n_projects_desk:
             counted += f" and {nar.plural(int(row.n_projects_desk), 'initiative', 'initiatives')} found by desk research"
-        doc.paragraph(f"{counted} address this {kinds.get(row.kind, row.kind)} (any {noun}).", lead="Projects:")
+        doc.paragraph(f"{counted} address {nar.inline(str(row.label))} (any {noun}).", lead="Projects:")
         if row.sharing:
             doc.paragraph(str(row.sharing), lead="Knowledge sharing:")
 
