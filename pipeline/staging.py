@@ -104,7 +104,7 @@ def check_output_path(final: Path) -> None:
     a file where one of its parent folders should be."""
     problem = ""
     if final.is_symlink():
-        target = os.readlink(final)
+        target = printable(os.readlink(final))
         problem = (
             f"is a symbolic link (to {target}); a run replaces this folder as a whole, so it "
             "must be a real folder: remove the link, or link the 'outputs' folder above it instead"
