@@ -27,5 +27,6 @@ def write_demo_decisions(layout: Layout, survey_id: str, round_id: str) -> bool:
     sheet = excerpt_sheet(decided, result.registry.acronyms())
     path = excerpt_decisions_path(layout, survey_id, round_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_sheets(path, {SHEET: sheet, "Note": pd.DataFrame({"Note": ["Decisions made by the demo."]})})
+    note = pd.DataFrame({"Note": ["Decisions made by the demo."]})
+    write_sheets(path, {SHEET: sheet, "Note": note}, result.run_date)
     return True

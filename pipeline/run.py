@@ -455,8 +455,8 @@ def write_round(
             charts_dir.mkdir()
             with chart_cache(layout.chart_cache):
                 charts = make_charts(result, charts_dir)
+                charts += theme_charts(result, charts_dir)
             charts += charts_for_run(result, charts_dir)
-            charts += theme_charts(result, charts_dir)
         with steps.step("Writing results workbook"):
             write_workbook(result, out_stage / "results.xlsx")
         with steps.step("Writing report"):
@@ -471,6 +471,7 @@ def write_round(
                         .relative_to(layout.root).as_posix()
                     ),
                 },
+                result.run_date,
             )
         if "workplan" in result.tables:
             from pipeline.report.workplan_doc import FILE_NAME, write_workplan

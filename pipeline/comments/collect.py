@@ -149,6 +149,6 @@ def collect_comments(
             answered = previous[["response", "action"]].fillna("").ne("").any(axis=1)
             kept = int(answered.sum())
         with staged(folder) as (stage,):
-            write_sheets(stage / WORKBOOK, {SHEET: as_sheet(table)})
+            write_sheets(stage / WORKBOOK, {SHEET: as_sheet(table)}, run_date)
             _write_docx(table, stage / DOCUMENT, title, run_date)
     return CommentsOutcome(folder, table, len(table) - before, kept)

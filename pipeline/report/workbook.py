@@ -568,16 +568,15 @@ def _save(wb: Workbook, path: Path, run_date: str) -> Path:
     return stamp_zip(path, when)
 
 
-def write_sheets(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
+def write_sheets(path: Path, sheets: dict[str, pd.DataFrame], run_date: str) -> Path:
     """Write a workbook of plain table sheets (``{sheet name: frame}``) in the house styles,
-    each as :func:`write_table` lays it out. Returns ``path``."""
+    each as :func:`write_table` lays it out, dated ``run_date``. Returns ``path``."""
     wb = Workbook(write_only=True)
     for style in _styles().values():
         wb.add_named_style(style)
     for name, frame in sheets.items():
         write_table(wb.create_sheet(name), frame)
-    wb.save(path)
-    return path
+    return _save(wb, path, run_date)
 
 
 # -- CSV --------------------------------------------------------------------------------------
