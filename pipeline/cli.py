@@ -30,7 +30,14 @@ from pipeline.errors import (
     SpecError,
     UsageError,
 )
-from pipeline.paths import MAX_ID_LENGTH, Layout, check_run_date, find_root, folder_name
+from pipeline.paths import (
+    MAX_ID_LENGTH,
+    Layout,
+    check_run_date,
+    find_root,
+    folder_name,
+    natural_key,
+)
 from pipeline.printable import printable
 
 SURVEY_HELP = "survey id, a folder of surveys/ (see 'emg-pipeline surveys')"
@@ -372,7 +379,7 @@ def _demo_survey(
     if not survey.model.demo:
         return EXIT_OK
     status = EXIT_OK
-    specs = sorted(survey.model.demo.rounds, key=lambda s: s.id)  # as Layout.rounds sorts
+    specs = sorted(survey.model.demo.rounds, key=lambda s: natural_key(s.id))  # as rounds sort
     check_demo_may_write(layout, survey_id, [spec.id for spec in specs])
     for spec in specs:  # every round first, each with the form version it used
         folder = layout.raw(survey_id, spec.id)
