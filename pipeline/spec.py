@@ -376,6 +376,9 @@ class ReportText(_Model):
     annexes: list[Literal[ANNEXES]] | None = None  # type: ignore[valid-type]
     # lines of each entity's profile, from its own answers (benchmark surveys)
     profile_lines: list[ProfileLine] = []
+    # a confirmation profile is written per responding entity when there are at most this
+    # many (a round of thousands of country offices gets none: the log says so)
+    profiles_max: int = Field(default=300, ge=0, le=5000)
     # executive-summary sentences counting the answers to single-choice questions
     answer_counts: list[AnswerCount] = []
     # words that belong to this survey only: no other survey's report may use them

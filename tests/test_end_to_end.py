@@ -224,3 +224,23 @@ def test_slides_say_what_the_report_says_and_every_text_fits(demo_run, survey, r
     charts = sorted((outcome.outputs / "charts").glob("*.png"))
     assert len(pictures) == len(charts) and all(pictures)  # every chart, each with alt text
     assert recommendations and all(r in report for r in recommendations)  # the report's words
+
+
+def test_a_round_of_many_respondents_gets_no_profiles_and_says_so(demo_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    from pipeline.errors import IssueLog
+    from pipeline.report.profiles import write_profiles
+    from pipeline.spec import Survey
+
+    _layout, outcome = demo_run
+    result = outcome.result
+    model = result.survey.model
+    capped = model.model_copy(update={"report": model.report.model_copy(update={"profiles_max": 3})})
+    small = dataclasses.replace(
+        result, survey=Survey(capped, result.survey.path, result.survey.sha256), log=IssueLog()
+    )
+    assert write_profiles(small, tmp_path / "profiles") == []
+    assert not (tmp_path / "profiles").exists()
+    (info,) = [i for i in small.log.issues if i.code == "profiles-skipped"]
+    assert f"{len(result.responses.submissions)} respondents, more than the 3" in info.message

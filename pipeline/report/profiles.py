@@ -215,11 +215,22 @@ def _write_profile(profile: Profile, result: RunResult, path: Path) -> None:
 
 
 def write_profiles(result: RunResult, folder: Path) -> list[Path]:
-    """Write one profile per responding entity into ``folder``; returns the files."""
+    """Write one profile per responding entity into ``folder``; returns the files. A round
+    with more respondents than the survey's ``report.profiles_max`` gets none, and an info
+    line in the log says so."""
+    entities = result.responses.submissions["entity_id"].astype(str).tolist()
+    limit = result.survey.model.report.profiles_max
+    if len(entities) > limit:
+        result.log.info(
+            "profiles-skipped",
+            f"no confirmation profiles written: {len(entities)} respondents, more than the "
+            f"{limit} of report.profiles_max in survey.yaml",
+        )
+        return []
     folder.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
     written = []
-    for entity_id in result.responses.submissions["entity_id"].astype(str):
+    for entity_id in entities:
         profile = entity_profile(result, entity_id)
         path = folder / profile_file_name(profile.acronym, taken)
         _write_profile(profile, result, path)
