@@ -133,12 +133,17 @@ def test_comments_table_keeps_responses_when_more_copies_arrive(
         assert person not in workbook and person not in document
 
 
+def _collected(tmp_path: Path, copy: Path) -> tuple[list[str], Path]:
+    """A first collection of ``copy``'s comments; the --root arguments and the folder."""
+    root = ["--root", str(tmp_path)]
+    assert main(["comments", SURVEY, "--round", ROUND, str(copy), *root]) == 0
+    return root, tmp_path / "outputs" / SURVEY / f"{ROUND}-comments"
+
+
 def test_a_copy_that_cannot_be_read_changes_nothing(
     tmp_path: Path, word_copy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = ["--root", str(tmp_path)]
-    assert main(["comments", SURVEY, "--round", ROUND, str(word_copy), *root]) == 0
-    folder = tmp_path / "outputs" / SURVEY / f"{ROUND}-comments"
+    root, folder = _collected(tmp_path, word_copy)
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     not_docx = tmp_path / "notes.docx"
     not_docx.write_text("entity,comment\nUNEP,fine\n", encoding="utf-8")
@@ -162,9 +167,7 @@ def test_a_copy_that_cannot_be_read_changes_nothing(
 def test_the_table_open_in_excel_is_left_alone(
     tmp_path: Path, word_copy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = ["--root", str(tmp_path)]
-    assert main(["comments", SURVEY, "--round", ROUND, str(word_copy), *root]) == 0
-    folder = tmp_path / "outputs" / SURVEY / f"{ROUND}-comments"
+    root, folder = _collected(tmp_path, word_copy)
     (folder / "~$comments.xlsx").write_bytes(b"\x00owner")
     table = (folder / "comments.xlsx").read_bytes()
 
