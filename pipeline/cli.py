@@ -230,6 +230,27 @@ def guarded(command: Callable[[], int], err: Console) -> int:
         where = f" '{printable(os.fsdecode(exc.filename))}'" if exc.filename else ""
         err.print(f"[bold red]Stopped: cannot read or write{escape(where)}: {reason}; {advice}.[/]")
         return EXIT_IO
+    except Exception as exc:  # Ctrl-C or SIGTERM that Python re-raised as another error
+        signalled = _signal_behind(exc)  # (e.g. while a class was being created on import)
+        if isinstance(signalled, Terminated):
+            err.print("Terminated (SIGTERM); previous outputs are unchanged.")
+            return EXIT_TERMINATED
+        if isinstance(signalled, KeyboardInterrupt):
+            err.print("Interrupted; previous outputs are unchanged.")
+            return EXIT_INTERRUPTED
+        raise
+
+
+def _signal_behind(exc: BaseException) -> BaseException | None:
+    """The KeyboardInterrupt or Terminated that ``exc`` was raised from, if any."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, (KeyboardInterrupt, Terminated)):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def cmd_surveys(args: argparse.Namespace, layout: Layout, out: Console, err: Console) -> int:

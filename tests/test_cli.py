@@ -98,3 +98,28 @@ def test_a_broken_neighbour_does_not_stop_a_good_survey(
     assert (tmp_path / "outputs/ewaste_img/2026-R1/report.docx").is_file()
     assert main(["run", "half_written", "--round", "2026-R1", "--root", root, "--quiet"]) == 2
     assert "unknown choice list" in capsys.readouterr().err
+
+
+def test_ctrl_c_that_python_re_raised_as_another_error_is_an_interruption() -> None:
+    """Ctrl-C while a class is being made on import comes out as a RuntimeError raised
+    from the KeyboardInterrupt: still an interruption (exit 130), not a traceback."""
+    import io
+
+    from rich.console import Console
+
+    from pipeline.cli import guarded
+
+    def importing() -> int:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise RuntimeError("Error calling __set_name__ on 'cached_property'") from exc
+
+    def failing() -> int:
+        raise RuntimeError("a real bug")
+
+    err = Console(file=io.StringIO())
+    assert guarded(importing, err) == 130
+    assert "Interrupted" in err.file.getvalue()  # type: ignore[attr-defined]
+    with pytest.raises(RuntimeError, match="a real bug"):
+        guarded(failing, err)
