@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import numpy as np
 import pandas as pd
 
 from pipeline.errors import IssueLog
@@ -33,6 +34,22 @@ class RawSheet(Protocol):
     def where(self) -> dict[str, str]: ...
 
 
+def _cell_states(block: pd.DataFrame) -> np.ndarray:
+    """Per cell: 1 chosen, 0 not chosen, 2 neither (``2``, ``maybe``), -1 empty. Each
+    distinct value is classified once, then looked up for every cell at C speed."""
+    values = block.to_numpy(dtype=object).ravel()
+    cells = pd.Categorical(values)  # missing cells get code -1
+    states = np.array(
+        [
+            1 if str(v).casefold() in TRUE_CELLS else 0 if str(v).casefold() in FALSE_CELLS else 2
+            for v in cells.categories
+        ]
+        + [-1],
+        dtype=np.int8,
+    )
+    return states[cells.codes].reshape(block.shape)  # code -1 picks the trailing -1
+
+
 def join_options(
     sheet: RawSheet, f: FormField, columns: dict[str, int], order: tuple[str, ...], log: IssueLog
 ) -> tuple[pd.Series, pd.Series]:
@@ -40,38 +57,45 @@ def join_options(
     and which rows have an option cell that is neither 1 nor 0 (``2``, ``maybe``: an
     error at that cell, read as not chosen)."""
     body = sheet.body
-    chosen = pd.Series("", index=body.index, dtype="string")
-    broken = pd.Series(False, index=body.index)
-    for choice in [c for c in order if c in columns]:
-        cells = body[columns[choice]]
-        folded = cells.str.casefold()
-        yes = folded.isin(TRUE_CELLS).fillna(False).astype(bool)
-        no = folded.isin(FALSE_CELLS).fillna(False).astype(bool)
-        bad = cells.notna() & ~yes & ~no
-        broken |= bad
+    present = [c for c in order if c in columns]
+    if not present:
+        return pd.Series(pd.NA, index=body.index, dtype="string"), pd.Series(False, index=body.index)
+    block = body[[columns[c] for c in present]]
+    state = _cell_states(block)
+    chosen = np.full(len(body), "", dtype=object)
+    for j, choice in enumerate(present):  # a pass per option, over all rows at once
+        chosen = chosen + np.where(state[:, j] == 1, choice + " ", "")
+        bad = state[:, j] == 2
         if bad.any():
-            header = sheet.headers[columns[choice]]
-            rows = [int(r) for r in bad[bad].index]
-            for row in rows[:MAX_CELL_ISSUES]:
-                log.error(
-                    "option-cell",
-                    f"'{cells[row]}' in the option column '{choice}' of '{f.name}'; expected "
-                    "1 (chosen) or 0 (not chosen)",
-                    column=header,
-                    row=row,
-                    **sheet.where(),
-                )
-            if len(rows) > MAX_CELL_ISSUES:
-                log.error(
-                    "option-cell",
-                    f"... and {len(rows) - MAX_CELL_ISSUES} more cells of this option column "
-                    "that are neither 1 nor 0",
-                    column=header,
-                    **sheet.where(),
-                )
-        chosen = chosen.mask(yes, chosen + choice + " ")
-    joined = chosen.str.strip()
+            _report_bad_cells(sheet, f, choice, columns[choice], block.iloc[:, j], bad, log)
+    joined = pd.Series(chosen, index=body.index, dtype="string").str.strip()
+    broken = pd.Series((state == 2).any(axis=1), index=body.index)
     return joined.mask(joined == "").astype("string"), broken
+
+
+def _report_bad_cells(
+    sheet: RawSheet, f: FormField, choice: str, column: int, cells: pd.Series, bad: np.ndarray,
+    log: IssueLog,
+) -> None:
+    header = sheet.headers[column]
+    rows = [int(r) for r in cells.index[bad]]
+    for row in rows[:MAX_CELL_ISSUES]:
+        log.error(
+            "option-cell",
+            f"'{cells[row]}' in the option column '{choice}' of '{f.name}'; expected "
+            "1 (chosen) or 0 (not chosen)",
+            column=header,
+            row=row,
+            **sheet.where(),
+        )
+    if len(rows) > MAX_CELL_ISSUES:
+        log.error(
+            "option-cell",
+            f"... and {len(rows) - MAX_CELL_ISSUES} more cells of this option column "
+            "that are neither 1 nor 0",
+            column=header,
+            **sheet.where(),
+        )
 
 
 def check_agreement(
