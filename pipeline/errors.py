@@ -9,7 +9,7 @@ anything stops, so one run lists every problem in the inputs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
@@ -71,6 +71,22 @@ class IssueLog:
 
     def info(self, code: str, message: str, **where: object) -> None:
         self.add(Issue("info", code, message, **where))  # type: ignore[arg-type]
+
+    def errors_at_rows(
+        self,
+        code: str,
+        rows: list[int],
+        message: Callable[[int], str],
+        more: str,
+        limit: int,
+        **where: object,
+    ) -> None:
+        """An error at each of the first ``limit`` of ``rows`` (``message(row)``), then one
+        more counting the rest: "... and N <more>"."""
+        for row in rows[:limit]:
+            self.error(code, message(row), row=row, **where)
+        if len(rows) > limit:
+            self.error(code, f"... and {len(rows) - limit} {more}", **where)
 
     @property
     def errors(self) -> list[Issue]:

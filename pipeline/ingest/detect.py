@@ -309,21 +309,15 @@ def _swallowed_records(
 def _report_long_rows(grid: pd.DataFrame, width: int, rel: str, log: IssueLog) -> None:
     """An error for each row with filled cells beyond the header's last column."""
     beyond = grid.iloc[:, width:].fillna("").astype(str).apply(lambda c: c.str.strip() != "")
-    rows = [int(i) + 1 for i in grid.index[beyond.any(axis=1)]]
-    for row in rows[:MAX_ROW_ISSUES]:
-        log.error(
-            "csv-row-too-long",
-            f"this row has more cells than the header ({width}); a delimiter or a quote is "
-            "probably missing or extra in it; the extra cells are not read",
-            file=rel,
-            row=row,
-        )
-    if len(rows) > MAX_ROW_ISSUES:
-        log.error(
-            "csv-row-too-long",
-            f"... and {len(rows) - MAX_ROW_ISSUES} more rows with more cells than the header",
-            file=rel,
-        )
+    log.errors_at_rows(
+        "csv-row-too-long",
+        [int(i) + 1 for i in grid.index[beyond.any(axis=1)]],
+        lambda _row: f"this row has more cells than the header ({width}); a delimiter or a "
+        "quote is probably missing or extra in it; the extra cells are not read",
+        "more rows with more cells than the header",
+        MAX_ROW_ISSUES,
+        file=rel,
+    )
 
 
 # -- workbooks ---------------------------------------------------------------------------

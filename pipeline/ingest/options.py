@@ -77,25 +77,16 @@ def _report_bad_cells(
     sheet: RawSheet, f: FormField, choice: str, column: int, cells: pd.Series, bad: np.ndarray,
     log: IssueLog,
 ) -> None:
-    header = sheet.headers[column]
-    rows = [int(r) for r in cells.index[bad]]
-    for row in rows[:MAX_CELL_ISSUES]:
-        log.error(
-            "option-cell",
-            f"'{cells[row]}' in the option column '{choice}' of '{f.name}'; expected "
-            "1 (chosen) or 0 (not chosen)",
-            column=header,
-            row=row,
-            **sheet.where(),
-        )
-    if len(rows) > MAX_CELL_ISSUES:
-        log.error(
-            "option-cell",
-            f"... and {len(rows) - MAX_CELL_ISSUES} more cells of this option column "
-            "that are neither 1 nor 0",
-            column=header,
-            **sheet.where(),
-        )
+    log.errors_at_rows(
+        "option-cell",
+        [int(r) for r in cells.index[bad]],
+        lambda row: f"'{cells[row]}' in the option column '{choice}' of '{f.name}'; expected "
+        "1 (chosen) or 0 (not chosen)",
+        "more cells of this option column that are neither 1 nor 0",
+        MAX_CELL_ISSUES,
+        column=sheet.headers[column],
+        **sheet.where(),
+    )
 
 
 def check_agreement(
@@ -133,24 +124,21 @@ def check_agreement(
         return
     rows = [int(r) for r in differ[differ].index]
     prefix = summary_header.rsplit("/", 1)[0] if "/" in summary_header else summary_header
-    for row in rows[:MAX_CELL_ISSUES]:
-        cell = raw[row]
+    def disagreement(row: int) -> str:
+        cell, options = raw[row], joined[row]
         shown = f"'{cell}'" if pd.notna(cell) else "blank"
-        options = joined[row]
-        log.error(
-            "option-disagree",
+        return (
             f"the answer contradicts itself: the cell says {shown} but its 0/1 option "
             f"columns ({prefix}/...) say {repr(options) if pd.notna(options) else 'none'}; "
-            "correct the cell or the option columns so that they agree",
-            column=summary_header,
-            row=row,
-            **sheet.where(),
+            "correct the cell or the option columns so that they agree"
         )
-    if len(rows) > MAX_CELL_ISSUES:
-        log.error(
-            "option-disagree",
-            f"... and {len(rows) - MAX_CELL_ISSUES} more answers of '{f.name}' that disagree "
-            "with their option columns",
-            column=summary_header,
-            **sheet.where(),
-        )
+
+    log.errors_at_rows(
+        "option-disagree",
+        rows,
+        disagreement,
+        f"more answers of '{f.name}' that disagree with their option columns",
+        MAX_CELL_ISSUES,
+        column=summary_header,
+        **sheet.where(),
+    )
