@@ -26,6 +26,7 @@ from pipeline.desk.columns import (
     desk_columns,
 )
 from pipeline.errors import IssueLog
+from pipeline.ingest.questionnaire import cell_text
 from pipeline.ingest.safe import check_file, reader_failure
 from pipeline.registry import Registry
 from pipeline.spec import Survey
@@ -87,18 +88,11 @@ def can_read(path: Path) -> bool:
 
 
 def _text(value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        if value != value:
-            return None
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()[:10]
-    text = " ".join(str(value).split())
-    return text or None
+    """A cell as the questionnaire reader reads it, dates without a time, spaces collapsed."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    text = cell_text(value)
+    return " ".join(text.split()) or None if text else None
 
 
 class _Lookup:

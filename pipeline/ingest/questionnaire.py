@@ -94,7 +94,7 @@ def can_read(path: Path) -> bool:
 
 
 # -- cell values --------------------------------------------------------------------------
-def _text(value: object) -> str | None:
+def cell_text(value: object) -> str | None:
     """A cell value as canonical text: integral floats without '.0', dates ISO, blanks None."""
     if value is None:
         return None
@@ -200,11 +200,11 @@ def _answers(  # type: ignore[no-untyped-def]
     found: dict[str, tuple[int, object]] = {}
     answer_col, header_row = 4, None
     for r, values in _rows(ws):
-        first = _text(_cell(values, 1))
+        first = cell_text(_cell(values, 1))
         if header_row is None:
             if first == KEY_HEADER:
                 header_row = r
-                heads = [_text(v) for v in values]
+                heads = [cell_text(v) for v in values]
                 if ANSWER_HEADER in heads:
                     answer_col = heads.index(ANSWER_HEADER) + 1
             continue
@@ -223,7 +223,7 @@ def _answers(  # type: ignore[no-untyped-def]
             continue
         found[first] = (r, _cell(values, answer_col))
         if beside is not None:
-            filled = [(c, v) for c, v in enumerate(values[answer_col:], answer_col + 1) if _text(v)]
+            filled = [(c, v) for c, v in enumerate(values[answer_col:], answer_col + 1) if cell_text(v)]
             if filled:
                 beside[first] = filled
     if header_row is None:
@@ -259,11 +259,11 @@ def _check_beside(
     for key, cells in beside.items():
         row, value = found[key]
         for column, cell in cells:
-            text = _text(cell) or ""
+            text = cell_text(cell) or ""
             if column == answer_col + 1 and _key(text) == _key(_expected_help(key, ctx)):
                 continue  # the help text, as the form wrote it
             where = "the Help column" if column == answer_col + 1 else "a column"
-            empty = "the answer cell is empty; " if _text(value) is None else ""
+            empty = "the answer cell is empty; " if cell_text(value) is None else ""
             ctx.issue(
                 "warning",
                 "questionnaire-text-outside",
@@ -289,7 +289,7 @@ def _missing(ctx: _Context, f: FormField, sheet: str, what: str) -> None:
 
 
 def _yes_no(value: object, ctx: _Context, row: int, column: str) -> bool:
-    text = _text(value)
+    text = cell_text(value)
     if text is None or _key(text) in _NO:
         return False
     if _key(text) in _YES:
@@ -341,7 +341,7 @@ def _main_record(
             record[f.name] = None
             continue
         used.add(f.name)
-        text = _text(found[f.name][1])
+        text = cell_text(found[f.name][1])
         if text is not None and f.type in {"select_one", "entity"}:
             text = _Choices.of(ctx.survey, ctx.registry, f).one(text)
         record[f.name] = text
@@ -356,7 +356,7 @@ def _main_record(
             row=r,
             column="A",
         )
-        record[f"_extra:{key}"] = _text(value)
+        record[f"_extra:{key}"] = cell_text(value)
     return record
 
 
@@ -365,8 +365,8 @@ def _submitted_at(found: dict[str, tuple[int, object]], ctx: _Context) -> str | 
         return None
     r, value = found[DATE_KEY]
     if isinstance(value, dt.datetime | dt.date):
-        return _text(value)
-    text = _text(value)
+        return cell_text(value)
+    text = cell_text(value)
     if text is None:
         return None
     try:
@@ -391,7 +391,7 @@ def _repeat_rows(
     rows = _rows(ws)
     first = next(rows, None)
     next(rows, None)  # the labels row is for people; columns are found by the hidden keys
-    keys = [_text(v) for v in (first[1] if first else ())]
+    keys = [cell_text(v) for v in (first[1] if first else ())]
     for f in fields.values():
         if f.name not in keys:
             _missing(ctx, f, ws.title, "column")
@@ -427,7 +427,7 @@ def _repeat_rows(
     for r, values in rows:
         record: dict[str, str | None] = {}
         for c, name in columns.items():
-            text = _text(_cell(values, c))
+            text = cell_text(_cell(values, c))
             if text is not None and name in choices:
                 f = fields[name]
                 if f.is_multiple:
