@@ -8,7 +8,6 @@ that the document is laid out as it will be for a real round.
 from __future__ import annotations
 
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import docx
@@ -23,6 +22,7 @@ from pipeline.registry import Registry
 from pipeline.report import narrative, recommendations
 from pipeline.report.document import TEMPLATE_PATH, ReportDocument, clean_text, house_template
 from pipeline.report.docx_report import write_report
+from pipeline.report.figure import Chart
 from pipeline.score import rule_text
 from pipeline.spec import Survey
 from pipeline.tables import TIDY_COLUMNS, InputFile, Responses, RunResult
@@ -43,16 +43,6 @@ STAGES = [
 LEVELS = ["none", "minor", "moderate", "major"]
 SCORE = {"none": 0.0, "minor": 0.33, "moderate": 0.67, "major": 1.0}
 ACTIVITIES = ["policy", "capacity", "research", "data", "projects", "advocacy", "financing"]
-
-
-@dataclass
-class FakeChart:
-    id: str
-    title: str
-    caption: str
-    alt_text: str
-    png: Path
-    svg: Path
 
 
 def _ids(registry: Registry) -> list[str]:
@@ -385,7 +375,7 @@ def make_result(
     )
 
 
-def make_charts(folder: Path) -> list[FakeChart]:
+def make_charts(folder: Path) -> list[Chart]:
     """Small PNG charts with the ids the report expects."""
     folder.mkdir(parents=True, exist_ok=True)
     charts = []
@@ -400,7 +390,7 @@ def make_charts(folder: Path) -> list[FakeChart]:
         fig.savefig(png)
         plt.close(fig)
         charts.append(
-            FakeChart(
+            Chart(
                 chart_id,
                 f"{chart_id.title()} by stage",
                 f"{chart_id.title()} of the responding agencies (n = 12)",
