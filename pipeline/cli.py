@@ -142,6 +142,14 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--run-date", type=run_date, help="date shown in the report, YYYY-MM-DD (default: today)"
     )
+    compare.add_argument(
+        "--no-repeat",
+        action="append",
+        default=[],
+        metavar="[ROUND:]GROUP",
+        help="a round collected no rows of the repeat group GROUP (e.g. projects), as for "
+        "run: GROUP for both rounds, ROUND:GROUP for one of them (repeatable)",
+    )
     comments = with_root(
         sub.add_parser("comments", help="collect reviewers' comments on a draft into a comment/response table")
     )
@@ -455,7 +463,13 @@ def cmd_compare(args: argparse.Namespace, layout: Layout, out: Console, err: Con
         return EXIT_USAGE
     with _progress(err, args.quiet) as on_step:
         outcome = run_comparison(
-            layout, args.survey, old, new, run_date=getattr(args, "run_date", None), on_step=on_step
+            layout,
+            args.survey,
+            old,
+            new,
+            run_date=getattr(args, "run_date", None),
+            on_step=on_step,
+            no_repeat=getattr(args, "no_repeat", None) or (),
         )
     st, counts = outcome.stats, outcome.log.counts()
     out.print(

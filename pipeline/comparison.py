@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,8 @@ from pipeline.analysis.compare import COMPARISON_TABLES, compare_results
 from pipeline.errors import Issue, IssueLog, PipelineError
 from pipeline.manifest import sha256_file, write_manifest
 from pipeline.masking import masked_inputs
-from pipeline.paths import Layout, check_run_date, folder_name
+from pipeline.paths import Layout, UsageError, check_run_date, folder_name
+from pipeline.spec import Survey
 from pipeline.tables import Responses, RunResult
 
 
@@ -40,6 +42,8 @@ class ComparisonOutcome:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    # round -> repeat sections it did not collect (--no-repeat)
+    not_collected: dict[str, list[str]] = field(default_factory=dict)
 
 
 def comparison_dir(layout: Layout, survey_id: str, old_round: str, new_round: str) -> Path:
@@ -61,6 +65,49 @@ def _located(issues: list[Issue], layout: Layout, survey_id: str, round_id: str)
     ]
 
 
+def no_repeat_by_round(
+    survey: Survey, no_repeat: Collection[str], rounds: tuple[str, str]
+) -> dict[str, list[str]]:
+    """``compare --no-repeat`` values -> the repeat sections each round did not collect.
+
+    ``GROUP`` holds for both rounds, ``ROUND:GROUP`` for that round only (round ids never
+    hold ':'). A group the survey lacks or a round not compared is a :class:`UsageError`.
+    """
+    from pipeline.run import check_no_repeat
+
+    per_round: dict[str, list[str]] = {r: [] for r in rounds}
+    for value in no_repeat:
+        round_id, _, group = value.rpartition(":")
+        if round_id and round_id not in per_round:
+            raise UsageError(
+                f"--no-repeat {value}: '{round_id}' is not one of the rounds compared "
+                f"({' and '.join(rounds)}); give GROUP for both rounds or ROUND:GROUP for one"
+            )
+        check_no_repeat(survey, [group])
+        for r in [round_id] if round_id else rounds:
+            if group not in per_round[r]:
+                per_round[r].append(group)
+    return per_round
+
+
+def _compare_advice(issues: list[Issue], survey: Survey, round_id: str) -> list[Issue]:
+    """Repeat-data errors of one compared round, their advice given as the ``compare``
+    option for that round (``--no-repeat ROUND:GROUP``) instead of ``run``'s."""
+    out = []
+    for issue in issues:
+        if issue.code in {"repeat-missing", "repeat-not-collected"}:
+            message = issue.message
+            for section in survey.repeat_sections:
+                for verb in ("with", "without"):
+                    message = message.replace(
+                        f"run {verb} --no-repeat {section}",
+                        f"compare {verb} --no-repeat {round_id}:{section}",
+                    )
+            issue = replace(issue, message=message)
+        out.append(issue)
+    return out
+
+
 def run_comparison(
     layout: Layout,
     survey_id: str,
@@ -69,17 +116,21 @@ def run_comparison(
     *,
     run_date: str | None = None,
     on_step: Any = None,
+    no_repeat: Collection[str] = (),
 ) -> ComparisonOutcome:
     """Compare round ``old_round`` with ``new_round`` and write the comparison folder.
 
     Both rounds are read, checked and analysed in memory, each with its own survey
-    version. Raises :class:`PipelineError` with the errors of both rounds (files named from
-    the project root) when either has errors; nothing is written then.
+    version. ``no_repeat`` names repeat sections a round did not collect, as ``run
+    --no-repeat`` does: ``GROUP`` for both rounds, ``ROUND:GROUP`` for one of them
+    (:func:`no_repeat_by_round`). Raises :class:`PipelineError` with the errors of both
+    rounds (files named from the project root) when either has errors; nothing is written then.
     """
     from pipeline.run import Steps, open_survey, process_round
 
     steps = Steps(on_start=on_step)
-    open_survey(layout, survey_id)  # an unknown survey is named before anything else
+    survey, _ = open_survey(layout, survey_id)  # an unknown survey is named before anything else
+    per_round = no_repeat_by_round(survey, no_repeat, (old_round, new_round))
     run_date = check_run_date(
         run_date or os.environ.get("EMG_RUN_DATE") or dt.date.today().isoformat()
     )
@@ -89,10 +140,16 @@ def run_comparison(
     for round_id in (old_round, new_round):
         try:
             results[round_id], hashes[round_id] = process_round(
-                layout, survey_id, round_id, run_date=run_date, steps=Steps(on_start=on_step)
+                layout,
+                survey_id,
+                round_id,
+                run_date=run_date,
+                steps=Steps(on_start=on_step),
+                no_repeat=per_round[round_id],
             )
         except PipelineError as exc:
-            errors.extend(_located(list(exc.issues), layout, survey_id, round_id))
+            issues = _compare_advice(list(exc.issues), survey, round_id)
+            errors.extend(_located(issues, layout, survey_id, round_id))
     if errors:
         raise PipelineError(errors)
     old, new = results[old_round], results[new_round]
@@ -103,6 +160,7 @@ def run_comparison(
         log.extend(_located(result.log.issues, layout, survey_id, round_id))
     out_dir = comparison_dir(layout, survey_id, old_round, new_round)
     outcome = ComparisonOutcome(survey_id, old_round, new_round, out_dir, log, tables, stats)
+    outcome.not_collected = {r: groups for r, groups in per_round.items() if groups}
     write_comparison(outcome, old, new, layout, hashes, run_date, steps)
     outcome.timings = steps.timings
     return outcome
@@ -169,6 +227,7 @@ def write_comparison(
                     "form_version": r.survey.model.form_version,
                     "survey_definition_sha256": r.survey.sha256,
                     "submissions_kept": len(r.responses.submissions),
+                    "no_repeat": outcome.not_collected.get(r.round, []),
                     "inputs": masked_inputs(hashes[r.round], r.files),
                 }
                 for r in (old, new)

@@ -3,6 +3,7 @@ run gives the true numbers or stops with an error that says what to do (issue 11
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -94,6 +95,54 @@ def test_no_repeat_of_an_unknown_group_is_a_usage_error(tmp_path: Path) -> None:
     outcome = cli(project, "validate", "--no-repeat", "project")
     assert outcome.code == 2
     assert "no repeat group 'project'" in outcome.text and "projects" in outcome.text
+
+
+def compare_cli(project: Project, *extra: str) -> object:
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from catalogue import Outcome
+
+    from pipeline.cli import main
+
+    out = io.StringIO()
+    with redirect_stdout(out), redirect_stderr(out):
+        code = main(["compare", "ewaste_img", "--rounds", "2025-R1", "2026-R1", "--root", str(project.root), *extra])
+    return Outcome(code, " ".join(out.getvalue().split()))
+
+
+@pytest.mark.slow
+def test_compare_no_repeat_names_the_round_that_collected_none(
+    tmp_path: Path, survey: Survey, registry: Registry, example: Example
+) -> None:
+    """An earlier round exported as Kobo CSV (no projects) compared with one exported as
+    XLSX: ``compare`` says what ``run`` says, for the round concerned."""
+    project = new_project(tmp_path)  # round 2026-R1: the XLSX export, with its projects
+    main, repeats = example
+    tables = kobo_export_tables(main, repeats, survey, registry)
+    write_formpack_xlsx(tables, project.raw / "kobo.xlsx")
+    write_kobo_csv_export(tables, project.layout.raw("ewaste_img", "2025-R1") / "kobo.csv")
+
+    stopped = compare_cli(project)
+    assert stopped.code == 1
+    assert "data/raw/ewaste_img/2025-R1/kobo.csv" in stopped.text
+    assert "4 submission(s) without their projects" in stopped.text
+    assert "compare with --no-repeat 2025-R1:projects" in stopped.text
+
+    both = compare_cli(project, "--no-repeat", "projects")  # wrong for 2026-R1: it has them
+    assert both.code == 1 and "data/raw/ewaste_img/2026-R1/kobo.xlsx" in both.text
+    assert "--no-repeat projects says this round collected no projects" in both.text
+    assert "compare without --no-repeat 2026-R1:projects" in both.text
+
+    assert compare_cli(project, "--no-repeat", "2024-R1:projects").code == 2
+    assert compare_cli(project, "--no-repeat", "2025-R1:project").code == 2
+    done = compare_cli(project, "--no-repeat", "2025-R1:projects", "--run-date", "2026-11-25")
+    assert done.code == 0, done.text
+    folder = project.root / "outputs" / "ewaste_img" / "2026-R1-vs-2025-R1"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert [r["no_repeat"] for r in manifest["rounds"]] == [["projects"], []]
+    log = pd.read_excel(folder / "comparison.xlsx", sheet_name="Data quality", engine="calamine")
+    assert log.astype(str).apply(lambda c: c.str.contains("not collected in this round")).any().any()
 
 
 @pytest.mark.parametrize("headers", ["xml", "label"])
