@@ -112,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--survey", action="append", type=_id("survey id"), help="only this survey (repeatable)"
     )
+    no_pdf = "write no PDF and leave the contents without page numbers (default: LibreOffice, when installed, writes them)"
+    demo.add_argument("--no-pdf", action="store_true", help=no_pdf)
 
     for name, text in (("validate", "check a round's inputs only"), ("run", "run the whole pipeline")):
         p = with_root(sub.add_parser(name, help=text))
@@ -133,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument(
                 "--run-date", type=run_date, help="date shown in the report, YYYY-MM-DD (default: today)"
             )
+            p.add_argument("--no-pdf", action="store_true", help=no_pdf)
     compare = with_root(sub.add_parser("compare", help="compare two rounds of a survey"))
     compare.add_argument("survey", type=_id("survey id"), help=SURVEY_HELP)
     compare.add_argument(
@@ -150,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a round collected no rows of the repeat group GROUP (e.g. projects), as for "
         "run: GROUP for both rounds, ROUND:GROUP for one of them (repeatable)",
     )
+    compare.add_argument("--no-pdf", action="store_true", help=no_pdf)
     comments = with_root(
         sub.add_parser("comments", help="collect reviewers' comments on a draft into a comment/response table")
     )
@@ -470,6 +474,7 @@ def cmd_compare(args: argparse.Namespace, layout: Layout, out: Console, err: Con
             run_date=getattr(args, "run_date", None),
             on_step=on_step,
             no_repeat=getattr(args, "no_repeat", None) or (),
+            pdf=False if getattr(args, "no_pdf", False) else None,
         )
     st, counts = outcome.stats, outcome.log.counts()
     out.print(
@@ -478,8 +483,9 @@ def cmd_compare(args: argparse.Namespace, layout: Layout, out: Console, err: Con
         f"change(s) and {st['n_adoption_distinguishable']} yes/no change(s) told from noise; "
         f"{counts['warning']} warning(s))"
     )
-    for name in ("comparison.docx", "comparison.xlsx", "charts", "manifest.json"):
-        out.print(f"  {name:<16} {outcome.outputs / name}")
+    for name in ("comparison.docx", "comparison.pdf", "comparison.xlsx", "charts", "manifest.json"):
+        if (outcome.outputs / name).exists():
+            out.print(f"  {name:<16} {outcome.outputs / name}")
     return EXIT_OK
 
 
@@ -530,6 +536,7 @@ def cmd_run(args: argparse.Namespace, layout: Layout, out: Console, err: Console
             run_date=args.run_date,
             on_step=on_step,
             no_repeat=getattr(args, "no_repeat", None) or (),
+            pdf=False if getattr(args, "no_pdf", False) else None,
         )
     if outcome.repaired and not args.quiet:
         out.print(
@@ -551,8 +558,8 @@ def cmd_run(args: argparse.Namespace, layout: Layout, out: Console, err: Console
     counts = outcome.log.counts()
     out.print(f"[bold green]{survey_id} {args.round_id}: done[/] ({counts['warning']} warning(s))")
     names = (
-        "report.docx", "slides.pptx", "workplan.docx", "results.xlsx", "excerpts.xlsx", "charts",
-        "profiles", "manifest.json",
+        "report.docx", "report.pdf", "slides.pptx", "workplan.docx", "workplan.pdf", "results.xlsx",
+        "excerpts.xlsx", "charts", "profiles", "manifest.json",
     )  # fmt: skip
     for name in names:
         if (outcome.outputs / name).exists():

@@ -117,6 +117,7 @@ def run_comparison(
     run_date: str | None = None,
     on_step: Any = None,
     no_repeat: Collection[str] = (),
+    pdf: bool | None = None,
 ) -> ComparisonOutcome:
     """Compare round ``old_round`` with ``new_round`` and write the comparison folder.
 
@@ -124,7 +125,8 @@ def run_comparison(
     version. ``no_repeat`` names repeat sections a round did not collect, as ``run
     --no-repeat`` does: ``GROUP`` for both rounds, ``ROUND:GROUP`` for one of them
     (:func:`no_repeat_by_round`). Raises :class:`PipelineError` with the errors of both
-    rounds (files named from the project root) when either has errors; nothing is written then.
+    rounds (files named from the project root) when either has errors; nothing is written
+    then. ``pdf=False`` (``--no-pdf``): no ``comparison.pdf`` (:mod:`pipeline.report.office`).
     """
     from pipeline.run import Steps, open_survey, process_round
 
@@ -161,7 +163,7 @@ def run_comparison(
     out_dir = comparison_dir(layout, survey_id, old_round, new_round)
     outcome = ComparisonOutcome(survey_id, old_round, new_round, out_dir, log, tables, stats)
     outcome.not_collected = {r: groups for r, groups in per_round.items() if groups}
-    write_comparison(outcome, old, new, layout, hashes, run_date, steps)
+    write_comparison(outcome, old, new, layout, hashes, run_date, steps, pdf=pdf)
     outcome.timings = steps.timings
     return outcome
 
@@ -189,11 +191,15 @@ def write_comparison(
     hashes: dict[str, dict[str, str]],
     run_date: str,
     steps: Any,
+    *,
+    pdf: bool | None = None,
 ) -> None:
-    """Write comparison.docx, comparison.xlsx, charts/ and manifest.json all-or-nothing."""
+    """Write comparison.docx (and comparison.pdf when LibreOffice is there), comparison.xlsx,
+    charts/ and manifest.json all-or-nothing."""
     from pipeline.locks import round_lock
     from pipeline.report.compare_charts import make_compare_charts
     from pipeline.report.compare_sections import write_comparison_report
+    from pipeline.report.office import finish_documents, office_on
     from pipeline.report.workbook import write_workbook
     from pipeline.staging import staged
 
@@ -211,6 +217,9 @@ def write_comparison(
             write_workbook(comparison_result(outcome, new, run_date), stage / "comparison.xlsx")
         with steps.step("Writing report"):
             write_comparison_report(outcome, old, new, charts, stage / "comparison.docx", run_date)
+        if office_on(pdf):
+            with steps.step("Writing PDF"):
+                finish_documents([stage / "comparison.docx"], outcome.log, pdf=True)
         manifest = {
             "survey_id": survey.id,
             "survey_title": survey.title,

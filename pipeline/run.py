@@ -30,6 +30,7 @@ from pipeline.masking import mask_file_names, masked_inputs
 from pipeline.normalise import normalise
 from pipeline.paths import Layout, check_run_date, natural_key
 from pipeline.registry import Registry, load_registry
+from pipeline.report.office import office_on
 from pipeline.spec import Survey, load_survey
 from pipeline.staging import recover, staged
 from pipeline.tables import RawRound, Responses, RunResult
@@ -217,13 +218,15 @@ def run_fingerprint(
     inputs: dict[str, str] | None = None,
     previous: dict[str, Any] | Literal["find"] | None = "find",
     no_repeat: Collection[str] = (),
+    pdf: bool | None = None,
 ) -> str:
     """The fingerprint a run of ``round_id`` records in its manifest: the round's input
     hashes (``inputs``, default: hashed now), its survey version, the registry, the code,
     the run date and what it is compared with (the previous round's input hashes and
     survey version, ``previous``; default: looked up under data/raw) and the repeat
-    sections said not collected (``no_repeat``). Outputs whose manifest holds the same
-    fingerprint are up to date."""
+    sections said not collected (``no_repeat``), and whether LibreOffice finishes the
+    documents (``pdf``; default: as this machine would, see :mod:`pipeline.report.office`).
+    Outputs whose manifest holds the same fingerprint are up to date."""
     if inputs is None:
         inputs = hash_inputs(layout.raw(survey.id, round_id))
     if previous == "find":
@@ -234,6 +237,10 @@ def run_fingerprint(
         extra["excerpt_decisions"] = sha256_file(decisions)
     if no_repeat:
         extra["no_repeat"] = sorted(no_repeat)
+    if pdf is None:
+        pdf = office_on()
+    if pdf:  # report.pdf and the contents' page numbers
+        extra["pdf"] = True
     return fingerprint(inputs, survey.sha256, sha256_file(layout.registry), extra)
 
 
@@ -340,6 +347,7 @@ def run_round(
     run_date: str | None = None,
     on_step: ProgressCallback | None = None,
     no_repeat: Collection[str] = (),
+    pdf: bool | None = None,
 ) -> RunOutcome:
     """Run the whole pipeline for one round and write its outputs all-or-nothing.
 
@@ -348,9 +356,12 @@ def run_round(
     when the inputs have errors; nothing is written then. Returns ``status="up-to-date"``
     without writing anything when the inputs (and the previous round's), survey
     definitions, registry and code are unchanged since the last run. ``no_repeat``: repeat
-    sections this round did not collect (the report says so).
+    sections this round did not collect (the report says so). ``pdf=False`` (``--no-pdf``)
+    skips LibreOffice (no PDFs, no page numbers in the contents); default: on when
+    LibreOffice is installed, unless ``EMG_NO_PDF`` is set.
     """
     steps = Steps(on_start=on_step)
+    pdf = office_on(pdf)
     survey, _ = open_survey(layout, survey_id, round_id)
     check_no_repeat(survey, no_repeat)
     out_dir = layout.outputs(survey_id, round_id)
@@ -369,7 +380,7 @@ def run_round(
         )
         if folder.is_dir() and not force:
             expected = run_fingerprint(
-                layout, survey, round_id, run_date, hash_inputs(folder), previous, no_repeat
+                layout, survey, round_id, run_date, hash_inputs(folder), previous, no_repeat, pdf
             )
             done.rebuilt = stale_reason(out_dir, expected, processed_dir)
             if done.rebuilt is None:
@@ -378,8 +389,10 @@ def run_round(
             layout, survey_id, round_id, run_date=run_date, steps=steps, no_repeat=no_repeat
         )
         add_comparison(result, layout, steps)
-        fp = run_fingerprint(layout, survey, round_id, run_date, input_hashes, previous, no_repeat)
-        write_round(result, out_dir, processed_dir, steps, layout, fp, previous)
+        fp = run_fingerprint(
+            layout, survey, round_id, run_date, input_hashes, previous, no_repeat, pdf
+        )
+        write_round(result, out_dir, processed_dir, steps, layout, fp, previous, pdf=pdf)
     done.status, done.log, done.result, done.timings = "done", result.log, result, steps.timings
     return done
 
@@ -424,10 +437,14 @@ def write_round(
     layout: Layout,
     run_fingerprint: str,
     previous: dict[str, Any] | None = None,
+    *,
+    pdf: bool = False,
 ) -> None:
     """Write processed tables and outputs into staging folders, then swap them in.
 
-    ``previous``: the round compared with (see :func:`_previous_key`), for the manifest."""
+    ``previous``: the round compared with (see :func:`_previous_key`), for the manifest;
+    ``pdf``: LibreOffice finishes the report and the work plan (page numbers in the
+    contents, a PDF of each, written in the staging folder like every other output)."""
     from pipeline.excerpts import FILE as EXCERPTS_FILE
     from pipeline.excerpts import SHEET as EXCERPTS_SHEET
     from pipeline.excerpts import excerpt_sheet, how_to
@@ -435,6 +452,7 @@ def write_round(
     from pipeline.report.charts import make_charts
     from pipeline.report.compare_charts import charts_for_run
     from pipeline.report.docx_report import report_recommendations, write_report
+    from pipeline.report.office import finish_documents
     from pipeline.report.profiles import write_profiles
     from pipeline.report.slides import write_slides
     from pipeline.report.themes_charts import theme_charts
@@ -478,6 +496,11 @@ def write_round(
 
             with steps.step("Writing work plan"):
                 write_workplan(result, out_stage / FILE_NAME)
+        if pdf:
+            with steps.step("Writing PDF"):
+                finish_documents(
+                    [out_stage / "report.docx", out_stage / "workplan.docx"], result.log, pdf=True
+                )
         with steps.step("Writing profiles"):
             write_profiles(result, out_stage / "profiles")
         with steps.step("Writing slides"):

@@ -13,6 +13,7 @@ import pytest
 from pipeline.exports import example_round
 from pipeline.paths import CHART_CACHE_ENV
 from pipeline.registry import Registry, load_registry
+from pipeline.report.office import NO_PDF_ENV
 from pipeline.spec import Survey, load_survey
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +32,20 @@ def shared_chart_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pat
         os.environ.pop(CHART_CACHE_ENV, None)
     else:
         os.environ[CHART_CACHE_ENV] = before
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_pdf() -> Iterator[None]:
+    """No LibreOffice step in the tests' runs (no PDF, no page numbers in the contents):
+    it takes seconds per document and is not installed everywhere. The tests of that step
+    (tests/test_office.py) switch it back on."""
+    before = os.environ.get(NO_PDF_ENV)
+    os.environ[NO_PDF_ENV] = "1"
+    yield
+    if before is None:
+        os.environ.pop(NO_PDF_ENV, None)
+    else:
+        os.environ[NO_PDF_ENV] = before
 
 
 @pytest.fixture(scope="session")

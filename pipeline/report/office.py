@@ -1,0 +1,297 @@
+"""Finish written Word documents with LibreOffice, when it is installed: page numbers in
+the table of contents and a PDF beside each document.
+
+A document written by :class:`~pipeline.report.document.ReportDocument` carries its table
+of contents filled with the headings but without page numbers (only a word processor can
+count pages). :func:`finish_documents` runs LibreOffice headless on the written files
+(through ``office_uno.py``, run by a Python that can ``import uno``), which updates every
+index and exports ``<name>.pdf``; the page numbers it found are then written into the
+table of contents of the pipeline's own .docx (its styles stay as the pipeline wrote
+them, and Word still updates the field on open).
+
+Nothing is left half-written: the PDFs are exported into a temporary folder and moved
+beside the documents only when LibreOffice finished; a LibreOffice that is missing,
+fails or takes longer than the time limit (``EMG_OFFICE_TIMEOUT`` seconds, default 180)
+leaves the documents as written, without PDF, and says so in the run's log. It is
+switched off by ``pdf=False`` (``--no-pdf`` on the command line) or by setting
+``EMG_NO_PDF=1`` (the test suite does). ``EMG_SOFFICE`` and ``EMG_UNO_PYTHON`` name the
+LibreOffice program and the Python to use when they are not found on their own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+import docx
+from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.oxml.ns import qn
+
+from pipeline.errors import IssueLog
+from pipeline.report.zipstamp import stamp_zip
+
+NO_PDF_ENV = "EMG_NO_PDF"
+TIMEOUT_ENV = "EMG_OFFICE_TIMEOUT"
+SOFFICE_ENV = "EMG_SOFFICE"
+UNO_PYTHON_ENV = "EMG_UNO_PYTHON"
+DEFAULT_TIMEOUT_S = 180.0
+SCRIPT = Path(__file__).with_name("office_uno.py")
+CODE = "pdf-not-written"
+_TOC_STYLE = re.compile(r"toc [1-9]")
+
+
+@dataclass(frozen=True)
+class Office:
+    """The LibreOffice program, a Python interpreter that can drive it and the script it
+    runs (``office_uno.py``)."""
+
+    soffice: str
+    python: str
+    script: Path = SCRIPT
+
+
+def pdf_wanted(pdf: bool | None = None) -> bool:
+    """Whether to finish documents with LibreOffice: ``pdf`` when given, else on unless
+    ``EMG_NO_PDF`` is set to something other than ``0`` or empty."""
+    if pdf is not None:
+        return pdf
+    return os.environ.get(NO_PDF_ENV, "").strip() in ("", "0")
+
+
+def _soffice() -> str | None:
+    named = os.environ.get(SOFFICE_ENV)
+    if named:
+        return named if Path(named).is_file() or shutil.which(named) else None
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    for path in (
+        "/usr/lib/libreoffice/program/soffice",
+        "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+        r"C:\Program Files\LibreOffice\program\soffice.exe",
+    ):
+        if Path(path).is_file():
+            return path
+    return None
+
+
+def _can_import_uno(python: str) -> bool:
+    try:
+        done = subprocess.run(
+            [python, "-c", "import uno"], capture_output=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
+def _uno_python(soffice: str) -> str | None:
+    named = os.environ.get(UNO_PYTHON_ENV)
+    if named:
+        return named
+    program = Path(soffice).resolve().parent
+    candidates = [
+        str(program / "python"),  # LibreOffice's own (Windows, macOS builds)
+        str(program / "python.exe"),
+        sys.executable,
+        "/usr/bin/python3",  # Debian/Ubuntu python3-uno
+    ]
+    for python in dict.fromkeys(candidates):
+        if Path(python).is_file() and _can_import_uno(python):
+            return python
+    return None
+
+
+def find_office() -> Office | None:
+    """LibreOffice and a Python with ``uno``, or None when either is missing."""
+    soffice = _soffice()
+    if soffice is None:
+        return None
+    python = _uno_python(soffice)
+    return Office(soffice, python) if python else None
+
+
+def office_on(pdf: bool | None = None) -> bool:
+    """Whether documents will be finished here: wanted (:func:`pdf_wanted`) and LibreOffice
+    found (:func:`find_office`)."""
+    return pdf_wanted(pdf) and find_office() is not None
+
+
+def _timeout() -> float:
+    try:
+        value = float(os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT_S))
+    except ValueError:
+        return DEFAULT_TIMEOUT_S
+    return value if value > 0 else DEFAULT_TIMEOUT_S
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """End the helper and whatever LibreOffice it left running (they share a process
+    group of their own)."""
+    if hasattr(os, "killpg"):
+        with suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+    elif process.poll() is None:  # pragma: no cover - Windows
+        process.kill()
+
+
+def _run_office(office: Office, job: dict, work: Path, timeout: float) -> dict:
+    """Run the helper on ``job``; its JSON answer, or RuntimeError saying what went wrong."""
+    job_file = work / "job.json"
+    job_file.write_text(json.dumps(job), encoding="utf-8")
+    process = subprocess.Popen(
+        [office.python, str(office.script), str(job_file)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=work,
+        start_new_session=True,
+    )
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _stop(process)
+        process.communicate()
+        raise RuntimeError(f"LibreOffice took longer than {timeout:.0f} s and was stopped") from None
+    finally:
+        _stop(process)  # also on Ctrl-C, and any LibreOffice the helper left behind
+    if process.returncode != 0:
+        lines = err.decode("utf-8", "replace").strip().splitlines()
+        raise RuntimeError(f"LibreOffice failed ({lines[-1] if lines else f'exit {process.returncode}'})")
+    try:
+        answer = json.loads(out.decode("utf-8").strip().splitlines()[-1])
+        documents = answer["documents"]
+    except (ValueError, IndexError, KeyError, TypeError):
+        raise RuntimeError("LibreOffice gave no readable answer") from None
+    if not isinstance(documents, list) or len(documents) != len(job["documents"]):
+        raise RuntimeError("LibreOffice answered for other documents than it was given")
+    return answer
+
+
+def _toc_paragraphs(document) -> list:
+    """The paragraphs of the table of contents (styles ``toc 1`` .. ``toc 9``), in order."""
+    ids = {s.style_id for s in document.styles if _TOC_STYLE.fullmatch(str(s.name).lower())}
+    out = []
+    for p in document.element.body.iter(qn("w:p")):
+        style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        if style is not None and style.get(qn("w:val")) in ids:
+            out.append(p)
+    return out
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def add_toc_page_numbers(path: Path, lines: Sequence[str]) -> bool:
+    """Write page numbers into the filled table of contents of the .docx at ``path``.
+
+    ``lines`` are the contents LibreOffice wrote (``"Heading\\tpage"``, in order). The
+    numbers are written only when its headings are the document's own, one for one;
+    returns whether they were. The file keeps its time stamps (:func:`stamp_zip`)."""
+    entries = [line.rsplit("\t", 1) for line in lines]
+    if not entries or any(len(e) != 2 or not e[1].strip().isdigit() for e in entries):
+        return False
+    document = docx.Document(str(path))
+    paragraphs = _toc_paragraphs(document)
+    texts = [_norm("".join(t.text or "" for t in p.iter(qn("w:t")))) for p in paragraphs]
+    if texts != [_norm(heading) for heading, _ in entries]:
+        return False
+    section = document.sections[0]
+    width = section.page_width - section.left_margin - section.right_margin
+    for style in document.styles:
+        if _TOC_STYLE.fullmatch(str(style.name).lower()):
+            stops = style.paragraph_format.tab_stops
+            if not any(stop.position == width for stop in stops):
+                stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
+    for p, (_, page) in zip(paragraphs, entries, strict=True):
+        runs = p.findall(qn("w:r"))
+        # after the last run holding text (the field's end run stays last)
+        anchor = next(r for r in reversed(runs) if r.find(qn("w:t")) is not None)
+        tab_run = docx.oxml.OxmlElement("w:r")
+        tab_run.append(docx.oxml.OxmlElement("w:tab"))
+        num_run = docx.oxml.OxmlElement("w:r")
+        t = docx.oxml.OxmlElement("w:t")
+        t.text = page.strip()
+        num_run.append(t)
+        anchor.addnext(tab_run)
+        tab_run.addnext(num_run)
+    created = document.core_properties.created
+    document.save(str(path))
+    stamp_zip(path, created)
+    return True
+
+
+def finish_documents(
+    documents: Sequence[Path],
+    log: IssueLog,
+    *,
+    pdf: bool | None = None,
+    office: Office | None = None,
+) -> list[Path]:
+    """Page numbers in each document's table of contents and ``<name>.pdf`` beside it,
+    through LibreOffice; returns the PDFs written.
+
+    Documents that do not exist are skipped. Without LibreOffice (or with ``pdf`` off)
+    nothing changes; when LibreOffice fails or hangs the documents stay as they were
+    written, no PDF is left and a warning in ``log`` says why."""
+    documents = [Path(d) for d in documents if Path(d).is_file()]
+    if not documents or not pdf_wanted(pdf):
+        return []
+    names = ", ".join(d.name for d in documents)
+    office = office or find_office()
+    if office is None:
+        log.info(
+            CODE,
+            f"LibreOffice (with its Python 'uno' module) was not found: no PDF of {names}; "
+            "the table of contents lists the headings without page numbers",
+        )
+        return []
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="emg-office-") as tmp:
+        work = Path(tmp)
+        job = {
+            "soffice": office.soffice,
+            "profile": str(work / "profile"),
+            "documents": [
+                {"docx": str(d.resolve()), "pdf": str(work / f"{k}-{d.stem}.pdf")}
+                for k, d in enumerate(documents)
+            ],
+        }
+        try:
+            answer = _run_office(office, job, work, _timeout())
+        except (RuntimeError, OSError) as exc:
+            log.warning(
+                CODE,
+                f"{exc}: {names} kept as written (table of contents without page numbers), "
+                "no PDF written",
+            )
+            return []
+        for item, found in zip(job["documents"], answer["documents"], strict=True):
+            target = Path(item["docx"])
+            exported = Path(item["pdf"])
+            if not exported.is_file() or exported.read_bytes()[:5] != b"%PDF-":
+                log.warning(CODE, f"LibreOffice wrote no PDF of {target.name}")
+                continue
+            lines = (found.get("toc") or []) if isinstance(found, dict) else []
+            if lines and not add_toc_page_numbers(target, lines):
+                log.warning(
+                    CODE,
+                    f"{target.name}: the contents LibreOffice made do not match the headings; "
+                    "the table of contents is left without page numbers",
+                )
+            pdf_path = target.with_suffix(".pdf")
+            shutil.move(str(exported), pdf_path)
+            written.append(pdf_path)
+    return written
