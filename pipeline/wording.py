@@ -3,10 +3,14 @@ the agreement of a verb with a counted subject ("one of the 18 entities engages"
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
-__all__ = ["agree", "article", "capitalise", "count", "fewer_than", "inline", "join_names", "number_word", "percent", "plural"]
+from pipeline import numbers
+
+__all__ = [
+    "agree", "article", "capitalise", "count", "fewer_than", "inline", "join_names",
+    "number_word", "p_text", "percent", "plural", "score",
+]  # fmt: skip
 
 
 def number_word(n: int) -> str:
@@ -89,11 +93,19 @@ def join_names(names: Sequence[str], limit: int | None = None, conj: str = "and"
 
 
 def percent(share: float | None) -> str:
-    """A share (0..1; values above 1 are read as percentages already) as ``"58%"``."""
-    if share is None or (isinstance(share, float) and math.isnan(share)):
-        return "n/a"
-    value = share * 100 if share <= 1 else share
-    return f"{value:.0f}%"
+    """A share (0..1; values above 1 are read as percentages already) as ``"58%"``,
+    rounded as the workbook shows it (:func:`pipeline.numbers.percent`)."""
+    return numbers.percent(share)
+
+
+def score(value: float | None) -> str:
+    """A score or mean score as ``"0.63"``, as the workbook shows it."""
+    return numbers.score(value)
+
+
+def p_text(p: float | None) -> str:
+    """A p-value in a sentence: ``"p = 0.012"`` or ``"p < 0.001"``."""
+    return numbers.p_text(p)
 
 
 def plural(n: int, singular: str, plural_form: str) -> str:

@@ -108,7 +108,7 @@ def annex_scores(doc: ReportDocument, ctx: ReportContext, letter: str) -> bool:
         doc.table(
             frame,
             f"Scores by {w.entity} and {w.dimension}{of}",
-            formats=dict.fromkeys(frame.columns[1:], "{:.2f}"),
+            formats=dict.fromkeys(frame.columns[1:], "score"),
             fills=fills,
             weights=[1.5] + [1.0] * len(chunk),
             note=note if i == len(chunks) else None,
@@ -332,7 +332,7 @@ def _choice_table(
     if question.type == "select_multiple":
         note = f"Several answers could be chosen; shares are of the {n_resp} {w.entities} that responded."
     return _QuestionTable(
-        frame, _question_title(question), {"Share": "{:.0%}"}, weights=[6, 1.5, 1.2], note=note
+        frame, _question_title(question), {"Share": "percent"}, weights=[6, 1.5, 1.2], note=note
     )
 
 

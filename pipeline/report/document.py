@@ -42,6 +42,7 @@ from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from pipeline.numbers import format_number
 from pipeline.report.zipstamp import stamp_zip
 
 TEMPLATE_PATH = Path(__file__).parent / "templates" / "report-template.docx"
@@ -83,7 +84,9 @@ def clean_text(value: object, single_line: bool = False) -> str:
 
 
 def format_value(value: object, fmt: str | None = None) -> str:
-    """A cell value as display text: numbers through ``fmt`` (e.g. ``"{:.2f}"``), NA as ""."""
+    """A cell value as display text: numbers through ``fmt`` (a kind of
+    :func:`pipeline.numbers.format_number`, ``"score"``, ``"percent"``, ..., or a format
+    string such as ``"{:.2f}"``, rounded half away from zero as Excel shows it), NA as ""."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     try:
@@ -91,9 +94,9 @@ def format_value(value: object, fmt: str | None = None) -> str:
             return ""
     except (TypeError, ValueError):
         pass
-    if fmt and not isinstance(value, str):
+    if fmt and not isinstance(value, str) and not isinstance(value, bool):
         try:
-            return fmt.format(value)
+            return format_number(value, fmt)
         except (TypeError, ValueError):
             pass
     if isinstance(value, bool):
@@ -558,7 +561,8 @@ class ReportDocument:
     ) -> Table:
         """A table of ``frame`` in the ``EMG Table`` style, header row repeated on each page.
 
-        ``formats``: column -> format string for numbers (``"{:.2f}"``); numeric columns (and
+        ``formats``: column -> number format (``"score"``, ``"percent"``, ``"p"``, ``"money"``
+        or a format string like ``"{:.2f}"``; :func:`format_value`); numeric columns (and
         ``align_right``) are right-aligned. ``fills``: optional frame of hex colours (same
         shape, NA for none) used as cell shading. ``weights``: relative column widths (from
         the text lengths when not given). Rows never split across pages; ``keep_together``

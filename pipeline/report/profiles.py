@@ -118,7 +118,7 @@ def entity_profile(result: RunResult, entity_id: str) -> Profile:
         scores = pd.DataFrame(
             {
                 "Area": mine["dimension"].map(lambda d: dims.get(d, d)).tolist(),
-                "Score (0 to 1)": mine["score"].round(2).tolist(),
+                "Score (0 to 1)": mine["score"].tolist(),
                 "Level": mine["level"].astype("string").str.capitalize().tolist(),
             }
         )
@@ -195,7 +195,7 @@ def _write_profile(profile: Profile, result: RunResult, path: Path) -> None:
     )
     if not profile.scores.empty:
         doc.heading("Scores and levels", 2, new_page=False)
-        doc.table(profile.scores, formats={"Score (0 to 1)": "{:.2f}"}, keep_together=True)
+        doc.table(profile.scores, formats={"Score (0 to 1)": "score"}, keep_together=True)
     for label, answers in profile.sections:
         doc.heading(label, 2, new_page=False)
         weights = [1.2, 2.0] if list(answers.columns) == ["Question", "Answer"] else None

@@ -33,6 +33,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from pipeline.numbers import EXCEL_FORMATS
 from pipeline.report.zipstamp import run_datetime, stamp_zip
 from pipeline.tables import RunResult
 
@@ -184,10 +185,11 @@ TIDY_SHEET = (
 # table is in data/processed/<survey>/<round>/tidy_responses.csv (see docs/performance.md).
 MAX_TIDY_ROWS = 20_000
 
-SCORE_FORMAT = "0.00"
-MONEY_FORMAT = "#,##0"
-P_FORMAT = "0.0000"
-PERCENT_FORMAT = "0%"
+# the report writes the same digits (pipeline.numbers rounds as Excel shows these)
+SCORE_FORMAT = EXCEL_FORMATS["score"]
+MONEY_FORMAT = EXCEL_FORMATS["money"]
+P_FORMAT = EXCEL_FORMATS["p"]
+PERCENT_FORMAT = EXCEL_FORMATS["percent"]
 DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
@@ -294,7 +296,7 @@ def _number_style(column: str, kind: str) -> str | None:
         return "money"
     if name in {"p_value", "p"} or name.startswith("p_"):
         return "p"
-    if name.endswith("_rate") or name.startswith("share_"):
+    if name.endswith("_rate") or name == "share" or name.startswith("share_"):
         return "percent"
     if kind == "float":
         return "score"
