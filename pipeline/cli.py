@@ -299,6 +299,7 @@ def cmd_form(args: argparse.Namespace, layout: Layout, out: Console, err: Consol
     written beside it."""
     import tempfile
 
+    from pipeline.form_texts import untranslated
     from pipeline.forms import write_questionnaire, write_xlsform
     from pipeline.run import open_survey
     from pipeline.staging import place_beside
@@ -330,6 +331,14 @@ def cmd_form(args: argparse.Namespace, layout: Layout, out: Console, err: Consol
     xlsform, offline = placed.values()
     out.print(f"XLSForm (KoboToolbox / ODK): {escape(printable(xlsform))}")
     out.print(f"Offline questionnaire:       {escape(printable(offline))}")
+    left = untranslated(survey, lang)
+    if left:
+        shown = ", ".join(left[:10]) + (f" and {len(left) - 10} more" if len(left) > 10 else "")
+        err.print(
+            f"[yellow]{len(left)} text(s) of the form stay English in {survey.language_name(lang)}: "
+            f"{escape(shown)} (add them under translations: {lang}: in "
+            f"{escape(printable(survey.path))})[/]"
+        )
     for wanted, path in placed.items():
         if path != wanted:
             err.print(

@@ -32,19 +32,21 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pipeline.form_texts import FORM_TEXTS, FormTexts, form_texts, number_text
 from pipeline.registry import Registry
 from pipeline.spec import FormField, Question, Survey
+from pipeline.wording import article
 
 # -- names shared with the reader (pipeline.ingest.questionnaire) ------------------------
 ABOUT_SHEET = "About"
-ANSWERS_SHEET = "Answers"
-INSTRUCTIONS_SHEET = "Instructions"
+ANSWERS_SHEET = FORM_TEXTS["answers_sheet"]  # English; another language has its own
+INSTRUCTIONS_SHEET = FORM_TEXTS["instructions_sheet"]
 LISTS_SHEET = "Lists"
 QUESTIONNAIRE_KIND = "emg-pipeline offline questionnaire"
 KEY_HEADER = "key"
-ANSWER_HEADER = "Answer"
-HELP_HEADER = "Help"
-DATE_HELP = "The date you completed the questionnaire, for example 2026-03-15."
+ANSWER_HEADER = FORM_TEXTS["column_answer"]
+HELP_HEADER = FORM_TEXTS["column_help"]
+DATE_HELP = FORM_TEXTS["date_help"]
 DATE_KEY = "_date_completed"  # the optional "Date completed" row of the Answers sheet
 ROW_NUMBER_KEY = "_n"  # the "#" column of a repeat sheet
 PROJECT_ROWS = 20  # empty rows offered per repeat sheet
@@ -54,7 +56,6 @@ EMAIL_REGEX = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 # it (KoboToolbox replaces the settings' version by its own deployment id, __version__)
 FORM_VERSION_FIELD = "emg_form_version"
 
-_ANSWER_COLUMNS = [KEY_HEADER, "Section", "Question", ANSWER_HEADER, HELP_HEADER]
 _WIDTHS = {"A": 30, "B": 30, "C": 62, "D": 44, "E": 56}
 _HEADER_FILL = PatternFill("solid", start_color="1F4E79")
 _SECTION_FILL = PatternFill("solid", start_color="D9E2F3")
@@ -88,7 +89,11 @@ def field_options(survey: Survey, registry: Registry, f: FormField) -> list[tupl
 
 
 def repeat_sheet_title(survey: Survey, section_id: str) -> str:
-    """The sheet of the offline questionnaire that holds a repeat section (``Projects``)."""
+    """The sheet of the offline questionnaire that holds a repeat section (``Projects``;
+    in another language the title its translation gives, ``sheets:``)."""
+    t = survey.model.translations.get(survey.language)
+    if t is not None and t.sheets.get(section_id):
+        return t.sheets[section_id]
     return section_id.replace("_", " ").capitalize()[:31]
 
 
@@ -102,34 +107,7 @@ def is_rank(survey: Survey, f: FormField) -> bool:
     return q is not None and q.type == "rank"
 
 
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(float(x))
-
-
-def _range_text(f: FormField) -> str:
-    if f.min is not None and f.max is not None:
-        return f"from {_num(f.min)} to {_num(f.max)}"
-    if f.min is not None:
-        return f"of at least {_num(f.min)}"
-    if f.max is not None:
-        return f"of at most {_num(f.max)}"
-    return ""
-
-
 # == XLSForm ==============================================================================
-_SURVEY_COLUMNS = [
-    "type",
-    "name",
-    "label",
-    "hint",
-    "required",
-    "relevant",
-    "constraint",
-    "constraint_message",
-    "calculation",
-]
-
-
 def _xlsform_type(f: FormField) -> str:
     if f.type == "email":
         return "text"
@@ -150,36 +128,37 @@ def _relevant(survey: Survey, f: FormField) -> str:
     return f"${{{f.skip_field}}} != '{f.skip_value}'"
 
 
-def _constraint(survey: Survey, f: FormField, rank_peers: list[str]) -> tuple[str, str]:
-    """(constraint, constraint_message) of a field in XLSForm syntax."""
+def _constraint(f: FormField, rank_peers: list[str], texts: FormTexts) -> tuple[str, str]:
+    """(constraint, constraint_message) of a field in XLSForm syntax, the message in the
+    language of ``texts``."""
     if f.type == "email":
-        return f"regex(., '{EMAIL_REGEX}')", "Enter an e-mail address such as name@un.org."
+        return f"regex(., '{EMAIL_REGEX}')", texts("enter_email")
     if f.type not in {"integer", "decimal"}:
         return "", ""
     parts = []
     if f.min is not None:
-        parts.append(f". >= {_num(f.min)}")
+        parts.append(f". >= {number_text(f.min)}")
     if f.max is not None:
-        parts.append(f". <= {_num(f.max)}")
-    kind = "a whole number" if f.type == "integer" else "a number"
-    message = f"Enter {kind} {_range_text(f)}.".replace("  ", " ").replace(" .", ".")
+        parts.append(f". <= {number_text(f.max)}")
+    key = "enter_whole_number" if f.type == "integer" else "enter_number"
+    message = _tidy(texts(key, range=texts.range(f.min, f.max)))
     if rank_peers:
         parts += [f". != ${{{p}}}" for p in rank_peers]
-        message = f"Give each option a different rank {_range_text(f)}."
+        message = _tidy(texts("rank_rule", range=texts.range(f.min, f.max)))
     return " and ".join(parts), (message if parts else "")
 
 
-def _field_row(survey: Survey, f: FormField, rank_peers: list[str]) -> dict[str, str]:
-    constraint, message = _constraint(survey, f, rank_peers)
+def _tidy(text: str) -> str:
+    """A text whose placeholder was empty, without the space it leaves ("a number ." )."""
+    return " ".join(text.split()).replace(" .", ".")
+
+
+def _field_row(survey: Survey, f: FormField) -> dict[str, str]:
     return {
         "type": _xlsform_type(f),
         "name": f.name,
-        "label": f.label,
-        "hint": f.hint,
         "required": "yes" if f.required else "",
         "relevant": _relevant(survey, f),
-        "constraint": constraint,
-        "constraint_message": message,
     }
 
 
@@ -187,26 +166,44 @@ def _dimension_group_name(section_id: str, item_id: str, taken: set[str]) -> str
     return item_id if item_id not in taken else f"{section_id}_{item_id}"
 
 
+def language_column(survey: Survey, column: str, lang: str) -> str:
+    """``column`` (``label``, ``hint``, ``constraint_message``), or ``column::French (fr)``
+    when the survey has translations."""
+    if not survey.model.translations:
+        return column
+    return f"{column}::{survey.language_name(lang)} ({lang})"
+
+
 def label_column(survey: Survey, lang: str) -> str:
     """``label``, or ``label::French (fr)`` when the survey has translations."""
-    if not survey.model.translations:
-        return "label"
-    return f"label::{survey.language_name(lang)} ({lang})"
+    return language_column(survey, "label", lang)
+
+
+def _per_language(survey: Survey, column: str, text: Callable[[str], str]) -> dict[str, str]:
+    """The cells of one row for ``column``: one per language (``text(lang)``)."""
+    return {language_column(survey, column, lang): text(lang) for lang in survey.languages}
 
 
 def _labels(survey: Survey, text: Callable[[str], str]) -> dict[str, str]:
-    """The label cells of one row: one per language (``text(lang)``)."""
-    return {label_column(survey, lang): text(lang) for lang in survey.languages}
+    return _per_language(survey, "label", text)
+
+
+def field_hint(survey: Survey, f: FormField, lang: str) -> str:
+    """A field's hint in ``lang`` (its English hint where the translation has none)."""
+    t = survey.model.translations.get(lang)
+    return (t.hints.get(f.question) if t is not None else None) or f.hint
 
 
 def xlsform_rows(
     survey: Survey, registry: Registry
 ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     """The rows of the XLSForm's ``survey`` and ``choices`` sheets, as dicts of text
-    (labels in ``label``, or one ``label::<Language> (<code>)`` column per language)."""
+    (labels, hints and constraint messages in ``label`` / ``hint`` /
+    ``constraint_message``, or one ``<column>::<Language> (<code>)`` per language)."""
     all_fields = survey.fields("all")
     taken = {f.name for f in all_fields} | {s.id for s in survey.model.sections}
     rank_fields = {f.name for f in all_fields if is_rank(survey, f)}
+    texts = {lang: form_texts(survey, lang) for lang in survey.languages}
     rows: list[dict[str, str]] = [
         {  # first, outside any group: a plain column in every export
             "type": "calculate",
@@ -244,10 +241,15 @@ def xlsform_rows(
                     if f.name in rank_fields
                     else []
                 )
-                row = _field_row(survey, f, peers)
-                if survey.model.translations:
-                    del row["label"]
-                    row |= _labels(survey, lambda lang, f=f: survey.field_label(f, lang))
+                row = _field_row(survey, f)
+                row["constraint"] = _constraint(f, peers, texts["en"])[0]
+                row |= _labels(survey, lambda lang, f=f: survey.field_label(f, lang))
+                row |= _per_language(survey, "hint", lambda lang, f=f: field_hint(survey, f, lang))
+                row |= _per_language(
+                    survey,
+                    "constraint_message",
+                    lambda lang, f=f, p=peers: _constraint(f, p, texts[lang])[1],
+                )
                 rows.append(row)
             if dim is not None:
                 rows.append({"type": "end_group", "name": ""})
@@ -297,29 +299,27 @@ def write_xlsform(survey: Survey, registry: Registry, path: Path, lang: str = "e
     """
     rows, choices = xlsform_rows(survey, registry)
     labels = [label_column(survey, code) for code in survey.languages]
-    columns = [c for c in _SURVEY_COLUMNS if c != "label"]
-    columns[2:2] = labels
-    if survey.model.translations:  # hints and messages are English in every language
-        for text in ("hint", "constraint_message"):
-            per = [label_column(survey, code).replace("label", text, 1) for code in survey.languages]
-            at = columns.index(text)
-            columns[at : at + 1] = per
-            for row in rows:
-                value = row.pop(text, "")
-                row |= dict.fromkeys(per, value)
+
+    def each(column: str) -> list[str]:
+        return [language_column(survey, column, code) for code in survey.languages]
+
+    columns = [
+        "type", "name", *labels, *each("hint"), "required", "relevant", "constraint",
+        *each("constraint_message"), "calculation",
+    ]  # fmt: skip
     wb = Workbook()
     ws = wb.active
     ws.title = "survey"
     _write_table(ws, columns, rows)
     _write_table(wb.create_sheet("choices"), ["list_name", "name", *labels], choices)
+    if lang not in survey.languages:
+        raise KeyError(lang)
     settings = {
-        "form_title": survey.title,
+        "form_title": survey.in_language(lang).title,  # in the language the form opens in
         "form_id": survey.id,
         "version": survey.model.form_version,
     }
     if survey.model.translations:  # the language the form opens in
-        if lang not in survey.languages:
-            raise KeyError(lang)
         settings["default_language"] = label_column(survey, lang).removeprefix("label::")
     _write_table(wb.create_sheet("settings"), list(settings), [settings])
     for sheet in wb.worksheets:  # text such as "=x" stays text, never a formula
@@ -395,59 +395,66 @@ class _Lists:
         return name
 
 
-def _list_rule(name: str, what: str) -> dict[str, object]:
+def _list_rule(name: str, texts: FormTexts, message: str) -> dict[str, object]:
     return {
         "type": "list",
         "formula1": name,
-        "errorTitle": "Pick from the list",
-        "error": f"Please pick {what} from the dropdown list.",
+        "errorTitle": texts("title_pick"),
+        "error": message,
     }
 
 
-def _number_rule(f: FormField, rank_n: int | None = None) -> dict[str, object]:
+def _number_rule(f: FormField, texts: FormTexts) -> dict[str, object]:
     kind = "whole" if f.type == "integer" else "decimal"
-    noun = "a whole number" if kind == "whole" else "a number"
     if f.min is not None and f.max is not None:
         op: dict[str, object] = {
             "operator": "between",
-            "formula1": _num(f.min),
-            "formula2": _num(f.max),
+            "formula1": number_text(f.min),
+            "formula2": number_text(f.max),
         }
     elif f.min is not None:
-        op = {"operator": "greaterThanOrEqual", "formula1": _num(f.min)}
+        op = {"operator": "greaterThanOrEqual", "formula1": number_text(f.min)}
     elif f.max is not None:
-        op = {"operator": "lessThanOrEqual", "formula1": _num(f.max)}
+        op = {"operator": "lessThanOrEqual", "formula1": number_text(f.max)}
     else:
         op = {"operator": "between", "formula1": "-1000000000000", "formula2": "1000000000000"}
+    key = "enter_whole_number" if kind == "whole" else "enter_number"
     return {
         "type": kind,
         **op,
-        "errorTitle": "Not a valid number",
-        "error": f"Enter {noun} {_range_text(f)}.",
+        "errorTitle": texts("title_not_number"),
+        "error": _tidy(texts(key, range=texts.range(f.min, f.max))),
     }
 
 
 def field_help(survey: Survey, registry: Registry, f: FormField) -> str:
-    """The text of the Help column of the offline questionnaire for a question."""
+    """The text of the Help column of the offline questionnaire for a question, in the
+    language ``survey`` is written in (:meth:`~pipeline.spec.Survey.in_language`)."""
+    texts = form_texts(survey)
     parts = [f.hint] if f.hint else []
     if is_rank(survey, f):
-        parts.append(f"Give each option a different rank {_range_text(f)}.")
+        parts.append(_tidy(texts("rank_rule", range=texts.range(f.min, f.max))))
     elif f.type in {"select_one", "entity"}:
-        parts.append("Pick one answer from the dropdown list.")
+        parts.append(texts("help_pick"))
     elif f.is_multiple:
-        parts.append("Choose Yes for each that applies; leave the others empty.")
+        parts.append(texts("help_multiple", yes=texts("yes")))
     elif f.type == "email":
-        parts.append("An e-mail address.")
+        parts.append(texts("help_email"))
     elif f.type in {"integer", "decimal"}:
-        noun = "A whole number" if f.type == "integer" else "A number"
-        parts.append(f"{noun} {_range_text(f)}.".replace(" .", "."))
+        key = "help_whole_number" if f.type == "integer" else "help_number"
+        parts.append(_tidy(texts(key, range=texts.range(f.min, f.max))))
     if f.skip_field:
         skip = survey.field(f.skip_field)
         value = dict(field_options(survey, registry, skip)).get(f.skip_value or "", f.skip_value)
-        parts.append(f"Leave empty if you answered '{value}' to the question above.")
+        parts.append(texts("help_skip", answer=value))
     if f.required:
-        parts.append("Required.")
+        parts.append(texts("help_required"))
     return " ".join(parts)
+
+
+def answers_sheet_title(survey: Survey) -> str:
+    """The title of the Answers sheet in the language ``survey`` is written in."""
+    return form_texts(survey)("answers_sheet")
 
 
 def _style_header(cells: Sequence[Cell]) -> None:
@@ -468,67 +475,58 @@ def _print_setup(ws: Worksheet, title_rows: str | None) -> None:
         ws.print_title_rows = title_rows
 
 
-def _instructions(wb: Workbook, survey: Survey, repeat_titles: list[str]) -> None:
+def _repeat_example(survey: Survey, registry: Registry) -> str:
+    """Two answers of a repeat section's first multiple-choice question, as typed in one
+    cell (``Africa; Asia and the Pacific``), in the survey's language."""
+    for section in survey.repeat_sections:
+        for f in survey.fields(section):
+            if f.type == "select_multiple":
+                labels = [lbl for _, lbl in field_options(survey, registry, f)]
+                two = labels[1:3] if len(labels) > 2 else labels[:2]
+                return f"{MULTI_SEPARATOR} ".join(two)
+    return ""
+
+
+def _entities_example(registry: Registry) -> str:
+    return f"{MULTI_SEPARATOR} ".join(registry.acronyms()[i] for i in registry.ids[:2])
+
+
+def _instructions(wb: Workbook, survey: Survey, registry: Registry, repeat_titles: list[str]) -> None:
+    texts = form_texts(survey)
     ws = wb.active
-    ws.title = INSTRUCTIONS_SHEET
+    ws.title = texts("instructions_sheet")
     ws.column_dimensions["A"].width = 110
     noun, plural = survey.model.entity_noun, survey.model.entity_plural
-    repeats = " and ".join(f"'{t}'" for t in repeat_titles)
-    lines: list[tuple[str, str]] = [
-        ("title", f"{survey.title}: questionnaire"),
-        ("text", survey.model.subtitle),
-        ("text", f"Form version {survey.model.form_version}."),
-        ("head", "What to fill"),
-        (
-            "text",
-            f"1. On the '{ANSWERS_SHEET}' sheet, answer in the yellow cells of the "
-            f"'{ANSWER_HEADER}' column. Where a cell offers a dropdown list, pick your answer "
-            "from it. Questions marked * are required.",
-        ),
-        (
-            "text",
-            "2. For questions that allow several answers, each option has its own row: "
-            "choose Yes for every option that applies and leave the others empty.",
-        ),
-        ("text", "3. For rankings, give each option a different number (1 = most preferred)."),
-        (
-            "text",
-            "4. Give the date you completed the questionnaire in the 'Date completed' row "
-            "(for example 2026-03-15).",
-        ),
+    fields = survey.fields("all")
+    steps = [
+        texts("fill_answers", answers=texts("answers_sheet"), answer=texts("column_answer")),
     ]
+    if any(f.is_multiple for f in survey.fields()):
+        steps.append(texts("fill_multiple", yes=texts("yes")))
+    if any(is_rank(survey, f) for f in fields):
+        steps.append(texts("fill_ranks"))
+    steps.append(texts("fill_date", date_completed=texts("date_completed")))
     if repeat_titles:
-        lines.append(
-            (
-                "text",
-                f"5. On the {repeats} sheet, describe one item per row (one project per "
-                "row). Use the dropdowns where offered. Where several answers are allowed, type "
-                f"them in the same cell separated by '{MULTI_SEPARATOR}' (for example "
-                "'Africa; Europe'); for partner agencies use their acronyms (for example "
-                "'UNEP; ITU'). The note on each column heading lists the answers it takes. "
-                "If you have more rows than the table offers, continue below it.",
-            )
+        text = texts(
+            "fill_repeats",
+            sheets=" / ".join(repeat_titles),
+            separator=MULTI_SEPARATOR,
+            example=_repeat_example(survey, registry),
         )
-    lines += [
-        ("head", "How to send it back"),
-        (
-            "text",
-            f"Save the file as an Excel workbook (.xlsx) and e-mail it to the EMG "
-            "secretariat contact who sent it to you. Please send one questionnaire per "
-            f"{noun}; you may rename the file, for example with your {noun}'s acronym.",
-        ),
-        (
-            "text",
-            "Please do not rename, move or delete sheets, and do not change the hidden "
-            "cells: the answers are read automatically.",
-        ),
-        ("head", "Your data"),
-        (
-            "text",
-            f"Answers are compiled across {plural} for the gap analysis. The names and "
-            "e-mail addresses of focal points are used only to follow up on the answers and "
-            "are not published.",
-        ),
+        if any(f.type == "entities" for s in survey.repeat_sections for f in survey.fields(s)):
+            text += " " + texts("fill_repeats_entities", plural=plural, example=_entities_example(registry))
+        steps.append(text)
+    lines: list[tuple[str, str]] = [
+        ("title", texts("questionnaire_title", title=survey.title)),
+        ("text", survey.model.subtitle),
+        ("text", texts("form_version", version=survey.model.form_version)),
+        ("head", texts("what_to_fill")),
+        *(("text", f"{n}. {step}") for n, step in enumerate(steps, start=1)),
+        ("head", texts("send_back")),
+        ("text", texts("send_back_text", noun=noun)),
+        ("text", texts("keep_layout")),
+        ("head", texts("your_data")),
+        ("text", texts("your_data_text", plural=plural)),
     ]
     for i, (kind, text) in enumerate(lines, start=1):
         cell = ws.cell(i, 1, text or None)
@@ -553,7 +551,8 @@ def _about(wb: Workbook, survey: Survey) -> None:
         ("survey_id", survey.id),
         ("survey_title", survey.title),
         ("form_version", survey.model.form_version),
-        ("answers_sheet", ANSWERS_SHEET),
+        ("language", survey.language),
+        ("answers_sheet", answers_sheet_title(survey)),
         *((f"repeat:{s}", repeat_sheet_title(survey, s)) for s in survey.repeat_sections),
     ]
     for r, (key, value) in enumerate(rows, start=1):
@@ -562,7 +561,6 @@ def _about(wb: Workbook, survey: Survey) -> None:
     ws.column_dimensions["A"].width = 20
     ws.column_dimensions["B"].width = 50
     ws.sheet_state = "hidden"
-    ws.protection.sheet = True
 
 
 class _AnswersWriter:
@@ -570,7 +568,8 @@ class _AnswersWriter:
 
     def __init__(self, wb: Workbook, survey: Survey, registry: Registry, lists: _Lists):
         self.survey, self.registry, self.lists = survey, registry, lists
-        self.ws = wb.create_sheet(ANSWERS_SHEET, 1)
+        self.texts = form_texts(survey)
+        self.ws = wb.create_sheet(self.texts("answers_sheet"), 1)
         self.dv = _Validations(self.ws)
         self.rows: dict[str, int] = {}
         self.rank_rows: dict[str, list[int]] = {}
@@ -623,12 +622,8 @@ class _AnswersWriter:
         return r
 
     def date_row(self) -> None:
-        r = self.row(
-            DATE_KEY,
-            "About this questionnaire",
-            "Date completed",
-            DATE_HELP,
-        )
+        texts = self.texts
+        r = self.row(DATE_KEY, texts("about_section"), texts("date_completed"), texts("date_help"))
         self.ws.cell(r, 4).number_format = "yyyy-mm-dd"
         self.dv.add(
             ("date",),
@@ -636,17 +631,18 @@ class _AnswersWriter:
             type="date",
             operator="greaterThanOrEqual",
             formula1="36526",
-            errorTitle="Not a date",
-            error="Enter a date such as 2026-03-15.",
+            errorTitle=texts("title_not_date"),
+            error=texts("enter_date"),
         )
 
     def field(self, f: FormField, section_label: str) -> None:
-        survey, registry = self.survey, self.registry
+        survey, registry, texts = self.survey, self.registry, self.texts
         mark = " *" if f.required else ""
         help_text = field_help(survey, registry, f)
         if f.is_multiple:
             self.row(None, section_label, f.label + mark, help_text, answer=False)
-            self.ws.cell(self.ws.max_row, 4, "Yes for each that applies:").font = Font(
+            yes, no = texts("yes"), texts("no")
+            self.ws.cell(self.ws.max_row, 4, texts("yes_for_each", yes=yes)).font = Font(
                 italic=True, color="7F7F7F"
             )
             for name, label in field_options(survey, registry, f):
@@ -655,9 +651,9 @@ class _AnswersWriter:
                     ("yes_no",),
                     f"D{r}",
                     type="list",
-                    formula1='"Yes,No"',
-                    errorTitle="Yes or No",
-                    error="Please choose Yes or No.",
+                    formula1=f'"{yes},{no}"',
+                    errorTitle=texts("title_yes_no", yes=yes, no=no),
+                    error=texts("choose_yes_no", yes=yes, no=no),
                 )
             return
         r = self.row(f.name, section_label, f.label + mark, help_text)
@@ -665,23 +661,27 @@ class _AnswersWriter:
         if f.type in {"select_one", "entity"}:
             options = field_options(survey, registry, f)
             name = self.lists.name_for(f.list_name or "", [lbl for _, lbl in options])
-            what = "an agency" if f.type == "entity" else "an answer"
-            self.dv.add(("list", name), cell, **_list_rule(name, what))
+            message = (
+                texts("pick_entity", a_noun=article(survey.model.entity_noun))
+                if f.type == "entity"
+                else texts("pick_answer")
+            )
+            self.dv.add(("list", name), cell, **_list_rule(name, texts, message))
         elif is_rank(survey, f):
             n = int(f.max or 0)
             name = self.lists.name_for(f"rank_{n}", list(range(1, n + 1)))
-            self.dv.add(("list", name), cell, **_list_rule(name, "a rank"))
+            self.dv.add(("list", name), cell, **_list_rule(name, texts, texts("pick_rank")))
             self.rank_rows.setdefault(f.question, []).append(r)
         elif f.type in {"integer", "decimal"}:
-            self.dv.add(("number", f.name), cell, **_number_rule(f))
+            self.dv.add(("number", f.name), cell, **_number_rule(f, texts))
         elif f.type == "email":
             self.dv.add(
                 ("email", f.name),
                 cell,
                 type="custom",
                 formula1=f'ISNUMBER(SEARCH("@",{cell}))',
-                errorTitle="Not an e-mail address",
-                error="Enter an e-mail address such as name@un.org.",
+                errorTitle=texts("title_not_email"),
+                error=texts("enter_email"),
             )
 
     def finish(self) -> None:
@@ -710,15 +710,21 @@ def _answers_sheet(
     wb: Workbook, survey: Survey, registry: Registry, lists: _Lists
 ) -> dict[str, int]:
     w = _AnswersWriter(wb, survey, registry, lists)
-    ws = w.ws
-    ws.cell(1, 2, f"{survey.title}: questionnaire").font = Font(bold=True, size=14, color="1F4E79")
+    ws, texts = w.ws, w.texts
+    ws.cell(1, 2, texts("questionnaire_title", title=survey.title)).font = Font(
+        bold=True, size=14, color="1F4E79"
+    )
     ws.cell(
         2,
         2,
-        f"Answer in the yellow cells of column '{ANSWER_HEADER}'. Questions marked * "
-        "are required. See the Instructions sheet.",
+        texts(
+            "answers_note",
+            answer=texts("column_answer"),
+            instructions=texts("instructions_sheet"),
+        ),
     ).font = Font(italic=True)
-    for c, title in enumerate(_ANSWER_COLUMNS, start=1):
+    heads = [KEY_HEADER, *(texts(f"column_{c}") for c in ("section", "question", "answer", "help"))]
+    for c, title in enumerate(heads, start=1):
         ws.cell(3, c, title)
     _style_header([ws.cell(3, c) for c in range(1, 6)])
     w.date_row()
@@ -742,17 +748,19 @@ def _answers_sheet(
 
 
 def _repeat_comment(survey: Survey, registry: Registry, f: FormField) -> str:
+    texts = form_texts(survey)
     help_text = field_help(survey, registry, f)
     if f.type == "entities":
-        help_text = (
-            f"Type agency acronyms separated by '{MULTI_SEPARATOR}', for example "
-            f"'UNEP{MULTI_SEPARATOR} ITU'."
+        help_text = texts(
+            "note_entities",
+            noun=survey.model.entity_noun,
+            separator=MULTI_SEPARATOR,
+            example=_entities_example(registry),
         )
     elif f.is_multiple:
         labels = [lbl for _, lbl in field_options(survey, registry, f)]
-        help_text = (
-            f"Type one or more of these, separated by '{MULTI_SEPARATOR}': "
-            + f"{MULTI_SEPARATOR} ".join(labels)
+        help_text = texts(
+            "note_multiple", separator=MULTI_SEPARATOR, choices=f"{MULTI_SEPARATOR} ".join(labels)
         )
     return help_text
 
@@ -762,6 +770,7 @@ def _repeat_sheet(
 ) -> RepeatLayout:
     """A table with a hidden row of field names, a header row of labels and ``n_rows`` rows."""
     title = repeat_sheet_title(survey, section_id)
+    texts = form_texts(survey)
     ws = wb.create_sheet(title)
     dv = _Validations(ws)
     fields = survey.fields(section_id)
@@ -781,9 +790,9 @@ def _repeat_sheet(
         if f.type in {"select_one", "entity"}:
             options = field_options(survey, registry, f)
             name = lists.name_for(f.list_name or "", [lbl for _, lbl in options])
-            dv.add(("list", name), span, **_list_rule(name, "an answer"))
+            dv.add(("list", name), span, **_list_rule(name, texts, texts("pick_answer")))
         elif f.type in {"integer", "decimal"}:
-            dv.add(("number", f.name), span, **_number_rule(f))
+            dv.add(("number", f.name), span, **_number_rule(f, texts))
         wide = f.type == "text" or f.is_multiple
         ws.column_dimensions[letter].width = 40 if wide else max(14, min(len(f.label) + 4, 28))
     _style_header([ws.cell(2, c) for c in range(1, len(fields) + 2)])
@@ -811,7 +820,7 @@ def build_questionnaire(
     """
     wb = Workbook()
     repeat_titles = [repeat_sheet_title(survey, s) for s in survey.repeat_sections]
-    _instructions(wb, survey, repeat_titles)
+    _instructions(wb, survey, registry, repeat_titles)
     lists = _Lists(wb)
     layout = QuestionnaireLayout(answer_rows=_answers_sheet(wb, survey, registry, lists))
     for section_id in survey.repeat_sections:
@@ -820,7 +829,7 @@ def build_questionnaire(
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames))
     _about(wb, survey)
     wb.active = 0
-    wb.properties.title = f"{survey.title}: questionnaire"
+    wb.properties.title = form_texts(survey)("questionnaire_title", title=survey.title)
     wb.properties.creator = "emg-pipeline"
     wb.properties.created = dt.datetime(2000, 1, 1)
     return wb, layout
@@ -907,7 +916,8 @@ def fill_questionnaire(
     wb, layout = build_questionnaire(
         survey, registry, {repeats[0]: len(repeat_rows)} if repeats else None
     )
-    ws = wb[ANSWERS_SHEET]
+    ws = wb[answers_sheet_title(survey)]
+    yes = form_texts(survey)("yes")
     main = {f.name: f for f in survey.fields()}
     for key, value in main_row.items():
         if key.startswith("_") or _is_blank(value):
@@ -923,7 +933,7 @@ def fill_questionnaire(
             for name in text.split():
                 if f"{key}/{name}" not in layout.answer_rows:
                     raise ValueError(f"'{name}' is not an option of '{key}'")
-                _set_text(ws.cell(layout.answer_rows[f"{key}/{name}"], 4), "Yes")
+                _set_text(ws.cell(layout.answer_rows[f"{key}/{name}"], 4), yes)
             continue
         _set_text(ws.cell(layout.answer_rows[key], 4), _cell_value(survey, registry, f, text, " "))
     if repeat_rows:

@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pipeline.errors import Issue, SpecError
+from pipeline.form_texts import check_form_texts
 
 QuestionType = Literal[
     "text",
@@ -463,10 +464,17 @@ class Translation(_Model):
     language: str  # its name in English, as XLSForm columns show it: "French"
     note: str = ""  # e.g. "to be reviewed by a translator"
     title: str = ""
+    subtitle: str = ""
     sections: dict[str, str] = {}  # section id -> label
     questions: dict[str, str] = {}  # question id -> label ({dimension} / {option} as in English)
+    hints: dict[str, str] = {}  # question id -> hint
     choices: dict[str, dict[str, str]] = {}  # list -> choice name -> label
     dimensions: dict[str, dict[str, str]] = {}  # dimension set -> item id -> label
+    # repeat section id -> the title of its sheet in the offline questionnaire
+    sheets: dict[str, str] = {}
+    # the form's own texts (instructions, headers, help, messages): key -> text, the keys
+    # and {placeholders} of pipeline.form_texts.FORM_TEXTS
+    form: dict[str, str] = {}
 
 
 class SurveyModel(_Model):
@@ -548,10 +556,12 @@ class Survey:
     the file's bytes, recorded in every manifest).
     """
 
-    def __init__(self, model: SurveyModel, path: Path, sha256: str):
+    def __init__(self, model: SurveyModel, path: Path, sha256: str, language: str = "en"):
         self.model = model
         self.path = path
         self.sha256 = sha256
+        # the language its labels are in: "en", or a translation's code (in_language)
+        self.language = language
 
     # -- plain attributes -------------------------------------------------------------
     @property
@@ -586,25 +596,29 @@ class Survey:
         return labels
 
     def in_language(self, lang: str) -> Survey:
-        """This survey with its form's labels (title, sections, questions, choices,
-        dimension items) in ``lang``, for writing the form in that language; the same
-        path, hash and version, so that answers read back as this survey's."""
+        """This survey with its form's labels (title, subtitle, sections, questions, hints,
+        choices, dimension items) in ``lang``, for writing the form in that language
+        (``language`` is ``lang``: the form's own texts follow, see
+        :mod:`pipeline.form_texts`); the same path, hash and version, so that answers read
+        back as this survey's."""
         if lang == "en":
             return self
         t = self.model.translations[lang]
         data = self.model.model_dump()
         data["title"] = t.title or data["title"]
+        data["subtitle"] = t.subtitle or data["subtitle"]
         for section in data["sections"]:
             section["label"] = t.sections.get(section["id"], section["label"])
             for q in section["questions"]:
                 q["label"] = t.questions.get(q["id"], q["label"])
+                q["hint"] = t.hints.get(q["id"], q["hint"])
         for name, items in data["choices"].items():
             for c in items:
                 c["label"] = t.choices.get(name, {}).get(c["name"], c["label"])
         for name, dims in data["dimension_sets"].items():
             for item in dims["items"]:
                 item["label"] = t.dimensions.get(name, {}).get(item["id"], item["label"])
-        return Survey(SurveyModel.model_validate(data), self.path, self.sha256)
+        return Survey(SurveyModel.model_validate(data), self.path, self.sha256, lang)
 
     @property
     def languages(self) -> list[str]:
@@ -934,6 +948,7 @@ def _check_workplan(model: SurveyModel, qids: dict[str, Question]) -> list[str]:
     return problems
 
 
+SHEET_TITLE = re.compile(r"(?!')[^\[\]:*?/\\]{1,31}(?<!')")  # what Excel takes as a sheet title
 ROUND_YEAR = re.compile(r"^round_year\s*(?:([+-])\s*(\d+))?$")
 
 
@@ -947,6 +962,20 @@ def _check_translations(survey: Survey) -> list[str]:
         where = f"translations.{lang}"
         problems += [f"{where}.sections: no section '{k}'" for k in t.sections if k not in sections]
         problems += [f"{where}.questions: no question '{k}'" for k in t.questions if k not in questions]
+        problems += [f"{where}.hints: no question '{k}'" for k in t.hints if k not in questions]
+        problems += check_form_texts(t.form, f"{where}.form")
+        for section, title in t.sheets.items():
+            if section not in survey.repeat_sections:
+                problems.append(f"{where}.sheets: no repeat section '{section}'")
+            elif not SHEET_TITLE.fullmatch(title):
+                problems.append(
+                    f"{where}.sheets.{section}: '{title}' cannot name a sheet (1 to 31 "
+                    "characters, none of [ ] : * ? / \\)"
+                )
+        titles = [t.form.get("answers_sheet"), t.form.get("instructions_sheet")]
+        for key, title in zip(("answers_sheet", "instructions_sheet"), titles, strict=True):
+            if title is not None and not SHEET_TITLE.fullmatch(title):
+                problems.append(f"{where}.form.{key}: '{title}' cannot name a sheet")
         # a translated choice the list no longer has is left unused (lists get edited)
         for kind, given in (("choices", t.choices), ("dimensions", t.dimensions)):
             for name in given:

@@ -26,11 +26,11 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from pipeline.errors import Issue, IssueLog
+from pipeline.form_texts import form_texts
 from pipeline.forms import (
     ABOUT_SHEET,
     ANSWER_HEADER,
     ANSWERS_SHEET,
-    DATE_HELP,
     DATE_KEY,
     KEY_HEADER,
     MULTI_SEPARATOR,
@@ -175,16 +175,30 @@ class _Context:
     registry: Registry
     issues: list[Issue]
 
+    sheet: str = ANSWERS_SHEET  # the title of the Answers sheet (in the form's language)
+    answer_header: str = ANSWER_HEADER  # the heading of its answer column, as found
+
     @property
-    def help_of(self) -> dict[str, str]:
-        """Question -> the text of its Help cell in the blank questionnaire."""
+    def help_of(self) -> dict[str, set[str]]:
+        """Question -> the texts its Help cell has in the blank questionnaire, one per
+        language the survey declares (compared case- and space-insensitively)."""
         cached = self.__dict__.get("_help_of")
         if cached is None:
-            cached = {
-                f.name: field_help(self.survey, self.registry, f) for f in self.survey.fields()
-            }
+            cached = {}
+            for lang in self.survey.languages:
+                written = self.survey.in_language(lang)
+                for f in written.fields():
+                    text = field_help(written, self.registry, f)
+                    cached.setdefault(f.name, set()).add(_key(text))
+            cached[DATE_KEY] = {_key(form_texts(self.survey, lang)("date_help")) for lang in self.survey.languages}
             self.__dict__["_help_of"] = cached
         return cached
+
+    @property
+    def yes_no(self) -> tuple[set[str], set[str]]:
+        """The words read as Yes and as No: the usual ones and each declared language's."""
+        langs = [form_texts(self.survey, lang) for lang in self.survey.languages]
+        return _YES | {_key(t("yes")) for t in langs}, _NO | {_key(t("no")) for t in langs}
 
     def issue(self, severity: str, code: str, message: str, **where: object) -> None:
         self.issues.append(Issue(severity, code, message, file=self.rel, **where))  # type: ignore[arg-type]
@@ -204,9 +218,14 @@ def _answers(  # type: ignore[no-untyped-def]
         if header_row is None:
             if first == KEY_HEADER:
                 header_row = r
-                heads = [cell_text(v) for v in values]
-                if ANSWER_HEADER in heads:
-                    answer_col = heads.index(ANSWER_HEADER) + 1
+                heads = [_key(cell_text(v) or "") for v in values]
+                answers = {
+                    _key(form_texts(ctx.survey, lang)("column_answer")) for lang in ctx.survey.languages
+                }
+                found_heads = [c for c, h in enumerate(heads, start=1) if h in answers]
+                if found_heads:
+                    answer_col = found_heads[0]
+                    ctx.answer_header = cell_text(values[answer_col - 1]) or ANSWER_HEADER
             continue
         if first is None:
             continue
@@ -216,7 +235,7 @@ def _answers(  # type: ignore[no-untyped-def]
                 "questionnaire-duplicate-key",
                 f"the answer key '{first}' appears again (first in row {found[first][0]}); "
                 "the first one is kept",
-                sheet=ANSWERS_SHEET,
+                sheet=ctx.sheet,
                 row=r,
                 column="A",
             )
@@ -232,17 +251,16 @@ def _answers(  # type: ignore[no-untyped-def]
             "questionnaire-layout",
             f"no header row with '{KEY_HEADER}' in column A was found; was the hidden "
             "column A deleted?",
-            sheet=ANSWERS_SHEET,
+            sheet=ctx.sheet,
         )
     return found, answer_col
 
 
-def _expected_help(key: str, ctx: _Context) -> str:
-    """The Help text the blank questionnaire has in the row of ``key`` ("" for none)."""
-    if key == DATE_KEY:
-        return DATE_HELP
+def _expected_help(key: str, ctx: _Context) -> set[str]:
+    """The Help texts (one per language, as :func:`_key` gives them) the blank
+    questionnaire has in the row of ``key`` (empty for none)."""
     if "/" in key or key not in ctx.help_of:
-        return ""  # an option row of a multi-select, or a key of no question
+        return set()  # an option row of a multi-select, or a key of no question
     return ctx.help_of[key]
 
 
@@ -260,7 +278,7 @@ def _check_beside(
         row, value = found[key]
         for column, cell in cells:
             text = cell_text(cell) or ""
-            if column == answer_col + 1 and _key(text) == _key(_expected_help(key, ctx)):
+            if column == answer_col + 1 and _key(text) in _expected_help(key, ctx):
                 continue  # the help text, as the form wrote it
             where = "the Help column" if column == answer_col + 1 else "a column"
             empty = "the answer cell is empty; " if cell_text(value) is None else ""
@@ -268,9 +286,9 @@ def _check_beside(
                 "warning",
                 "questionnaire-text-outside",
                 f"'{text[:80]}' is in {where} right of the answers, where nothing is read; "
-                f"{empty}if it is the answer, move it to column {answer} ({ANSWER_HEADER}) of "
+                f"{empty}if it is the answer, move it to column {answer} ({ctx.answer_header}) of "
                 "this row",
-                sheet=ANSWERS_SHEET,
+                sheet=ctx.sheet,
                 row=row,
                 column=get_column_letter(column),
             )
@@ -290,15 +308,16 @@ def _missing(ctx: _Context, f: FormField, sheet: str, what: str) -> None:
 
 def _yes_no(value: object, ctx: _Context, row: int, column: str) -> bool:
     text = cell_text(value)
-    if text is None or _key(text) in _NO:
+    yes, no = ctx.yes_no
+    if text is None or _key(text) in no:
         return False
-    if _key(text) in _YES:
+    if _key(text) in yes:
         return True
     ctx.issue(
         "warning",
         "questionnaire-yes-no",
         f"'{text}' is not Yes or No; read as not chosen",
-        sheet=ANSWERS_SHEET,
+        sheet=ctx.sheet,
         row=row,
         column=column,
     )
@@ -309,7 +328,7 @@ def _main_record(
     found: dict[str, tuple[int, object]], answer_col: int, ctx: _Context
 ) -> dict[str, str | None]:
     """The main-form answers (field name -> canonical text) of one Answers sheet."""
-    column = f"{get_column_letter(answer_col)} ({ANSWER_HEADER})"
+    column = f"{get_column_letter(answer_col)} ({ctx.answer_header})"
     record: dict[str, str | None] = {}
     used = {DATE_KEY}
     for f in ctx.survey.fields():
@@ -319,14 +338,14 @@ def _main_record(
             present = [k for k in keys if k in found]
             used.update(present)
             if not present:
-                _missing(ctx, f, ANSWERS_SHEET, "Yes/No rows")
+                _missing(ctx, f, ctx.sheet, "Yes/No rows")
             elif len(present) < len(keys):
                 gone = [k.split("/", 1)[1] for k in keys if k not in found]
                 ctx.issue(
                     "warning",
                     "questionnaire-missing-option",
                     f"the rows of option(s) {', '.join(gone)} of '{f.name}' are missing",
-                    sheet=ANSWERS_SHEET,
+                    sheet=ctx.sheet,
                     column=f.name,
                 )
             chosen = [
@@ -337,7 +356,7 @@ def _main_record(
             record[f.name] = " ".join(chosen) or None
             continue
         if f.name not in found:
-            _missing(ctx, f, ANSWERS_SHEET, "answer row")
+            _missing(ctx, f, ctx.sheet, "answer row")
             record[f.name] = None
             continue
         used.add(f.name)
@@ -352,7 +371,7 @@ def _main_record(
             "warning",
             "questionnaire-unknown-key",
             f"the row key '{key}' is not a field of {ctx.survey.id}; kept as '_extra:{key}'",
-            sheet=ANSWERS_SHEET,
+            sheet=ctx.sheet,
             row=r,
             column="A",
         )
@@ -376,9 +395,9 @@ def _submitted_at(found: dict[str, tuple[int, object]], ctx: _Context) -> str | 
             "warning",
             "questionnaire-date",
             f"'{text}' is not a date such as 2026-03-15; the completion date is left empty",
-            sheet=ANSWERS_SHEET,
+            sheet=ctx.sheet,
             row=r,
-            column=ANSWER_HEADER,
+            column=ctx.answer_header,
         )
         return None
 
@@ -609,6 +628,7 @@ def read(
                 sheet=answers_title,
             )
             return main, repeats
+        ctx.sheet = answers_title
         beside: dict[str, list[tuple[int, object]]] = {}
         found, answer_col = _answers(wb[answers_title], ctx, beside)
         record = _main_record(found, answer_col, ctx)
