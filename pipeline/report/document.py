@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 import docx
 import numpy as np
@@ -57,6 +58,7 @@ TOC_PLACEHOLDER = "Right-click to update the table of contents."
 # C0/C1 controls except tab, newline and carriage return; lone surrogates; non-characters.
 _INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile(r"\s+")
+QUOTE = {'"': "&quot;"}
 
 # A4 portrait, in EMU; margins leave 16.6 cm of text width.
 _A4 = (Cm(21.0), Cm(29.7))
@@ -290,27 +292,55 @@ def _set_update_fields(doc: DocxDocument) -> None:
     settings.append(element)
 
 
-def _row_props(row, header: bool) -> None:
-    """Mark a table row as not splitting across pages, and as a repeated header row."""
-    tr_pr = row._tr.get_or_add_trPr()
-    tr_pr.append(parse_xml(f"<w:cantSplit {nsdecls('w')}/>"))
-    if header:
-        tr_pr.append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
+_RUN_BREAKS = re.compile(r"([\t\r\n])")
 
 
-def _shade(cell, fill: str) -> None:
-    tc_pr = cell._tc.get_or_add_tcPr()
-    tc_pr.append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>'))
+def _run_xml(text: str) -> str:
+    """A ``w:r`` holding ``text`` as python-docx's ``Paragraph.add_run(text)`` writes it: a
+    tab as ``w:tab``, a line break as ``w:br``, ``xml:space`` kept where the text has outer
+    spaces, and an empty run for empty text."""
+    parts = []
+    for piece in _RUN_BREAKS.split(text):
+        if piece == "\t":
+            parts.append("<w:tab/>")
+        elif piece in ("\r", "\n"):
+            parts.append("<w:br/>")
+        elif piece:
+            space = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
+            parts.append(f"<w:t{space}>{xml_escape(piece)}</w:t>")
+    return f"<w:r>{''.join(parts)}</w:r>" if parts else "<w:r/>"
 
 
-def _set_cell_width(cell, width: int) -> None:
-    tc_pr = cell._tc.get_or_add_tcPr()
-    tc_w = tc_pr.find(qn("w:tcW"))
-    if tc_w is None:
-        tc_w = parse_xml(f"<w:tcW {nsdecls('w')}/>")
-        tc_pr.insert(0, tc_w)
-    tc_w.set(qn("w:w"), str(int(width / 635)))  # EMU -> twips
-    tc_w.set(qn("w:type"), "dxa")
+def _table_rows_xml(
+    values: list[list[str]],
+    widths: Sequence[int],
+    aligned: Sequence[bool],
+    keep: bool,
+    fills: np.ndarray | None,
+) -> str:
+    """The ``w:tr`` elements of a table (header row first) as XML text, the same elements
+    that building the rows cell by cell through python-docx makes (rows that do not split,
+    the header repeated, each cell's width, paragraph kept with the next row, right
+    alignment, shading), in one string parsed once: a profile or a report writes thousands
+    of cells, and python-docx's per-cell objects cost about a millisecond each."""
+    n_body = len(values) - 1
+    tc_w = [f'<w:tcW w:type="dxa" w:w="{int(w / 635)}"/>' for w in widths]  # EMU -> twips
+    out = []
+    for r, row in enumerate(values):
+        out.append("<w:tr><w:trPr><w:cantSplit/>")
+        out.append("<w:tblHeader/></w:trPr>" if r == 0 else "</w:trPr>")
+        keep_next = "<w:keepNext/>" if r == 0 or (keep and r < n_body) else ""
+        for c, value in enumerate(row):
+            shade = ""
+            if r and fills is not None:
+                fill = fills[r - 1][c]
+                if isinstance(fill, str) and fill:
+                    shade = f'<w:shd w:val="clear" w:color="auto" w:fill="{xml_escape(fill, QUOTE)}"/>'
+            props = keep_next + ('<w:jc w:val="right"/>' if aligned[c] else "")
+            p_pr = f"<w:pPr>{props}</w:pPr>" if props else ""
+            out.append(f"<w:tc><w:tcPr>{tc_w[c]}{shade}</w:tcPr><w:p>{p_pr}{_run_xml(value)}</w:p></w:tc>")
+        out.append("</w:tr>")
+    return "".join(out)
 
 
 _CHAR = Cm(0.17)  # average width of a character at the table font size (8.5 pt)
@@ -589,7 +619,7 @@ class ReportDocument:
             weights or column_weights(text, headers), min_widths(text, headers), self.text_width
         )
         style = TABLE_STYLE if TABLE_STYLE in self._style_names else "Table Grid"
-        table = self.doc.add_table(rows=len(text) + 1, cols=len(headers))
+        table = self.doc.add_table(rows=0, cols=len(headers))
         table._tbl.tblPr.style = self._style_ids[style]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         for grid_col, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
@@ -597,21 +627,11 @@ class ReportDocument:
         keep = len(text) <= 15 if keep_together is None else keep_together
         aligned = [c in right for c in frame.columns]
         fill_rows = fills.reindex(columns=frame.columns).to_numpy() if fills is not None else None
-        values = [headers, *text.to_numpy().tolist()]
-        for r, row in enumerate(table.rows):
-            _row_props(row, header=r == 0)
-            for c, cell in enumerate(row.cells):
-                _set_cell_width(cell, widths[c])
-                p = cell.paragraphs[0]
-                p.add_run(values[r][c])
-                if aligned[c]:
-                    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                if (keep and r < len(text)) or r == 0:
-                    p.paragraph_format.keep_with_next = True
-                if r and fill_rows is not None:
-                    fill = fill_rows[r - 1][c]
-                    if isinstance(fill, str) and fill:
-                        _shade(cell, fill)
+        rows = _table_rows_xml(
+            [headers, *text.to_numpy().tolist()], widths, aligned, keep, fill_rows
+        )
+        for tr in parse_xml(f"<w:tbl {nsdecls('w')}>{rows}</w:tbl>"):
+            table._tbl.append(tr)
         if note:
             self.note(note)
         else:
