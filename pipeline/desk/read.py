@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -51,36 +52,68 @@ def _book(path: Path):  # type: ignore[no-untyped-def]
 def _key_values(book) -> dict[str, str]:  # type: ignore[no-untyped-def]
     if KEY_SHEET not in book.sheet_names:
         return {}
-    rows = book.get_sheet_by_name(KEY_SHEET).to_python(nrows=20)
+    return _key_pairs(book.get_sheet_by_name(KEY_SHEET).to_python(nrows=20))
+
+
+def _key_pairs(rows: list[list[object]]) -> dict[str, str]:
     return {str(r[0]).strip(): str(r[1]).strip() for r in rows if len(r) >= 2 and r[0] != ""}
 
 
 def _header_sheet(book) -> tuple[str, int] | None:  # type: ignore[no-untyped-def]
     """(sheet, header row number) of the first sheet whose header carries the signature."""
-    names = [DATA_SHEET] if DATA_SHEET in book.sheet_names else []
-    names += [n for n in book.sheet_names[:3] if n not in names and n != KEY_SHEET]
+    return _find_header(
+        book.sheet_names,
+        lambda name: book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=_HEADER_ROWS),
+    )
+
+
+def _find_header(
+    sheet_names: list[str], top_rows: Callable[[str], list[list[object]]]
+) -> tuple[str, int] | None:
+    names = [DATA_SHEET] if DATA_SHEET in sheet_names else []
+    names += [n for n in sheet_names[:3] if n not in names and n != KEY_SHEET]
     for name in names:
-        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=_HEADER_ROWS)
-        for r, row in enumerate(rows, start=1):
+        for r, row in enumerate(top_rows(name)[:_HEADER_ROWS], start=1):
             heads = {_key(v) for v in row if v not in ("", None)}
             if all(s in heads for s in SIGNATURE):
                 return name, r
     return None
 
 
+def _from_used_area(rows: list[list[object]]) -> list[list[object]]:
+    """Rows without the empty rows and columns before the first filled cell (as calamine's
+    ``to_python()`` gives a sheet by default)."""
+    def first(row: list[object]) -> int | None:
+        return next((c for c, v in enumerate(row) if v not in ("", None)), None)
+
+    starts = [first(row) for row in rows]
+    top = next((r for r, c in enumerate(starts) if c is not None), None)
+    if top is None:
+        return []
+    left = min(c for c in starts if c is not None)
+    return [row[left:] for row in rows[top:]]
+
+
 def can_read(path: Path) -> bool:
     """True for an .xlsx whose hidden key says it is a desk mapping, or whose header row
-    has the desk mapping's signature columns (entity, title, source URL)."""
+    has the desk mapping's signature columns (entity, title, source URL).
+
+    The workbook is parsed once, by :func:`pipeline.ingest.detect.workbook_rows`, and that
+    parse is kept for the Kobo reader that reads the same file next."""
+    from pipeline.ingest.detect import workbook_rows
+
     path = Path(path)
     if path.suffix.lower() not in SUFFIXES or not path.is_file():
         return False
     try:
         if not zipfile.is_zipfile(path) or check_file(path, path.name) is not None:
             return False
-        with _book(path) as book:
-            if _key_values(book).get("kind") == KIND:
+        sheets = workbook_rows(path)
+        if KEY_SHEET in sheets:
+            key = _key_pairs(_from_used_area(sheets[KEY_SHEET])[:20])
+            if key.get("kind") == KIND:
                 return True
-            return _header_sheet(book) is not None
+        return _find_header(list(sheets), lambda name: sheets[name]) is not None
     except BaseException as exc:  # any garbage file: not ours
         if not reader_failure(exc):
             raise

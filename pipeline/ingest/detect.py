@@ -386,6 +386,14 @@ def _parse_workbook(path: Path, max_sheets: int | None = None) -> dict[str, list
     return sheets
 
 
+def workbook_rows(path: Path) -> dict[str, list[list[Any]]]:
+    """The cells of every worksheet of an .xlsx (as :func:`_parse_workbook` gives them),
+    parsed once and kept for the reader that follows: a reader that only sniffs a
+    workbook (the desk mapping's) asks here rather than parsing it again. Raises what
+    calamine raises on a damaged file; the file must pass the safety checks first."""
+    return _parse_workbook(path)
+
+
 def _cell_text(value: Any) -> str | None:
     """A non-text calamine cell as the text ``pd.read_excel(dtype=str)`` gives it (whole
     numbers without '.0', dates as date-times), then cleaned as :func:`_clean_text`."""
