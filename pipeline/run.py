@@ -501,8 +501,8 @@ def write_round(
                 finish_documents(
                     [out_stage / "report.docx", out_stage / "workplan.docx"], result.log, pdf=True
                 )
-        with steps.step("Writing profiles"):
-            write_profiles(result, out_stage / "profiles")
+        with steps.step("Writing profiles"), chart_cache(layout.chart_cache):
+            write_profiles(result, out_stage / "profiles")  # unchanged ones from the cache
         with steps.step("Writing slides"):
             recommendations = report_recommendations(result, charts)
             write_slides(result, charts, out_stage / "slides.pptx", recommendations)

@@ -16,7 +16,8 @@ from test_charts import ALL_CHARTS, make_result
 from pipeline.errors import IssueLog
 from pipeline.paths import CHART_CACHE_ENV, Layout
 from pipeline.registry import Registry
-from pipeline.report.chart_cache import chart_cache, digest
+from pipeline.report import profiles
+from pipeline.report.chart_cache import cached_file, chart_cache, digest
 from pipeline.report.charts import Chart, make_charts
 from pipeline.report.zipstamp import stamp_zip
 from pipeline.run import run_round
@@ -178,13 +179,56 @@ def test_a_rerun_with_cached_charts_writes_identical_outputs(
             if p.is_file() and p.name != "manifest.json"
         }
 
+    written: list[str] = []
+    original = profiles._write_profile
+
+    def counting(profile: profiles.Profile, result: RunResult, path: Path) -> None:
+        written.append(path.name)
+        original(profile, result, path)
+
+    monkeypatch.setattr(profiles, "_write_profile", counting)
     run_round(layout, survey.id, spec.id, force=True, run_date="2026-11-25")
     first = outputs()
     assert sorted(drawn) == sorted([*ALL_CHARTS, "themes"])  # and the open answers' themes
+    assert sorted(written) == sorted(p.removeprefix("profiles/") for p in first if p.startswith("profiles/"))
     drawn.clear()
+    written.clear()
     run_round(layout, survey.id, spec.id, force=True, run_date="2026-11-25")
     assert drawn == []
+    assert written == []  # every profile copied from the cache
     assert outputs() == first
     assert {"report.docx", "results.xlsx", "charts/heatmap.png", "charts/heatmap.svg"} <= set(first)
     assert (layout.chart_cache / "heatmap").is_dir()
     assert layout.chart_cache == tmp_path / "data" / "processed" / ".chart-cache"
+
+
+def test_a_cached_file_is_written_once_per_content(tmp_path: Path) -> None:
+    """cached_file: the same content is copied (same bytes), new content is written, and a
+    damaged store is a miss; outside chart_cache the writer always writes."""
+    calls: list[str] = []
+
+    def writer(text: str):  # type: ignore[no-untyped-def]
+        def write(path: Path) -> None:
+            calls.append(text)
+            path.write_text(text, encoding="utf-8")
+
+        return write
+
+    frame = pd.DataFrame({"Area": ["Design"], "Score": [0.5]})
+    cache = tmp_path / "cache"
+    with chart_cache(cache):
+        assert not cached_file("doc", [frame, "a"], tmp_path / "1.txt", writer("one"))
+        assert cached_file("doc", [frame.copy(), "a"], tmp_path / "2.txt", writer("never"))
+        assert not cached_file("doc", [frame.assign(Score=0.6), "a"], tmp_path / "3.txt", writer("three"))
+    assert calls == ["one", "three"]
+    assert (tmp_path / "2.txt").read_bytes() == (tmp_path / "1.txt").read_bytes()
+    stored = list((cache / "files" / "doc").iterdir())
+    assert len(stored) == 2
+    for path in stored:  # a store that cannot be read as a file: written again
+        path.unlink()
+        path.mkdir()
+    with chart_cache(cache):
+        assert not cached_file("doc", [frame, "a"], tmp_path / "4.txt", writer("four"))
+    assert not cached_file("doc", [frame, "a"], tmp_path / "5.txt", writer("five"))
+    assert calls == ["one", "three", "four", "five"]
+    assert sorted(p.name.startswith(".") for p in (cache / "files" / "doc").iterdir()) == [False, False]

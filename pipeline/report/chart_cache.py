@@ -472,3 +472,76 @@ def _prune(folder: Path) -> None:
     )
     for old in entries[KEEP:]:
         shutil.rmtree(old, ignore_errors=True)
+
+
+# -- whole files that are a function of a value ---------------------------------------------
+
+FILES = "files"  # sub-folder of the cache for documents (one per kind of file)
+KEEP_FILES = 2000  # files kept per kind (the most recently used), e.g. profiles of many rounds
+
+
+@lru_cache(maxsize=1)
+def _document_environment() -> str:
+    """What a document depends on besides its content: the pipeline's source and library
+    versions (:func:`_environment`), python-docx's version and the reference template."""
+    h = hashlib.sha256(_environment().encode())
+    try:
+        h.update(f"python-docx={metadata.version('python-docx')};".encode())
+    except metadata.PackageNotFoundError:
+        h.update(b"python-docx=none;")
+    templates = Path(__file__).resolve().parent / "templates"
+    for path in sorted(templates.glob("*.docx")):
+        h.update(path.name.encode())
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()[:32]
+
+
+def cached_file(kind: str, content: Any, path: Path, write: Callable[[Path], Any]) -> bool:
+    """Write ``path`` with ``write(path)``, or copy the file a previous ``write`` made of the
+    same ``content`` (every value the writer puts into the file, digested with
+    :func:`digest`); True when it came from the cache.
+
+    Meant for documents that are a deterministic function of their content (the run date
+    included: the zip entries are dated with it), so that the copy is byte for byte the
+    file the writer would make. Outside :func:`chart_cache`, or for content that cannot be
+    digested, the writer just writes; a damaged or unwritable cache is a miss."""
+    folder = _FOLDER.get()
+    if folder is None:
+        write(path)
+        return False
+    try:
+        key = digest([kind, _document_environment(), content])
+    except Uncacheable:
+        write(path)
+        return False
+    store = folder / FILES / _safe_name(kind)
+    stored = store / f"{key}{path.suffix}"
+    try:
+        if stored.is_file():
+            shutil.copyfile(stored, path)
+            os.utime(stored)  # most recently used
+            return True
+    except OSError:
+        pass
+    write(path)
+    scratch = None
+    try:
+        store.mkdir(parents=True, exist_ok=True)
+        fd, scratch = tempfile.mkstemp(prefix=".new-", dir=store)
+        os.close(fd)
+        shutil.copyfile(path, scratch)
+        os.replace(scratch, stored)
+        _prune_files(store)
+    except OSError:
+        if scratch is not None:
+            Path(scratch).unlink(missing_ok=True)
+    return False
+
+
+def _prune_files(store: Path) -> None:
+    entries = [p for p in store.iterdir() if p.is_file() and not p.name.startswith(".")]
+    if len(entries) <= KEEP_FILES:
+        return
+    entries.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in entries[KEEP_FILES:]:
+        old.unlink(missing_ok=True)

@@ -3,7 +3,8 @@
 :func:`entity_profile` gathers what the round recorded for one entity (its answers by
 section in the survey's own words, its scores and levels, its projects, whom it named as
 partners and who named it); :func:`write_profiles` writes ``profiles/<ACRONYM>.docx`` for
-every respondent. Personal fields of the form (the focal point's name and e-mail) are never
+every respondent (a profile whose content is unchanged since an earlier run is copied from
+the run's cache, :func:`pipeline.report.chart_cache.cached_file`). Personal fields of the form (the focal point's name and e-mail) are never
 read, and e-mail addresses typed into answers are masked.
 """
 
@@ -12,11 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.privacy import mask_contacts
+from pipeline.report.chart_cache import cached_file
 from pipeline.spec import FormField, Survey
 from pipeline.tables import RunResult
 
@@ -228,11 +231,13 @@ def write_profiles(result: RunResult, folder: Path) -> list[Path]:
         )
         return []
     folder.mkdir(parents=True, exist_ok=True)
+    survey = result.survey
     taken: set[str] = set()
     written = []
     for entity_id in entities:
         profile = entity_profile(result, entity_id)
         path = folder / profile_file_name(profile.acronym, taken)
-        _write_profile(profile, result, path)
+        shown = [profile, survey.title, result.round, result.run_date]  # all the file says
+        cached_file("profile", shown, path, partial(_write_profile, profile, result))
         written.append(path)
     return written
