@@ -343,7 +343,7 @@ CHAPTERS = (
     "open_answers",
     "change",
 )
-ANNEXES = ("respondents", "scores", "issues", "questions")
+ANNEXES = ("respondents", "scores", "issues", "questions", "acronyms")
 
 
 class ReportText(_Model):
@@ -385,6 +385,9 @@ class ReportText(_Model):
     # words that belong to this survey only: no other survey's report may use them
     # (tests/test_every_survey.py)
     own_terms: list[str] = []
+    # the survey's own abbreviations and what they stand for ({SDG: Sustainable Development
+    # Goal}); those the report uses are listed in its acronyms annex with the entities'
+    abbreviations: dict[str, str] = {}
 
 
 class Check(_Model):

@@ -440,6 +440,7 @@ def test_heading_1_sections_in_order(document):
         "Annex B. Scores by agency and life-cycle stage",
         "Annex C. Data-quality log",
         "Annex D. Answers by question",
+        "Annex E. Acronyms and abbreviations",
     ]
     assert h1 == expected
     h2 = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]

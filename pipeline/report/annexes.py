@@ -1,17 +1,18 @@
 """The report's annexes, blind to any survey: respondents and non-respondents, scores by
-entity and dimension, the data-quality log and the answers question by question, lettered
-in the order the survey declares (``report.annexes``)."""
+entity and dimension, the data-quality log, the answers question by question and the
+acronyms the report uses, lettered in the order the survey declares (``report.annexes``)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from docx.oxml.ns import qn
 
 from pipeline.report import narrative as nar
 from pipeline.report.context import ReportContext, capped
@@ -187,7 +188,9 @@ def _question_title(question: Any, by: str = "") -> str:
         hint = re.search(r"\(.*\)", question.label)
         return "Rank given to each option" + (f" {hint.group(0)}" if hint else "")
     text = nar.capitalise(_PLACEHOLDER.sub("", question.label).strip(" :"))
-    return f"{text}, by {by}" if by else text
+    if not by:
+        return text
+    return f"{text} (by {by})" if text.endswith(("?", ".", "!")) else f"{text}, by {by}"
 
 
 def _question_tables(ctx: ReportContext) -> list[_QuestionTable]:
@@ -234,14 +237,28 @@ def _field_counts(counts: pd.Series, field: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in counts.xs(field, level=0).items()}
 
 
+def _dimension_noun(survey: Any, set_name: str, w: Words) -> str:
+    """What one item of the set a question is asked per is called: the dimension set's
+    own label (e.g. ESS building blocks), the survey's word for its topics when the set is
+    the topics question's choice list, else "item"."""
+    dim_sets = survey.model.dimension_sets
+    if set_name in dim_sets:
+        return str(dim_sets[set_name].label)
+    if set_name == w.dimension_set:
+        return w.dimension
+    gaps = survey.model.gaps
+    topics = gaps.topics_question if gaps is not None else None
+    if topics and survey.question(topics).choices == set_name:
+        return w.topic[0]
+    return "item"
+
+
 def _per_dimension_table(
     fields: list[Any], counts: pd.Series, answered: pd.Series, survey: Any, question: Any, w: Words
 ) -> _QuestionTable:
     labels = survey.choice_labels(fields[0].choices)
     dim_labels = survey.dimension_labels(fields[0].dimension_set)
-    dim_sets = survey.model.dimension_sets  # the question's own set (e.g. ESS building blocks)
-    if fields[0].dimension_set in dim_sets:
-        w = replace(w, dimension=dim_sets[fields[0].dimension_set].label)
+    w = replace(w, dimension=_dimension_noun(survey, fields[0].dimension_set, w))
     rows = []
     for f in fields:
         got = _field_counts(counts, f.name)
@@ -270,7 +287,7 @@ def _per_dimension_entities_table(
 ) -> _QuestionTable:
     """An entities question asked per dimension (partners per area): per dimension, how
     many answered, how many entities were named in all, and the most named ones."""
-    w = ctx.words
+    w = replace(ctx.words, dimension=_dimension_noun(survey, fields[0].dimension_set, ctx.words))
     dim_labels = survey.dimension_labels(fields[0].dimension_set)
     rows = []
     for f in fields:
@@ -368,6 +385,64 @@ def _number_table(field: Any, tidy: pd.DataFrame, question: Any) -> _QuestionTab
     )
 
 
+# abbreviations the pipeline's own sentences and tables use, whatever the survey
+KIT_ABBREVIATIONS = {
+    "CI": "confidence interval",
+    "EMG": "Environment Management Group",
+    "UN": "United Nations",
+    "USD": "United States dollars",
+}
+
+
+def used_acronyms(texts: Iterable[str], names: dict[str, str]) -> dict[str, str]:
+    """``{acronym: name}`` for each acronym of ``names`` that ``texts`` use as a word of its
+    own ("UN" is not counted in "UN-Habitat" nor "UNEP" in "UNEPX"), sorted alphabetically;
+    an acronym that is its own name is left out."""
+    blob = "\n".join(texts)
+    found = {
+        acronym: name
+        for acronym, name in names.items()
+        if acronym
+        and name
+        and acronym.strip() != name.strip()
+        and re.search(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", blob)
+    }
+    return dict(sorted(found.items(), key=lambda item: (item[0].casefold(), item[0])))
+
+
+def _document_texts(doc: ReportDocument) -> list[str]:
+    """The text of every paragraph of the document body (table cells included)."""
+    return ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in doc.doc.element.body.iter(qn("w:p"))]
+
+
+def annex_acronyms(doc: ReportDocument, ctx: ReportContext, letter: str) -> bool:
+    """The acronyms of the entities (with their names from the registry) and the survey's
+    own abbreviations (``report.abbreviations``) that the report uses; none: no annex."""
+    registry = ctx.result.registry
+    entities: dict[str, str] = {}
+    if registry is not None:
+        table = registry.table
+        entities = dict(zip(table["acronym"].astype(str), table["full_name"].astype(str), strict=True))
+    declared = {**KIT_ABBREVIATIONS, **ctx.result.survey.model.report.abbreviations}
+    used = used_acronyms(_document_texts(doc), {**entities, **declared})
+    if not used:
+        return False
+    own = [a for a in used if a in declared]
+    doc.heading(f"Annex {letter}. Acronyms" + (" and abbreviations" if own else ""), 1)
+    parts = []
+    if len(used) > len(own):
+        parts.append(f"the {ctx.words.entities}, named as in the registry of {ctx.words.entities}")
+    if own:
+        parts.append("the survey's own abbreviations")
+    doc.paragraph(
+        f"The {nar.plural(len(used), 'acronym', 'acronyms')} this report uses: "
+        f"{' and '.join(parts)}."
+    )
+    frame = pd.DataFrame({"Acronym": list(used), "Stands for": list(used.values())})
+    doc.table(frame, "Acronyms used in this report", weights=[1.4, 8], keep_together=False)
+    return True
+
+
 LANDSCAPE_ANNEXES = frozenset({"scores", "issues"})  # wide tables: entities x dimensions, the log
 
 
@@ -379,6 +454,7 @@ def write_annexes(doc: ReportDocument, ctx: ReportContext, names: Sequence[str])
         "scores": annex_scores,
         "issues": annex_issues,
         "questions": annex_questions,
+        "acronyms": annex_acronyms,
     }
     letters = iter("ABCDEFGHIJ")
     letter = next(letters)
