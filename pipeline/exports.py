@@ -21,7 +21,7 @@ import csv
 import re
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -382,8 +382,9 @@ def write_odk_csv(
     """Write an unzipped ODK Central CSV export into ``folder``: ``<form_id>.csv`` and
     ``<form_id>-<repeat>.csv`` per repeat section. Returns the files written.
 
-    Group paths are joined by ``-``; select_multiple is the space-separated column (plus
-    ``<path>/<option>`` 0/1 columns with ``split_multiple``, Central's option).
+    Group paths are joined by ``-``, a repeat's columns named by their path inside the
+    repeat; select_multiple is the space-separated column (plus ``<path>/<option>`` 0/1
+    columns with ``split_multiple``, Central's option).
     """
     folder = Path(folder)
     main = main.reset_index(drop=True)
@@ -416,7 +417,11 @@ def write_odk_csv(
         if frame is None:
             frame = pd.DataFrame({"_submission_id": pd.Series(dtype="string")})
         frame = frame.reset_index(drop=True)
-        columns = _columns(survey, registry, section, "xml", split_multiple, "-")
+        # Central names a repeat's columns by their path inside the repeat (briefcase.js)
+        columns = [
+            replace(c, header=c.header.removeprefix(f"{section}-"))
+            for c in _columns(survey, registry, section, "xml", split_multiple, "-")
+        ]
         rtable = _cell_values(frame, columns, survey, registry, labels=False, numbers=False)
         parents = [key_of.get(str(s)) for s in frame["_submission_id"]]
         counter: dict[str | None, int] = {}

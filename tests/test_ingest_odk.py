@@ -40,6 +40,17 @@ def test_odk_round_trip(
     header = written[0].read_text(encoding="utf-8").splitlines()[0].split(",")
     assert header[0] == "SubmissionDate" and "meta-instanceID" in header and "KEY" in header
     assert "lifecycle-raw_materials-engagement_raw_materials" in header
+    assert header[-11:] == [  # central-backend lib/data/briefcase.js: the root's last columns
+        "meta-instanceID", "KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent",
+        "AttachmentsExpected", "Status", "ReviewState", "DeviceID", "Edits", "FormVersion",
+    ]  # fmt: skip
+    # a repeat's columns are named by their path inside the repeat, then PARENT_KEY, KEY
+    repeat_header = written[1].read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert repeat_header[:2] == ["project_title", "project_status"]
+    assert repeat_header[-2:] == ["PARENT_KEY", "KEY"]
+    assert not [h for h in repeat_header if h.startswith("projects-")]
+    if split_multiple:
+        assert "regions/africa" in repeat_header
     assert odk.can_read(written[0]) and not odk.can_read(written[1])
     assert odk.is_repeat_csv(written[1]) and not odk.is_repeat_csv(written[0])
     assert detect.pick_reader(written[0]) is odk
