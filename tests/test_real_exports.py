@@ -563,17 +563,22 @@ def test_collapse_keeps_errors_and_different_columns_apart() -> None:
 def test_same_answers_through_every_export_give_the_same_scores_projects_and_links(
     tmp_path: Path, survey: Survey, registry: Registry
 ) -> None:
-    """Kobo XLSX (formpack), ODK Central CSVs and offline questionnaires give identical
-    scores, projects and links; the Kobo CSV, which holds no projects, stops with the
+    """Kobo XLSX (formpack), ODK Central CSVs and offline questionnaires (in English and in
+    French) give identical scores, projects and links; the Kobo CSV, which holds no projects, stops with the
     error of item 1, and with --no-repeat gives the same scores and links."""
     main, repeats = example_round(survey, registry, n=8)
     main["agency"] = registry.ids[:8]  # eight different agencies: one submission each
     tables = kobo_export_tables(main, repeats, survey, registry)
+    french = survey.in_language("fr")
     ways = {
         "kobo-xlsx": lambda folder: write_formpack_xlsx(tables, folder / "kobo.xlsx"),
         "odk": lambda folder: write_central_csv(main, repeats, survey, registry, folder, "ewaste_img"),
         "questionnaires": lambda folder: [
             questionnaire(survey, registry, (main, repeats), i, folder / f"{main.at[i, 'agency']}.xlsx")
+            for i in range(len(main))
+        ],
+        "questionnaires-fr": lambda folder: [  # the French questionnaire, filled in French
+            questionnaire(french, registry, (main, repeats), i, folder / f"{main.at[i, 'agency']}.xlsx")
             for i in range(len(main))
         ],
         "kobo-csv": lambda folder: write_kobo_csv_export(tables, folder / "kobo.csv"),
@@ -597,7 +602,7 @@ def test_same_answers_through_every_export_give_the_same_scores_projects_and_lin
         drop = [c for c in ("source_file", "source_row") if c in frame]
         return frame.drop(columns=drop).sort_values(keys).reset_index(drop=True)
 
-    for way in ("odk", "questionnaires", "kobo-csv"):
+    for way in ("odk", "questionnaires", "questionnaires-fr", "kobo-csv"):
         pd.testing.assert_frame_equal(
             table(way, "scores", ["entity_id", "dimension"]),
             table("kobo-xlsx", "scores", ["entity_id", "dimension"]),
@@ -606,10 +611,16 @@ def test_same_answers_through_every_export_give_the_same_scores_projects_and_lin
             table(way, "network_edges", ["source", "target"]),
             table("kobo-xlsx", "network_edges", ["source", "target"]),
         )
+        for name in ("pairs", "coverage", "gaps"):  # overlaps and complementarities too
+            frame = results["kobo-xlsx"][name]
+            pd.testing.assert_frame_equal(
+                table(way, name, list(frame.columns[:2])), table("kobo-xlsx", name, list(frame.columns[:2]))
+            )
     assert len(results["kobo-xlsx"]["scores"]) == 8 * 7  # agencies x life-cycle stages
     assert len(results["kobo-xlsx"]["network_edges"]) > 0
+    assert min(len(results["kobo-xlsx"][name]) for name in ("pairs", "coverage", "gaps")) > 0
     assert len(results["kobo-xlsx"]["projects"]) == len(repeats["projects"]) > 0
-    for way in ("odk", "questionnaires"):
+    for way in ("odk", "questionnaires", "questionnaires-fr"):
         pd.testing.assert_frame_equal(
             table(way, "projects", ["entity_id", "instance"]),
             table("kobo-xlsx", "projects", ["entity_id", "instance"]),
