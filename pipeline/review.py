@@ -42,6 +42,13 @@ STATES: dict[str, str] = {
 }
 """What a review-state cell says (normalised) -> the state the survey's rule names."""
 
+KOBO_LABELS = {
+    "validation_status_approved": "Approved",
+    "validation_status_not_approved": "Not approved",
+    "validation_status_on_hold": "On hold",
+}
+"""KoboToolbox's label of each status uid, as its interface shows it."""
+
 WHERE = {"kobo": ("_validation_status", "KoboToolbox"), "odk": ("ReviewState", "ODK Central")}
 
 
@@ -51,6 +58,14 @@ def review_states(values: pd.Series) -> pd.Series:
     text = values.astype("string").str.strip()
     keys = text.map(lambda v: normalise_text(v) if isinstance(v, str) else v)
     return keys.map(STATES).astype("string").fillna(text.mask(text == ""))
+
+
+def _shown(value: object) -> str:
+    """A review-state cell as the tool's interface names it: ``'Not approved'
+    (validation_status_not_approved)`` for a Kobo status uid, else the cell as written."""
+    text = str(value).strip()
+    label = KOBO_LABELS.get(text)
+    return f"'{label}' ({text})" if label else f"'{text}'"
 
 
 def _tool(reader: object) -> tuple[str, str]:
@@ -99,7 +114,7 @@ def apply_review_states(
         )
         log.warning(
             "review-set-aside",
-            f"submission set aside: marked '{main.at[i, '_review_state']}' in {tool}; {rest}",
+            f"submission set aside: marked {_shown(main.at[i, '_review_state'])} in {tool}; {rest}",
             **_where(main, i),
             column=column,
             entity=_entity(ids, i),
@@ -109,7 +124,7 @@ def apply_review_states(
         column, tool = _tool(main.at[i, "_reader"])
         log.warning(
             "review-to-check",
-            f"submission kept, but marked '{main.at[i, '_review_state']}' in {tool}: check "
+            f"submission kept, but marked {_shown(main.at[i, '_review_state'])} in {tool}: check "
             "it with the focal point (or set its status in the tool) before the report is final",
             **_where(main, i),
             column=column,
