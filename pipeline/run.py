@@ -408,7 +408,7 @@ def analyse_round(
     steps: Steps,
 ) -> RunResult:
     """Score and analyse normalised responses (no file I/O)."""
-    from pipeline.analysis import analyse
+    from pipeline.analyses import analyse
 
     with steps.step("Scoring and analysing"):
         tables, stats = analyse(responses, survey, registry, log=log, desk=raw.desk)
@@ -445,17 +445,15 @@ def write_round(
     ``previous``: the round compared with (see :func:`_previous_key`), for the manifest;
     ``pdf``: LibreOffice finishes the report and the work plan (page numbers in the
     contents, a PDF of each, written in the staging folder like every other output)."""
+    from pipeline.analyses import make_charts
     from pipeline.excerpts import FILE as EXCERPTS_FILE
     from pipeline.excerpts import SHEET as EXCERPTS_SHEET
     from pipeline.excerpts import excerpt_sheet, how_to
     from pipeline.report.chart_cache import chart_cache
-    from pipeline.report.charts import make_charts
-    from pipeline.report.compare_charts import charts_for_run
     from pipeline.report.docx_report import report_recommendations, write_report
     from pipeline.report.office import finish_documents
     from pipeline.report.profiles import write_profiles
     from pipeline.report.slides import write_slides
-    from pipeline.report.themes_charts import theme_charts
     from pipeline.report.workbook import write_csv_safe, write_sheets, write_workbook
 
     with staged(processed_dir, out_dir) as (proc_stage, out_stage):
@@ -473,8 +471,6 @@ def write_round(
             charts_dir.mkdir()
             with chart_cache(layout.chart_cache):
                 charts = make_charts(result, charts_dir)
-                charts += theme_charts(result, charts_dir)
-            charts += charts_for_run(result, charts_dir)
         with steps.step("Writing results workbook"):
             write_workbook(result, out_stage / "results.xlsx")
         with steps.step("Writing report"):

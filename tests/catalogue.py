@@ -153,7 +153,7 @@ def validate_round(project: Project, *extra: str) -> Outcome:
 
 
 def no_charts(result: Any, folder: Path) -> list[Any]:
-    """Stand-in for :func:`pipeline.report.charts.make_charts` where a test is about
+    """Stand-in for :func:`pipeline.analyses.make_charts` where a test is about
     something else: drawing the charts takes seconds; the report skips missing charts."""
     return []
 

@@ -191,7 +191,7 @@ def test_two_submissions_of_one_agency_at_the_same_time_are_called_a_tie(
 def test_a_contradicting_answer_stops_the_run_and_leaves_the_previous_outputs(
     project: Project, survey: Survey, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("pipeline.report.charts.make_charts", no_charts)
+    monkeypatch.setattr("pipeline.analyses.make_charts", no_charts)
     assert cli(project, "run", "--run-date", "2026-11-25").code == 0
     outputs, processed = snapshot(project.outputs), snapshot(project.processed)
     set_cells(project.raw / "export.xlsx", main_sheet(survey), 3, {ACTIVITIES: "policy research"})

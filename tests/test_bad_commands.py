@@ -156,7 +156,7 @@ def test_a_declared_round_order_wins(three_rounds: Project) -> None:
 def test_the_run_says_which_round_it_compared_with(
     three_rounds: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("pipeline.report.charts.make_charts", no_charts)
+    monkeypatch.setattr("pipeline.analyses.make_charts", no_charts)
     raw = snapshot(three_rounds.root / "data" / "raw")
     outcome = cli(three_rounds, "run", "--run-date", "2026-11-25")  # 2026-R1: the first
     assert outcome.code == 0 and "compared with" not in outcome.text
@@ -171,7 +171,7 @@ def test_the_run_says_which_round_it_compared_with(
 def test_the_run_message_names_the_previous_round(
     three_rounds: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr("pipeline.report.charts.make_charts", no_charts)
+    monkeypatch.setattr("pipeline.analyses.make_charts", no_charts)
     code, text = run_main(
         ["run", SURVEY, "--round", "2026-R2", "--root", str(three_rounds.root), "--run-date", "2026-11-25"], capsys
     )

@@ -50,7 +50,7 @@ def project(tmp_path: Path, survey: Survey, registry: Registry, example: Example
 
 @pytest.fixture
 def charts_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("pipeline.report.charts.make_charts", no_charts)
+    monkeypatch.setattr("pipeline.analyses.make_charts", no_charts)
 
 
 def first_run(project: Project) -> tuple[dict[str, bytes], dict[str, bytes]]:

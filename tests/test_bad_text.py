@@ -176,7 +176,7 @@ def test_a_stray_quote_stops_the_run_and_leaves_the_previous_outputs(
     example: Example,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("pipeline.report.charts.make_charts", no_charts)
+    monkeypatch.setattr("pipeline.analyses.make_charts", no_charts)
     project = new_project(tmp_path)
     main, repeats = example
     write_kobo_xlsx(main, repeats, survey, registry, project.raw / "kobo.xlsx")

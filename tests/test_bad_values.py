@@ -199,7 +199,7 @@ def awkward_run(
     assert "\x07" in (project.raw / "ewaste_img-projects.csv").read_text(encoding="utf-8")
     before = snapshot(project.raw)
     with pytest.MonkeyPatch.context() as patch:  # charts show no free text
-        patch.setattr("pipeline.report.charts.make_charts", no_charts)
+        patch.setattr("pipeline.analyses.make_charts", no_charts)
         outcome = cli(project, "run", "--run-date", "2026-11-25")
     assert outcome.code == 0, outcome.text
     assert snapshot(project.raw) == before

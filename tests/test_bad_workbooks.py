@@ -245,7 +245,7 @@ def test_ctrl_c_inside_the_reader_is_not_taken_for_a_damaged_file(project: Proje
 def test_hostile_workbooks_leave_the_previous_outputs_as_they_were(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("pipeline.report.charts.make_charts", no_charts)
+    monkeypatch.setattr("pipeline.analyses.make_charts", no_charts)
     first = cli(project, "run", "--run-date", "2026-11-25")
     assert first.code == 0, first.text
     outputs, processed = snapshot(project.outputs), snapshot(project.processed)

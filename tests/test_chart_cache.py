@@ -13,12 +13,13 @@ import pytest
 from matplotlib.figure import Figure
 from test_charts import ALL_CHARTS, make_result
 
+from pipeline.analyses import make_charts
 from pipeline.errors import IssueLog
 from pipeline.paths import CHART_CACHE_ENV, Layout
 from pipeline.registry import Registry
 from pipeline.report import profiles
 from pipeline.report.chart_cache import cached_file, chart_cache, digest
-from pipeline.report.charts import Chart, make_charts
+from pipeline.report.figure import Chart
 from pipeline.report.zipstamp import stamp_zip
 from pipeline.run import run_round
 from pipeline.spec import Survey

@@ -9,15 +9,16 @@ import pandas as pd
 import pytest
 from PIL import Image
 
+from pipeline.analyses import make_charts
 from pipeline.errors import IssueLog
 from pipeline.registry import Registry
-from pipeline.report.charts import Chart, make_charts
+from pipeline.report.figure import Chart
 from pipeline.report.style import DPI, FIGSIZE
 from pipeline.score import rule_text
 from pipeline.spec import Survey
 from pipeline.tables import Responses, RunResult
 
-ALL_CHARTS = ["heatmap", "coverage", "gaps", "network", "projects", "response", "ranking"]
+ALL_CHARTS = ["heatmap", "coverage", "gaps", "network", "projects", "ranking", "response"]
 ROUND = "2026-R1"
 
 

@@ -33,7 +33,7 @@ RUN_DATE = "2026-11-25"
 KILLED_RUN = """
 import sys, time
 from pathlib import Path
-import pipeline.report.charts as charts
+import pipeline.analyses as charts
 import pipeline.report.workbook as workbook
 from pipeline.paths import Layout
 from pipeline.run import run_round
@@ -53,7 +53,7 @@ run_round(Layout(Path(sys.argv[1])), "ewaste_img", "2026-R1", force=True, run_da
 
 @pytest.fixture(autouse=True)
 def quick_charts(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("pipeline.report.charts.make_charts", no_charts)
+    monkeypatch.setattr("pipeline.analyses.make_charts", no_charts)
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def done(
     main, repeats = example_round(survey, registry, n=4)
     write_kobo_xlsx(main, repeats, survey, registry, project.raw / "kobo_export.xlsx")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("pipeline.report.charts.make_charts", no_charts)
+        patch.setattr("pipeline.analyses.make_charts", no_charts)
         outcome = cli(project, "run", "--run-date", RUN_DATE)
     assert outcome.code == 0, outcome.text
     return project

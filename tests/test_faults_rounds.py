@@ -37,7 +37,7 @@ RUN_DATE = "2026-11-25"
 CHILD = """
 import os, sys, time
 from pathlib import Path
-import pipeline.report.charts as charts
+import pipeline.analyses as charts
 import pipeline.report.workbook as workbook
 charts.make_charts = lambda result, folder: []
 root, marker, mode = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
@@ -72,7 +72,7 @@ sys.exit(main(["run", "ewaste_img", "--round", "2026-R1", "--root", root, "--for
 
 @pytest.fixture(autouse=True)
 def quick_charts(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("pipeline.report.charts.make_charts", no_charts)
+    monkeypatch.setattr("pipeline.analyses.make_charts", no_charts)
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +82,7 @@ def done(tmp_path_factory: pytest.TempPathFactory, survey: Survey, registry: Reg
     main, repeats = example_round(survey, registry, n=4)
     write_kobo_xlsx(main, repeats, survey, registry, project.raw / "kobo_export.xlsx")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("pipeline.report.charts.make_charts", no_charts)
+        patch.setattr("pipeline.analyses.make_charts", no_charts)
         outcome = cli(project, "run", "--run-date", RUN_DATE)
     assert outcome.code == 0, outcome.text
     return project

@@ -35,7 +35,7 @@ def named_run(
     questionnaire(survey, registry, (main, repeats), 3, project.raw / "questionnaires" / FILE)
     before = snapshot(project.raw)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("pipeline.report.charts.make_charts", no_charts)
+        patch.setattr("pipeline.analyses.make_charts", no_charts)
         outcome = cli(project, "run", "--run-date", "2026-11-25")
     assert outcome.code == 0, outcome.text
     return project, outcome.text, before

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.analysis.sdg import sdg_tables
 from pipeline.registry import Registry
 from pipeline.spec import Survey
 
@@ -124,22 +123,3 @@ def internal_management(
         {c: "string" for c in text}
         | {"n_entities": "int64", "n_answered": "int64", "share": "float64"}
     )
-
-
-def synthesis_tables(
-    submissions: pd.DataFrame, survey: Survey, registry: Registry | None = None
-) -> dict[str, pd.DataFrame]:
-    """The tables above that the survey allows; ``{}`` when none.
-
-    Out: ``sdg_matrix, sdg_targets, sdg_unreported`` and ``contributors`` (when the survey
-    declares coverage) for a survey with an SDG-target question; ``internal_management``
-    for a survey that declares ``tallies``.
-    """
-    tables = sdg_tables(submissions, survey, registry)
-    if tables and survey.model.coverage is not None:
-        tables["contributors"] = contributors(submissions, survey, registry)
-    if survey.model.tallies is not None:
-        tables["internal_management"] = internal_management(
-            submissions, survey, registry, survey.model.tallies.section
-        )
-    return tables

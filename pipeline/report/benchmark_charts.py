@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import itertools
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,9 +40,6 @@ from pipeline.report.narrative import capitalise, inline
 from pipeline.report.style import frame, new_figure, save, tidy_axes
 from pipeline.spec import Survey
 from pipeline.tables import RunResult
-
-# Charts of make_charts that the charts below replace for a benchmark survey.
-REPLACED_GENERIC_CHARTS = frozenset({"heatmap", "coverage", "gaps"})
 
 # Colours of the coverage scale, strongest answer first (Okabe-Ito blues and orange, then
 # grey for "not covered"); an unscored answer such as "not applicable" is white, hatched.
@@ -649,7 +646,7 @@ CHARTS: dict[str, Callable[[_Ctx, Path], Chart | None]] = {
 }
 
 
-def make_requirement_charts(result: RunResult, out_dir: Path) -> list[Chart]:
+def make_requirement_charts(result: RunResult, out_dir: Path, skip: Collection[str] = ()) -> list[Chart]:
     """Draw the benchmark charts the run's tables allow into ``out_dir``; return them.
 
     A chart whose table is missing or empty is skipped; one that cannot be drawn from
@@ -659,4 +656,4 @@ def make_requirement_charts(result: RunResult, out_dir: Path) -> list[Chart]:
         return []
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return draw_charts(CHARTS, _ctx(result), out_dir, result.log)
+    return draw_charts(CHARTS, _ctx(result), out_dir, result.log, skip=skip)

@@ -1,7 +1,8 @@
 """The charts of a run, drawn for IMG meetings on a projector.
 
-:func:`make_charts` takes a :class:`~pipeline.tables.RunResult` and writes each chart it can
-draw as a PNG (200 dpi) and an SVG into a folder; it returns one :class:`Chart` per chart
+"One chart function per analysis (``scores_charts``, ``coverage_charts`` ..., listed in
+each analysis' record in :mod:`pipeline.analyses`) takes a :class:`~pipeline.tables.RunResult`
+and writes each chart it can draw as a PNG (200 dpi) and an SVG into a folder; it returns one :class:`Chart` per chart
 with the title, the caption for the report and an alt text that states the main finding,
 computed from the numbers. A chart whose table is missing or empty is skipped (other
 surveys declare fewer analyses; a round may have no projects).
@@ -15,7 +16,7 @@ and ``ranking`` (mean rank of each option, with Kendall's W).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -1034,22 +1035,22 @@ CHARTS: dict[str, Callable[[_Run, Path], Chart | None]] = {
 }
 
 
-def make_charts(result: RunResult, out_dir: Path) -> list[Chart]:
-    """Draw every chart the run's tables allow into ``out_dir``; return them in order.
+def _drawer(*ids: str) -> Callable[[RunResult, Path, Collection[str]], list[Chart]]:
+    """The chart function of one analysis: draws the charts ``ids`` of :data:`CHARTS`."""
 
-    A chart whose table is missing or empty is skipped. A chart that cannot be drawn from
-    malformed data is skipped too, with a warning ``chart-skipped`` in ``result.log``.
-    """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    run = _run_context(result)
-    # a requirements benchmark (ESS) has charts of its own in place of the score charts
-    benchmark = result.survey.model.requirements is not None
-    if not benchmark:
-        return draw_charts(CHARTS, run, out_dir, result.log)
-    from pipeline.report.benchmark_charts import REPLACED_GENERIC_CHARTS, make_requirement_charts
+    def draw(result: RunResult, out_dir: Path, skip: Collection[str] = ()) -> list[Chart]:
+        wanted = {i: CHARTS[i] for i in ids if i not in skip}
+        if not wanted:
+            return []
+        return draw_charts(wanted, _run_context(result), Path(out_dir), result.log)
 
-    charts = draw_charts(CHARTS, run, out_dir, result.log, skip=REPLACED_GENERIC_CHARTS)
-    return charts + make_requirement_charts(result, out_dir)
+    return draw
 
 
+scores_charts = _drawer("heatmap")
+coverage_charts = _drawer("coverage")
+gaps_charts = _drawer("gaps")
+links_charts = _drawer("network")
+projects_charts = _drawer("projects")
+response_charts = _drawer("response")
+ranking_charts = _drawer("ranking")

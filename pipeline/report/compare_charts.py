@@ -21,6 +21,7 @@ missing or empty is skipped.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -576,7 +577,7 @@ def make_compare_charts(
     return charts
 
 
-def charts_for_run(result: Any, out_dir: Path) -> list[Chart]:
+def charts_for_run(result: Any, out_dir: Path, skip: Collection[str] = ()) -> list[Chart]:
     """The comparison charts of a run that compared with its previous round, and the SDG
     heat map of a run with SDG tables (none of either: an empty list).
 

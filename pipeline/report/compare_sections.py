@@ -478,6 +478,14 @@ def _network(doc: ReportDocument, change: Change, level: int, page: bool | None)
             doc.paragraph(f"The ties of {nar.join_names(names)} changed most.")
 
 
+def change_chapter(doc: ReportDocument, ctx: Any) -> None:
+    """The round report's chapter on what changed since the round it compared with
+    (nothing when it compared with none)."""
+    change = change_from_run(ctx.result, ctx.charts, ctx.words)
+    if change is not None:
+        write_change_chapter(doc, change)
+
+
 def write_change_chapter(
     doc: ReportDocument,
     change: Change,

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.analyses import chapter_writers
 from pipeline.report import narrative as nar
 from pipeline.report import sdg_chapters as sdg
 from pipeline.report.annexes import write_annexes
@@ -30,9 +31,8 @@ from pipeline.report.context import (
 )
 from pipeline.report.document import ReportDocument
 from pipeline.report.narrative import Words
-from pipeline.report.projects_chapter import projects_summary, write_projects
+from pipeline.report.projects_chapter import projects_summary
 from pipeline.report.recommendations import recommendations
-from pipeline.report.themes_chapter import write_open_answers
 from pipeline.score import rule_text
 from pipeline.spec import ANNEXES, CHAPTERS
 from pipeline.tables import RunResult
@@ -220,7 +220,7 @@ def _threshold_sentence(w: Words) -> str:
     )
 
 
-def _findings(doc: ReportDocument, ctx: ReportContext) -> None:
+def findings_chapter(doc: ReportDocument, ctx: ReportContext) -> None:
     coverage = ctx.table("coverage")
     w = ctx.words
     if coverage.empty:
@@ -274,7 +274,7 @@ def _findings(doc: ReportDocument, ctx: ReportContext) -> None:
         doc.paragraph(" ".join(sentences))
 
 
-def _gaps(doc: ReportDocument, ctx: ReportContext) -> None:
+def gaps_chapter(doc: ReportDocument, ctx: ReportContext) -> None:
     if "gaps" not in ctx.result.tables:
         return
     gaps = ctx.table("gaps")
@@ -325,7 +325,7 @@ def _topics(doc: ReportDocument, ctx: ReportContext) -> None:
     )
 
 
-def _links(doc: ReportDocument, ctx: ReportContext) -> None:
+def links_chapter(doc: ReportDocument, ctx: ReportContext) -> None:
     network = ctx.stats.get("network") or {}
     nodes, pairs = ctx.table("network_nodes"), ctx.table("pairs")
     if not network and nodes.empty and pairs.empty:
@@ -386,7 +386,7 @@ def _links(doc: ReportDocument, ctx: ReportContext) -> None:
         )
 
 
-def _ranking(doc: ReportDocument, ctx: ReportContext) -> None:
+def ranking_chapter(doc: ReportDocument, ctx: ReportContext) -> None:
     spec, ranking = ctx.result.survey.model.ranking, ctx.table("ranking")
     if spec is None or ranking.empty:
         return
@@ -492,20 +492,10 @@ def write_report(result: RunResult, charts: list, path: Path, template: Path | N
         return doc.save(Path(path))
     _executive_summary(doc, ctx)
     _methodology(doc, ctx)
-    writers: dict[str, Any] = {
-        "findings": _findings,
-        "contributors": sdg.write_contributors,  # these four write only when their
-        "sdg": sdg.write_sdg_chapter,  # tables exist
-        "gaps": _gaps,
-        "links": _links,
-        "tallies": sdg.write_internal_management,
-        "projects": write_projects,
-        "ranking": _ranking,
-        "open_answers": write_open_answers,  # only when the survey declares themes
-        "change": lambda d, _c: write_change_chapter(d, change) if change is not None else None,
-    }
+    writers = chapter_writers(result.survey)
     for name in result.survey.model.report.chapters or CHAPTERS:
-        writers[name](doc, ctx)
+        if name in writers:
+            writers[name](doc, ctx)
     _recommendations(doc, ctx)
     write_annexes(doc, ctx, result.survey.model.report.annexes or ANNEXES)
     return doc.save(Path(path))

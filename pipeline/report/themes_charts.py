@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -58,9 +59,9 @@ def _themes(run: Any, out_dir: Path) -> Chart | None:
     return Chart("themes", title, caption, alt, png, svg)
 
 
-def theme_charts(result: Any, out_dir: Path) -> list[Chart]:
+def theme_charts(result: Any, out_dir: Path, skip: Collection[str] = ()) -> list[Chart]:
     """The themes chart of a run whose survey declares open-answer themes (else none)."""
     counts = result.tables.get("theme_counts")
     if not isinstance(counts, pd.DataFrame) or counts.empty:
         return []
-    return draw_charts({"themes": _themes}, _run_context(result), out_dir, result.log)
+    return draw_charts({"themes": _themes}, _run_context(result), out_dir, result.log, skip=skip)

@@ -47,133 +47,6 @@ MAX_WIDTH = 60
 MIN_WIDTH = 8
 WIDTH_SAMPLE = 5000  # rows looked at to size columns
 
-# table name -> (sheet name, what the sheet holds); the workbook keeps this order.
-SHEETS: dict[str, tuple[str, str]] = {
-    # a requirements benchmark (ESS)
-    "comparison_labels": (
-        "Comparison matrix",
-        "How each {noun} covers each requirement: one row per {noun} (in the order of the "
-        "dendrogram), one column per requirement.",
-    ),
-    "comparison_matrix": (
-        "Matrix (choice names)",
-        "The comparison matrix with the answers' choice names and requirement ids, for analysis.",
-    ),
-    "adoption": (
-        "Adoption",
-        "Per requirement: how many {plural} give each answer, and the shares of those it applies "
-        "to (not-applicable answers left out).",
-    ),
-    "benchmark": (
-        "Benchmark",
-        "Per {noun}: requirements applicable, mandatory and missing; share mandatory overall and per group.",
-    ),
-    "minimum_requirements": (
-        "Minimum requirements",
-        "Per requirement: its tier at the declared consensus share (core, within reach, "
-        "aspirational) and how many more {plural} would make it core.",
-    ),
-    "sensitivity": ("Sensitivity", "The tiers at each consensus threshold, and what enters or leaves the core."),
-    "to_adopt": ("To adopt", "Per {noun}: the core requirements it does not yet make mandatory."),
-    "maturity": (
-        "Maturity",
-        "Per building block: {plural} at each maturity level, mean and median, and each {noun}'s score.",
-    ),
-    "clusters": ("Clusters", "Each {noun}'s group of similar answers, in dendrogram order."),
-    "cluster_drivers": (
-        "Cluster drivers",
-        "The requirements that separate the groups most: mean score per group, Kruskal-Wallis test.",
-    ),
-    "scores": ("Scores", "Score (0-1) and level of each {noun} by {dim}, with the rule that made it."),
-    "heatmap": ("Score matrix", "The scores as a matrix: one row per {noun} (acronym), one column per {dim}."),
-    "coverage": (
-        "Coverage",
-        "Per {dim}: {plural} engaged and strongly engaged, mean score with its bootstrap "
-        "confidence interval, leading {plural}.",
-    ),
-    "gaps": ("Gaps", "System gaps: each {dim}, {topic} or set of {activities} found weak, with the reason and evidence."),
-    "topic_coverage": ("Topic coverage", "Per {topic}: how many {plural} {topic_verb} it, and which."),
-    "activity_matrix": ("Activities", "Per {dim}: how many {plural} report each of the {activities}."),
-    "network_edges": (
-        "Links",
-        "Collaborations reported: one row per {noun} and partner it names; reciprocated when "
-        "the partner names it too.",
-    ),
-    "network_nodes": ("Network nodes", "Per {noun} in the network: partners (degree), cluster, isolated."),
-    "pairs": ("Pairs", "Pairs of {plural} with overlapping or complementary profiles."),
-    "projects": (
-        "Projects",
-        "One row per project: reported in the survey (source survey) or found by desk research "
-        "(source desk, with its source URL).",
-    ),
-    "desk_matches": (
-        "Desk matches",
-        "Desk-research initiatives matched to a project reported in the survey (same {noun}, "
-        "similar title): counted once, as the survey's.",
-    ),
-    "project_summary": (
-        "Project summary",
-        "Projects and budgets by status, by {dim} and by region; n_desk: of them, found by desk research.",
-    ),
-    "workplan": (
-        "Work plan",
-        "The draft joint work plan: one goal per gap, the {plural} that would lead (strongest "
-        "engagement first) or contribute, their related projects, the preferred knowledge-sharing "
-        "option; flag: no {noun} offers to lead.",
-    ),
-    "workplan_roles": (
-        "Work plan roles",
-        "Per goal: each {noun} that would lead or contribute, its engagement in the item and its related projects.",
-    ),
-    "ranking": ("Ranking", "Mean and median rank of each option (1 = most preferred)."),
-    "theme_counts": (
-        "Themes",
-        "Open answers: the number of {plural} whose answer raises each declared theme.",
-    ),
-    "open_answers": (
-        "Open answers",
-        "Every answer to a themed text question (contact details masked), the themes found "
-        "in it and the quoting decision (see excerpts.xlsx).",
-    ),
-    "ranking_stats": ("Ranking statistics", "Kendall's W of the rankings, with its test."),
-    "response_status": ("Response status", "Every {noun} invited: whether and when it responded, from which file."),
-    # synthesis survey (pipeline.analysis.synthesis)
-    "contributors": ("Contributors", "Per {dim} and level of involvement: the {plural} reporting it."),
-    "sdg_targets": ("SDG targets", "Per environment-related SDG target: how many {plural} contribute, and which."),
-    "sdg_unreported": ("SDG targets unreported", "The SDG targets no responding {noun} reports contributing to."),
-    "sdg_matrix": ("SDG matrix", "Per {noun} (acronym) and SDG goal: how many of the goal's targets it reports."),
-    "internal_management": (
-        "Internal management",
-        "{tallies}: the answers to each question and the {plural} giving them.",
-    ),
-    # comparison with the previous round (pipeline.comparison, pipeline.analysis.compare)
-    "score_change": (
-        "Change scores",
-        "Per {dim}: mean score of the {plural} answering both rounds, then and now; Wilcoxon "
-        "signed-rank test (p, method), rank-biserial effect size, whether the change can be "
-        "told from noise, rough minimum detectable change.",
-    ),
-    "adoption_change": (
-        "Change yes-no",
-        "Per yes/no item: {plural} answering both rounds, yes then and now, switches yes->no (b) "
-        "and no->yes (c), exact McNemar p, odds ratio, effect g, whether told from noise.",
-    ),
-    "coverage_change": (
-        "Change coverage",
-        "Per {dim}: all respondents of each round, {plural} engaged and mean score, then and now.",
-    ),
-    "movers": ("Change movers", "Per {dim}: the {plural} answering both rounds whose score changed most."),
-    "network_change": ("Change network", "Collaboration ties between {plural} answering both rounds: kept, new, dropped."),
-    "entity_pairing": ("Change pairing", "Each {noun} of either round: answered both, joined or left."),
-    "comparable_questions": (
-        "Comparable questions",
-        "Each question of the two form versions: the earlier question it is compared with, whether, and why.",
-    ),
-    "comparable_dimensions": (
-        "Comparable items",
-        "Each dimension item of the two form versions: the earlier item it is compared with, whether, and why.",
-    ),
-}
 LOG_SHEET = ("Data quality", "The data-quality log: every problem found in the inputs, errors first.")
 TIDY_SHEET = (
     "Tidy responses",
@@ -499,7 +372,7 @@ def write_workbook(result: RunResult, path: Path) -> Path:
     """Write the run's results workbook to ``path`` and return it.
 
     Sheets: ``README`` (survey, round, run date, statistics, what each sheet holds), then
-    one sheet per table of ``result.tables`` that has rows (see :data:`SHEETS` for the
+    one sheet per table of ``result.tables`` that has rows (see each analysis' ``sheets`` in :mod:`pipeline.analyses` for the
     order; tables not listed there follow under their own names), then ``Data quality``
     (``result.log``, also when empty) and ``Tidy responses`` (up to :data:`MAX_TIDY_ROWS`
     rows; a larger round's README points to ``tidy_responses.csv`` instead). Missing or
@@ -514,7 +387,10 @@ def write_workbook(result: RunResult, path: Path) -> Path:
 
     frames: list[tuple[str, str, pd.DataFrame]] = []
     empty: list[str] = []
-    known = [(name, *SHEETS[name]) for name in SHEETS if name in result.tables]
+    from pipeline.analyses import sheets
+
+    declared = sheets()
+    known = [(name, *declared[name]) for name in declared if name in result.tables]
     tallies = result.survey.model.tallies
     if tallies is not None:  # the declared chapter's own name
         taken = {sheet for _, sheet, _ in known}
@@ -526,7 +402,7 @@ def write_workbook(result: RunResult, path: Path) -> Path:
     others = [
         (name, name.replace("_", " ").capitalize(), f"The '{name}' table.")
         for name in result.tables
-        if name not in SHEETS
+        if name not in declared
     ]
     for name, sheet, what in known + others:
         frame = result.tables[name]

@@ -1,0 +1,28 @@
+"""Coverage: per dimension, the entities engaged and strong, the mean score with its
+bootstrap interval and the leading entities; the "Findings by dimension" chapter."""
+
+from __future__ import annotations
+
+from pipeline.analyses.base import Analysis, AnalysisInput, Stats, Tables, declares
+
+
+def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
+    from pipeline.analysis.coverage import coverage
+
+    return {"coverage": coverage(inp.scores, inp.submissions, inp.survey, inp.registry)}, {}
+
+
+ANALYSIS = Analysis(
+    "coverage",
+    declares("coverage"),
+    compute=f"{__name__}:compute",
+    charts="pipeline.report.charts:coverage_charts",
+    chapters={"findings": "pipeline.report.docx_report:findings_chapter"},
+    sheets={
+        "coverage": (
+            "Coverage",
+            "Per {dim}: {plural} engaged and strongly engaged, mean score with its bootstrap "
+            "confidence interval, leading {plural}.",
+        ),
+    },
+)

@@ -1,0 +1,26 @@
+"""Ranking: the options entities rank (e.g. ways of sharing knowledge), their mean and
+median rank and how far the entities agree (Kendall's W)."""
+
+from __future__ import annotations
+
+from pipeline.analyses.base import Analysis, AnalysisInput, Stats, Tables, declares
+
+
+def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
+    from pipeline.analysis.ranking import knowledge_sharing_ranking
+
+    ranking, stats = knowledge_sharing_ranking(inp.submissions, inp.survey)
+    return {"ranking": ranking}, {"ranking": stats}
+
+
+ANALYSIS = Analysis(
+    "ranking",
+    declares("ranking"),
+    compute=f"{__name__}:compute",
+    charts="pipeline.report.charts:ranking_charts",
+    chapters={"ranking": "pipeline.report.docx_report:ranking_chapter"},
+    sheets={
+        "ranking": ("Ranking", "Mean and median rank of each option (1 = most preferred)."),
+        "ranking_stats": ("Ranking statistics", "Kendall's W of the rankings, with its test."),
+    },
+)

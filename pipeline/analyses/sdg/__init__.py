@@ -1,0 +1,57 @@
+"""SDG contributions: for a survey with a multi-select question whose choices carry a goal
+(the SDG targets), who contributes to which target and goal, the targets nobody reports,
+and the contributors per dimension item."""
+
+from __future__ import annotations
+
+from pipeline.analyses.base import Analysis, AnalysisInput, Stats, Tables
+from pipeline.spec import Survey
+
+
+def switched_on(survey: Survey) -> bool:
+    from pipeline.analysis.sdg import sdg_question
+
+    try:
+        sdg_question(survey)
+    except ValueError:
+        return False
+    return True
+
+
+def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
+    from pipeline.analysis.sdg import sdg_tables
+    from pipeline.analysis.synthesis import contributors
+
+    out = sdg_tables(inp.submissions, inp.survey, inp.registry)
+    if inp.survey.model.coverage is not None:
+        out["contributors"] = contributors(inp.submissions, inp.survey, inp.registry)
+    return out, {}
+
+
+ANALYSIS = Analysis(
+    "sdg",
+    switched_on,
+    compute=f"{__name__}:compute",
+    chapters={
+        "contributors": "pipeline.report.sdg_chapters:write_contributors",
+        "sdg": "pipeline.report.sdg_chapters:write_sdg_chapter",
+    },
+    sheets={
+        "contributors": (
+            "Contributors",
+            "Per {dim} and level of involvement: the {plural} reporting it.",
+        ),
+        "sdg_targets": (
+            "SDG targets",
+            "Per environment-related SDG target: how many {plural} contribute, and which.",
+        ),
+        "sdg_unreported": (
+            "SDG targets unreported",
+            "The SDG targets no responding {noun} reports contributing to.",
+        ),
+        "sdg_matrix": (
+            "SDG matrix",
+            "Per {noun} (acronym) and SDG goal: how many of the goal's targets it reports.",
+        ),
+    },
+)

@@ -1,0 +1,44 @@
+"""The draft joint work plan: one goal per gap, who would lead or contribute, their
+projects and the preferred way of sharing knowledge (written as workplan.docx)."""
+
+from __future__ import annotations
+
+from pipeline.analyses.base import Analysis, AnalysisInput, Stats, Tables
+from pipeline.spec import Survey
+
+
+def switched_on(survey: Survey) -> bool:
+    return survey.model.workplan is not None and survey.model.gaps is not None
+
+
+def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
+    from pipeline.analysis.workplan import work_plan
+
+    plan, roles = work_plan(
+        tables["gaps"],
+        inp.submissions,
+        inp.survey,
+        inp.registry,
+        tables.get("projects"),
+        tables.get("ranking"),
+    )
+    return {"workplan": plan, "workplan_roles": roles}, {}
+
+
+ANALYSIS = Analysis(
+    "workplan",
+    switched_on,
+    compute=f"{__name__}:compute",
+    sheets={
+        "workplan": (
+            "Work plan",
+            "The draft joint work plan: one goal per gap, the {plural} that would lead (strongest "
+            "engagement first) or contribute, their related projects, the preferred knowledge-sharing "
+            "option; flag: no {noun} offers to lead.",
+        ),
+        "workplan_roles": (
+            "Work plan roles",
+            "Per goal: each {noun} that would lead or contribute, its engagement in the item and its related projects.",
+        ),
+    },
+)
