@@ -28,13 +28,13 @@ from pipeline.spec import Survey
 from pipeline.tables import Responses
 
 ORDER = (
+    "benchmark",  # a benchmark's sheets lead its workbook
     "scores",
     "coverage",
     "gaps",
     "links",
     "projects",
     "ranking",
-    "benchmark",
     "workplan",
     "sdg",
     "tallies",
