@@ -785,8 +785,11 @@ def _blank_submission_issues(
     return issues
 
 
-def _meta_issues(main: pd.DataFrame, where: _Where, survey: Survey) -> list[Issue]:
-    """Submission ids used twice, unreadable submission times, other form versions."""
+def _meta_issues(
+    main: pd.DataFrame, where: _Where, survey: Survey, warned: set[str]
+) -> list[Issue]:
+    """Submission ids used twice, unreadable submission times (but in the files of
+    ``warned``, whose reader named each already), other form versions."""
     issues: list[Issue] = []
     sid = main["_submission_id"].astype("string")
     twice = sid.notna() & sid.duplicated(keep=False)
@@ -801,6 +804,7 @@ def _meta_issues(main: pd.DataFrame, where: _Where, survey: Survey) -> list[Issu
     )
     at_text = main["_submitted_at"].astype("string").str.strip()
     unreadable = at_text.notna() & (at_text != "") & submission_times(main).isna()
+    unreadable &= ~main["_source_file"].astype("string").isin(warned).fillna(False).astype(bool)
     issues += where.issues(
         CellProblem(
             "warning",
@@ -921,7 +925,9 @@ def validate(
         issues += where.issues(problem)
     issues += _blank_submission_issues(blank, ids, where, survey)
     issues += _duplicate_issues(main, checked, ids, ~blank, where, survey, registry)
-    issues += _meta_issues(main, where, survey)
+    # a reader that parses the tool's timestamps has named each unreadable one already
+    warned = {i.file for i in log.issues if i.code == "timestamp-invalid"}
+    issues += _meta_issues(main, where, survey, warned)
     repeats: dict[str, CheckedTable] = {}
     issues += _repeat_issues(raw, main, ids, survey, registry, repeats)
     issues += _cross_check_issues(main, checked, ids, repeats, survey, round_id)

@@ -707,19 +707,21 @@ def first_of(meta: dict[str, pd.Series], names: Iterable[str], index: pd.Index) 
 
 def iso_timestamps(values: pd.Series, sheet: RawSheet, header: str, log: IssueLog) -> pd.Series:
     """Timestamps as ISO 8601 text in UTC (``2026-03-02T10:05:33+0000``); naive times are
-    UTC (as Kobo and ODK write them). Unparseable cells are kept as they are, with one
-    warning naming the first."""
+    UTC (as Kobo and ODK write them). Unparseable cells are kept as they are, each with a
+    warning at its row (the log lists the same warning on many rows once, with the count
+    and the first rows: a file re-saved by a spreadsheet program gives one warning)."""
     parsed = pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601")
     text = parsed.dt.strftime("%Y-%m-%dT%H:%M:%S%z").astype("string")
     bad = values.notna() & text.isna()
-    if bad.any():
-        row = int(bad.idxmax())
+    for row, value in values[bad].items():  # the unreadable cells only
         log.warning(
             "timestamp-invalid",
-            f"'{values[row]}' is not a date and time ({int(bad.sum())} cell(s)); expected ISO "
-            "8601 such as 2026-03-02T10:05:33",
+            f"'{value}' is not a date and time as the survey tool writes it (ISO 8601, such "
+            "as 2026-03-02T10:05:33): was the file opened and saved again in a spreadsheet "
+            "program? Download it again from the tool; the submission counts as the oldest "
+            "when the latest is chosen",
             column=header,
-            row=row,
+            row=int(row),
             **sheet.where(),
         )
     return text.fillna(values).astype("string")
