@@ -519,6 +519,23 @@ def test_central_export_of_another_survey_is_named_as_that_survey(
     assert "emg-pipeline validate ess_safeguards --round 2026-R1" in issue.message
 
 
+def test_kobo_xlsx_of_another_survey_is_named_without_warnings_on_its_cells(
+    tmp_path: Path, registry: Registry
+) -> None:
+    from pipeline.spec import load_survey
+
+    other = load_survey(Path(__file__).resolve().parents[1] / "surveys" / "ess_safeguards")
+    main, repeats = example_round(other, registry, n=2)  # its answers hold '=...' texts
+    project = new_project(tmp_path)
+    write_formpack_xlsx(kobo_export_tables(main, repeats, other, registry), project.raw / "ess.xlsx")
+    outcome = validate_round(project)
+    assert outcome.code == 1
+    issue = next(i for i in outcome.log.errors if i.file == "ess.xlsx")
+    assert "this is an export of ess_safeguards" in issue.message
+    # its rows are not read: no warning about its cells (formula texts) either
+    assert not [i for i in outcome.log.warnings if i.file == "ess.xlsx"]
+
+
 def test_repeated_warnings_become_one_with_a_count_and_the_first_rows(
     tmp_path: Path, survey: Survey, registry: Registry
 ) -> None:

@@ -348,12 +348,16 @@ MIN_FOREIGN_MATCHES = 5  # headers that must name questions of the other survey
 def _name_other_survey(log: IssueLog, start: int, path: Path, survey: Survey) -> None:
     """When the issues from ``start`` on say the file is not of this survey, and its
     headers are those of another survey of the project, say which one and where the file
-    belongs."""
+    belongs. The warnings about its cells (formulas...) go: its rows are not read."""
     wrong = [
         i for i in range(start, len(log.issues)) if log.issues[i].code in FOREIGN_CODES
     ]
     if not wrong:
         return
+    log.issues[start:] = [i for i in log.issues[start:] if i.severity != "warning"]
+    wrong = [
+        i for i in range(start, len(log.issues)) if log.issues[i].code in FOREIGN_CODES
+    ]
     other = other_survey(path, survey)
     if other is None:
         return
