@@ -29,14 +29,6 @@ GENERIC_TEXT = [
     "Work is coordinated through the regional offices.",
     "Activities are planned for the next biennium.",
 ]
-PROJECT_WORDS = [
-    ("Circular electronics", "initiative"),
-    ("Sound management of e-waste", "programme"),
-    ("E-waste statistics", "capacity project"),
-    ("Green procurement of ICT", "pilot"),
-    ("Informal sector health", "project"),
-    ("Transboundary e-waste monitoring", "partnership"),
-]
 
 
 @dataclass(frozen=True)
@@ -286,15 +278,21 @@ def _repeat_rows(
             row: dict[str, str | None] = {"_submission_id": str(main.at[i, "_submission_id"])}
             for f in fields:
                 row[f.name] = _answer(f, survey, registry, respondents, i, 0.3, {}, rng)
-                if f.type == "text" and f.required:
-                    head, tail = PROJECT_WORDS[(i + k) % len(PROJECT_WORDS)]
-                    row[f.name] = f"{head} {tail} ({registry.acronym(entity)} {k + 1})"
+                if f.type == "text" and f.required:  # a title: the survey's samples, made unique
+                    title = _sample_answer(f, survey, i + k) or _section_label(survey, section)
+                    row[f.name] = f"{title} ({registry.acronym(entity)} {k + 1})"
                 elif f.type == "text":
                     row[f.name] = None
             _fix_years(row, fields, rng)
             rows.append(row)
     frame = pd.DataFrame(rows, columns=["_submission_id", *[f.name for f in fields]])
     return frame.astype("string")
+
+
+def _section_label(survey: Survey, section: str) -> str:
+    """The label of a repeat section, for invented item titles ("Projects" -> "Projects item")."""
+    labels = {s.id: s.label for s in survey.model.sections}
+    return f"{labels.get(section, section)} item"
 
 
 def _fix_years(

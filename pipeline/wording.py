@@ -60,9 +60,19 @@ def capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+SMALL_WORDS = frozenset({"a", "an", "and", "for", "in", "of", "on", "or", "the", "to", "with"})
+
+
 def inline(label: str) -> str:
-    """A choice label for use inside a sentence: "Moderate" -> "moderate", "UN" stays."""
-    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+    """A label for use inside a sentence: "Moderate" -> "moderate", "Own measurement" ->
+    "own measurement"; a name stays as written: "UN", "Greening the Blue", "Global
+    Reporting Initiative" (a later word other than a small one is capitalised)."""
+    words = label.split()
+    if not words or not words[0][1:2].islower():
+        return label
+    if any(w[:1].isupper() for w in words[1:] if w.lower() not in SMALL_WORDS):
+        return label
+    return label[:1].lower() + label[1:]
 
 
 def article(noun: str) -> str:

@@ -88,3 +88,14 @@ def test_articles_follow_how_a_word_is_said() -> None:
     assert article("life-cycle stage") == "a life-cycle stage"
     assert article("SDG target") == "an SDG target"
     assert article("UN body") == "a UN body"
+
+
+def test_labels_inside_a_sentence_keep_names_capitalised() -> None:
+    from pipeline.wording import inline
+
+    assert inline("Moderate") == "moderate"
+    assert inline("Own measurement") == "own measurement"
+    assert inline("Sound management of e-waste") == "sound management of e-waste"
+    assert inline("Greening the Blue") == "Greening the Blue"
+    assert inline("Global Reporting Initiative") == "Global Reporting Initiative"
+    assert inline("UN Sustainability Strategy") == "UN Sustainability Strategy"
