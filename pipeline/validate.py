@@ -143,10 +143,15 @@ def suggest_choices(value: str, survey: Survey, list_name: str, limit: int = 2) 
 
 
 def _expected_choices(survey: Survey, list_name: str) -> str:
-    names = [c.name for c in survey.choices(list_name)]
-    if len(names) > MAX_LISTED_CHOICES:
+    """The choices a cell may hold, each name with its label (an export holds names, a
+    questionnaire labels): ``one of: europe (Europe), ...``."""
+    choices = survey.choices(list_name)
+    if len(choices) > MAX_LISTED_CHOICES:
         return f"a choice of the list '{list_name}'"
-    return "one of: " + ", ".join(names)
+    return "one of: " + ", ".join(
+        c.name if c.label.casefold() == c.name.casefold() else f"{c.name} ({c.label})"
+        for c in choices
+    )
 
 
 def _did_you_mean(options: list[str]) -> str:

@@ -491,6 +491,39 @@ def test_semicolons_and_spaces_both_separate_several_answers(
     assert raw.main["topics"].tolist()[:3] == ["epr chemicals"] * 3
 
 
+def test_questionnaire_cells_take_semicolons_or_spaces_and_the_check_lists_labels(
+    tmp_path: Path, survey: Survey, registry: Registry, example: Example
+) -> None:
+    """The questionnaire asks for ';' between answers; answers separated by spaces are
+    read too, and a wrong one is named with the labels the questionnaire shows."""
+    main, repeats = example
+    projects = repeats["projects"].copy()
+    first = projects.index[0]
+    projects["regions"] = projects["regions"].astype(object)
+    projects.at[first, "regions"] = "africa europe"
+    project = new_project(tmp_path)
+    path = questionnaire(survey, registry, (main, {"projects": projects}), 0, project.raw / "q.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book["Projects"]
+    column = next(c.column for c in sheet[1] if c.value == "regions")
+    note = sheet.cell(2, column).comment.text
+    assert note.startswith("Type one or more of these, separated by ';': Global; Africa;")
+    sheet.cell(3, column).value = "Africa Europe"  # typed with a space, not ';'
+    sheet.cell(4, column).value = "Africa; Europa"
+    sheet.cell(4, column - 1).value = sheet.cell(4, column - 1).value or 2020
+    book.save(path)
+    outcome = validate_round(project)
+    bad = outcome.only("choice-invalid")
+    assert (bad.sheet, bad.row, bad.column) == ("Projects", 4, "regions")
+    assert "'Europa' is not one of the choices; did you mean europe (Europe)?" in bad.message
+    assert "global, africa, asia_pacific (Asia and the Pacific), europe" in bad.message
+    assert "several separated by ';' or by spaces" in bad.message
+    sheet.cell(4, column).value = None
+    book.save(path)
+    _, raw = check_round(project.layout, "ewaste_img", "2026-R1")
+    assert raw is not None and raw.repeats["projects"]["regions"].iloc[0] == "africa europe"
+
+
 @pytest.mark.parametrize(
     ("name", "advice"),
     [("answers.ods", "save it as .xlsx"), ("answers.numbers", "Export To > Excel")],

@@ -147,11 +147,17 @@ class _Choices:
 
     def token(self, text: str) -> str:
         """Like :meth:`one`, for one of several answers typed in a cell: entity aliases
-        resolve through the registry, and an unknown answer keeps no inner spaces so the
-        space-separated list stays readable (``Asia and Pacific`` -> ``Asia_and_Pacific``)."""
+        resolve through the registry; answers separated by spaces instead of ';' are read
+        when each word is an answer (``Africa Europe``); an unknown answer keeps no inner
+        spaces so the space-separated list stays readable (``Asia and Pacific`` ->
+        ``Asia_and_Pacific``)."""
         name = self.lookup.get(_key(text))
         if name is None and self.registry is not None:
             name = self.registry.resolve(text)
+        if name is None and len(text.split()) > 1:  # answers separated by spaces, not ';'
+            parts = [self.lookup.get(_key(p)) or (self.registry and self.registry.resolve(p)) for p in text.split()]
+            if all(parts):
+                return " ".join(str(p) for p in parts)
         return name if name is not None else "_".join(text.split())
 
 
