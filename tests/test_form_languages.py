@@ -201,3 +201,27 @@ def test_every_form_text_has_french_and_the_same_placeholders(survey: Survey) ->
     for key, text in french.items():
         assert placeholders(text) <= placeholders(FORM_TEXTS[key]), key
     assert "translator" in survey.model.translations["fr"].note
+
+
+def test_french_questionnaire_answers_read_in_its_words(
+    tmp_path: Path, survey: Survey, registry: Registry, example
+) -> None:  # type: ignore[no-untyped-def]
+    from catalogue import questionnaire
+
+    from pipeline.errors import IssueLog
+    from pipeline.ingest import questionnaire as reader
+
+    path = questionnaire(survey.in_language("fr"), registry, example, 0, tmp_path / "q.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book["Réponses"]
+    rows = {c.value: c.row for c in sheet["A"] if c.value}
+    sheet.cell(rows["topics/epr"], 4).value = "oui"
+    sheet.cell(rows["topics/chemicals"], 4).value = "peut-être"
+    book.save(path)
+    log = IssueLog()
+    main, _ = reader.read(path, "q.xlsx", survey, registry, log)
+    assert "epr" in main.at[0, "topics"].split() and "chemicals" not in main.at[0, "topics"].split()
+    (warning,) = log.warnings
+    assert (warning.sheet, warning.row) == ("Réponses", rows["topics/chemicals"])
+    assert warning.column == "D (Réponse)"
+    assert "'peut-être' is not Oui or Non" in warning.message

@@ -183,6 +183,12 @@ class _Context:
 
     sheet: str = ANSWERS_SHEET  # the title of the Answers sheet (in the form's language)
     answer_header: str = ANSWER_HEADER  # the heading of its answer column, as found
+    language: str = "en"  # the questionnaire's language (its About sheet says)
+
+    def texts(self, key: str) -> str:
+        """A text of the form in the questionnaire's own language (``yes``, ``no``)."""
+        lang = self.language if self.language in self.survey.languages else "en"
+        return form_texts(self.survey, lang)(key)
 
     @property
     def help_of(self) -> dict[str, set[str]]:
@@ -322,7 +328,8 @@ def _yes_no(value: object, ctx: _Context, row: int, column: str) -> bool:
     ctx.issue(
         "warning",
         "questionnaire-yes-no",
-        f"'{text}' is not Yes or No; read as not chosen",
+        f"'{text}' is not {ctx.texts('yes')} or {ctx.texts('no')} (the choices of the "
+        "dropdown); read as not chosen",
         sheet=ctx.sheet,
         row=row,
         column=column,
@@ -635,6 +642,7 @@ def read(
             )
             return main, repeats
         ctx.sheet = answers_title
+        ctx.language = about.get("language", "en")
         beside: dict[str, list[tuple[int, object]]] = {}
         found, answer_col = _answers(wb[answers_title], ctx, beside)
         record = _main_record(found, answer_col, ctx)
