@@ -56,9 +56,10 @@ def read_decisions(path: Path, shown: str) -> tuple[pd.DataFrame | None, list[Is
     """``answer_id, text_sha, include`` from the analyst's copy (None when it is absent),
     and the problems found: an unreadable file or missing column is an error, an Include
     cell that is neither yes nor no a warning naming the cell."""
-    # imported here: importing pipeline.analysis loads scipy and networkx, which the
-    # up-to-date check (it needs only FILE) should not wait for
-    from pipeline.analysis.themes import parse_include, text_key
+    # imported here: importing an analysis loads the analyses' registry (the survey
+    # model, the entity registry), which the up-to-date check (it needs only FILE) should
+    # not wait for
+    from pipeline.analyses.themes.compute import parse_include, text_key
     from pipeline.ingest.safe import check_file
 
     if not path.is_file():

@@ -290,7 +290,7 @@ def excerpt_decisions_path(layout: Layout, survey_id: str, round_id: str) -> Pat
 def add_excerpt_decisions(result: RunResult, layout: Layout) -> None:
     """Join the analyst's quoting decisions to ``result.tables["open_answers"]``; their
     problems go to the run's log (an unreadable decisions file stops the run)."""
-    from pipeline.analysis.themes import merge_decisions
+    from pipeline.analyses.themes.compute import merge_decisions
     from pipeline.excerpts import read_decisions
 
     path = excerpt_decisions_path(layout, result.survey.id, result.round)

@@ -10,7 +10,12 @@ import pandas as pd
 import pytest
 from docx import Document
 
-from pipeline.analysis.themes import code_open_answers, merge_decisions, text_key, theme_counts
+from pipeline.analyses.themes.compute import (
+    code_open_answers,
+    merge_decisions,
+    text_key,
+    theme_counts,
+)
 from pipeline.demo import write_demo_round
 from pipeline.errors import SpecError
 from pipeline.paths import Layout

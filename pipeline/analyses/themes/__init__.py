@@ -3,25 +3,14 @@ entity, with excerpts that the analyst approves before the report quotes them.""
 
 from __future__ import annotations
 
-from pipeline.analyses.base import Analysis, AnalysisInput, Stats, Tables, declares
-
-
-def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
-    from pipeline.analysis.themes import code_open_answers, merge_decisions, theme_counts
-
-    coded = code_open_answers(inp.submissions, inp.survey)
-    return {
-        "open_answers": merge_decisions(coded, None),  # the run adds the analyst's decisions
-        "theme_counts": theme_counts(coded, inp.survey, inp.registry.acronyms()),
-    }, {}
-
+from pipeline.analyses.base import Analysis, declares
 
 ANALYSIS = Analysis(
     "themes",
     declares("open_answers"),
-    compute=f"{__name__}:compute",
-    charts="pipeline.report.themes_charts:theme_charts",
-    chapters={"open_answers": "pipeline.report.themes_chapter:write_open_answers"},
+    compute=f"{__name__}.compute:compute",
+    charts=f"{__name__}.charts:theme_charts",
+    chapters={"open_answers": f"{__name__}.chapter:write_open_answers"},
     sheets={
         "theme_counts": (
             "Themes",

@@ -6,7 +6,7 @@ without accents); :func:`theme_counts` counts entities per theme; :func:`merge_d
 joins the analyst's decisions on which answers may be quoted. An answer's identity is its
 entity and question, so a decision follows the answer from run to run; a decision taken
 on a different text is flagged and not applied. Contact details inside answers are
-masked before any of this is kept.
+masked before any of this is kept. :func:`compute` is the analysis' entry point in a run.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
+from pipeline.analyses.base import AnalysisInput, Stats, Tables
 from pipeline.privacy import mask_contacts
 from pipeline.spec import Survey, Theme
 
@@ -167,3 +168,13 @@ def merge_decisions(coded: pd.DataFrame, decisions: pd.DataFrame | None) -> pd.D
     )
     out.loc[changed, "status"] = "changed since decided"
     return out.astype({"status": "string"})
+
+
+def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
+    """The run's ``open_answers`` (without the analyst's decisions: the run adds them) and
+    ``theme_counts``."""
+    coded = code_open_answers(inp.submissions, inp.survey)
+    return {
+        "open_answers": merge_decisions(coded, None),
+        "theme_counts": theme_counts(coded, inp.survey, inp.registry.acronyms()),
+    }, {}
