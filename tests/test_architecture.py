@@ -23,12 +23,29 @@ def _module_name(path: Path) -> str:
     return name.removesuffix(".__init__")
 
 
+def _type_checking_only(tree: ast.Module) -> set[int]:
+    """Ids of the nodes inside ``if TYPE_CHECKING:`` blocks: names imported for type hints
+    only, never at run time."""
+    return {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING")
+        for stmt in node.body
+        for inner in ast.walk(stmt)
+    }
+
+
 def import_graph() -> dict[str, set[str]]:
-    """Module -> the pipeline modules it imports, at the top or inside a function."""
+    """Module -> the pipeline modules it imports, at the top or inside a function (not
+    those imported for type hints only, under ``if TYPE_CHECKING:``)."""
     modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
     graph: dict[str, set[str]] = {m: set() for m in modules}
     for name, path in modules.items():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        hints_only = _type_checking_only(tree)
+        for node in ast.walk(tree):
+            if id(node) in hints_only:
+                continue
             targets: list[str] = []
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("pipeline"):
                 targets = [f"{node.module}.{a.name}" for a in node.names]
