@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.analysis.coverage import bootstrap_ci, coverage, heatmap_matrix
-from pipeline.analysis.gaps import activity_matrix, find_gaps, topic_coverage
+from pipeline.analyses.coverage.compute import bootstrap_ci, coverage
+from pipeline.analyses.gaps.compute import activity_matrix, find_gaps, topic_coverage
+from pipeline.analyses.scores.compute import heatmap_matrix
 from pipeline.registry import Registry
 from pipeline.score import score
 from pipeline.spec import Survey

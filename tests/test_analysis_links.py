@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from wide_tables import STAGES
 
-from pipeline.analysis.links import collaboration_network, profile_pairs
+from pipeline.analyses.links.compute import collaboration_network, profile_pairs
 from pipeline.registry import Registry
 from pipeline.spec import Survey
 

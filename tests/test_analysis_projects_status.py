@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from pipeline.analysis.projects import project_inventory, project_summary
-from pipeline.analysis.status import response_status
+from pipeline.analyses.projects.inventory import project_inventory, project_summary
+from pipeline.analyses.response.compute import response_status
 from pipeline.registry import Registry
 from pipeline.spec import Survey
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from pipeline.analysis.ranking import agreement_word, kendall_w, knowledge_sharing_ranking
+from pipeline.analyses.ranking.compute import agreement_word, kendall_w, knowledge_sharing_ranking
 from pipeline.spec import Survey
 
 

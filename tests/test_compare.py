@@ -604,7 +604,7 @@ def test_compare_rounds_same_version_reuses_tables(swfs: Survey, registry: Regis
     assert "Not compared" not in text  # one version: every area is compared
 
     # one version and the rounds' own tables given: those are used as they are
-    from pipeline.analysis.coverage import coverage
+    from pipeline.analyses.coverage.compute import coverage
     from pipeline.score import score
 
     old_scores = score(old, swfs)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from pipeline.analysis.projects import project_inventory
+from pipeline.analyses.projects.inventory import project_inventory
 from pipeline.cli import main
 from pipeline.desk import read as desk
 from pipeline.desk.columns import DATA_SHEET, KEY_SHEET, desk_columns
@@ -215,7 +215,7 @@ def test_demo_round_desk_mapping_non_respondent_and_work_plan_mix(tmp_path: Path
 
 
 def test_counts_of_projects_say_survey_and_desk(survey: Survey, registry: Registry, template: Path) -> None:
-    from pipeline.analysis.projects import project_summary
+    from pipeline.analyses.projects.inventory import project_summary
     from pipeline.report.narrative import Words, projects_sentence
 
     _fill(

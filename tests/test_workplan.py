@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from docx import Document
 
-from pipeline.analysis.gaps import GAP_COLUMNS
+from pipeline.analyses.gaps.compute import GAP_COLUMNS
 from pipeline.analysis.workplan import WORKPLAN_COLUMNS, work_plan
 from pipeline.errors import IssueLog
 from pipeline.registry import Registry

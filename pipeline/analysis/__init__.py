@@ -6,13 +6,14 @@
 from __future__ import annotations
 
 from pipeline.analyses import analyse
-from pipeline.analysis.coverage import coverage, heatmap_matrix
-from pipeline.analysis.gaps import activity_matrix, find_gaps, topic_coverage
-from pipeline.analysis.links import collaboration_network, profile_pairs
-from pipeline.analysis.projects import project_inventory, project_summary
-from pipeline.analysis.ranking import knowledge_sharing_ranking
+from pipeline.analyses.coverage.compute import coverage
+from pipeline.analyses.gaps.compute import activity_matrix, find_gaps, topic_coverage
+from pipeline.analyses.links.compute import collaboration_network, profile_pairs
+from pipeline.analyses.projects.inventory import project_inventory, project_summary
+from pipeline.analyses.ranking.compute import knowledge_sharing_ranking
+from pipeline.analyses.response.compute import response_status
+from pipeline.analyses.scores.compute import heatmap_matrix
 from pipeline.analysis.requirements import analyse_requirements
-from pipeline.analysis.status import response_status
 from pipeline.analysis.workplan import work_plan
 
 __all__ = [

@@ -631,7 +631,7 @@ def compare_rounds(
 
     Both rounds are put on one footing (:func:`harmonise`, the earlier version's fields and
     choices) and scored and counted with the earlier version's rules (pipeline.score,
-    pipeline.analysis.coverage). When both rounds used the same version and their
+    pipeline.analyses.coverage.compute). When both rounds used the same version and their
     ``tables`` hold ``scores`` and ``coverage``, those are used as they are.
 
     Out: tables ``comparable_questions``, ``comparable_dimensions``, ``entity_pairing``
@@ -643,7 +643,7 @@ def compare_rounds(
     (:func:`change_findings`) and ``not_compared`` (labels of the dimension items new or
     changed in scope). Writers word them (:mod:`pipeline.report.change_words`).
     """
-    from pipeline.analysis.coverage import coverage as coverage_table
+    from pipeline.analyses.coverage.compute import coverage as coverage_table
     from pipeline.score import score as score_table
 
     old_subs, new_subs = old["submissions"], new["submissions"]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.analysis.coverage import acronym_map, coverage_fields, engagement_positions
+from pipeline.analyses.common import acronym_map, coverage_fields, engagement_positions
 from pipeline.registry import Registry
 from pipeline.score import selected_choices
 from pipeline.spec import Survey, Workplan

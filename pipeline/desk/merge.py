@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 from rapidfuzz import fuzz, utils
 
-from pipeline.analysis.projects import PROJECT_COLUMNS, _choice_order, _labels
+from pipeline.analyses.projects.inventory import PROJECT_COLUMNS, _choice_order, _labels
 from pipeline.errors import IssueLog
 from pipeline.registry import Registry
 from pipeline.spec import Survey
@@ -85,7 +85,7 @@ def merge_projects(
 ) -> Merged:
     """Merge the desk rows (:func:`pipeline.desk.read.read`) into the project inventory.
 
-    In: the inventory (:func:`~pipeline.analysis.projects.project_inventory`), the desk
+    In: the inventory (:func:`~pipeline.analyses.projects.inventory.project_inventory`), the desk
     rows, the survey (its ``desk.match_threshold`` and choice lists), the registry, the
     run's log (one info line per match). Out: :class:`Merged`.
     """

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline.analysis.ranking import agreement_word
+from pipeline.analyses.ranking.compute import agreement_word
 from pipeline.report import style
 from pipeline.report.chart_loop import draw_charts
 from pipeline.report.figure import Chart

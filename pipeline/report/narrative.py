@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.analysis.ranking import agreement_word
+from pipeline.analyses.ranking.compute import agreement_word
 from pipeline.spec import Survey
 from pipeline.wording import (
     agree,

@@ -3,19 +3,12 @@ bootstrap interval and the leading entities; the "Findings by dimension" chapter
 
 from __future__ import annotations
 
-from pipeline.analyses.base import Analysis, AnalysisInput, Stats, Tables, declares
-
-
-def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
-    from pipeline.analysis.coverage import coverage
-
-    return {"coverage": coverage(inp.scores, inp.submissions, inp.survey, inp.registry)}, {}
-
+from pipeline.analyses.base import Analysis, declares
 
 ANALYSIS = Analysis(
     "coverage",
     declares("coverage"),
-    compute=f"{__name__}:compute",
+    compute=f"{__name__}.compute:compute",
     charts="pipeline.report.charts:coverage_charts",
     chapters={"findings": "pipeline.report.docx_report:findings_chapter"},
     sheets={

@@ -3,29 +3,12 @@ the reason and the evidence; the "Gaps" chapter and chart."""
 
 from __future__ import annotations
 
-import pandas as pd
-
-from pipeline.analyses.base import Analysis, AnalysisInput, Stats, Tables, declares
-
-
-def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
-    from pipeline.analysis.gaps import activity_matrix, find_gaps, topic_coverage
-
-    spec = inp.survey.model.gaps
-    assert spec is not None
-    cov = tables.get("coverage", pd.DataFrame())
-    out = {"gaps": find_gaps(cov, inp.submissions, inp.survey, inp.registry)}
-    if spec.topics_question:
-        out["topic_coverage"] = topic_coverage(inp.submissions, inp.survey, inp.registry)
-    if spec.activities_question:
-        out["activity_matrix"] = activity_matrix(inp.submissions, inp.survey)
-    return out, {}
-
+from pipeline.analyses.base import Analysis, declares
 
 ANALYSIS = Analysis(
     "gaps",
     declares("gaps"),
-    compute=f"{__name__}:compute",
+    compute=f"{__name__}.compute:compute",
     charts="pipeline.report.charts:gaps_charts",
     chapters={"gaps": "pipeline.report.docx_report:gaps_chapter"},
     sheets={

@@ -3,23 +3,12 @@ overlapping or complementary profiles; the "Links" chapter and network chart."""
 
 from __future__ import annotations
 
-from pipeline.analyses.base import Analysis, AnalysisInput, Stats, Tables, declares
-
-
-def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
-    from pipeline.analysis.links import collaboration_network, profile_pairs
-
-    nodes, edges, network = collaboration_network(inp.submissions, inp.survey, inp.registry)
-    out = {"network_nodes": nodes, "network_edges": edges}
-    if inp.survey.model.scoring is not None:
-        out["pairs"] = profile_pairs(inp.scores, inp.survey, inp.registry)
-    return out, {"network": network}
-
+from pipeline.analyses.base import Analysis, declares
 
 ANALYSIS = Analysis(
     "links",
     declares("links"),
-    compute=f"{__name__}:compute",
+    compute=f"{__name__}.compute:compute",
     charts="pipeline.report.charts:links_charts",
     chapters={"links": "pipeline.report.docx_report:links_chapter"},
     sheets={

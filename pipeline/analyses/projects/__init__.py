@@ -3,36 +3,12 @@ mapping when the round has one) and its summary; the "Projects" chapter and char
 
 from __future__ import annotations
 
-import pandas as pd
-
-from pipeline.analyses.base import Analysis, AnalysisInput, Stats, Tables, declares
-
-
-def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
-    from pipeline.analysis.projects import project_inventory, project_summary
-
-    spec = inp.survey.model.projects
-    assert spec is not None
-    raw = inp.responses.repeats.get(spec.section, pd.DataFrame())
-    out = {
-        "projects": project_inventory(raw, inp.survey, inp.registry),
-        "project_summary": project_summary(raw, inp.survey, inp.registry),
-    }
-    stats: Stats = {}
-    if inp.desk is not None and len(inp.desk):
-        from pipeline.desk.merge import merge_projects
-
-        merged = merge_projects(out["projects"], inp.desk, inp.survey, inp.registry, inp.log)
-        out["projects"], out["desk_matches"] = merged.projects, merged.matches
-        out["project_summary"] = project_summary(merged.typed(raw), inp.survey, inp.registry)
-        stats["desk"] = merged.stats(inp.submissions)
-    return out, stats
-
+from pipeline.analyses.base import Analysis, declares
 
 ANALYSIS = Analysis(
     "projects",
     declares("projects"),
-    compute=f"{__name__}:compute",
+    compute=f"{__name__}.compute:compute",
     charts="pipeline.report.charts:projects_charts",
     chapters={"projects": "pipeline.report.projects_chapter:write_projects"},
     sheets={

@@ -3,20 +3,12 @@ median rank and how far the entities agree (Kendall's W)."""
 
 from __future__ import annotations
 
-from pipeline.analyses.base import Analysis, AnalysisInput, Stats, Tables, declares
-
-
-def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
-    from pipeline.analysis.ranking import knowledge_sharing_ranking
-
-    ranking, stats = knowledge_sharing_ranking(inp.submissions, inp.survey)
-    return {"ranking": ranking}, {"ranking": stats}
-
+from pipeline.analyses.base import Analysis, declares
 
 ANALYSIS = Analysis(
     "ranking",
     declares("ranking"),
-    compute=f"{__name__}:compute",
+    compute=f"{__name__}.compute:compute",
     charts="pipeline.report.charts:ranking_charts",
     chapters={"ranking": "pipeline.report.docx_report:ranking_chapter"},
     sheets={

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from pipeline.analyses.base import Analysis, AnalysisInput, Stats, Tables, always
-
-
-def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
-    from pipeline.analysis.status import response_status
-
-    invited = inp.invited if inp.invited is not None else inp.survey.model.invited
-    status, stats = response_status(inp.submissions, inp.registry, invited)
-    return {"response_status": status}, stats
-
+from pipeline.analyses.base import Analysis, always
 
 ANALYSIS = Analysis(
     "response",
     always,
-    compute=f"{__name__}:compute",
+    compute=f"{__name__}.compute:compute",
     charts="pipeline.report.charts:response_charts",
     sheets={
         "response_status": (

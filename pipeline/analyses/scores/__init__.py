@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from pipeline.analyses.base import Analysis, AnalysisInput, Stats, Tables, declares
-
-
-def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
-    from pipeline.analysis.coverage import heatmap_matrix
-
-    return {"scores": inp.scores, "heatmap": heatmap_matrix(inp.scores, inp.registry)}, {}
-
+from pipeline.analyses.base import Analysis, declares
 
 ANALYSIS = Analysis(
     "scores",
     declares("scoring"),
-    compute=f"{__name__}:compute",
+    compute=f"{__name__}.compute:compute",
     charts="pipeline.report.charts:scores_charts",
     sheets={
         "scores": (

@@ -16,8 +16,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from pipeline.analyses.base import AnalysisInput, Stats, Tables
+from pipeline.analyses.common import (
+    acronym_map,
+    coverage_fields,
+    coverage_spec,
+    engagement_positions,
+    score_matrix,
+    threshold_positions,
+)
 from pipeline.registry import Registry
-from pipeline.spec import Coverage, FormField, Survey
+from pipeline.spec import Survey
 
 COVERAGE_COLUMNS = [
     "dimension",
@@ -32,68 +41,6 @@ COVERAGE_COLUMNS = [
 ]
 TOP_SCORERS = 3  # lead entities shown when nobody is at the strong level
 MAX_LEADS = 6  # beyond this many strong entities, the highest scorers and a count of the rest
-
-
-def acronym_map(registry: Registry | None, ids: pd.Series | list[str]) -> dict[str, str]:
-    """entity id -> acronym for ``ids`` (the id itself where the registry does not know it)."""
-    known = registry.acronyms() if registry is not None else {}
-    return {
-        str(i): known.get(str(i), str(i))
-        for i in pd.unique(pd.Series(ids, dtype="string").dropna())
-    }
-
-
-def coverage_fields(survey: Survey) -> list[FormField]:
-    """The fields of the coverage question, one per dimension item, in declared order."""
-    cov = _spec(survey)
-    return [f for f in survey.fields_of(cov.question) if f.dimension and f.repeat is None]
-
-
-def engagement_positions(submissions: pd.DataFrame, survey: Survey) -> pd.DataFrame:
-    """Where each entity's answer to the coverage question stands (see :func:`choice_ranks`).
-
-    Out: index ``entity_id``, one column per dimension item, values = the answer's rank, NA
-    where unanswered or answered outside the order (e.g. "not applicable").
-    """
-    fields = coverage_fields(survey)
-    data = {}
-    for f in fields:
-        order = choice_ranks(survey, f.list_name or "")
-        if f.name in submissions.columns:
-            data[f.dimension] = (
-                submissions[f.name].astype("string").str.strip().map(order).astype("float64")
-            ).to_numpy()
-        else:
-            data[f.dimension] = np.full(len(submissions), np.nan)
-    index = pd.Index(submissions["entity_id"].astype("string"), name="entity_id")
-    return pd.DataFrame(data, index=index, columns=[f.dimension for f in fields])
-
-
-def choice_ranks(survey: Survey, list_name: str) -> dict[str, float]:
-    """Where each choice stands, weakest lowest: its ``score`` when the list declares scores
-    (choices without a score, such as "not applicable", are then outside the order and left
-    out), else its position in the declared order (0, 1, ...)."""
-    choices = survey.choices(list_name)
-    if any(c.score is not None for c in choices):
-        return {c.name: float(c.score) for c in choices if c.score is not None}
-    return {c.name: float(i) for i, c in enumerate(choices)}
-
-
-def threshold_positions(survey: Survey) -> tuple[float, float]:
-    """Ranks (see :func:`choice_ranks`) of ``engaged_at_least`` and ``strong``."""
-    cov = _spec(survey)
-    ranks = choice_ranks(survey, coverage_fields(survey)[0].list_name or "")
-    missing = [c for c in (cov.engaged_at_least, cov.strong) if c not in ranks]
-    if missing:
-        raise ValueError(f"coverage threshold(s) {', '.join(missing)} have no score to compare by")
-    return ranks[cov.engaged_at_least], ranks[cov.strong]
-
-
-def threshold_labels(survey: Survey) -> tuple[str, str]:
-    """Readable (lower-case) labels of the engaged and strong choices."""
-    cov = _spec(survey)
-    labels = survey.choice_labels(coverage_fields(survey)[0].list_name or "")
-    return labels[cov.engaged_at_least].lower(), labels[cov.strong].lower()
 
 
 BOOTSTRAP_BATCH_VALUES = 1_000_000
@@ -157,12 +104,12 @@ def coverage(
       ``MAX_LEADS`` and a count of the rest when there are more), by score (high
       first) then acronym; when none is strong, the top scorers (up to 3, score above 0).
     """
-    cov = _spec(survey)
+    cov = coverage_spec(survey)
     fields = coverage_fields(survey)
     positions = engagement_positions(submissions, survey)
     engaged_at, strong_at = threshold_positions(survey) if fields else (0, 0)
     acronyms = acronym_map(registry, positions.index.to_series())
-    score_by_dim = _score_matrix(scores)
+    score_by_dim = score_matrix(scores)
     rows = []
     for f in fields:
         dim = f.dimension or ""
@@ -202,37 +149,6 @@ def coverage(
     )
 
 
-def heatmap_matrix(scores: pd.DataFrame, registry: Registry) -> pd.DataFrame:
-    """Entities x dimensions matrix of scores for the heatmap chart.
-
-    In: ``scores``. Out: index = acronyms (name ``entity``), columns = dimension ids in the
-    order they appear in ``scores`` (name ``dimension``), values = scores (NaN where not
-    answered). Rows ordered by total score (NA counted as 0), highest first, then acronym.
-    """
-    matrix = _score_matrix(scores)
-    if matrix.empty:
-        return pd.DataFrame(index=pd.Index([], name="entity", dtype="string"))
-    acronyms = acronym_map(registry, matrix.index.to_series())
-    matrix.index = pd.Index([acronyms[i] for i in matrix.index], name="entity", dtype="string")
-    order = pd.DataFrame(
-        {"total": matrix.fillna(0.0).sum(axis=1).round(9).to_numpy(), "acronym": matrix.index}
-    ).sort_values(["total", "acronym"], ascending=[False, True])
-    out = matrix.iloc[order.index.to_numpy()]
-    out.columns.name = "dimension"
-    return out
-
-
-def _score_matrix(scores: pd.DataFrame) -> pd.DataFrame:
-    """scores (long) -> entity_id x dimension, dimensions in order of first appearance."""
-    if scores.empty:
-        return pd.DataFrame(index=pd.Index([], name="entity_id", dtype="string"))
-    dims = list(pd.unique(scores["dimension"]))
-    matrix = scores.pivot(index="entity_id", columns="dimension", values="score")
-    matrix = matrix.reindex(columns=dims).astype("float64")
-    matrix.columns = pd.Index([str(d) for d in dims], name="dimension")
-    return matrix
-
-
 def _leaders(strong_ids: pd.Index, dim_scores: pd.Series, acronyms: dict[str, str]) -> str:
     """Acronyms of the strong entities (or the top scorers), by score then acronym."""
     values = dim_scores.astype("float64")
@@ -252,13 +168,12 @@ def _leaders(strong_ids: pd.Index, dim_scores: pd.Series, acronyms: dict[str, st
     return ", ".join(names)
 
 
-def _spec(survey: Survey) -> Coverage:
-    if survey.model.coverage is None:
-        raise ValueError(f"survey '{survey.id}' declares no coverage section")
-    return survey.model.coverage
-
-
 def _rng_kwarg(seed: int) -> dict[str, np.random.Generator]:
     """scipy >= 1.15 takes ``rng``; older versions ``random_state``."""
     name = "rng" if "rng" in inspect.signature(stats.bootstrap).parameters else "random_state"
     return {name: np.random.default_rng(seed)}
+
+
+def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
+    """The analysis' step in :func:`pipeline.analyses.analyse`: the ``coverage`` table."""
+    return {"coverage": coverage(inp.scores, inp.submissions, inp.survey, inp.registry)}, {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.analysis.coverage import acronym_map
+from pipeline.analyses.common import acronym_map
 from pipeline.registry import Registry
 from pipeline.score import selected_choices
 from pipeline.spec import FormField, Projects, Survey

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 from networkx.algorithms.community import greedy_modularity_communities
 
-from pipeline.analysis.coverage import acronym_map
+from pipeline.analyses.base import AnalysisInput, Stats, Tables
+from pipeline.analyses.common import acronym_map
 from pipeline.registry import Registry
 from pipeline.score import selected_choices
 from pipeline.spec import Links, Survey
@@ -313,3 +314,12 @@ def _spec(survey: Survey) -> Links:
     if survey.model.links is None:
         raise ValueError(f"survey '{survey.id}' declares no links section")
     return survey.model.links
+
+
+def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
+    """The analysis' step in :func:`pipeline.analyses.analyse`."""
+    nodes, edges, network = collaboration_network(inp.submissions, inp.survey, inp.registry)
+    out = {"network_nodes": nodes, "network_edges": edges}
+    if inp.survey.model.scoring is not None:
+        out["pairs"] = profile_pairs(inp.scores, inp.survey, inp.registry)
+    return out, {"network": network}

@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.analyses.base import AnalysisInput, Stats, Tables
 from pipeline.registry import Registry
 
 STATUS_COLUMNS = [
@@ -79,3 +80,10 @@ def response_status(
         "uninvited": uninvited,
     }
     return table, stats
+
+
+def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
+    """The analysis' step in :func:`pipeline.analyses.analyse`."""
+    invited = inp.invited if inp.invited is not None else inp.survey.model.invited
+    status, stats = response_status(inp.submissions, inp.registry, invited)
+    return {"response_status": status}, stats

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from pipeline.analyses.base import AnalysisInput, Stats, Tables
 from pipeline.spec import Ranking, Survey
 
 RANKING_COLUMNS = ["option", "label", "mean_rank", "median_rank", "n", "rank_order"]
@@ -123,3 +124,9 @@ def _spec(survey: Survey) -> Ranking:
     if survey.model.ranking is None:
         raise ValueError(f"survey '{survey.id}' declares no ranking section")
     return survey.model.ranking
+
+
+def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
+    """The analysis' step in :func:`pipeline.analyses.analyse`."""
+    ranking, agreement = knowledge_sharing_ranking(inp.submissions, inp.survey)
+    return {"ranking": ranking}, {"ranking": agreement}

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.analysis.coverage import (
+from pipeline.analyses.base import AnalysisInput, Stats, Tables
+from pipeline.analyses.common import (
     acronym_map,
     coverage_fields,
     engagement_positions,
@@ -285,3 +286,16 @@ def _spec(survey: Survey) -> Gaps:
     if survey.model.gaps is None:
         raise ValueError(f"survey '{survey.id}' declares no gaps section")
     return survey.model.gaps
+
+
+def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
+    """The analysis' step in :func:`pipeline.analyses.analyse`."""
+    spec = inp.survey.model.gaps
+    assert spec is not None
+    cov = tables.get("coverage", pd.DataFrame())
+    out = {"gaps": find_gaps(cov, inp.submissions, inp.survey, inp.registry)}
+    if spec.topics_question:
+        out["topic_coverage"] = topic_coverage(inp.submissions, inp.survey, inp.registry)
+    if spec.activities_question:
+        out["activity_matrix"] = activity_matrix(inp.submissions, inp.survey)
+    return out, {}
