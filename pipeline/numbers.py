@@ -165,6 +165,6 @@ def format_number(value: object, spec: str) -> str:
     if found["kind"] == "%":
         return _percent(float(value), digits)  # type: ignore[arg-type]
     text = decimal(value, digits, thousands=bool(found["comma"]))
-    if found["plus"] and not text.startswith("-") and float(text.replace(",", "")) != 0:
+    if found["plus"] and not text.startswith("-"):
         text = "+" + text
     return text

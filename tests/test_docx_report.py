@@ -590,7 +590,7 @@ def test_no_personal_data_and_no_control_characters(document, report):
 def test_projects_are_capped_and_point_to_the_workbook(document):
     table = next(t for t in document.tables if t.rows[0].cells[1].text == "Title")
     assert len(table.rows) == 26  # header + 25
-    assert "The first 25 of 30 projects are shown; the full table is in results.xlsx." in body_text(
+    assert "The first 25 of 30 projects are shown; all 30 are in results.xlsx." in body_text(
         document
     )
 
@@ -631,7 +631,7 @@ def test_long_tables_are_capped_and_the_report_does_not_grow(tmp_path, survey, r
     projects = next(t for t in document.tables if t.rows[0].cells[1].text == "Title")
     assert len(projects.rows) == 26
     text = body_text(document)
-    assert "The first 200 of 2000 issues are shown; the full table is in results.xlsx." in text
+    assert "The first 200 of 2000 issues are shown; all 2000 are in results.xlsx, sheet 'Data quality'." in text
     counts = result.log.counts()
     assert (
         f"{counts['error']} errors, {counts['warning']} warnings and "

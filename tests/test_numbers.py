@@ -54,6 +54,7 @@ def test_table_cells_take_kinds_and_python_format_strings_alike() -> None:
     assert format_value(0.625, "{:.0%}") == format_value(0.625, "percent") == "63%"
     assert format_value(1.5, "{:.0%}") == "150%"  # a format string's share is always a share
     assert format_value(0.05, "{:+.2f}") == "+0.05" and format_value(-0.05, "{:+.2f}") == "-0.05"
+    assert format_value(0.0, "{:+.2f}") == "+0.00"  # a sign asked for is written
     assert format_value(2_500_000.0, "{:,.0f}") == "2,500,000"
     assert format_value(12345.678, "{:,.4g}") == "1.235e+04"  # other formats as Python writes them
     assert format_value(pd.NA, "score") == "" and format_value(None, "{:.2f}") == ""

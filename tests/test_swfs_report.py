@@ -20,6 +20,7 @@ from docx.oxml.ns import qn
 
 from pipeline.demo import write_demo_round
 from pipeline.manifest import is_up_to_date, read_manifest
+from pipeline.numbers import format_number  # as the report rounds (halves up, like Excel)
 from pipeline.paths import Layout
 from pipeline.run import (
     RunOutcome,
@@ -130,11 +131,11 @@ def test_report_numbers_equal_the_workbook(project: tuple[Layout, RunOutcome], r
     for (_, row), (_, cell) in zip(sheet.iterrows(), shown.iterrows(), strict=True):
         assert cell["Area"] == row["label"]
         assert int(cell["Pairs"]) == row["n_pairs"]
-        assert cell["Mean 2016-R1"] == f"{row['mean_old']:.2f}"
-        assert cell["Mean 2026-R1"] == f"{row['mean_new']:.2f}"
-        assert cell["Change"] == f"{row['mean_change']:+.2f}"
-        assert cell["Wilcoxon p"] == f"{row['p_value']:.3f}"
-        assert cell["Effect r"] == f"{row['effect_size']:+.2f}"
+        assert cell["Mean 2016-R1"] == format_number(row["mean_old"], "{:.2f}")
+        assert cell["Mean 2026-R1"] == format_number(row["mean_new"], "{:.2f}")
+        assert cell["Change"] == format_number(row["mean_change"], "{:+.2f}")
+        assert cell["Wilcoxon p"] == format_number(row["p_value"], "{:.3f}")
+        assert cell["Effect r"] == format_number(row["effect_size"], "{:+.2f}")
         assert cell["Told from noise"] == ("Yes" if row["distinguishable"] else "No")
 
     sheet = pd.read_excel(xlsx, sheet_name="Change yes-no", engine="calamine")
@@ -145,7 +146,7 @@ def test_report_numbers_equal_the_workbook(project: tuple[Layout, RunOutcome], r
         assert [int(cell[c]) for c in ("Pairs", "Yes 2016-R1", "Yes 2026-R1", "No → yes", "Yes → no")] == [
             row["n_pairs"], row["yes_old"], row["yes_new"], row["c"], row["b"]
         ]
-        assert cell["McNemar p"] == f"{row['p_value']:.3f}"
+        assert cell["McNemar p"] == format_number(row["p_value"], "{:.3f}")
         assert cell["Told from noise"] == ("Yes" if row["distinguishable"] else "No")
 
     unreported = pd.read_excel(xlsx, sheet_name="SDG targets unreported", engine="calamine")

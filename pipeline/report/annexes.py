@@ -5,6 +5,7 @@ acronyms the report uses, lettered in the order the survey declares (``report.an
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
@@ -65,7 +66,7 @@ def annex_respondents(doc: ReportDocument, ctx: ReportContext, letter: str) -> N
         f"{n_yes} of {len(status)} {w.entities} responded. When {nar.article(w.entity)} sent more than "
         "one submission, the latest was kept."
     )
-    frame, note = capped(frame, MAX_ANNEX_ROWS, w.entities)
+    frame, note = capped(frame, MAX_ANNEX_ROWS, w.entities, table="response_status")
     doc.table(
         frame,
         f"{nar.capitalise(w.entities)} invited and their responses",
@@ -97,7 +98,7 @@ def annex_scores(doc: ReportDocument, ctx: ReportContext, letter: str) -> bool:
         f"Score of each responding {w.entity} per {w.dimension} (0 = the lowest answer, 1 = the "
         f"highest answer with a broad range of {w.activity[1]}); darker cells score higher."
     )
-    wide, note = capped(wide, MAX_ANNEX_ROWS, w.entities)
+    wide, note = capped(wide, MAX_ANNEX_ROWS, w.entities, table="heatmap")
     chunks = _column_chunks(order, MAX_SCORE_COLUMNS)
     first = nar.capitalise(w.entity)
     for i, chunk in enumerate(chunks, start=1):
@@ -148,7 +149,7 @@ def annex_issues(doc: ReportDocument, ctx: ReportContext, letter: str) -> None:
             "Message": frame["message"],
         }
     )
-    shown, note = capped(shown, MAX_ANNEX_ROWS, "issues")
+    shown, note = capped(shown, MAX_ANNEX_ROWS, "issues", table="issues")
     doc.table(
         shown,
         "Data-quality issues",
@@ -160,14 +161,24 @@ def annex_issues(doc: ReportDocument, ctx: ReportContext, letter: str) -> None:
 def annex_questions(doc: ReportDocument, ctx: ReportContext, letter: str) -> None:
     tables = _question_tables(ctx)
     doc.heading(f"Annex {letter}. Answers by question", 1)
+    # a note that several tables would carry is said once, here, rather than under each
+    notes = Counter(qt.note for qt in tables if qt.note)
+    shared = [note for note, n in notes.items() if n > 1]
     doc.paragraph(
         f"Number of {ctx.words.entities} giving each answer, question by question. "
         "Free-text answers and contact details are not reproduced in this report."
+        + "".join(f" {_as_general(note)}" for note in shared)
     )
     if not tables:
         doc.paragraph("No answers to tabulate.")
     for qt in tables:
-        doc.table(qt.frame, qt.caption, formats=qt.formats, weights=qt.weights, note=qt.note)
+        note = None if qt.note in shared else qt.note
+        doc.table(qt.frame, qt.caption, formats=qt.formats, weights=qt.weights, note=note)
+
+
+def _as_general(note: str) -> str:
+    """A table's note said of the annex's tables: "In the tables where it applies, ..."."""
+    return f"Where it applies: {note[:1].lower()}{note[1:]}" if note[:1].isupper() else note
 
 
 @dataclass
@@ -361,7 +372,7 @@ def _entities_table(
         {nar.capitalise(w.entity): [ctx.acr(e) for e in got], "Named by": list(got.values())}
     )
     frame = frame.sort_values(["Named by", nar.capitalise(w.entity)], ascending=[False, True])
-    frame, note = capped(frame, 15, w.entities)
+    frame, note = capped(frame, MAX_ANNEX_ROWS, w.entities, table="tidy")
     return _QuestionTable(frame, _question_title(question), weights=[3, 1.5], note=note)
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 from pipeline.report import narrative as nar
 from pipeline.report.document import ReportDocument, clean_text
 from pipeline.report.narrative import Words
+from pipeline.report.workbook import sheet_for
 from pipeline.tables import RunResult
 
 WORKBOOK = "results.xlsx"
@@ -60,12 +61,26 @@ def chart(doc: ReportDocument, ctx: ReportContext, chart_id: str) -> None:
     )
 
 
-def capped(frame: pd.DataFrame, limit: int, what: str) -> tuple[pd.DataFrame, str | None]:
-    """The first ``limit`` rows and, when rows were left out, a note saying where they are."""
+def capped(
+    frame: pd.DataFrame,
+    limit: int,
+    what: str,
+    *,
+    table: str | None = None,
+    where: str | None = None,
+    by: str | None = None,
+) -> tuple[pd.DataFrame, str | None]:
+    """The first ``limit`` rows and, when rows were left out, a note saying how many and
+    where all of them are: the sheet of ``results.xlsx`` holding the run's ``table``
+    (:func:`~pipeline.report.workbook.sheet_for`), or ``where`` for a table kept elsewhere.
+    ``by`` says what the rows are sorted by ("largest budget first"): sort ``frame`` by
+    what matters before cutting it."""
     if len(frame) <= limit:
         return frame, None
+    place = where or WORKBOOK + (f", sheet '{sheet_for(table)}'" if table else "")
+    order = f" ({by})" if by else ""
     return frame.head(limit), (
-        f"The first {limit} of {len(frame)} {what} are shown; the full table is in {WORKBOOK}."
+        f"The first {limit} of {len(frame)} {what}{order} are shown; all {len(frame)} are in {place}."
     )
 
 
@@ -106,7 +121,7 @@ def data_sources(doc: ReportDocument, ctx: ReportContext) -> None:
             "Rows": pd.array([f.rows for f in files], dtype="Int64"),
         }
     )
-    frame, note = capped(frame, MAX_FILE_ROWS, "input files")
+    frame, note = capped(frame, MAX_FILE_ROWS, "input files", where="the run's manifest.json")
     doc.paragraph(
         f"The run read {nar.plural(len(files), 'file', 'files')} of round {ctx.result.round}. "
         "Input files are never changed; their hashes are in the run's manifest."

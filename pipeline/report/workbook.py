@@ -368,6 +368,16 @@ def _readme(
         ws.append([safe_value(ws, "Not in this workbook", "emg label"), safe_value(ws, note, "emg wrap")])
 
 
+def sheet_for(table: str) -> str:
+    """The sheet of ``results.xlsx`` that holds the run's table ``table`` (``"projects"``
+    -> ``"Projects"``; ``"issues"`` -> the data-quality log)."""
+    if table == "issues":
+        return LOG_SHEET[0]
+    if table == "tidy":
+        return TIDY_SHEET[0]
+    return SHEETS[table][0] if table in SHEETS else table.replace("_", " ").capitalize()
+
+
 def write_workbook(result: RunResult, path: Path) -> Path:
     """Write the run's results workbook to ``path`` and return it.
 
