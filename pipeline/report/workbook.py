@@ -375,7 +375,10 @@ def sheet_for(table: str) -> str:
         return LOG_SHEET[0]
     if table == "tidy":
         return TIDY_SHEET[0]
-    return SHEETS[table][0] if table in SHEETS else table.replace("_", " ").capitalize()
+    from pipeline.analyses import sheets
+
+    declared = sheets()
+    return declared[table][0] if table in declared else table.replace("_", " ").capitalize()
 
 
 def write_workbook(result: RunResult, path: Path) -> Path:
