@@ -55,6 +55,7 @@ VERSION_SOURCES = (
     "pipeline/demo.py",
     "pipeline/exports.py",
     "pipeline/forms.py",
+    "pipeline/form_texts.py",
     f"surveys/{SURVEY_ID}/survey.yaml",
     "data/reference/entities.csv",
 )

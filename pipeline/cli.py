@@ -300,9 +300,10 @@ def cmd_form(args: argparse.Namespace, layout: Layout, out: Console, err: Consol
     import tempfile
 
     from pipeline.form_texts import untranslated
-    from pipeline.forms import write_questionnaire, write_xlsform
+    from pipeline.forms import write_questionnaire
     from pipeline.run import open_survey
     from pipeline.staging import place_beside
+    from pipeline.xlsform import write_xlsform
 
     survey, registry = open_survey(layout, args.survey)
     if args.out.exists() and not args.out.is_dir():

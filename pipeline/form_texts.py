@@ -16,10 +16,20 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from pipeline.spec import Survey
+
+class Survey(Protocol):
+    """What this module reads of a :class:`pipeline.spec.Survey` (which imports this
+    module to check its translations: no import back)."""
+
+    language: str
+
+    @property
+    def model(self) -> Any: ...
+
+    @property
+    def repeat_sections(self) -> list[str]: ...
 
 FORM_TEXTS: dict[str, str] = {
     # -- sheet names and headers of the offline questionnaire -------------------------------
@@ -167,6 +177,11 @@ class FormTexts:
 def number_text(x: float) -> str:
     """A bound as a form shows it: ``1990``, ``0.5``."""
     return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def tidy(text: str) -> str:
+    """A text whose placeholder was empty, without the space it leaves (``a number .``)."""
+    return " ".join(text.split()).replace(" .", ".")
 
 
 def form_texts(survey: Survey, lang: str | None = None) -> FormTexts:

@@ -32,11 +32,12 @@ from report_reading import (
 
 from pipeline import numbers
 from pipeline.cli import main
-from pipeline.forms import write_questionnaire, write_xlsform
+from pipeline.forms import write_questionnaire
 from pipeline.paths import CHART_CACHE_ENV
 from pipeline.registry import Registry, load_registry
 from pipeline.report.text_check import checking
 from pipeline.spec import CHAPTERS, Survey, load_survey
+from pipeline.xlsform import write_xlsform
 
 pytestmark = pytest.mark.slow  # one whole demo run per survey
 

@@ -20,9 +20,10 @@ from pyxform.xls2xform import convert
 from pipeline.cli import main
 from pipeline.errors import SpecError
 from pipeline.form_texts import FORM_TEXTS, untranslated
-from pipeline.forms import entity_label, write_questionnaire, write_xlsform
+from pipeline.forms import entity_label, write_questionnaire
 from pipeline.registry import Registry
 from pipeline.spec import Survey, load_survey
+from pipeline.xlsform import write_xlsform
 
 XF = "{http://www.w3.org/2002/xforms}"
 

@@ -18,8 +18,8 @@ from pipeline.forms import (
     PROJECT_ROWS,
     entity_label,
     write_questionnaire,
-    write_xlsform,
 )
+from pipeline.xlsform import write_xlsform
 
 XF = "{http://www.w3.org/2002/xforms}"
 JR = "{http://openrosa.org/javarosa}"

@@ -22,11 +22,12 @@ from real_exports import (
 
 from pipeline.errors import IssueLog, PipelineError
 from pipeline.exports import example_round
-from pipeline.forms import ANSWER_HEADER, FORM_VERSION_FIELD, KEY_HEADER, write_xlsform
+from pipeline.forms import ANSWER_HEADER, FORM_VERSION_FIELD, KEY_HEADER
 from pipeline.ingest import read_round
 from pipeline.registry import Registry
 from pipeline.run import check_round, process_round
 from pipeline.spec import Survey
+from pipeline.xlsform import write_xlsform
 
 Example = tuple[pd.DataFrame, dict[str, pd.DataFrame]]
 

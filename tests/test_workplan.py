@@ -207,7 +207,8 @@ def test_who_would_lead_is_asked_in_the_xlsform_and_the_questionnaire(tmp_path: 
     from openpyxl import load_workbook
     from pyxform.xls2xform import convert
 
-    from pipeline.forms import write_questionnaire, write_xlsform
+    from pipeline.forms import write_questionnaire
+    from pipeline.xlsform import write_xlsform
 
     xf = "{http://www.w3.org/2002/xforms}"
     form = write_xlsform(survey, registry, tmp_path / "form.xlsx")
