@@ -203,11 +203,29 @@ def _previous_key(layout: Layout, survey_id: str, round_id: str) -> dict[str, An
     if previous is None:
         return None
     survey, _ = open_survey(layout, survey_id, previous)
-    return {
+    key: dict[str, Any] = {
         "round": previous,
         "inputs": hash_inputs(layout.raw(survey_id, previous)),
         "survey_sha256": survey.sha256,
     }
+    no_repeat = recorded_no_repeat(layout, survey_id, previous)
+    if no_repeat:
+        key["no_repeat"] = no_repeat
+    return key
+
+
+def recorded_no_repeat(layout: Layout, survey_id: str, round_id: str) -> list[str]:
+    """The repeat sections the last run of ``round_id`` was told it did not collect
+    (``--no-repeat``, recorded in its manifest), for comparing with it as it was run;
+    empty when it has no outputs or a manifest that cannot be read."""
+    import json
+
+    path = layout.outputs(survey_id, round_id) / "manifest.json"
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8")).get("no_repeat", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    return sorted({s for s in recorded if isinstance(s, str)}) if isinstance(recorded, list) else []
 
 
 def run_fingerprint(
@@ -320,15 +338,29 @@ def add_comparison(result: RunResult, layout: Layout, steps: Steps | None = None
     if previous is None:
         return None
     with steps.step(f"Comparing with {previous}"):
+        no_repeat = recorded_no_repeat(layout, survey_id, previous)
         try:
-            earlier, _ = process_round(layout, survey_id, previous, run_date=result.run_date)
+            earlier, _ = process_round(
+                layout, survey_id, previous, run_date=result.run_date, no_repeat=no_repeat
+            )
         except PipelineError as exc:
             folder = layout.raw(survey_id, previous)
             where = folder.relative_to(layout.root) if folder.is_relative_to(layout.root) else folder
+            missing = sorted(
+                {s for s in result.survey.repeat_sections for i in exc.issues
+                 if i.code == "repeat-missing" and f"--no-repeat {s}" in i.message}
+            )  # fmt: skip
+            hint = (
+                f"; if round {previous} did not collect {', '.join(missing)}, run it once with "
+                + " ".join(f"--no-repeat {s}" for s in missing)
+                + ": later runs compare with it as it was run"
+                if missing
+                else ""
+            )
             result.log.warning(
                 "comparison-skipped",
                 f"comparison skipped: round {previous} has errors ({len(exc.issues)}); "
-                f"`emg-pipeline validate {survey_id} --round {previous}` lists them",
+                f"`emg-pipeline validate {survey_id} --round {previous}` lists them{hint}",
                 file=where.as_posix(),
             )
             return None
@@ -541,5 +573,8 @@ def build_manifest(
             **{f"table_{k}": len(v) for k, v in result.tables.items()},
         },
         "data_quality": result.log.counts(),
+        # repeat sections said not collected (--no-repeat): a later round compares with
+        # this one read the same way
+        "no_repeat": [s for s in str(result.stats.get("not_collected") or "").split(", ") if s],
         "timings_s": timings,
     }

@@ -146,6 +146,51 @@ def test_compare_no_repeat_names_the_round_that_collected_none(
     assert log.astype(str).apply(lambda c: c.str.contains("not collected in this round")).any().any()
 
 
+@pytest.mark.slow
+def test_run_compares_with_a_previous_round_as_it_was_run_without_repeat_data(
+    tmp_path: Path, survey: Survey, registry: Registry, example: Example
+) -> None:
+    """The previous round came as a Kobo CSV (no projects) and was run with --no-repeat:
+    the next round's run compares with it read the same way, not 'skipped: errors'."""
+    project = new_project(tmp_path)
+    main, repeats = example
+    tables = kobo_export_tables(main, repeats, survey, registry)
+    write_formpack_xlsx(tables, project.raw / "kobo.xlsx")
+    earlier = project.layout.raw("ewaste_img", "2025-R1")
+    write_kobo_csv_export(tables, earlier / "kobo.csv")
+    run_date = ("--run-date", "2026-11-25")
+
+    skipped = cli(project, "run", *run_date)
+    assert skipped.code == 0, skipped.text
+    assert "comparison skipped: round 2025-R1 has errors (1)" in skipped.text
+    assert "if round 2025-R1 did not collect projects, run it once with --no-repeat projects" in skipped.text
+
+    done = main_cli(project, "run", "ewaste_img", "--round", "2025-R1", "--no-repeat", "projects", *run_date)
+    assert done.code == 0, done.text
+    manifest = json.loads((project.layout.outputs("ewaste_img", "2025-R1") / "manifest.json").read_text())
+    assert manifest["no_repeat"] == ["projects"]
+    again = cli(project, "run", *run_date)  # not up to date: the previous round's run changed
+    assert again.code == 0 and "compared with the previous round 2025-R1" in again.text, again.text
+    assert "comparison skipped" not in again.text
+    ours = json.loads((project.outputs / "manifest.json").read_text())
+    assert ours["compared_with"]["compared"] is True and ours["no_repeat"] == []
+    assert "Change since the previous round" in report_text(project)
+
+
+def main_cli(project: Project, *argv: str) -> object:
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from catalogue import Outcome
+
+    from pipeline.cli import main
+
+    out = io.StringIO()
+    with redirect_stdout(out), redirect_stderr(out):
+        code = main([*argv, "--root", str(project.root)])
+    return Outcome(code, " ".join(out.getvalue().split()))
+
+
 @pytest.mark.parametrize("headers", ["xml", "label"])
 def test_formpack_xlsx_carries_the_projects(
     tmp_path: Path, survey: Survey, registry: Registry, example: Example, headers: str
