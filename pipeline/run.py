@@ -520,7 +520,7 @@ def write_round(
                 result.run_date,
             )
         if "workplan" in result.tables:
-            from pipeline.report.workplan_doc import FILE_NAME, write_workplan
+            from pipeline.analyses.workplan.document import FILE_NAME, write_workplan
 
             with steps.step("Writing work plan"):
                 write_workplan(result, out_stage / FILE_NAME)

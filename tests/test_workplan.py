@@ -11,11 +11,11 @@ import pytest
 from docx import Document
 
 from pipeline.analyses.gaps.compute import GAP_COLUMNS
-from pipeline.analysis.workplan import WORKPLAN_COLUMNS, work_plan
+from pipeline.analyses.workplan.compute import WORKPLAN_COLUMNS, work_plan
+from pipeline.analyses.workplan.document import write_workplan
 from pipeline.errors import IssueLog
 from pipeline.registry import Registry
 from pipeline.report.workbook import write_workbook
-from pipeline.report.workplan_doc import write_workplan
 from pipeline.spec import Survey
 from pipeline.tables import Responses, RunResult
 

@@ -13,8 +13,8 @@ from pipeline.analyses.projects.inventory import project_inventory, project_summ
 from pipeline.analyses.ranking.compute import knowledge_sharing_ranking
 from pipeline.analyses.response.compute import response_status
 from pipeline.analyses.scores.compute import heatmap_matrix
+from pipeline.analyses.workplan.compute import work_plan
 from pipeline.analysis.requirements import analyse_requirements
-from pipeline.analysis.workplan import work_plan
 
 __all__ = [
     "activity_matrix",

@@ -19,8 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.analyses.workplan.document import kind_words
 from pipeline.report.style import INK, MAIN, SEVERITY_LABELS, SOFT_INK
-from pipeline.report.workplan_doc import kind_words
 from pipeline.report.zipstamp import run_datetime, stamp_zip
 from pipeline.tables import RunResult
 from pipeline.wording import article

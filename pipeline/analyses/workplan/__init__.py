@@ -3,7 +3,7 @@ projects and the preferred way of sharing knowledge (written as workplan.docx)."
 
 from __future__ import annotations
 
-from pipeline.analyses.base import Analysis, AnalysisInput, Stats, Tables
+from pipeline.analyses.base import Analysis
 from pipeline.spec import Survey
 
 
@@ -11,24 +11,10 @@ def switched_on(survey: Survey) -> bool:
     return survey.model.workplan is not None and survey.model.gaps is not None
 
 
-def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
-    from pipeline.analysis.workplan import work_plan
-
-    plan, roles = work_plan(
-        tables["gaps"],
-        inp.submissions,
-        inp.survey,
-        inp.registry,
-        tables.get("projects"),
-        tables.get("ranking"),
-    )
-    return {"workplan": plan, "workplan_roles": roles}, {}
-
-
 ANALYSIS = Analysis(
     "workplan",
     switched_on,
-    compute=f"{__name__}:compute",
+    compute=f"{__name__}.compute:compute",
     sheets={
         "workplan": (
             "Work plan",

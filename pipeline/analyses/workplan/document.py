@@ -1,6 +1,6 @@
 """``workplan.docx``: the draft joint work plan, one goal per gap (house styles).
 
-Reads the ``workplan`` and ``workplan_roles`` tables (:mod:`pipeline.analysis.workplan`);
+Reads the ``workplan`` and ``workplan_roles`` tables (:mod:`pipeline.analyses.workplan.compute`);
 the goals' wording and the introduction come from the survey's ``workplan`` block, the
 evidence from the gap analysis. Projects found by desk research are told apart from those
 reported in the survey, and entities known only from desk research are never called

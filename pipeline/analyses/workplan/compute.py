@@ -12,13 +12,15 @@ row of the ``gaps`` table :func:`work_plan` drafts that goal and lists:
 - their projects that address the item (survey and desk research told apart);
 - the knowledge-sharing option the entities prefer (the ranking's first option).
 
-A gap no entity offers to lead is flagged for the group that decides (``flag``).
+A gap no entity offers to lead is flagged for the group that decides (``flag``). :func:`compute` is the analysis' entry
+point in a run.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.analyses.base import AnalysisInput, Stats, Tables
 from pipeline.analyses.common import acronym_map, coverage_fields, engagement_positions
 from pipeline.registry import Registry
 from pipeline.score import selected_choices
@@ -260,3 +262,17 @@ def _spec(survey: Survey) -> Workplan:
     if survey.model.workplan is None:
         raise ValueError(f"survey '{survey.id}' declares no workplan block")
     return survey.model.workplan
+
+
+def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
+    """``workplan`` and ``workplan_roles`` from the run's ``gaps`` (and its ``projects`` and
+    ``ranking`` when the survey has them)."""
+    plan, roles = work_plan(
+        tables["gaps"],
+        inp.submissions,
+        inp.survey,
+        inp.registry,
+        tables.get("projects"),
+        tables.get("ranking"),
+    )
+    return {"workplan": plan, "workplan_roles": roles}, {}
