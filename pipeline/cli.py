@@ -309,9 +309,11 @@ def cmd_form(args: argparse.Namespace, layout: Layout, out: Console, err: Consol
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out '{printable(args.out)}' is a file, not a folder")
     args.out.mkdir(parents=True, exist_ok=True)
-    if getattr(args, "desk", False):
-        return _desk_template(survey, registry, args.out, out, err)
     lang = getattr(args, "lang", "en")
+    if getattr(args, "desk", False):
+        if lang != "en":  # analysts fill it in, in the project's language
+            err.print(f"[yellow]--lang {escape(printable(lang))}: the desk-mapping template is in English[/]")
+        return _desk_template(survey, registry, args.out, out, err)
     if lang not in survey.languages:
         raise UsageError(
             f"--lang {lang}: survey '{survey.id}' has labels in {', '.join(survey.languages)} "
