@@ -142,6 +142,9 @@ def check_form_texts(given: Mapping[str, str], where: str) -> list[str]:
         except ValueError as exc:
             problems.append(f"{where}.{key}: {exc} (write a literal brace as {{{{ or }}}})")
             continue
+        if key in {"yes", "no"} and (set(text) & {",", '"'} or not text.strip()):
+            problems.append(f"{where}.{key}: '{text}' must be a word without ',' or '\"' (a dropdown's choice)")
+            continue
         allowed = placeholders(FORM_TEXTS[key])
         for _, name, spec, conversion in parsed:
             if name is None:
