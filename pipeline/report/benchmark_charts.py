@@ -16,7 +16,7 @@ come from :func:`pipeline.analysis.requirements.analyse_requirements` and writes
 - ``sensitivity``: how many requirements are core, within reach or aspirational at each
   consensus threshold.
 
-Each :class:`~pipeline.report.charts.Chart` carries a caption and an alt text that states
+Each :class:`~pipeline.report.figure.Chart` carries a caption and an alt text that states
 the main finding, computed from the numbers. A chart whose table is missing or empty is
 skipped. The same inputs give byte-identical files.
 """

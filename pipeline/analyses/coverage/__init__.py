@@ -9,7 +9,7 @@ ANALYSIS = Analysis(
     "coverage",
     declares("coverage"),
     compute=f"{__name__}.compute:compute",
-    charts="pipeline.report.charts:coverage_charts",
+    charts=f"{__name__}.charts:coverage_charts",
     chapters={"findings": "pipeline.report.docx_report:findings_chapter"},
     sheets={
         "coverage": (

@@ -9,7 +9,7 @@ ANALYSIS = Analysis(
     "gaps",
     declares("gaps"),
     compute=f"{__name__}.compute:compute",
-    charts="pipeline.report.charts:gaps_charts",
+    charts=f"{__name__}.charts:gaps_charts",
     chapters={"gaps": "pipeline.report.docx_report:gaps_chapter"},
     sheets={
         "gaps": (

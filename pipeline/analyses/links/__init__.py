@@ -9,7 +9,7 @@ ANALYSIS = Analysis(
     "links",
     declares("links"),
     compute=f"{__name__}.compute:compute",
-    charts="pipeline.report.charts:links_charts",
+    charts=f"{__name__}.charts:links_charts",
     chapters={"links": "pipeline.report.docx_report:links_chapter"},
     sheets={
         "network_edges": (

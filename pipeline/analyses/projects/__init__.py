@@ -9,7 +9,7 @@ ANALYSIS = Analysis(
     "projects",
     declares("projects"),
     compute=f"{__name__}.compute:compute",
-    charts="pipeline.report.charts:projects_charts",
+    charts=f"{__name__}.charts:projects_charts",
     chapters={"projects": "pipeline.report.projects_chapter:write_projects"},
     sheets={
         "projects": (

@@ -9,7 +9,7 @@ ANALYSIS = Analysis(
     "ranking",
     declares("ranking"),
     compute=f"{__name__}.compute:compute",
-    charts="pipeline.report.charts:ranking_charts",
+    charts=f"{__name__}.charts:ranking_charts",
     chapters={"ranking": "pipeline.report.docx_report:ranking_chapter"},
     sheets={
         "ranking": ("Ranking", "Mean and median rank of each option (1 = most preferred)."),

@@ -8,7 +8,7 @@ ANALYSIS = Analysis(
     "response",
     always,
     compute=f"{__name__}.compute:compute",
-    charts="pipeline.report.charts:response_charts",
+    charts=f"{__name__}.charts:response_charts",
     sheets={
         "response_status": (
             "Response status",

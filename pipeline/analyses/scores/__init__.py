@@ -8,7 +8,7 @@ ANALYSIS = Analysis(
     "scores",
     declares("scoring"),
     compute=f"{__name__}.compute:compute",
-    charts="pipeline.report.charts:scores_charts",
+    charts=f"{__name__}.charts:scores_charts",
     sheets={
         "scores": (
             "Scores",

@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 
 from pipeline.report import style
-from pipeline.report.charts import Chart, _run_context, draw_charts
+from pipeline.report.chart_context import run_context
+from pipeline.report.chart_loop import draw_charts
+from pipeline.report.figure import Chart
 from pipeline.report.style import frame, new_figure, row_labels, save, tidy_axes
 from pipeline.wording import capitalise, plural
 
@@ -64,4 +66,4 @@ def theme_charts(result: Any, out_dir: Path, skip: Collection[str] = ()) -> list
     counts = result.tables.get("theme_counts")
     if not isinstance(counts, pd.DataFrame) or counts.empty:
         return []
-    return draw_charts({"themes": _themes}, _run_context(result), out_dir, result.log, skip=skip)
+    return draw_charts({"themes": _themes}, run_context(result), out_dir, result.log, skip=skip)

@@ -1,0 +1,151 @@
+"""The gaps chart: entities engaged per dimension and per topic, coloured by gap severity.
+
+:data:`gaps_charts` is the chart function the analysis' record names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.analyses.coverage.charts import coverage_frame, min_entities
+from pipeline.report import style
+from pipeline.report.chart_context import (
+    ChartRun,
+    bar_labels,
+    chart_function,
+    label_of,
+    name_list,
+)
+from pipeline.report.figure import Chart
+from pipeline.report.style import frame, new_figure, save, tidy_axes
+
+MAX_TOPIC_BARS = 20
+
+
+def _severity(gaps: pd.DataFrame | None, kind: str, keys: pd.Series) -> pd.Series:
+    if gaps is None or not {"kind", "dimension", "severity"} <= set(gaps.columns):
+        return pd.Series("ok", index=keys.index)
+    rank = {"critical": 0, "gap": 1}
+    rows = gaps.loc[gaps["kind"].astype(str) == kind, ["dimension", "severity"]].astype(str)
+    rows = rows.assign(_r=rows["severity"].map(rank).fillna(2)).sort_values("_r", kind="stable")
+    worst = dict(rows.drop_duplicates("dimension")[["dimension", "severity"]].itertuples(index=False))
+    return keys.astype(str).map(lambda k: worst.get(k, "ok")).where(lambda s: s.isin(["critical", "gap"]), "ok")
+
+
+def _gaps(run: ChartRun, out_dir: Path) -> Chart | None:
+    gaps = run.table("gaps")
+    cov = coverage_frame(run)
+    topics = run.table("topic_coverage")
+    model = run.result.survey.model
+    topic_one, topic_many = model.report.topics.one, model.report.topics.many
+    panels: list[tuple[str, pd.DataFrame, int | None]] = []
+    panel_notes: dict[str, str] = {}
+    if cov is not None:
+        stage = pd.DataFrame({"key": cov["dimension"], "label": cov["label"], "n": cov["n_engaged"]})
+        stage["severity"] = _severity(gaps, run.dim_set or "stage", stage["key"])
+        panels.append((run.dim_singular, stage, min_entities(run)))
+    if topics is not None and {"topic", "n_entities"} <= set(topics.columns):
+        labels = _topic_labels(run)
+        topic = pd.DataFrame(
+            {
+                "key": topics["topic"],
+                "label": label_of(topics, "topic", labels),
+                "n": pd.to_numeric(topics["n_entities"], errors="coerce").fillna(0).astype(int),
+            }
+        )
+        topic = topic.sort_values(["n", "label"], ascending=[False, True], kind="stable")
+        topic["severity"] = _severity(gaps, "topic", topic["key"])
+        if len(topic) > MAX_TOPIC_BARS:  # long lists (SDG targets): the least covered only
+            panel_notes[topic_one] = f": {MAX_TOPIC_BARS} least covered of {len(topic)}"
+            topic = topic.tail(MAX_TOPIC_BARS)
+        panels.append((topic_one, topic.reset_index(drop=True), model.gaps.topic_min_entities if model.gaps else None))
+    if not panels:
+        return None
+
+    from matplotlib.patches import Patch
+
+    fig, axes = new_figure(len(panels), key=True)
+    axes = list(np.atleast_1d(axes))
+    for ax, (word, data, threshold) in zip(axes, panels, strict=True):
+        y = np.arange(len(data))
+        n = data["n"].to_numpy(dtype=float)
+        bars = ax.barh(y, n, color=data["severity"].map(style.SEVERITY_COLOURS).tolist(), height=0.62)
+        for bar, sev in zip(bars, data["severity"], strict=True):
+            if sev == "critical":
+                bar.set_hatch("//")
+                bar.set_edgecolor("white")
+        labels, label_size = style.row_labels(data["label"].tolist())
+        texts = bar_labels(ax, y, n, [str(int(v)) for v in n], pad=max(n.max(), 1) * 0.015, size=label_size)
+        for text, sev in zip(texts, data["severity"], strict=True):
+            text.set_fontweight("normal" if sev == "ok" else "bold")
+        if threshold:
+            ax.axvline(threshold, color=style.INK, linestyle="--", linewidth=1.8)
+            ax.text(  # inside the axes, above the first bar: clear of the panel title
+                threshold, -0.97, f" minimum {threshold}", ha="left", va="top",
+                fontsize=style.ANNOTATION_SIZE, color=style.INK,
+            )
+        ax.set_yticks(y)
+        ax.set_yticklabels(labels, fontsize=label_size)
+        ax.set_ylim(len(data) - 0.5, -1.0)
+        ax.set_xlim(0, max(n.max(), threshold or 0, 1) * 1.2)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.set_xlabel(f"{run.plural} engaged")
+        if len(panels) > 1:
+            if word in panel_notes:  # a long panel title ends at the bars' right edge
+                ax.set_title(f"Per {word}{panel_notes[word]}", loc="right")
+            else:
+                ax.set_title(f"Per {word}")
+        tidy_axes(ax)
+    present = set().union(*(set(d["severity"]) for _, d, _ in panels))
+    key = [
+        Patch(
+            facecolor=style.SEVERITY_COLOURS[s], edgecolor="white",
+            hatch="//" if s == "critical" else None, label=style.SEVERITY_LABELS[s],
+        )
+        for s in ("critical", "gap", "ok")
+        if s in present
+    ]
+    words = " and ".join(f"per {w}" for w, _, _ in panels)
+    title = f"Gaps: {run.plural} engaged {words}"
+    frame(fig, title, run.subtitle(), run.source(), key=key)
+    png, svg = save(fig, out_dir, "gaps")
+
+    findings = []
+    for word, data, _ in panels:
+        plural = run.dim_plural if word == run.dim_singular else topic_many
+        for sev in ("critical", "gap"):
+            hit = data.loc[data["severity"] == sev, "label"].tolist()
+            if len(hit) == 1:
+                findings.append(f"1 {word} is a {style.SEVERITY_LABELS[sev]} ({hit[0]})")
+            elif hit:
+                findings.append(f"{len(hit)} {plural} are {style.SEVERITY_LABELS[sev]}s ({name_list(hit)})")
+    first = panels[0][1]
+    weak = first.sort_values("n", kind="stable").iloc[0]
+    lead = (
+        f"Bar charts of the number of {run.plural} engaged {words}, coloured by gap severity. "
+        f"{weak['label']} has the fewest {run.plural} engaged ({int(weak['n'])} of {run.n_respondents})"
+    )
+    alt = lead + ("; " + "; ".join(findings) + "." if findings else "; no gap is flagged.")
+    caption = (
+        f"Number of {run.plural} engaged {words}; colour shows gap severity, dashed lines the "
+        f"minimum number of {run.plural}."
+    )
+    return Chart("gaps", title, caption, alt, png, svg)
+
+
+def _topic_labels(run: ChartRun) -> dict[str, str]:
+    gaps = run.result.survey.model.gaps
+    if not gaps or not gaps.topics_question:
+        return {}
+    fields = run.result.survey.fields_of(gaps.topics_question)
+    if not fields or not fields[0].choices:
+        return {}
+    try:
+        return run.result.survey.choice_labels(fields[0].choices)
+    except KeyError:
+        return {}
+
+
+gaps_charts = chart_function({"gaps": _gaps})
