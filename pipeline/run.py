@@ -524,8 +524,8 @@ def write_round(
 
             with steps.step("Writing work plan"):
                 write_workplan(result, out_stage / FILE_NAME)
-        if pdf:
-            with steps.step("Writing PDF"):
+        if pdf:  # documents LibreOffice finished before from the same bytes: from the cache
+            with steps.step("Writing PDF"), chart_cache(layout.chart_cache):
                 finish_documents(
                     [out_stage / "report.docx", out_stage / "workplan.docx"], result.log, pdf=True
                 )

@@ -98,6 +98,52 @@ def test_a_finished_document_gets_its_pdf_and_page_numbers(tmp_path: Path) -> No
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.docx", "report.pdf", "stand_in.py"]
 
 
+def test_a_document_finished_before_is_not_given_to_the_office_again(tmp_path: Path) -> None:
+    """With the run's cache on, a document with the same bytes as one finished before gets
+    the kept .docx and PDF (byte for byte) and LibreOffice is not started; a changed
+    document, or one whose contents did not match, goes to LibreOffice."""
+    from pipeline.report.chart_cache import chart_cache
+
+    calls = tmp_path / "calls.txt"
+    office = stand_in(
+        tmp_path,
+        f"""
+        with open({str(calls)!r}, "a") as f:
+            f.write("run\\n")
+        out = []
+        for item in job["documents"]:
+            Path(item["pdf"]).write_bytes(b"%PDF-1.7 " + Path(item["docx"]).read_bytes()[-40:])
+            out.append({{"toc": ["Executive summary\\t3", "Findings\\t4", "Raw materials\\t4",
+                                "Annex A. Respondents\\t6"]}})
+        print(json.dumps({{"documents": out}}))
+        """,
+    )
+
+    def finish(name: str, changed: bool = False) -> tuple[Path, list[Path], IssueLog]:
+        folder = tmp_path / name
+        folder.mkdir()
+        report = small_report(folder / "report.docx")
+        if changed:
+            doc = Document(str(report))
+            doc.add_paragraph("One more line.")
+            doc.save(str(report))
+        log = IssueLog()
+        with chart_cache(tmp_path / "cache"):
+            written = finish_documents([report], log, pdf=True, office=office)
+        return report, written, log
+
+    first, written, log = finish("first")
+    assert written == [first.with_suffix(".pdf")] and log.issues == []
+    again, written, log = finish("again")
+    assert written == [again.with_suffix(".pdf")] and log.issues == []
+    assert calls.read_text().splitlines() == ["run"]  # LibreOffice not started the second time
+    assert again.read_bytes() == first.read_bytes()
+    assert again.with_suffix(".pdf").read_bytes() == first.with_suffix(".pdf").read_bytes()
+    assert toc_texts(again)[-1] == "Annex A. Respondents\t6"
+    finish("changed", changed=True)
+    assert calls.read_text().splitlines() == ["run", "run"]
+
+
 @pytest.mark.parametrize(
     "body, reason",
     [

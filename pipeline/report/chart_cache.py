@@ -464,13 +464,13 @@ def _store(folder: Path, static: str, reads: list[tuple[list[Any], str]], chart:
         return
 
 
-def _prune(folder: Path) -> None:
+def _prune(folder: Path, keep: int = KEEP) -> None:
     entries = sorted(
         (p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
         key=lambda p: p.stat().st_mtime_ns,
         reverse=True,
     )
-    for old in entries[KEEP:]:
+    for old in entries[keep:]:
         shutil.rmtree(old, ignore_errors=True)
 
 
@@ -478,6 +478,7 @@ def _prune(folder: Path) -> None:
 
 FILES = "files"  # sub-folder of the cache for documents (one per kind of file)
 KEEP_FILES = 2000  # files kept per kind (the most recently used), e.g. profiles of many rounds
+KEEP_ENTRIES = 64  # sets of files kept per kind (restore_files), e.g. the PDFs of several rounds
 
 
 @lru_cache(maxsize=1)
@@ -545,3 +546,52 @@ def _prune_files(store: Path) -> None:
     entries.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
     for old in entries[KEEP_FILES:]:
         old.unlink(missing_ok=True)
+
+
+def _entry(kind: str, content: Any) -> Path | None:
+    folder = _FOLDER.get()
+    if folder is None:
+        return None
+    try:
+        key = digest([kind, _document_environment(), content])
+    except Uncacheable:
+        return None
+    return folder / FILES / _safe_name(kind) / key
+
+
+def restore_files(kind: str, content: Any, targets: dict[str, Path]) -> bool:
+    """Copy the files kept by :func:`keep_files` for the same ``content`` to ``targets``
+    (name -> path); False, and nothing copied, unless every one of them is kept."""
+    entry = _entry(kind, content)
+    if entry is None:
+        return False
+    try:
+        if not all((entry / name).is_file() for name in targets):
+            return False
+        for name, target in targets.items():
+            shutil.copyfile(entry / name, target)
+        os.utime(entry)
+    except OSError:
+        return False
+    return True
+
+
+def keep_files(kind: str, content: Any, files: dict[str, Path]) -> None:
+    """Keep copies of ``files`` (name -> path) as what ``content`` makes (see
+    :func:`restore_files`); a cache that cannot be written is left as it is."""
+    entry = _entry(kind, content)
+    if entry is None:
+        return
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=".new-", dir=entry.parent))
+        for name, path in files.items():
+            shutil.copyfile(path, scratch / name)
+        shutil.rmtree(entry, ignore_errors=True)
+        try:
+            scratch.rename(entry)
+        except OSError:
+            shutil.rmtree(scratch, ignore_errors=True)
+        _prune(entry.parent, KEEP_ENTRIES)
+    except OSError:
+        return

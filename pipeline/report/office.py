@@ -38,6 +38,8 @@ from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml.ns import qn
 
 from pipeline.errors import IssueLog
+from pipeline.manifest import sha256_file
+from pipeline.report.chart_cache import keep_files, restore_files
 from pipeline.report.zipstamp import stamp_zip
 
 NO_PDF_ENV = "EMG_NO_PDF"
@@ -47,6 +49,7 @@ UNO_PYTHON_ENV = "EMG_UNO_PYTHON"
 DEFAULT_TIMEOUT_S = 180.0
 SCRIPT = Path(__file__).with_name("office_uno.py")
 CODE = "pdf-not-written"
+CACHE_KIND = "office"  # documents finished by LibreOffice, in the run's cache
 _TOC_STYLE = re.compile(r"toc [1-9]")
 
 
@@ -245,7 +248,10 @@ def finish_documents(
 
     Documents that do not exist are skipped. Without LibreOffice (or with ``pdf`` off)
     nothing changes; when LibreOffice fails or hangs the documents stay as they were
-    written, no PDF is left and a warning in ``log`` says why."""
+    written, no PDF is left and a warning in ``log`` says why. Inside
+    :func:`~pipeline.report.chart_cache.chart_cache`, a document with the same bytes as
+    one finished before gets the kept result (finished .docx and PDF) without LibreOffice,
+    which takes seconds to start."""
     documents = [Path(d) for d in documents if Path(d).is_file()]
     if not documents or not pdf_wanted(pdf):
         return []
@@ -258,7 +264,37 @@ def finish_documents(
             "the table of contents lists the headings without page numbers",
         )
         return []
-    written: list[Path] = []
+    written: dict[Path, Path] = {}
+    keys = {d: _cache_key(d, office) for d in documents}
+    for d in documents:  # finished before from the same bytes: the kept files, no LibreOffice
+        pdf_path = d.with_suffix(".pdf")
+        if restore_files(CACHE_KIND, keys[d], {"pdf": pdf_path, "docx": d}):
+            written[d] = pdf_path
+    todo = [d for d in documents if d not in written]
+    if todo:
+        _finish(todo, office, log, keys, written)
+    return [written[d] for d in documents if d in written]
+
+
+def _cache_key(document: Path, office: Office) -> list[str]:
+    """What LibreOffice's result depends on: the document's bytes and the LibreOffice used
+    (its program file; the script and this module are part of the cache's environment)."""
+    program = Path(shutil.which(office.soffice) or office.soffice).resolve()
+    try:
+        stat = program.stat()
+        made_by = f"{program}:{stat.st_size}:{stat.st_mtime_ns}"
+    except OSError:
+        made_by = str(program)
+    return [sha256_file(document), made_by, office.python]
+
+
+def _finish(
+    documents: list[Path], office: Office, log: IssueLog, keys: dict[Path, list[str]],
+    written: dict[Path, Path],
+) -> None:
+    """Run LibreOffice on ``documents``; the PDFs written go into ``written``, and each
+    document finished without a warning is kept in the cache (:func:`keep_files`)."""
+    names = ", ".join(d.name for d in documents)
     with tempfile.TemporaryDirectory(prefix="emg-office-") as tmp:
         work = Path(tmp)
         job = {
@@ -277,15 +313,17 @@ def finish_documents(
                 f"{exc}: {names} kept as written (table of contents without page numbers), "
                 "no PDF written",
             )
-            return []
-        for item, found in zip(job["documents"], answer["documents"], strict=True):
+            return
+        for document, item, found in zip(documents, job["documents"], answer["documents"], strict=True):
             target = Path(item["docx"])
             exported = Path(item["pdf"])
             if not exported.is_file() or exported.read_bytes()[:5] != b"%PDF-":
                 log.warning(CODE, f"LibreOffice wrote no PDF of {target.name}")
                 continue
             lines = (found.get("toc") or []) if isinstance(found, dict) else []
+            clean = True
             if lines and not add_toc_page_numbers(target, lines):
+                clean = False
                 log.warning(
                     CODE,
                     f"{target.name}: the contents LibreOffice made do not match the headings; "
@@ -293,5 +331,6 @@ def finish_documents(
                 )
             pdf_path = target.with_suffix(".pdf")
             shutil.move(str(exported), pdf_path)
-            written.append(pdf_path)
-    return written
+            written[document] = pdf_path
+            if clean:
+                keep_files(CACHE_KIND, keys[document], {"pdf": pdf_path, "docx": target})
