@@ -106,10 +106,14 @@ def pyplot() -> Any:
 
 @contextmanager
 def chart_style() -> Iterator[None]:
-    """Apply the shared style for the duration of a block, leaving global settings alone."""
+    """Apply the shared style for the duration of a block, leaving global settings alone.
+
+    Only matplotlib's settings are loaded here, not pyplot (:func:`pyplot` is, by the first
+    figure): a block whose charts all come from the cache draws nothing."""
+    import matplotlib
     from cycler import cycler
 
-    with pyplot().rc_context({**RC, "axes.prop_cycle": cycler(color=CATEGORICAL)}):
+    with matplotlib.rc_context({**RC, "axes.prop_cycle": cycler(color=CATEGORICAL)}):
         yield
 
 
