@@ -375,22 +375,46 @@ def _desk_template(survey, registry, folder: Path, out: Console, err: Console) -
 
 
 def cmd_demo(args: argparse.Namespace, layout: Layout, out: Console, err: Console) -> int:
-    """Write and run every survey's demo rounds; surveys run side by side, one per core."""
-    from concurrent.futures import ProcessPoolExecutor
+    """Write and run every survey's demo rounds. On several cores the work runs side by
+    side as jobs (:mod:`pipeline.jobs`): each survey's inputs, then each of its rounds, then
+    its comparison and comments; what each prints is shown in survey order."""
+    from pipeline.jobs import Job, run_jobs
+    from pipeline.run import open_survey
 
     survey_ids = args.survey or layout.survey_ids()
     _check_demo_rounds(layout, survey_ids)  # before anything is written, for every survey
-    workers = min(len(survey_ids), os.cpu_count() or 1)
-    if workers <= 1:
+    plans = {}
+    for survey_id in survey_ids:
+        demo = open_survey(layout, survey_id)[0].model.demo
+        if demo and demo.rounds:
+            plans[survey_id] = [s.id for s in sorted(demo.rounds, key=lambda s: natural_key(s.id))]
+    workers = os.cpu_count() or 1
+    if workers <= 1 or sum(map(len, plans.values())) <= 1:  # nothing could run side by side
         return max((_demo_survey(args, layout, s, out, err) for s in survey_ids), default=EXIT_OK)
     colour = out.is_terminal
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        jobs = [pool.submit(_demo_worker, args, layout, s, colour) for s in survey_ids]
-        results = [job.result() for job in jobs]  # printed in survey order, not finish order
-    for _status, printed, errors in results:
-        out.file.write(printed)
-        err.file.write(errors)
-    return max(status for status, _, _ in results)
+    jobs: list[Job] = []
+    for rank, (survey_id, rounds) in enumerate(
+        sorted(plans.items(), key=lambda kv: -len(kv[1]))  # the longest chain first
+    ):
+        base = (rank, survey_id)
+        prepare = f"{survey_id}:inputs"
+        jobs.append(Job(prepare, _demo_job, ("inputs", args, layout, survey_id, "", colour), (), (*base, 0)))
+        runs = [f"{survey_id}:run:{r}" for r in rounds]
+        for k, (name, round_id) in enumerate(zip(runs, rounds, strict=True)):
+            jobs.append(Job(name, _demo_job, ("run", args, layout, survey_id, round_id, colour), (prepare,), (*base, 1, k)))
+        jobs.append(Job(f"{survey_id}:finish", _demo_job, ("finish", args, layout, survey_id, "", colour), runs, (*base, 2)))
+    results = run_jobs(
+        jobs, min(workers, len(jobs)), ok=lambda r: r[0] == EXIT_OK, skipped=lambda _: (EXIT_OK, "", "")
+    )
+    status = EXIT_OK
+    for survey_id, rounds in plans.items():  # printed in survey order, not finish order
+        names = [f"{survey_id}:inputs", *(f"{survey_id}:run:{r}" for r in rounds), f"{survey_id}:finish"]
+        for name in names:
+            job_status, printed, errors = results[name]
+            out.file.write(printed)
+            err.file.write(errors)
+            status = max(status, job_status)
+    return status
 
 
 def _check_demo_rounds(layout: Layout, survey_ids: list[str]) -> None:
@@ -403,30 +427,52 @@ def _check_demo_rounds(layout: Layout, survey_ids: list[str]) -> None:
             check_demo_may_write(layout, survey_id, [spec.id for spec in demo.rounds])
 
 
-def _demo_worker(
-    args: argparse.Namespace, layout: Layout, survey_id: str, colour: bool
+def _demo_job(
+    stage: str, args: argparse.Namespace, layout: Layout, survey_id: str, round_id: str, colour: bool
 ) -> tuple[int, str, str]:
+    """One job of the demo in a worker process: a survey's ``inputs``, the ``run`` of one
+    of its rounds, or its ``finish`` (comparison and comments); (status, printed, errors)."""
     out = Console(file=io.StringIO(), highlight=False, force_terminal=colour, width=100)
     err = Console(file=io.StringIO(), highlight=False, force_terminal=colour, width=100)
-    status = guarded(lambda: _demo_survey(args, layout, survey_id, out, err), err)
+    steps = {
+        "inputs": lambda: _demo_inputs(args, layout, survey_id, out),
+        "run": lambda: _demo_run(args, layout, survey_id, round_id, out, err),
+        "finish": lambda: _demo_finish(args, layout, survey_id, out, err),
+    }
+    status = guarded(steps[stage], err)
     return status, out.file.getvalue(), err.file.getvalue()  # type: ignore[attr-defined]
 
 
 def _demo_survey(
     args: argparse.Namespace, layout: Layout, survey_id: str, out: Console, err: Console
 ) -> int:
+    """One survey's demo in this process: inputs, every round in order, then the rest."""
+    from pipeline.run import open_survey
+
+    demo = open_survey(layout, survey_id)[0].model.demo
+    if not demo:
+        return EXIT_OK
+    status = _demo_inputs(args, layout, survey_id, out)
+    for spec in sorted(demo.rounds, key=lambda s: natural_key(s.id)):  # as rounds sort
+        status = max(status, _demo_run(args, layout, survey_id, spec.id, out, err))
+    if status == EXIT_OK:
+        status = _demo_finish(args, layout, survey_id, out, err)
+    return status
+
+
+def _demo_inputs(args: argparse.Namespace, layout: Layout, survey_id: str, out: Console) -> int:
+    """Write every demo round of a survey (each with the form version it used) and the demo
+    analyst's quoting decisions for the last one."""
     from pipeline.demo import write_demo_round
     from pipeline.demo_guard import check_demo_may_write, clear_demo_round, record_demo_round
     from pipeline.run import open_survey
 
-    args = argparse.Namespace(**vars(args))  # each survey sets its own round on it
     survey, registry = open_survey(layout, survey_id)
     if not survey.model.demo:
         return EXIT_OK
-    status = EXIT_OK
     specs = sorted(survey.model.demo.rounds, key=lambda s: natural_key(s.id))  # as rounds sort
     check_demo_may_write(layout, survey_id, [spec.id for spec in specs])
-    for spec in specs:  # every round first, each with the form version it used
+    for spec in specs:
         folder = layout.raw(survey_id, spec.id)
         clear_demo_round(layout, survey_id, spec.id)
         write_demo_round(survey.for_round(spec.id), registry, spec, folder)
@@ -437,15 +483,39 @@ def _demo_survey(
         from pipeline.demo_review import write_demo_decisions
 
         write_demo_decisions(layout, survey_id, specs[-1].id)
-    for spec in specs:  # then in order, so that each run compares with the one before
-        args.survey_id, args.round_id, args.force, args.run_date = survey_id, spec.id, True, None
-        status = max(status, cmd_run(args, layout, out, err))
-    if len(specs) > 1 and status == EXIT_OK:  # and the comparison of the last two
+    return EXIT_OK
+
+
+def _demo_run(
+    args: argparse.Namespace, layout: Layout, survey_id: str, round_id: str, out: Console, err: Console
+) -> int:
+    """Run one demo round (it compares with the round before from that round's inputs, so
+    the rounds of a survey may run side by side)."""
+    args = argparse.Namespace(**vars(args))  # each run sets its own round on it
+    args.survey_id, args.round_id, args.force, args.run_date = survey_id, round_id, True, None
+    return cmd_run(args, layout, out, err)
+
+
+def _demo_finish(
+    args: argparse.Namespace, layout: Layout, survey_id: str, out: Console, err: Console
+) -> int:
+    """After every round of a survey ran: the comparison of its last two rounds, and two
+    reviewers' comments on the last report."""
+    from pipeline.run import open_survey
+
+    demo = open_survey(layout, survey_id)[0].model.demo
+    specs = sorted(demo.rounds, key=lambda s: natural_key(s.id)) if demo else []
+    if not specs:
+        return EXIT_OK
+    args = argparse.Namespace(**vars(args))
+    args.survey_id, args.round_id, args.force, args.run_date = survey_id, specs[-1].id, True, None
+    status = EXIT_OK
+    if len(specs) > 1:  # the comparison of the last two
         pair = argparse.Namespace(**{**vars(args), "survey": survey_id})
         pair.rounds = [specs[-2].id, specs[-1].id]
-        status = max(status, cmd_compare(pair, layout, out, err))
-    if specs and status == EXIT_OK:  # two reviewers send the last report back with comments
-        status = max(status, _demo_comments(args, layout, survey_id, specs[-1].id, out, err))
+        status = cmd_compare(pair, layout, out, err)
+    if status == EXIT_OK:  # two reviewers send the last report back with comments
+        status = _demo_comments(args, layout, survey_id, specs[-1].id, out, err)
     return status
 
 
