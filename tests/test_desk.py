@@ -216,7 +216,8 @@ def test_demo_round_desk_mapping_non_respondent_and_work_plan_mix(tmp_path: Path
 
 def test_counts_of_projects_say_survey_and_desk(survey: Survey, registry: Registry, template: Path) -> None:
     from pipeline.analyses.projects.inventory import project_summary
-    from pipeline.report.narrative import Words, projects_sentence
+    from pipeline.analyses.projects.words import projects_sentence
+    from pipeline.report.words import Words
 
     _fill(
         template,

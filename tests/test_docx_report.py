@@ -17,15 +17,19 @@ import pandas as pd
 import pytest
 from docx.oxml.ns import qn
 
+from pipeline.analyses.coverage.words import dimension_finding, ranked_coverage
+from pipeline.analyses.ranking.words import agreement_words
 from pipeline.errors import IssueLog
 from pipeline.registry import Registry
-from pipeline.report import narrative, recommendations
+from pipeline.report import recommendations
 from pipeline.report.document import TEMPLATE_PATH, ReportDocument, clean_text, house_template
 from pipeline.report.docx_report import write_report
 from pipeline.report.figure import Chart
+from pipeline.report.words import Words
 from pipeline.score import rule_text
 from pipeline.spec import Survey
 from pipeline.tables import TIDY_COLUMNS, InputFile, Responses, RunResult
+from pipeline.wording import join_names
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -569,7 +573,7 @@ def test_executive_summary_names_least_covered_stage_and_response_rate(document,
     start = next(i for i, p in enumerate(paragraphs) if heading[i] and p.text == "Executive summary")
     end = next(i for i, p in enumerate(paragraphs) if heading[i] and p.text == "Methodology")
     summary = " ".join(p.text for p in paragraphs[start:end])
-    worst = narrative.ranked_coverage(result.tables["coverage"]).iloc[-1]["label"]
+    worst = ranked_coverage(result.tables["coverage"]).iloc[-1]["label"]
     assert f"the least covered is {worst}" in summary
     assert "12 of the 16 agencies" in summary and "75%" in summary
     assert "Kendall's W is 0.21" in summary and "weak agreement" in summary
@@ -661,12 +665,12 @@ def test_template_carries_house_styles(tmp_path):
 
 
 def test_agreement_in_words():
-    assert narrative.agreement_words(0.21) == "weak agreement"
-    assert narrative.agreement_words(0.45) == "moderate agreement"
-    assert narrative.agreement_words(0.8) == "strong agreement"
-    assert narrative.agreement_words(0.8, "strong") == "strong agreement"
-    assert narrative.join_names(["A", "B", "C"]) == "A, B and C"
-    assert narrative.join_names(["A", "B", "C"], limit=1) == "A and 2 others"
+    assert agreement_words(0.21) == "weak agreement"
+    assert agreement_words(0.45) == "moderate agreement"
+    assert agreement_words(0.8) == "strong agreement"
+    assert agreement_words(0.8, "strong") == "strong agreement"
+    assert join_names(["A", "B", "C"]) == "A, B and C"
+    assert join_names(["A", "B", "C"], limit=1) == "A and 2 others"
 
 
 def test_committed_template_has_the_house_styles():
@@ -700,7 +704,7 @@ def test_a_run_with_almost_nothing_still_gives_a_readable_draft(tmp_path, survey
 
 
 def test_words_come_from_the_survey(survey):
-    words = narrative.Words.from_survey(survey)
+    words = Words.from_survey(survey)
     assert (words.entity, words.entities) == ("agency", "agencies")
     assert (words.dimension, words.dimensions) == ("life-cycle stage", "life-cycle stages")
     assert (words.engaged, words.strong, words.minor) == ("moderate", "major", "minor")
@@ -708,7 +712,7 @@ def test_words_come_from_the_survey(survey):
 
 
 def test_rules_for_gaps_pairs_and_findings(survey):
-    words = narrative.Words.from_survey(survey)
+    words = Words.from_survey(survey)
     gaps = pd.DataFrame(
         {
             "kind": ["stage", "topic", "activity", "activity"],
@@ -752,7 +756,7 @@ def test_rules_for_gaps_pairs_and_findings(survey):
             "lead_entities": pd.NA,
         }
     )
-    text = " ".join(narrative.dimension_finding(row, [], gaps, words))
+    text = " ".join(dimension_finding(row, [], gaps, words))
     assert text.startswith("None of the 12 agencies engages in this life-cycle stage")
     assert "No agency leads this life-cycle stage." in text
     assert "Status: a critical gap. Nobody engaged." in text

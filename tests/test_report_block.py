@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from pipeline.errors import SpecError
-from pipeline.report.narrative import Words
+from pipeline.report.words import Words
 from pipeline.spec import load_survey
 
 ROOT = Path(__file__).resolve().parents[1]

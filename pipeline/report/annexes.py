@@ -15,10 +15,10 @@ from typing import Any
 import pandas as pd
 from docx.oxml.ns import qn
 
-from pipeline.report import narrative as nar
+from pipeline.report import words as nar
 from pipeline.report.context import ReportContext, capped
 from pipeline.report.document import ReportDocument
-from pipeline.report.narrative import Words
+from pipeline.report.words import Words
 
 MAX_ANNEX_ROWS = 200
 MAX_SCORE_COLUMNS = 10  # dimension columns per score table (landscape)

@@ -24,7 +24,7 @@ import pandas as pd
 
 from pipeline.analysis.clusters import MAX_CLUSTERS, MIN_CLUSTERS
 from pipeline.analysis.requirements import requirement_items
-from pipeline.report import narrative as nar
+from pipeline.report import words as nar
 from pipeline.report.annexes import annex_issues, annex_questions, annex_respondents
 from pipeline.report.answers import answer_count_sentences, profile_lines
 from pipeline.report.benchmark_charts import TIER_LABELS, ScaleStep, coverage_scale
@@ -44,8 +44,8 @@ from pipeline.report.benchmark_words import (
 )
 from pipeline.report.context import chart, data_sources, who_was_asked
 from pipeline.report.document import ReportDocument
-from pipeline.report.narrative import Words
 from pipeline.report.recommendations import Recommendation
+from pipeline.report.words import Words
 from pipeline.spec import Survey
 
 if TYPE_CHECKING:

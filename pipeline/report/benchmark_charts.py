@@ -36,8 +36,8 @@ import pandas as pd
 from pipeline.report import style
 from pipeline.report.chart_loop import draw_charts
 from pipeline.report.figure import Chart
-from pipeline.report.narrative import capitalise, inline
 from pipeline.report.style import frame, new_figure, save, tidy_axes
+from pipeline.report.words import capitalise, inline
 from pipeline.spec import Survey
 from pipeline.tables import RunResult
 

@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline.report import narrative as nar
+from pipeline.report import words as nar
 from pipeline.report.benchmark_charts import coverage_scale
-from pipeline.report.narrative import Words
 from pipeline.report.recommendations import Recommendation
+from pipeline.report.words import Words
 from pipeline.spec import Survey
 
 # -- numbers shared by the sentences ---------------------------------------------------

@@ -25,7 +25,7 @@ import pandas as pd
 
 from pipeline.analysis.compare import ALPHA, MIN_PAIRS
 from pipeline.errors import PipelineError
-from pipeline.report import narrative as nar
+from pipeline.report import words as nar
 from pipeline.report.change_words import (
     ChangeSentences,
     basis_sentence,
@@ -34,7 +34,7 @@ from pipeline.report.change_words import (
     word_findings,
 )
 from pipeline.report.document import ReportDocument
-from pipeline.report.narrative import Words
+from pipeline.report.words import Words
 from pipeline.spec import Survey
 
 CHAPTER_TITLE = "Change since the previous round"

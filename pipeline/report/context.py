@@ -10,9 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.report import narrative as nar
+from pipeline.report import words as nar
 from pipeline.report.document import ReportDocument, clean_text
-from pipeline.report.narrative import Words
+from pipeline.report.words import Words
 from pipeline.report.workbook import sheet_for
 from pipeline.tables import RunResult
 

@@ -3,7 +3,7 @@
 It lays out the sections a consultant expects (title page, contents, executive summary,
 methodology, findings per dimension, gaps, links, projects, ranking, recommendations and
 annexes) with :class:`~pipeline.report.document.ReportDocument`, and takes its sentences
-from :mod:`pipeline.report.narrative`. Any table or chart may be missing or empty (a
+from each analysis' ``words`` module. Any table or chart may be missing or empty (a
 survey may declare fewer analyses, a round may have no projects): the section is then
 left out, or says so in a sentence. The report never grows with the number of
 submissions: long tables are capped and point to the results workbook.
@@ -18,8 +18,12 @@ from typing import Any
 import pandas as pd
 
 from pipeline.analyses import chapter_writers
-from pipeline.report import narrative as nar
+from pipeline.analyses.coverage import words as coverage_words
+from pipeline.analyses.gaps import words as gaps_words
+from pipeline.analyses.links import words as links_words
+from pipeline.analyses.ranking import words as ranking_words
 from pipeline.report import sdg_chapters as sdg
+from pipeline.report import words as nar
 from pipeline.report.annexes import write_annexes
 from pipeline.report.compare_sections import change_from_run, change_summary, write_change_chapter
 from pipeline.report.context import (
@@ -30,9 +34,9 @@ from pipeline.report.context import (
     who_was_asked,
 )
 from pipeline.report.document import ReportDocument
-from pipeline.report.narrative import Words
 from pipeline.report.projects_chapter import projects_summary
 from pipeline.report.recommendations import recommendations
+from pipeline.report.words import Words
 from pipeline.score import rule_text
 from pipeline.spec import ANNEXES, CHAPTERS
 from pipeline.tables import RunResult
@@ -113,15 +117,15 @@ def _executive_summary(doc: ReportDocument, ctx: ReportContext) -> None:
     paragraphs = [
         w.background,
         nar.response_sentence(ctx.stats, w),
-        nar.coverage_sentence(ctx.table("coverage"), w),
-        nar.gaps_sentence(ctx.table("gaps"), w) if "gaps" in r.tables else "",
+        coverage_words.coverage_sentence(ctx.table("coverage"), w),
+        gaps_words.gaps_sentence(ctx.table("gaps"), w) if "gaps" in r.tables else "",
         *sdg.summary_paragraphs(ctx),
-        " ".join(nar.network_sentences(ctx.stats.get("network") or {}, w)),
+        " ".join(links_words.network_sentences(ctx.stats.get("network") or {}, w)),
     ]
     if r.survey.model.projects is not None:
         paragraphs.append(projects_summary(ctx))
     paragraphs.append(
-        nar.ranking_sentence(ctx.table("ranking"), ctx.ranking_stats(), w, _ranking_topic(ctx))
+        ranking_words.ranking_sentence(ctx.table("ranking"), ctx.ranking_stats(), w, _ranking_topic(ctx))
     )
     change = change_from_run(r, ctx.charts, w)
     if change is not None:
@@ -228,7 +232,7 @@ def findings_chapter(doc: ReportDocument, ctx: ReportContext) -> None:
     doc.heading(f"Findings by {w.dimension}", 1)
     doc.paragraph(
         f"This section reports, for each {w.dimension}, how many {w.entities} {w.engages[1]} it, "
-        f"their mean score and who leads. {nar.coverage_sentence(coverage, w)}"
+        f"their mean score and who leads. {coverage_words.coverage_sentence(coverage, w)}"
     )
     chart(doc, ctx, "heatmap")
     chart(doc, ctx, "coverage")
@@ -263,7 +267,7 @@ def findings_chapter(doc: ReportDocument, ctx: ReportContext) -> None:
     levels = ctx.result.survey.model.scoring.levels if ctx.result.survey.model.scoring else []
     for row in coverage.to_dict("records"):
         doc.heading(str(row["label"]), 2)
-        sentences = nar.dimension_finding(
+        sentences = coverage_words.dimension_finding(
             pd.Series(row),
             activities.get(str(row["dimension"]), []),
             gaps,
@@ -280,7 +284,7 @@ def gaps_chapter(doc: ReportDocument, ctx: ReportContext) -> None:
     gaps = ctx.table("gaps")
     w = ctx.words
     doc.heading("Gaps", 1)
-    doc.paragraph(nar.gaps_sentence(gaps, w))
+    doc.paragraph(gaps_words.gaps_sentence(gaps, w))
     if not gaps.empty:
         _gap_table(doc, gaps, w)
     chart(doc, ctx, "gaps")
@@ -289,11 +293,11 @@ def gaps_chapter(doc: ReportDocument, ctx: ReportContext) -> None:
 
 def _gap_table(doc: ReportDocument, gaps: pd.DataFrame, w: Words) -> None:
     kind_order = {"topic": 1, "activity": 2}
-    order = gaps["kind"].map(kind_order).fillna(3).mask(nar.dimension_gaps(gaps, w), 0)
+    order = gaps["kind"].map(kind_order).fillna(3).mask(gaps_words.dimension_gaps(gaps, w), 0)
     gaps = gaps.assign(_s=gaps["severity"].ne("critical"), _k=order).sort_values(
         ["_s", "_k", "label"]
     )
-    kinds = {k: nar.capitalise(nar.kind_words(k, w)[0]) for k in gaps["kind"].unique()}
+    kinds = {k: nar.capitalise(gaps_words.kind_words(k, w)[0]) for k in gaps["kind"].unique()}
     frame = pd.DataFrame(
         {
             "Severity": gaps["severity"].map(nar.capitalise),
@@ -332,7 +336,7 @@ def links_chapter(doc: ReportDocument, ctx: ReportContext) -> None:
         return
     w = ctx.words
     doc.heading(f"Links between {w.entities}", 1)
-    for text in nar.network_sentences(network, w):
+    for text in links_words.network_sentences(network, w):
         doc.paragraph(text)
     chart(doc, ctx, "network")
     if not nodes.empty and "degree" in nodes:
@@ -391,7 +395,7 @@ def ranking_chapter(doc: ReportDocument, ctx: ReportContext) -> None:
     if spec is None or ranking.empty:
         return
     doc.heading(_ranking_topic(ctx) or "Ranking of options", 1)
-    doc.paragraph(nar.ranking_sentence(ranking, ctx.ranking_stats(), ctx.words))
+    doc.paragraph(ranking_words.ranking_sentence(ranking, ctx.ranking_stats(), ctx.words))
     ordered = ranking.sort_values(["mean_rank", "label"])
     frame = pd.DataFrame(
         {

@@ -8,7 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.report import narrative as nar
+from pipeline.analyses.projects.words import projects_sentence
+from pipeline.report import words as nar
 from pipeline.report.context import WORKBOOK, ReportContext, capped, chart
 from pipeline.report.document import ReportDocument, clean_text
 
@@ -91,7 +92,7 @@ def projects_summary(ctx: ReportContext) -> str:
     spec = ctx.result.survey.model.projects
     section = next((s for s in ctx.result.survey.model.sections if s.id == spec.section), None)
     not_collected = str(ctx.stats.get("not_collected") or "").split(", ")
-    return nar.projects_sentence(
+    return projects_sentence(
         ctx.table("projects"),
         ctx.words,
         status_labels(ctx),

@@ -1,7 +1,7 @@
 """Recommendations drafted from rules, each ``(lead sentence, why and how)``: who could
 take up a weak dimension item, the other gaps, the network and the pairs, the ranking, and
 the entities to follow up. Pure functions of the run's tables and the survey's
-:class:`~pipeline.report.narrative.Words`; the words that belong to one survey (the
+:class:`~pipeline.report.words.Words`; the words that belong to one survey (the
 "strengthen" sentence, the overlap word) come from its ``report:`` block."""
 
 from __future__ import annotations
@@ -12,16 +12,10 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.report.narrative import (
-    Words,
-    agreement_words,
-    cell_number,
-    cell_text,
-    dimension_gaps,
-    kind_words,
-    ranked_coverage,
-    split_names,
-)
+from pipeline.analyses.coverage.words import ranked_coverage
+from pipeline.analyses.gaps.words import dimension_gaps, kind_words
+from pipeline.analyses.ranking.words import agreement_words
+from pipeline.report.words import Words, cell_number, cell_text, split_names
 from pipeline.wording import article, capitalise, join_names, percent, plural
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.report import narrative as nar
+from pipeline.report import words as nar
 from pipeline.report.document import ReportDocument
 
 
