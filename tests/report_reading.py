@@ -19,6 +19,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from pipeline.registry import Registry
+from pipeline.report.document import element_text
 from pipeline.spec import Survey
 
 # Sections whose text quotes what the inputs hold (file names, column headers as the
@@ -42,7 +43,7 @@ class Block:
 
 
 def _text(p) -> str:  # type: ignore[no-untyped-def]
-    return "".join(t.text or "" for t in p.iter(qn("w:t")))
+    return element_text(p)
 
 
 def blocks(path: Path) -> list[Block]:
@@ -179,3 +180,13 @@ def table_after(items: list[Block], note: str) -> int | None:
         elif item.text == note:
             return last
     return None
+
+
+# -- (a) names wrapped inside ---------------------------------------------------------------
+def breakable_names(path: Path) -> list[str]:
+    """Hyphenated acronym names ("UN-Habitat") whose hyphen a line may break at: written
+    with a plain hyphen in the document's text rather than Word's non-breaking one."""
+    from pipeline.report.document import HYPHENATED_NAME
+
+    doc = Document(str(path))
+    return [m.group(0) for t in doc.element.body.iter(qn("w:t")) for m in HYPHENATED_NAME.finditer(t.text or "")]

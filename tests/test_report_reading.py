@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import docx
 import pandas as pd
 from report_reading import (
     blocks,
+    breakable_names,
     capped_notes,
     raw_identifiers,
     repeated_sentences,
@@ -92,3 +94,24 @@ def test_a_cut_table_is_found_with_its_note(tmp_path: Path) -> None:
     [(n_shown, total, what, found)] = capped_notes(items)
     assert (n_shown, total, found) == (25, 30, note) and what.startswith("projects")
     assert table_after(items, note) == 0
+
+
+def test_a_hyphenated_acronym_name_never_breaks_at_its_hyphen(tmp_path: Path) -> None:
+    def build(doc: ReportDocument) -> None:
+        doc.heading("UN-Habitat and UN-Water", 1)
+        doc.paragraph("Led by UN-Habitat; a well-known, ESS-related COVID-19 note.")
+        doc.table(pd.DataFrame({"Entity": ["UN-Habitat"], "n": [1]}), "Leads")
+
+    path = write(tmp_path / "r.docx", build)
+    assert breakable_names(path) == []
+    assert [b.text for b in blocks(path) if "Habitat" in b.text] == [
+        "UN-Habitat and UN-Water",  # the contents' entry
+        "UN-Habitat and UN-Water",
+        "Led by UN-Habitat; a well-known, ESS-related COVID-19 note.",
+        "UN-Habitat",
+    ]
+    plain = tmp_path / "plain.docx"
+    raw = docx.Document()
+    raw.add_paragraph("UN-Habitat leads.")
+    raw.save(str(plain))
+    assert breakable_names(plain) == ["UN-Habitat"]

@@ -132,6 +132,8 @@ def _text(element: Any, tags: tuple[str, ...] = (f"{W}t",)) -> str:
     for el in element.iter():
         if el.tag in tags:
             out.append(el.text or "")
+        elif el.tag == f"{W}noBreakHyphen":  # Ctrl+Shift+- in Word: "UN-Habitat"
+            out.append("-")
         elif el.tag == f"{W}tab":
             out.append(" ")
         elif el.tag in (f"{W}br", f"{W}cr"):
@@ -195,11 +197,12 @@ def _walk(body: Any, headings: set[str]) -> tuple[dict[str, str], dict[str, str]
             section_of.setdefault(cid, section)
             if cid not in quoted:  # a comment on a point: its paragraph is the context
                 quoted[cid] = paragraph_text
-        elif tag == f"{W}t":
+        elif tag in (f"{W}t", f"{W}noBreakHyphen"):
+            piece = "-" if tag == f"{W}noBreakHyphen" else el.text or ""
             for ranged in open_ranges:
-                quoted[ranged].append(el.text or "")
+                quoted[ranged].append(piece)
             if not inserted:  # the context is the draft's own words
-                paragraph_text.append(el.text or "")
+                paragraph_text.append(piece)
         elif tag in (f"{W}ins", f"{W}del", f"{W}moveTo", f"{W}moveFrom"):
             deleted = tag in (f"{W}del", f"{W}moveFrom")
             text = _text(el, (f"{W}delText",) if deleted else (f"{W}t",))

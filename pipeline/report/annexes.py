@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 
 from pipeline.report import words as nar
 from pipeline.report.context import ReportContext, capped
-from pipeline.report.document import ReportDocument
+from pipeline.report.document import ReportDocument, element_text
 from pipeline.report.words import Words
 
 MAX_ANNEX_ROWS = 200
@@ -423,7 +423,7 @@ def used_acronyms(texts: Iterable[str], names: dict[str, str]) -> dict[str, str]
 
 def _document_texts(doc: ReportDocument) -> list[str]:
     """The text of every paragraph of the document body (table cells included)."""
-    return ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in doc.doc.element.body.iter(qn("w:p"))]
+    return [element_text(p) for p in doc.doc.element.body.iter(qn("w:p"))]
 
 
 def annex_acronyms(doc: ReportDocument, ctx: ReportContext, letter: str) -> bool:

@@ -108,6 +108,58 @@ def format_value(value: object, fmt: str | None = None) -> str:
     return clean_text(value, single_line=True)
 
 
+# A hyphenated name that starts with an acronym ("UN-Habitat", "UN-Water"): a line must
+# not break at its hyphen ("UN-" at a line's end, "Habitat" on the next).
+HYPHENATED_NAME = re.compile(r"(?<![\w-])([A-Z]{2,})-([A-Z][A-Za-z]+)(?![\w-])")
+
+
+def element_text(element: Any) -> str:
+    """The text of a paragraph (or any element) as a reader sees it: its ``w:t`` texts,
+    a non-breaking hyphen as "-" and a tab as a tab."""
+    out = []
+    for el in element.iter(qn("w:t"), qn("w:noBreakHyphen"), qn("w:tab")):
+        if el.tag == qn("w:t"):
+            out.append(el.text or "")
+        elif el.tag == qn("w:noBreakHyphen"):
+            out.append("-")
+        elif el.getparent() is not None and el.getparent().tag == qn("w:r"):  # not a tab stop
+            out.append("\t")
+    return "".join(out)
+
+
+def keep_names_whole(element: Any) -> int:
+    """Write the hyphen of every hyphenated acronym name below ``element`` as Word's
+    non-breaking hyphen (``w:noBreakHyphen``, read back as "-" by python-docx and shown
+    as "-" by Word and LibreOffice), so that no line breaks inside the name. Returns how
+    many hyphens were replaced."""
+    replaced = 0
+    for t in list(element.iter(qn("w:t"))):
+        text = t.text or ""
+        if "-" not in text or not HYPHENATED_NAME.search(text):
+            continue
+        cuts = [m.start(2) - 1 for m in HYPHENATED_NAME.finditer(text)]
+        pieces, last = [], 0
+        for cut in cuts:
+            pieces.append(text[last:cut])
+            last = cut + 1
+        pieces.append(text[last:])
+        t.text = pieces[0]
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        anchor = t
+        for piece in pieces[1:]:
+            hyphen = OxmlElement("w:noBreakHyphen")
+            anchor.addnext(hyphen)
+            anchor = hyphen
+            if piece:
+                nxt = OxmlElement("w:t")
+                nxt.text = piece
+                nxt.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                anchor.addnext(nxt)
+                anchor = nxt
+            replaced += 1
+    return replaced
+
+
 # -- the reference template ------------------------------------------------------------
 _FONT_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
@@ -746,5 +798,6 @@ class ReportDocument:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         self._fill_toc()
+        keep_names_whole(self.doc.element.body)
         self.doc.save(str(path))
         return stamp_zip(path, self.doc.core_properties.created)

@@ -40,6 +40,7 @@ from docx.oxml.ns import qn
 from pipeline.errors import IssueLog
 from pipeline.manifest import sha256_file
 from pipeline.report.chart_cache import keep_files, restore_files
+from pipeline.report.document import element_text
 from pipeline.report.zipstamp import stamp_zip
 
 NO_PDF_ENV = "EMG_NO_PDF"
@@ -194,7 +195,8 @@ def _toc_paragraphs(document) -> list:
 
 
 def _norm(text: str) -> str:
-    return " ".join(text.split())
+    """Text compared as words: spaces collapsed, LibreOffice's non-breaking hyphen as "-"."""
+    return " ".join(text.replace("\u2011", "-").split())
 
 
 def add_toc_page_numbers(path: Path, lines: Sequence[str]) -> bool:
@@ -208,7 +210,7 @@ def add_toc_page_numbers(path: Path, lines: Sequence[str]) -> bool:
         return False
     document = docx.Document(str(path))
     paragraphs = _toc_paragraphs(document)
-    texts = [_norm("".join(t.text or "" for t in p.iter(qn("w:t")))) for p in paragraphs]
+    texts = [_norm(element_text(p)) for p in paragraphs]
     if texts != [_norm(heading) for heading, _ in entries]:
         return False
     section = document.sections[0]
