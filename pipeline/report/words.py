@@ -26,8 +26,10 @@ from pipeline.wording import (
     inline,
     join_names,
     number_word,
+    p_text,
     percent,
     plural,
+    score,
 )
 
 # the word helpers of pipeline.wording are also reached as words.<name> by the writers
@@ -44,10 +46,12 @@ __all__ = [
     "inline",
     "join_names",
     "number_word",
+    "p_text",
     "percent",
     "plural",
     "response_sentence",
     "review_sentence",
+    "score",
     "split_names",
 ]
 
