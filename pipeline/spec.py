@@ -45,7 +45,7 @@ class Choice(_Model):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str
     score: float | None = None
-    group: str | None = None  # e.g. the SDG goal of an SDG target (see pipeline.analysis.sdg)
+    group: str | None = None  # e.g. the SDG goal of an SDG target (see pipeline.analyses.sdg)
 
 
 class DimensionItem(_Model):

@@ -622,18 +622,15 @@ def test_compare_rounds_same_version_reuses_tables(swfs: Survey, registry: Regis
 
 @pytest.mark.slow
 def test_compare_charts(two_rounds: dict[str, object], swfs: Survey, tmp_path: Path) -> None:
-    from pipeline.analysis.sdg import sdg_tables
     from pipeline.report.compare_charts import make_compare_charts
 
     tables = dict(two_rounds["tables"])  # type: ignore[call-overload]
-    tables |= sdg_tables(two_rounds["new"], swfs)  # type: ignore[arg-type]
     st: dict[str, object] = two_rounds["stats"]  # type: ignore[assignment]
     charts = make_compare_charts(tables, st, swfs, tmp_path / "a", "2016-R1", "2026-R1")
     assert [c.id for c in charts] == [
         "compare_scores",
         "compare_adoption",
         "network_change",
-        "sdg_heatmap",
     ]
     for c in charts:
         assert c.png.stat().st_size > 10_000 and c.svg.stat().st_size > 10_000
@@ -650,10 +647,10 @@ def test_compare_charts(two_rounds: dict[str, object], swfs: Survey, tmp_path: P
         in net.alt_text
     )
     # the same inputs give byte-identical files (checked on two of the charts)
-    subset = {k: tables[k] for k in ("score_change", "sdg_matrix", "sdg_targets")}
+    subset = {k: tables[k] for k in ("score_change", "network_change")}
     again = make_compare_charts(subset, st, swfs, tmp_path / "b", "2016-R1", "2026-R1")
     first = {c.id: c for c in charts}
-    assert [c.id for c in again] == ["compare_scores", "sdg_heatmap"]
+    assert [c.id for c in again] == ["compare_scores", "network_change"]
     for c in again:
         assert c.png.read_bytes() == first[c.id].png.read_bytes()
         assert c.svg.read_bytes() == first[c.id].svg.read_bytes()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.analysis.sdg import (
+from pipeline.analyses.sdg.compute import (
     goal_labels,
     sdg_matrix,
     sdg_question,
@@ -126,16 +126,19 @@ def test_swfs_tables(root: Path, registry: Registry) -> None:
 def test_sdg_heatmap_chart(
     mini: Survey, answers: pd.DataFrame, registry: Registry, tmp_path: Path
 ) -> None:
-    from pipeline.report.compare_charts import make_compare_charts
+    from pipeline.analyses.sdg.charts import sdg_heatmap
 
     tables = {
         "sdg_matrix": sdg_matrix(answers, mini, registry).reset_index(),
         "sdg_targets": targets_table(answers, mini, registry),
     }
-    charts = make_compare_charts(tables, {}, mini, tmp_path, "R1", "R2", "Test survey")
-    assert [c.id for c in charts] == ["sdg_heatmap"]
-    chart = charts[0]
+    chart = sdg_heatmap(tables, mini, tmp_path, "R2", "Test survey")
+    assert chart is not None and chart.id == "sdg_heatmap"
     assert chart.png.is_file() and chart.svg.is_file()
     assert "4 entities" in chart.alt_text
     assert "SDG 6 Clean water is chosen most often (4 choices by 3 entities)" in chart.alt_text
     assert "UNEP chose the most targets (3)" in chart.alt_text
+    again = sdg_heatmap(tables, mini, tmp_path / "again", "R2", "Test survey")
+    assert again is not None  # the same inputs give byte-identical files
+    assert again.png.read_bytes() == chart.png.read_bytes()
+    assert again.svg.read_bytes() == chart.svg.read_bytes()

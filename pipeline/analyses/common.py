@@ -24,6 +24,12 @@ def acronym_map(registry: Registry | None, ids: pd.Series | list[str]) -> dict[s
     }
 
 
+
+def acronym_list(ids: pd.Series, registry: Registry | None) -> str:
+    """The acronyms of the entities ``ids``, each once, sorted (case-blind), joined by ", "."""
+    known = registry.acronyms() if registry is not None else {}
+    return ", ".join(sorted({known.get(str(e), str(e)) for e in ids.dropna()}, key=str.lower))
+
 def coverage_fields(survey: Survey) -> list[FormField]:
     """The fields of the coverage question, one per dimension item, in declared order."""
     cov = coverage_spec(survey)

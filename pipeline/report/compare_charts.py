@@ -1,16 +1,14 @@
-"""Charts of a round-over-round comparison, and the SDG heat map, for a projector.
+"""Charts of a round-over-round comparison, for a projector.
 
 :func:`make_compare_charts` draws, from the tables of
-:func:`pipeline.analysis.compare.compare_rounds` (and the SDG tables of
-:func:`pipeline.analysis.sdg.sdg_tables` when present):
+:func:`pipeline.analysis.compare.compare_rounds`:
 
 - ``compare_scores``: a dumbbell per dimension, the mean score of the entities that
   answered both rounds in the earlier and the later round; changes that can be told from
   noise are highlighted and labelled with their p-value;
 - ``compare_adoption``: the same for yes/no answers (share answering yes);
 - ``network_change``: collaboration ties kept, new and dropped, and the entities whose ties
-  changed most;
-- ``sdg_heatmap``: entities x SDG goals, how many of the goal's targets each entity reports.
+  changed most.
 
 Each chart is a PNG (200 dpi) and an SVG with a title, the source and n, in the shared
 style (:mod:`pipeline.report.style`: 13.33 x 7.5 in, Okabe-Ito colours, byte-identical
@@ -41,14 +39,8 @@ CHANGE_COLOUR = style.ACCENT  # a change that can be told from noise
 KEPT_COLOUR = style.OKABE_ITO["blue"]
 NEW_TIE_COLOUR = style.OKABE_ITO["bluish_green"]
 DROPPED_COLOUR = style.OKABE_ITO["vermillion"]
-HEATMAP_MAX_ENTITIES = 60
 NETWORK_TOP = 12  # entities shown in the "whose ties changed" panel
 SOURCE_WIDTH = 125  # characters of the source line at 12 pt across the figure
-HEATMAP_ANNOTATE_MAX = 45  # counts are printed in the cells up to this many entities
-# light to dark blue, one hue (readable with every form of colour blindness), ending in the
-# Okabe-Ito blue; cells where nothing was chosen stay light grey
-COUNT_COLOURS = ["#A6CEE8", "#4A9BCF", style.OKABE_ITO["blue"], "#003E66"]
-EMPTY_CELL = "#EFEFEF"
 
 
 @dataclass(frozen=True)
@@ -390,149 +382,6 @@ def _network_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Path
     return Chart("network_change", title, caption, alt, png, svg)
 
 
-# -- SDG heat map -------------------------------------------------------------------------
-
-
-def _sdg_matrix(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
-    matrix = _table(tables, "sdg_matrix")
-    if matrix is None:
-        return None
-    if "entity" in matrix.columns:
-        matrix = matrix.set_index("entity")
-    matrix = matrix.apply(pd.to_numeric, errors="coerce").fillna(0).astype(int)
-    return matrix if matrix.shape[0] and matrix.shape[1] else None
-
-
-def _sdg_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Path) -> Chart | None:
-    from matplotlib.patches import Patch
-
-    from pipeline.analysis.sdg import goal_labels
-
-    matrix = _sdg_matrix(tables)
-    if matrix is None:
-        return None
-    try:
-        labels = goal_labels(ctx.survey)
-    except ValueError:
-        labels = {}
-    n_all = len(matrix)
-    totals = matrix.sum(axis=1)
-    order = pd.DataFrame({"total": totals.to_numpy(), "name": matrix.index.astype(str)})
-    order = order.sort_values(["total", "name"], ascending=[False, True], kind="stable")
-    matrix = matrix.iloc[order.index.to_numpy()]
-    shown = matrix.iloc[:HEATMAP_MAX_ENTITIES]
-    values = shown.T.to_numpy(dtype=float)  # goals as rows, entities as columns
-    n_goals, n_cols = values.shape
-
-    fig, ax = new_figure(key=True)
-    cmap, norm = _count_scale()
-    masked = np.ma.masked_where(values == 0, values)
-    ax.set_facecolor(EMPTY_CELL)
-    ax.pcolormesh(masked, cmap=cmap, norm=norm, edgecolors="white", linewidth=1.2)
-    ax.set_xlim(0, n_cols)
-    ax.set_ylim(n_goals, 0)
-    ax.set_xticks(np.arange(n_cols) + 0.5)
-    annotate = n_cols <= HEATMAP_ANNOTATE_MAX
-    tick_size = style.ANNOTATION_SIZE if annotate else max(style.SMALLEST_SIZE, 9)
-    ax.set_xticklabels(shown.index.astype(str), rotation=90, fontsize=tick_size)
-    ax.set_yticks(np.arange(n_goals) + 0.5)
-    names, name_size = style.row_labels([labels.get(g, g) for g in shown.columns], 34)
-    ax.set_yticklabels(names, fontsize=name_size)  # sized to the rows: no label on another
-    if annotate:
-        for i, j in zip(*np.nonzero(values), strict=True):
-            v = values[i, j]
-            ax.text(
-                j + 0.5,
-                i + 0.5,
-                f"{int(v)}",
-                ha="center",
-                va="center",
-                fontsize=style.ANNOTATION_SIZE - 1,
-                color=style.text_colour_on(cmap(norm(v))),
-            )
-    # how many entities reach each goal, at the end of its row
-    reach_shown = (matrix > 0).sum(axis=0)
-    for i, goal in enumerate(shown.columns):
-        ax.text(
-            n_cols + 0.4,
-            i + 0.5,
-            f"{int(reach_shown[goal])}",
-            ha="left",
-            va="center",
-            fontsize=style.ANNOTATION_SIZE,
-            color=style.SOFT_INK,
-            clip_on=False,
-        )
-    ax.text(
-        n_cols + 0.4,
-        -0.25,
-        ctx.plural,
-        ha="left",
-        va="bottom",
-        fontsize=style.ANNOTATION_SIZE,
-        color=style.SOFT_INK,
-        clip_on=False,
-    )
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    ax.tick_params(length=0)
-    top = int(values.max()) if values.size else 0
-    names = ["1 target", "2", "3", f"{len(COUNT_COLOURS)} or more"][
-        : max(1, min(top, len(COUNT_COLOURS)))
-    ]
-    key = [Patch(facecolor=EMPTY_CELL, edgecolor="#C8C8C8", label="none")] + [
-        Patch(facecolor=c, label=n) for c, n in zip(COUNT_COLOURS, names, strict=False)
-    ]
-
-    targets = _table(tables, "sdg_targets")
-    unreported = int((targets["n_entities"] == 0).sum()) if targets is not None else None
-    n_targets = len(targets) if targets is not None else None
-    noun = ctx.survey.model.entity_noun
-    title = f"Environment-related SDG targets by {noun} and goal, {ctx.round_new}"
-    extra = f"Targets of each goal chosen, {ctx.plural} sorted by targets chosen"
-    if n_all > HEATMAP_MAX_ENTITIES:
-        extra = f"Targets of each goal chosen, top {HEATMAP_MAX_ENTITIES} of {n_all} {ctx.plural}"
-    if unreported:
-        extra += f"; {unreported} of {n_targets} targets chosen by no {noun}"
-    elif unreported == 0:
-        extra += f"; each of the {n_targets} targets chosen by at least one {noun}"
-    source = ctx.source(n_all, ctx.plural, rounds=f"round {ctx.round_new}")
-    frame(fig, title, extra, source, key)
-    png, svg = save(fig, out_dir, "sdg_heatmap")
-
-    goal_totals = matrix.sum(axis=0)
-    reach = (matrix > 0).sum(axis=0)
-    best = goal_totals.idxmax()
-    least = reach.sort_values(kind="stable").index[0]
-    top_entity = order.iloc[0]
-    alt = (
-        f"Heat map of how many environment-related SDG targets each of {n_all} {ctx.plural} "
-        f"reports contributing to, by goal ({matrix.shape[1]} goals), round {ctx.round_new}. "
-        f"{labels.get(best, best)} is chosen most often ({int(goal_totals[best])} choices by "
-        f"{int(reach[best])} {ctx.plural}); {labels.get(least, least)} least widely "
-        f"({int(reach[least])} {noun if int(reach[least]) == 1 else ctx.plural}). "
-        f"{top_entity['name']} chose the most targets ({int(top_entity['total'])})."
-        + (
-            f" {unreported} of {n_targets} targets are chosen by no {noun}."
-            if unreported
-            else ""
-        )
-    )
-    caption = (
-        f"Number of each SDG goal's environment-related targets that each {noun} reports "
-        f"its work contributes to, round {ctx.round_new}."
-    )
-    return Chart("sdg_heatmap", title, caption, alt, png, svg)
-
-
-def _count_scale() -> tuple[Any, Any]:
-    """Discrete colours for counts 1, 2, 3 and 4 or more."""
-    from matplotlib.colors import BoundaryNorm, ListedColormap
-
-    bounds = [0.5 + i for i in range(len(COUNT_COLOURS))] + [1e9]
-    return ListedColormap(COUNT_COLOURS), BoundaryNorm(bounds, len(COUNT_COLOURS))
-
-
 def _integer_locator() -> Any:
     from matplotlib.ticker import MaxNLocator
 
@@ -551,14 +400,13 @@ def make_compare_charts(
     round_new: str,
     source_note: str = "",
 ) -> list[Chart]:
-    """Draw the comparison charts (and the SDG heat map) the tables allow into ``out_dir``.
+    """Draw the comparison charts the tables allow into ``out_dir``.
 
     In: ``tables``/``stats`` from :func:`pipeline.analysis.compare.compare_rounds` (tables
     ``score_change``, ``adoption_change``, ``network_change``; stats ``n_both``,
-    ``same_version``, ``old_version``, ``new_version``), plus ``sdg_matrix``/``sdg_targets`` from
-    :func:`pipeline.analysis.sdg.sdg_tables` for the heat map; the (current) survey; the
-    two round ids; the source line (default: the survey's ``source_note``).
-    Out: the charts drawn, in the order scores, yes/no, network, SDG heat map.
+    ``same_version``, ``old_version``, ``new_version``); the (current) survey; the two round
+    ids; the source line (default: the survey's ``source_note``).
+    Out: the charts drawn, in the order scores, yes/no, network.
     """
     out_dir = Path(out_dir)
     ctx = _Context(
@@ -570,7 +418,7 @@ def make_compare_charts(
     )
     charts: list[Chart] = []
     with style.chart_style():
-        for draw in (_score_chart, _adoption_chart, _network_chart, _sdg_chart):
+        for draw in (_score_chart, _adoption_chart, _network_chart):
             chart = draw(ctx, tables, out_dir)
             if chart is not None:
                 charts.append(chart)
@@ -578,8 +426,8 @@ def make_compare_charts(
 
 
 def charts_for_run(result: Any, out_dir: Path, skip: Collection[str] = ()) -> list[Chart]:
-    """The comparison charts of a run that compared with its previous round, and the SDG
-    heat map of a run with SDG tables (none of either: an empty list).
+    """The comparison charts of a run that compared with its previous round (none: an empty
+    list).
 
     In: a :class:`~pipeline.tables.RunResult` whose ``stats["comparison"]`` holds the
     comparison statistics (``old_round`` ...) when there was one.

@@ -22,7 +22,8 @@ from pipeline.analyses.coverage import words as coverage_words
 from pipeline.analyses.gaps import words as gaps_words
 from pipeline.analyses.links import words as links_words
 from pipeline.analyses.ranking import words as ranking_words
-from pipeline.report import sdg_chapters as sdg
+from pipeline.analyses.sdg import chapter as sdg_chapter
+from pipeline.analyses.tallies import chapter as tallies_chapter
 from pipeline.report import words as nar
 from pipeline.report.annexes import write_annexes
 from pipeline.report.compare_sections import change_from_run, change_summary, write_change_chapter
@@ -119,7 +120,8 @@ def _executive_summary(doc: ReportDocument, ctx: ReportContext) -> None:
         nar.response_sentence(ctx.stats, w),
         coverage_words.coverage_sentence(ctx.table("coverage"), w),
         gaps_words.gaps_sentence(ctx.table("gaps"), w) if "gaps" in r.tables else "",
-        *sdg.summary_paragraphs(ctx),
+        *sdg_chapter.summary_paragraphs(ctx),
+        *tallies_chapter.summary_paragraphs(ctx),
         " ".join(links_words.network_sentences(ctx.stats.get("network") or {}, w)),
     ]
     if r.survey.model.projects is not None:

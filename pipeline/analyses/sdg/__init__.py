@@ -4,12 +4,12 @@ and the contributors per dimension item."""
 
 from __future__ import annotations
 
-from pipeline.analyses.base import Analysis, AnalysisInput, Stats, Tables
+from pipeline.analyses.base import Analysis
 from pipeline.spec import Survey
 
 
 def switched_on(survey: Survey) -> bool:
-    from pipeline.analysis.sdg import sdg_question
+    from pipeline.analyses.sdg.compute import sdg_question
 
     try:
         sdg_question(survey)
@@ -18,23 +18,14 @@ def switched_on(survey: Survey) -> bool:
     return True
 
 
-def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
-    from pipeline.analysis.sdg import sdg_tables
-    from pipeline.analysis.synthesis import contributors
-
-    out = sdg_tables(inp.submissions, inp.survey, inp.registry)
-    if inp.survey.model.coverage is not None:
-        out["contributors"] = contributors(inp.submissions, inp.survey, inp.registry)
-    return out, {}
-
-
 ANALYSIS = Analysis(
     "sdg",
     switched_on,
-    compute=f"{__name__}:compute",
+    compute=f"{__name__}.compute:compute",
+    charts=f"{__name__}.charts:sdg_charts",
     chapters={
-        "contributors": "pipeline.report.sdg_chapters:write_contributors",
-        "sdg": "pipeline.report.sdg_chapters:write_sdg_chapter",
+        "contributors": f"{__name__}.chapter:write_contributors",
+        "sdg": f"{__name__}.chapter:write_sdg_chapter",
     },
     sheets={
         "contributors": (

@@ -3,26 +3,13 @@
 
 from __future__ import annotations
 
-from pipeline.analyses.base import Analysis, AnalysisInput, Stats, Tables, declares
-
-
-def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
-    from pipeline.analysis.synthesis import internal_management
-
-    spec = inp.survey.model.tallies
-    assert spec is not None
-    return {
-        "internal_management": internal_management(
-            inp.submissions, inp.survey, inp.registry, spec.section
-        )
-    }, {}
-
+from pipeline.analyses.base import Analysis, declares
 
 ANALYSIS = Analysis(
     "tallies",
     declares("tallies"),
-    compute=f"{__name__}:compute",
-    chapters={"tallies": "pipeline.report.sdg_chapters:write_internal_management"},
+    compute=f"{__name__}.compute:compute",
+    chapters={"tallies": f"{__name__}.chapter:write_internal_management"},
     sheets={
         "internal_management": (
             "Internal management",

@@ -8,17 +8,24 @@ with another list of targets, or another grouping, works the same way.
 - :func:`sdg_matrix`: entities x goals, how many of each goal's targets an entity chose
   (for the heat map);
 - :func:`targets_table`: per target, how many entities chose it and which;
-- :func:`unreported_targets`: the targets no responding entity chose.
+- :func:`unreported_targets`: the targets no responding entity chose;
+- :func:`contributors`: for a survey that also declares ``coverage``, per dimension item
+  and answer level of the coverage question above zero, the entities giving it.
+
+:func:`compute` is the analysis' entry point in a run.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.analyses.base import AnalysisInput, Stats, Tables
+from pipeline.analyses.common import acronym_list
 from pipeline.registry import Registry
 from pipeline.spec import Choice, FormField, Survey
 
 TARGET_COLUMNS = ["goal", "goal_label", "target", "label", "n_entities", "entities"]
+CONTRIBUTOR_COLUMNS = ["dimension", "label", "level", "level_label", "n_entities", "entities"]
 
 
 def sdg_question(survey: Survey, question: str | None = None) -> FormField:
@@ -169,3 +176,51 @@ def sdg_tables(
         "sdg_targets": targets_table(submissions, survey, registry),
         "sdg_unreported": unreported_targets(submissions, survey, registry),
     }
+
+
+def contributors(
+    submissions: pd.DataFrame, survey: Survey, registry: Registry | None = None
+) -> pd.DataFrame:
+    """Per dimension item, the entities at each level of the coverage question above zero.
+
+    In: ``Responses.submissions``; the survey (its ``coverage.question``, asked per item of
+    a dimension set, with scored choices). Out: :data:`CONTRIBUTOR_COLUMNS`, one row per
+    item and level, items in declared order and levels from the highest score down;
+    ``entities`` holds acronyms separated by ", " (sorted). Empty without coverage.
+    """
+    cov = survey.model.coverage
+    fields = [f for f in survey.fields_of(cov.question) if f.repeat is None] if cov else []
+    if not fields or not fields[0].choices:
+        return pd.DataFrame(columns=CONTRIBUTOR_COLUMNS)
+    choices = [c for c in survey.choices(fields[0].choices) if (c.score or 0) > 0]
+    choices.sort(key=lambda c: -(c.score or 0))
+    dim_labels = survey.dimension_labels(fields[0].dimension_set or "")
+    rows = []
+    for f in fields:
+        if f.name not in submissions.columns:
+            continue
+        answers = submissions[f.name].astype("string")
+        for c in choices:
+            who = submissions.loc[(answers == c.name).fillna(False), "entity_id"]
+            rows.append(
+                {
+                    "dimension": f.dimension,
+                    "label": dim_labels.get(f.dimension or "", f.dimension),
+                    "level": c.name,
+                    "level_label": c.label,
+                    "n_entities": int(who.nunique()),
+                    "entities": acronym_list(who, registry),
+                }
+            )
+    out = pd.DataFrame(rows, columns=CONTRIBUTOR_COLUMNS)
+    return out.astype({c: "string" for c in CONTRIBUTOR_COLUMNS if c != "n_entities"}).astype(
+        {"n_entities": "int64"}
+    )
+
+
+def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
+    """The SDG tables and, for a survey that declares ``coverage``, ``contributors``."""
+    out = sdg_tables(inp.submissions, inp.survey, inp.registry)
+    if inp.survey.model.coverage is not None:
+        out["contributors"] = contributors(inp.submissions, inp.survey, inp.registry)
+    return out, {}

@@ -1,21 +1,18 @@
-"""Chapters of the SWFS synthesis report that other surveys do not have.
+"""The SDG analysis' chapters: who contributes in each area, and the contributions to the
+environment-related SDG targets.
 
 Each writer takes the report's document and context (see
 :mod:`pipeline.report.docx_report`) and writes its chapter only when the run has the
-tables it needs (:mod:`pipeline.analysis.synthesis`), so hooking them into the generic
-report changes nothing for the other surveys:
+tables it needs (:mod:`pipeline.analyses.sdg.compute`):
 
 - :func:`write_contributors`: the entities contributing in each area, by level of
   involvement (table ``contributors``);
 - :func:`write_sdg_chapter`: contributions to the environment-related SDG targets, with
   the entity x goal heat map, a table per goal and per target, and the targets no entity
   reports (``sdg_matrix``, ``sdg_targets``, ``sdg_unreported``);
-- :func:`write_internal_management`: the declared ``tallies`` section counted answer by
-  answer (``internal_management``; SWFS: how entities manage their own footprint);
 - :func:`summary_paragraphs`: sentences for the executive summary.
 
-Every word that belongs to one survey comes from its ``survey.yaml`` (``report:``,
-``tallies:``).
+Every word that belongs to one survey comes from its ``survey.yaml`` (``report:``).
 """
 
 from __future__ import annotations
@@ -44,7 +41,7 @@ def _n_respondents(ctx: Any) -> int:
 
 
 def summary_paragraphs(ctx: Any) -> list[str]:
-    """Executive-summary sentences on the SDG targets and on internal management."""
+    """Executive-summary sentences on the SDG targets."""
     out = []
     targets = ctx.table("sdg_targets")
     w = ctx.words
@@ -65,20 +62,11 @@ def summary_paragraphs(ctx: Any) -> list[str]:
                 f"{w.entity}: {nar.join_names(_target_numbers(none), limit=12)}."
             )
         out.append(text)
-    management = ctx.table("internal_management")
-    tallies = ctx.result.survey.model.tallies
-    if not management.empty and tallies is not None:
-        parts = [
-            f"{_first(g)['n_entities']} of {_first(g)['n_answered']} {_short(g, tallies.phrases)}"
-            for _, g in management.groupby("question", sort=False)
-        ]
-        lead = tallies.summary_lead or tallies.heading
-        out.append(f"{lead}: {nar.join_names(parts)}.")
     return out
 
 
 def _sdg_question(ctx: Any) -> str | None:
-    from pipeline.analysis.sdg import sdg_question
+    from pipeline.analyses.sdg.compute import sdg_question
 
     try:
         return sdg_question(ctx.result.survey).question
@@ -89,20 +77,6 @@ def _sdg_question(ctx: Any) -> str | None:
 def _target_numbers(targets: pd.DataFrame) -> list[str]:
     """ "7.2" for "7.2 Share of renewable energy"."""
     return [str(label).split(" ", 1)[0] for label in targets["label"]]
-
-
-def _first(group: pd.DataFrame) -> dict[str, Any]:
-    return group.iloc[0].to_dict()
-
-
-def _short(group: pd.DataFrame, phrases: dict[str, str]) -> str:
-    """A question in a few words, for a sentence: its declared phrase
-    (``tallies.phrases``, e.g. "report to the UN greenhouse gas inventory"), else its
-    label and first answer."""
-    row = _first(group)
-    if row["question"] in phrases:
-        return phrases[str(row["question"])]
-    return f"answered '{nar.inline(str(row['answer_label']))}' to '{row['label']}'"
 
 
 # -- contributions by area -----------------------------------------------------------------
@@ -239,44 +213,3 @@ def _unreported(doc: ReportDocument, ctx: Any, targets: pd.DataFrame) -> None:
         "designed for it; each is worth a check before it is called a gap of the UN system."
     )
     doc.bullets([(str(r["label"]), f"({r['goal_label']})") for _, r in none.iterrows()])
-
-
-# -- internal sustainability management ----------------------------------------------------
-
-
-def write_internal_management(doc: ReportDocument, ctx: Any) -> None:
-    """The declared ``tallies`` section, answer by answer (table ``internal_management``)."""
-    table = ctx.table("internal_management")
-    tallies = ctx.result.survey.model.tallies
-    if table.empty or tallies is None:
-        return
-    w = ctx.words
-    doc.heading(tallies.heading, 1)
-    if tallies.intro:
-        doc.paragraph(tallies.intro.strip())
-    bullets = []
-    for _, group in table.groupby("question", sort=False):
-        first = _first(group)
-        answered = int(first["n_answered"])
-        parts = [
-            f"{nar.inline(str(r['answer_label']))}: {r['n_entities']} ({nar.percent(r['share'])})"
-            for _, r in group.iterrows()
-        ]
-        bullets.append((str(first["label"]), f"{'; '.join(parts)}; {answered} answered."))
-    doc.bullets(bullets)
-    frame = pd.DataFrame(
-        {
-            "Question": table["label"].where(~table["question"].duplicated(), ""),
-            "Answer": table["answer_label"],
-            nar.capitalise(w.entities): table["n_entities"].astype("Int64"),
-            "Share": table["share"].astype("Float64"),
-            f"Which {w.entities}": table["entities"].fillna("").replace("", "–"),
-        }
-    )
-    doc.table(
-        frame,
-        f"{tallies.heading}: answers and the {w.entities} giving them",
-        formats={"Share": "{:.0%}"},
-        weights=[4, 2.6, 1.3, 1.1, 7],
-        note=f"Share: of the {w.entities} that answered the question.",
-    )
