@@ -190,3 +190,21 @@ def breakable_names(path: Path) -> list[str]:
 
     doc = Document(str(path))
     return [m.group(0) for t in doc.element.body.iter(qn("w:t")) for m in HYPHENATED_NAME.finditer(t.text or "")]
+
+
+# -- a table printed twice ------------------------------------------------------------------
+def repeated_tables(path: Path) -> list[tuple[int, int]]:
+    """``(earlier, later)`` positions of tables showing the same figures: every column of
+    the later but at most one (three at least) is a column of the earlier, over two rows
+    or more, whatever the headers say."""
+    found = []
+    shown = tables(path)
+    columns = [frozenset(zip(*t[1:], strict=True)) if len(t) > 2 else frozenset() for t in shown]
+    for later, cols in enumerate(columns):
+        if len(cols) < 3:
+            continue
+        for earlier in range(later):
+            if len(cols & columns[earlier]) >= max(3, len(cols) - 1):
+                found.append((earlier, later))
+                break
+    return found

@@ -25,6 +25,7 @@ from report_reading import (
     capped_notes,
     raw_identifiers,
     repeated_sentences,
+    repeated_tables,
     survey_identifiers,
     table_after,
     tables,
@@ -192,6 +193,14 @@ def test_no_raw_identifiers_in_text_meant_for_people(demo: Demo) -> None:
     }
     found = {doc: hits for doc, hits in found.items() if hits}
     assert found == {}, "\n".join(f"{d}: '{t}' in: {x}" for d, hits in found.items() for t, x in hits[:15])
+
+
+@pytest.mark.parametrize("demo", SURVEY_IDS, indirect=True)
+def test_no_table_is_printed_twice(demo: Demo) -> None:
+    """The same figures are shown in one table, referred to after that (the annex of
+    answers by question does not repeat a chapter's table)."""
+    for doc in demo.documents():
+        assert repeated_tables(doc) == [], doc.relative_to(demo.root).as_posix()
 
 
 @pytest.mark.parametrize("demo", SURVEY_IDS, indirect=True)

@@ -14,6 +14,7 @@ from report_reading import (
     capped_notes,
     raw_identifiers,
     repeated_sentences,
+    repeated_tables,
     survey_identifiers,
     table_after,
     toc_and_headings,
@@ -115,3 +116,16 @@ def test_a_hyphenated_acronym_name_never_breaks_at_its_hyphen(tmp_path: Path) ->
     raw.add_paragraph("UN-Habitat leads.")
     raw.save(str(plain))
     assert breakable_names(plain) == ["UN-Habitat"]
+
+
+def test_a_table_already_shown_is_referred_to_not_repeated(tmp_path: Path) -> None:
+    counts = pd.DataFrame({"Block": ["A", "B", "C"], "Planned": [1, 2, 3], "Done": [4, 5, 6]})
+
+    def build(doc: ReportDocument) -> None:
+        doc.heading("Maturity", 1)
+        doc.table(counts.assign(Mean=[0.5, 0.25, 0.75]), "Maturity by block")
+        assert doc.earlier_table(counts.assign(n=[5, 7, 9])) == 1  # all but one column
+        assert doc.earlier_table(counts.assign(Done=[4, 5, 7])) is None
+        doc.table(counts.assign(n=[5, 7, 9]), "Answers by block")  # printed anyway: found
+
+    assert repeated_tables(write(tmp_path / "r.docx", build)) == [(0, 1)]

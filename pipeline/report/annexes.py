@@ -172,6 +172,10 @@ def annex_questions(doc: ReportDocument, ctx: ReportContext, letter: str) -> Non
     if not tables:
         doc.paragraph("No answers to tabulate.")
     for qt in tables:
+        earlier = doc.earlier_table(qt.frame, qt.formats)
+        if earlier is not None:  # the chapters showed it already: referred to, not repeated
+            doc.paragraph(f"{qt.caption}: the answers are in Table {earlier}.")
+            continue
         note = None if qt.note in shared else qt.note
         doc.table(qt.frame, qt.caption, formats=qt.formats, weights=qt.weights, note=note)
 

@@ -395,6 +395,11 @@ def _table_rows_xml(
     return "".join(out)
 
 
+def _text_columns(text: pd.DataFrame) -> frozenset[tuple[str, ...]]:
+    """A table's columns as the tuples of their cell texts (headers left out)."""
+    return frozenset(tuple(str(v) for v in text[c].tolist()) for c in text.columns)
+
+
 _CHAR = Cm(0.17)  # average width of a character at the table font size (8.5 pt)
 _PAD = Cm(0.35)  # left + right cell margins, with a little air
 
@@ -464,6 +469,8 @@ class ReportDocument:
             if child.tag != qn("w:sectPr"):
                 body.remove(child)
         self._counters = {"Figure": 0, "Table": 0}
+        # (number, columns as text) of each captioned table written, to find a repeat
+        self._tables: list[tuple[int, frozenset[tuple[str, ...]]]] = []
         # name -> id, read once: python-docx looks a style up by scanning every style each
         # time it is set by name, which dominates the time to write a document
         self._style_ids = {s.name: s.style_id for s in self.doc.styles}
@@ -652,8 +659,7 @@ class ReportDocument:
         ``note`` goes under the table in the note style.
         """
         formats = formats or {}
-        if caption:
-            self.caption("Table", caption)
+        number = self.caption("Table", caption) if caption else None
         headers = [clean_text(c, True) for c in frame.columns]
         right = {
             c
@@ -684,12 +690,30 @@ class ReportDocument:
         )
         for tr in parse_xml(f"<w:tbl {nsdecls('w')}>{rows}</w:tbl>"):
             table._tbl.append(tr)
+        if number is not None:
+            self._tables.append((number, _text_columns(text)))
         if note:
             self.note(note)
         else:
             spacer = self.doc.add_paragraph()
             spacer.paragraph_format.space_after = Pt(4)
         return table
+
+    def earlier_table(self, frame: pd.DataFrame, formats: dict[str, str] | None = None) -> int | None:
+        """The number of a table already written that shows the same figures as ``frame``
+        (every column but at most one, three at least, over two rows or more, whatever the
+        headers), or None: a table is printed once and referred to after that."""
+        text = pd.DataFrame(
+            {c: [format_value(v, (formats or {}).get(c)) for v in frame[c].tolist()] for c in frame.columns},
+            columns=frame.columns,
+        )
+        columns = _text_columns(text)
+        if len(text) < 2 or len(columns) < 3:
+            return None
+        for number, earlier in self._tables:
+            if len(columns & earlier) >= max(3, len(columns) - 1):
+                return number
+        return None
 
     # -- sections -----------------------------------------------------------------------
     def _new_section(self, landscape: bool) -> None:
