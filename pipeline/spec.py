@@ -20,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pipeline.errors import Issue, SpecError
-from pipeline.form_texts import check_form_texts
+from pipeline.form_texts import FORM_TEXTS, check_form_texts
 
 QuestionType = Literal[
     "text",
@@ -979,6 +979,19 @@ def _check_translations(survey: Survey) -> list[str]:
         for key, title in zip(("answers_sheet", "instructions_sheet"), titles, strict=True):
             if title is not None and not SHEET_TITLE.fullmatch(title):
                 problems.append(f"{where}.form.{key}: '{title}' cannot name a sheet")
+        # the questionnaire's sheets need distinct titles (Excel ignores case); Lists and
+        # About are its hidden ones
+        named = {
+            "form.answers_sheet": t.form.get("answers_sheet") or FORM_TEXTS["answers_sheet"],
+            "form.instructions_sheet": t.form.get("instructions_sheet")
+            or FORM_TEXTS["instructions_sheet"],
+            **{f"sheets.{k}": v for k, v in t.sheets.items()},
+        }
+        seen: dict[str, str] = {"lists": "the hidden sheet Lists", "about": "the hidden sheet About"}
+        for key, title in named.items():
+            other = seen.setdefault(title.casefold(), f"{where}.{key}")
+            if other != f"{where}.{key}":
+                problems.append(f"{where}.{key}: '{title}' is also the title of {other}")
         # a translated choice the list no longer has is left unused (lists get edited)
         for kind, given in (("choices", t.choices), ("dimensions", t.dimensions)):
             for name in given:

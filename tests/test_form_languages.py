@@ -185,6 +185,8 @@ def test_form_lang_names_the_texts_left_english(tmp_path: Path, root: Path) -> N
         (lambda fr: fr["hints"].update(budget="x"), "translations.fr.hints: no question 'budget'"),
         (lambda fr: fr["sheets"].update(projects="Projets/actions"), "'Projets/actions' cannot name a sheet"),
         (lambda fr: fr["form"].update(answers_sheet="R" * 32), "translations.fr.form.answers_sheet: "),
+        (lambda fr: fr["sheets"].update(projects="RÉPONSES"), "translations.fr.sheets.projects: 'RÉPONSES' is also the title of translations.fr.form.answers_sheet"),
+        (lambda fr: fr["form"].update(instructions_sheet="About"), "'About' is also the title of the hidden sheet About"),
         (lambda fr: fr["form"].update(yes="Oui, bien sûr"), "translations.fr.form.yes: 'Oui, bien sûr' must be a word"),
     ],
 )
