@@ -229,3 +229,34 @@ def test_french_questionnaire_answers_read_in_its_words(
     assert (warning.sheet, warning.row) == ("Réponses", rows["topics/chemicals"])
     assert warning.column == "D (Réponse)"
     assert "'peut-être' is not Oui or Non" in warning.message
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_french_questionnaire_saved_again_by_libreoffice_reads_the_same(
+    tmp_path: Path, survey: Survey, registry: Registry, example
+) -> None:  # type: ignore[no-untyped-def]
+    """An agency opens the French questionnaire in LibreOffice Calc and saves it: the
+    answers read back are the same, with no warning (its help texts, Oui/Non, sheet names)."""
+    import subprocess
+
+    from catalogue import questionnaire
+
+    from pipeline.errors import IssueLog
+    from pipeline.ingest import questionnaire as reader
+
+    filled = questionnaire(survey.in_language("fr"), registry, example, 0, tmp_path / "in" / "q.xlsx")
+    subprocess.run(
+        [
+            "soffice", "--headless", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--convert-to", "xlsx", "--outdir", str(tmp_path / "out"), str(filled),
+        ],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    logs = IssueLog(), IssueLog()
+    written = reader.read(filled, "q.xlsx", survey, registry, logs[0])
+    saved = reader.read(tmp_path / "out" / "q.xlsx", "q.xlsx", survey, registry, logs[1])
+    names = [f.name for f in survey.fields()]
+    assert written[0][names].equals(saved[0][names]) and written[0][names].notna().any(axis=None)
+    assert written[1]["projects"].equals(saved[1]["projects"]) and len(saved[1]["projects"])
+    assert logs[1].issues == []
