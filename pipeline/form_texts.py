@@ -196,12 +196,29 @@ def form_texts(survey: Survey, lang: str | None = None) -> FormTexts:
 
 
 def untranslated(survey: Survey, lang: str) -> list[str]:
-    """What of the form stays English in ``lang``: form-text keys and hints of questions
-    that the survey's translation leaves out (empty for English)."""
+    """What of the form stays English in ``lang``, as keys of the translation: the title,
+    sections, questions, hints, choices and dimension items of the lists the form uses,
+    sheet names and form texts it leaves out (empty for English)."""
     t = survey.model.translations.get(lang)
     if t is None:
         return []
-    missing = [f"form.{k}" for k in FORM_TEXTS if not t.form.get(k)]
+    m = survey.model
+    missing = [] if t.title else ["title"]
+    missing += [f"sections.{s.id}" for s in m.sections if not t.sections.get(s.id)]
+    missing += [
+        f"questions.{q.id}" for s in m.sections for q in s.questions if not t.questions.get(q.id)
+    ]
+    used = {q.choices for s in m.sections for q in s.questions if q.choices}
+    used |= {s.per_dimension for s in m.sections if s.per_dimension}
+    for name, items in m.choices.items():
+        if name in used:
+            own = t.choices.get(name) or t.dimensions.get(name) or {}
+            missing += [f"choices.{name}.{c.name}" for c in items if not own.get(c.name)]
+    for name, dims in m.dimension_sets.items():
+        if name in used:
+            own = t.dimensions.get(name) or t.choices.get(name) or {}
+            missing += [f"dimensions.{name}.{i.id}" for i in dims.items if not own.get(i.id)]
+    missing += [f"form.{k}" for k in FORM_TEXTS if not t.form.get(k)]
     hinted = [q.id for s in survey.model.sections for q in s.questions if q.hint]
     missing += [f"hints.{q}" for q in hinted if not t.hints.get(q)]
     missing += [f"sheets.{s}" for s in survey.repeat_sections if not t.sheets.get(s)]

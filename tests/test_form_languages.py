@@ -165,12 +165,17 @@ def _with_translation(tmp_path: Path, root: Path, change) -> Path:  # type: igno
 def test_form_lang_names_the_texts_left_english(tmp_path: Path, root: Path) -> None:
     def drop(fr: dict) -> None:  # type: ignore[type-arg]
         del fr["form"]["help_required"], fr["form"]["title_pick"], fr["hints"]["budget_usd"]
+        del fr["questions"]["countries"], fr["choices"]["region"]["europe"]
 
     folder = _with_translation(tmp_path, root, drop)
-    assert untranslated(load_survey(folder), "fr") == ["form.help_required", "form.title_pick", "hints.budget_usd"]
+    left = [
+        "questions.countries", "choices.region.europe", "form.help_required", "form.title_pick",
+        "hints.budget_usd",
+    ]  # fmt: skip
+    assert untranslated(load_survey(folder), "fr") == left
     code, text = run_form(tmp_path, "--lang", "fr")
     assert code == 0
-    assert "3 text(s) of the form stay English in French: form.help_required, form.title_pick, hints.budget_usd" in text
+    assert f"5 text(s) of the form stay English in French: {', '.join(left)}" in text
     book = openpyxl.load_workbook(tmp_path / "forms" / "ewaste_img_questionnaire_fr.xlsx")
     assert book["Projets"]["B2"].comment.text == "Required."  # English where not translated
 
