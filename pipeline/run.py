@@ -482,8 +482,8 @@ def write_round(
     from pipeline.excerpts import SHEET as EXCERPTS_SHEET
     from pipeline.excerpts import excerpt_sheet, how_to
     from pipeline.report.chart_cache import chart_cache
-    from pipeline.report.docx_report import report_recommendations, write_report
     from pipeline.report.office import finish_documents
+    from pipeline.report.outline import report_recommendations, write_report
     from pipeline.report.profiles import write_profiles
     from pipeline.report.slides import write_slides
     from pipeline.report.workbook import write_csv_safe, write_sheets, write_workbook

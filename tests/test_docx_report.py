@@ -23,8 +23,8 @@ from pipeline.errors import IssueLog
 from pipeline.registry import Registry
 from pipeline.report import recommendations
 from pipeline.report.document import TEMPLATE_PATH, ReportDocument, clean_text, house_template
-from pipeline.report.docx_report import write_report
 from pipeline.report.figure import Chart
+from pipeline.report.outline import write_report
 from pipeline.report.words import Words
 from pipeline.score import rule_text
 from pipeline.spec import Survey

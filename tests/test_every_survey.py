@@ -341,9 +341,9 @@ def test_the_change_chapter_says_the_new_round_s_own_figures(demo: Demo) -> None
     "demo",
     surveys(
         ewaste_img="the projects table is cut without naming the sheet holding all of them "
-        "(projects_chapter: capped(..., table='projects', by=...)) and is not sorted by budget",
+        "(analyses/projects/chapter.py: capped(..., table='projects', by=...)) and is not sorted by budget",
         swfs_synthesis="the pairs table is cut without naming the sheet holding all of them "
-        "(docx_report links: capped(..., table='pairs'))",
+        "(analyses/links/chapter.py: capped(..., table='pairs'))",
     ),
     indirect=True,
 )

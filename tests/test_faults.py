@@ -140,7 +140,7 @@ def test_an_output_folder_that_cannot_be_written(
     [
         ("pipeline.report.workbook.write_csv_safe", "processed", "submissions.csv"),
         ("pipeline.report.workbook.write_workbook", "outputs", "results.xlsx"),
-        ("pipeline.report.docx_report.write_report", "outputs", "report.docx"),
+        ("pipeline.report.outline.write_report", "outputs", "report.docx"),
     ],
 )
 def test_the_disk_full_in_the_middle_of_writing(
@@ -176,7 +176,7 @@ def test_interrupted_while_writing_the_report(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = State(project)
-    monkeypatch.setattr("pipeline.report.docx_report.write_report", failing(KeyboardInterrupt()))
+    monkeypatch.setattr("pipeline.report.outline.write_report", failing(KeyboardInterrupt()))
     outcome = cli(project, "run", "--force", "--run-date", RUN_DATE)
     assert outcome.code == 130
     assert "Interrupted; previous outputs are unchanged." in outcome.text

@@ -1,7 +1,7 @@
 """The chapters of the draft report for a benchmark survey (a ``requirements:`` block).
 
 :func:`write_requirement_chapters` writes, after the title page and contents that
-:func:`pipeline.report.docx_report.write_report` lays out, the body of a comparative
+:func:`pipeline.report.outline.write_report` lays out, the body of a comparative
 analysis: executive summary, methodology, the comparison matrix (landscape), adoption of
 each requirement, each agency against the full set, the proposed common minimum
 requirements with their sensitivity to the threshold and what each agency would need to

@@ -9,7 +9,7 @@ McNemar test, the entities that moved most, the change in the collaboration netw
 sentences that call a difference a change only when it can be told from noise.
 
 The same chapter serves the run report of any survey that has an earlier round
-(:func:`change_from_run`, hooked into :func:`pipeline.report.docx_report.write_report`)
+(:func:`change_from_run`, hooked into :func:`pipeline.report.outline.write_report`)
 and the stand-alone ``comparison.docx`` of ``emg-pipeline compare``
 (:func:`write_comparison_report`). Numbers are shown as the workbook holds them, rounded.
 """

@@ -10,7 +10,7 @@ ANALYSIS = Analysis(
     declares("coverage"),
     compute=f"{__name__}.compute:compute",
     charts=f"{__name__}.charts:coverage_charts",
-    chapters={"findings": "pipeline.report.docx_report:findings_chapter"},
+    chapters={"findings": f"{__name__}.chapter:findings_chapter"},
     sheets={
         "coverage": (
             "Coverage",

@@ -10,7 +10,7 @@ ANALYSIS = Analysis(
     declares("gaps"),
     compute=f"{__name__}.compute:compute",
     charts=f"{__name__}.charts:gaps_charts",
-    chapters={"gaps": "pipeline.report.docx_report:gaps_chapter"},
+    chapters={"gaps": f"{__name__}.chapter:gaps_chapter"},
     sheets={
         "gaps": (
             "Gaps",

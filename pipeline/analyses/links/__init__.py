@@ -10,7 +10,7 @@ ANALYSIS = Analysis(
     declares("links"),
     compute=f"{__name__}.compute:compute",
     charts=f"{__name__}.charts:links_charts",
-    chapters={"links": "pipeline.report.docx_report:links_chapter"},
+    chapters={"links": f"{__name__}.chapter:links_chapter"},
     sheets={
         "network_edges": (
             "Links",

@@ -10,7 +10,7 @@ ANALYSIS = Analysis(
     declares("projects"),
     compute=f"{__name__}.compute:compute",
     charts=f"{__name__}.charts:projects_charts",
-    chapters={"projects": "pipeline.report.projects_chapter:write_projects"},
+    chapters={"projects": f"{__name__}.chapter:write_projects"},
     sheets={
         "projects": (
             "Projects",

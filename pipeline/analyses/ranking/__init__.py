@@ -10,7 +10,7 @@ ANALYSIS = Analysis(
     declares("ranking"),
     compute=f"{__name__}.compute:compute",
     charts=f"{__name__}.charts:ranking_charts",
-    chapters={"ranking": "pipeline.report.docx_report:ranking_chapter"},
+    chapters={"ranking": f"{__name__}.chapter:ranking_chapter"},
     sheets={
         "ranking": ("Ranking", "Mean and median rank of each option (1 = most preferred)."),
         "ranking_stats": ("Ranking statistics", "Kendall's W of the rankings, with its test."),

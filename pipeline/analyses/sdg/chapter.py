@@ -2,7 +2,7 @@
 environment-related SDG targets.
 
 Each writer takes the report's document and context (see
-:mod:`pipeline.report.docx_report`) and writes its chapter only when the run has the
+:mod:`pipeline.report.outline`) and writes its chapter only when the run has the
 tables it needs (:mod:`pipeline.analyses.sdg.compute`):
 
 - :func:`write_contributors`: the entities contributing in each area, by level of

@@ -1,9 +1,11 @@
-"""The draft Word report of a run: ``write_report(result, charts, path)``.
+"""The outline of the draft Word report of a run: ``write_report(result, charts, path)``.
 
-It lays out the sections a consultant expects (title page, contents, executive summary,
-methodology, findings per dimension, gaps, links, projects, ranking, recommendations and
-annexes) with :class:`~pipeline.report.document.ReportDocument`, and takes its sentences
-from each analysis' ``words`` module. Any table or chart may be missing or empty (a
+It lays out the title page, contents, executive summary and methodology, then the chapters
+of the analyses the survey switches on, in the order the survey declares
+(``report.chapters``, else :data:`pipeline.spec.CHAPTERS`; each chapter lives in its
+analysis' folder, ``pipeline/analyses/<name>/chapter.py``), then the recommendations and
+the declared annexes, with :class:`~pipeline.report.document.ReportDocument`. The summary
+takes its sentences from each analysis' ``words`` module. Any table or chart may be missing or empty (a
 survey may declare fewer analyses, a round may have no projects): the section is then
 left out, or says so in a sentence. The report never grows with the number of
 submissions: long tables are capped and point to the results workbook.
@@ -11,17 +13,17 @@ submissions: long tables are capped and point to the results workbook.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from pipeline.analyses import chapter_writers
-from pipeline.analyses.coverage import words as coverage_words
-from pipeline.analyses.gaps import words as gaps_words
-from pipeline.analyses.links import words as links_words
-from pipeline.analyses.ranking import words as ranking_words
+from pipeline.analyses.coverage.words import coverage_sentence
+from pipeline.analyses.gaps.words import gaps_sentence
+from pipeline.analyses.links.words import network_sentences
+from pipeline.analyses.projects.chapter import projects_summary
+from pipeline.analyses.ranking.chapter import ranking_topic
+from pipeline.analyses.ranking.words import ranking_sentence
 from pipeline.analyses.sdg import chapter as sdg_chapter
 from pipeline.analyses.tallies import chapter as tallies_chapter
 from pipeline.report import words as nar
@@ -29,21 +31,16 @@ from pipeline.report.annexes import write_annexes
 from pipeline.report.compare_sections import change_from_run, change_summary, write_change_chapter
 from pipeline.report.context import (
     ReportContext,
-    capped,
-    chart,
     data_sources,
     who_was_asked,
 )
 from pipeline.report.document import ReportDocument
-from pipeline.report.projects_chapter import projects_summary
 from pipeline.report.recommendations import recommendations
 from pipeline.report.words import Words
 from pipeline.score import rule_text
 from pipeline.spec import ANNEXES, CHAPTERS
 from pipeline.tables import RunResult
 from pipeline.wording import fewer_than
-
-MAX_PAIR_ROWS = 15
 
 
 # -- data shaping ----------------------------------------------------------------------
@@ -69,39 +66,6 @@ def _engagement(ctx: ReportContext) -> pd.DataFrame:
     ).dropna(subset=["score"])
 
 
-def _activities(ctx: ReportContext) -> dict[str, list[tuple[str, int]]]:
-    """Per dimension, the activity types reported, most frequent first: ``[(label, n)]``."""
-    gaps = ctx.result.survey.model.gaps
-    tidy = ctx.result.responses.tidy if ctx.result.responses is not None else None
-    question = gaps.activities_question if gaps else None
-    if not question or tidy is None or tidy.empty:
-        return {}
-    rows = tidy[tidy["question_id"] == question]
-    fields = ctx.result.survey.fields_of(question)
-    labels = (
-        ctx.result.survey.choice_labels(fields[0].choices) if fields and fields[0].choices else {}
-    )
-    counts = rows.groupby(["dimension", "answer"])["entity_id"].nunique().rename("n").reset_index()
-    counts = counts.sort_values(["dimension", "n", "answer"], ascending=[True, False, True])
-    out: dict[str, list[tuple[str, int]]] = {}
-    for dim, group in counts.groupby("dimension"):
-        out[str(dim)] = [
-            (labels.get(a, a), int(n)) for a, n in zip(group["answer"], group["n"], strict=True)
-        ]
-    return out
-
-
-def _level(survey_levels: Sequence[Any], score: float | None) -> str:
-    """The scoring level (name) a mean score falls in."""
-    if score is None or pd.isna(score):
-        return ""
-    name = ""
-    for level in survey_levels:
-        if score >= level.min:
-            name = level.name
-    return name
-
-
 # -- sections --------------------------------------------------------------------------
 def _title_page(doc: ReportDocument, ctx: ReportContext) -> None:
     r = ctx.result
@@ -118,16 +82,16 @@ def _executive_summary(doc: ReportDocument, ctx: ReportContext) -> None:
     paragraphs = [
         w.background,
         nar.response_sentence(ctx.stats, w),
-        coverage_words.coverage_sentence(ctx.table("coverage"), w),
-        gaps_words.gaps_sentence(ctx.table("gaps"), w) if "gaps" in r.tables else "",
+        coverage_sentence(ctx.table("coverage"), w),
+        gaps_sentence(ctx.table("gaps"), w) if "gaps" in r.tables else "",
         *sdg_chapter.summary_paragraphs(ctx),
         *tallies_chapter.summary_paragraphs(ctx),
-        " ".join(links_words.network_sentences(ctx.stats.get("network") or {}, w)),
+        " ".join(network_sentences(ctx.stats.get("network") or {}, w)),
     ]
     if r.survey.model.projects is not None:
         paragraphs.append(projects_summary(ctx))
     paragraphs.append(
-        ranking_words.ranking_sentence(ctx.table("ranking"), ctx.ranking_stats(), w, _ranking_topic(ctx))
+        ranking_sentence(ctx.table("ranking"), ctx.ranking_stats(), w, ranking_topic(ctx))
     )
     change = change_from_run(r, ctx.charts, w)
     if change is not None:
@@ -224,208 +188,6 @@ def _threshold_sentence(w: Words) -> str:
         f"{who} counts as engaged in {nar.article(w.dimension)} when it answers {answers}, "
         f"and as strong when it answers '{w.strong}'."
     )
-
-
-def findings_chapter(doc: ReportDocument, ctx: ReportContext) -> None:
-    coverage = ctx.table("coverage")
-    w = ctx.words
-    if coverage.empty:
-        return
-    doc.heading(f"Findings by {w.dimension}", 1)
-    doc.paragraph(
-        f"This section reports, for each {w.dimension}, how many {w.entities} {w.engages[1]} it, "
-        f"their mean score and who leads. {coverage_words.coverage_sentence(coverage, w)}"
-    )
-    chart(doc, ctx, "heatmap")
-    chart(doc, ctx, "coverage")
-    conf = ctx.result.survey.model.coverage.confidence if ctx.result.survey.model.coverage else 0.95
-    ordered = coverage.copy()
-    ordered["CI"] = [
-        f"{lo:.2f}–{hi:.2f}" if pd.notna(lo) and pd.notna(hi) else ""
-        for lo, hi in zip(ordered["ci_low"], ordered["ci_high"], strict=True)
-    ]
-    frame = pd.DataFrame(
-        {
-            nar.capitalise(w.dimension): ordered["label"],
-            "Engaged": ordered["n_engaged"].astype("Int64"),
-            **({} if w.binary else {"Strong": ordered["n_strong"].astype("Int64")}),
-            "Mean score": ordered["mean_score"].astype("Float64"),
-            f"{conf:.0%} CI": ordered["CI"],
-            f"Lead {w.entities}": ordered["lead_entities"].fillna(""),
-        }
-    )
-    doc.table(
-        frame,
-        f"Coverage and mean score by {w.dimension}",
-        formats={"Mean score": "{:.2f}"},
-        weights=[5, 1.6, 1.6, 2.2, 4] if w.binary else [5, 1.6, 1.4, 1.6, 2.2, 4],
-        align_right=[f"{conf:.0%} CI"],
-        note="Engaged: answered "
-        + nar.join_names([f"'{x}'" for x in w.engaged_labels or (w.engaged,)], conj="or")
-        + ("." if w.binary else f"; strong: answered '{w.strong}'."),
-    )
-    activities = _activities(ctx)
-    gaps = ctx.table("gaps")
-    levels = ctx.result.survey.model.scoring.levels if ctx.result.survey.model.scoring else []
-    for row in coverage.to_dict("records"):
-        doc.heading(str(row["label"]), 2)
-        sentences = coverage_words.dimension_finding(
-            pd.Series(row),
-            activities.get(str(row["dimension"]), []),
-            gaps,
-            w,
-            confidence=conf,
-            level=_level(levels, row.get("mean_score")),
-        )
-        doc.paragraph(" ".join(sentences))
-
-
-def gaps_chapter(doc: ReportDocument, ctx: ReportContext) -> None:
-    if "gaps" not in ctx.result.tables:
-        return
-    gaps = ctx.table("gaps")
-    w = ctx.words
-    doc.heading("Gaps", 1)
-    doc.paragraph(gaps_words.gaps_sentence(gaps, w))
-    if not gaps.empty:
-        _gap_table(doc, gaps, w)
-    chart(doc, ctx, "gaps")
-    _topics(doc, ctx)
-
-
-def _gap_table(doc: ReportDocument, gaps: pd.DataFrame, w: Words) -> None:
-    kind_order = {"topic": 1, "activity": 2}
-    order = gaps["kind"].map(kind_order).fillna(3).mask(gaps_words.dimension_gaps(gaps, w), 0)
-    gaps = gaps.assign(_s=gaps["severity"].ne("critical"), _k=order).sort_values(
-        ["_s", "_k", "label"]
-    )
-    kinds = {k: nar.capitalise(gaps_words.kind_words(k, w)[0]) for k in gaps["kind"].unique()}
-    frame = pd.DataFrame(
-        {
-            "Severity": gaps["severity"].map(nar.capitalise),
-            "Type": gaps["kind"].map(kinds),
-            "Area": gaps["label"],
-            "Reason": gaps["reason"],
-            "Evidence": gaps["evidence"],
-        }
-    )
-    doc.table(frame, "Gaps and the evidence for each", weights=[1.4, 1.8, 3.2, 4, 5])
-
-
-def _topics(doc: ReportDocument, ctx: ReportContext) -> None:
-    topics, w = ctx.table("topic_coverage"), ctx.words
-    if topics.empty or "sdg_targets" in ctx.result.tables:  # the SDG chapter lists them
-        return
-    topics = topics.sort_values(["n_entities", "label"], ascending=[False, True])
-    frame = pd.DataFrame(
-        {
-            nar.capitalise(w.topic[0]): topics["label"],
-            nar.capitalise(w.entities): topics["n_entities"].astype("Int64"),
-            f"Which {w.entities}": topics["entities"].fillna(""),
-        }
-    )
-    doc.table(
-        frame,
-        f"{nar.capitalise(w.topic[1])} and the {w.entities} that {w.topic_verb[1]} them",
-        weights=[4, 1.4, 6],
-    )
-
-
-def links_chapter(doc: ReportDocument, ctx: ReportContext) -> None:
-    network = ctx.stats.get("network") or {}
-    nodes, pairs = ctx.table("network_nodes"), ctx.table("pairs")
-    if not network and nodes.empty and pairs.empty:
-        return
-    w = ctx.words
-    doc.heading(f"Links between {w.entities}", 1)
-    for text in links_words.network_sentences(network, w):
-        doc.paragraph(text)
-    chart(doc, ctx, "network")
-    if not nodes.empty and "degree" in nodes:
-        top = nodes.sort_values(["degree", "acronym"], ascending=[False, True]).head(5)
-        top = top[top["degree"] > 0]
-        if not top.empty:
-            names = [f"{a} ({int(d)})" for a, d in zip(top["acronym"], top["degree"], strict=True)]
-            doc.paragraph(
-                f"Most connected (number of links in either direction): {nar.join_names(names)}."
-            )
-        if "cluster" in nodes:
-            linked = nodes[~nodes["isolated"].astype(bool)] if "isolated" in nodes else nodes
-            groups = linked.groupby("cluster")["acronym"]
-            clusters = [sorted(g.tolist()) for _, g in groups if len(g) > 1]
-            if len(clusters) > 1:
-                doc.paragraph("Clusters of " + w.entities + " that work closely together:")
-                doc.bullets([", ".join(c) for c in sorted(clusters, key=len, reverse=True)[:8]])
-    if pairs.empty:
-        return
-    doc.heading("Overlaps and complementarities", 2)
-    for relation, title, intro in (
-        (
-            "overlap",
-            f"{nar.capitalise(w.overlap)}: {w.entities} with very similar profiles",
-            "Pairs with very similar profiles may duplicate work; the pairs below are worth a check.",
-        ),
-        (
-            "complement",
-            "Complementary pairs: one strong where the other is weak",
-            f"Pairs whose strengths complement each other across {w.dimensions}.",
-        ),
-    ):
-        # overlaps: most similar first; complements: most different first
-        sub = pairs[pairs["relation"] == relation].sort_values(
-            "similarity", ascending=relation != "overlap"
-        )
-        if sub.empty:
-            continue
-        doc.paragraph(intro)
-        frame = pd.DataFrame(
-            {
-                nar.capitalise(w.entity): sub["entity_a"].map(ctx.acr),
-                f"Other {w.entity}": sub["entity_b"].map(ctx.acr),
-                "Similarity": pd.to_numeric(sub["similarity"], errors="coerce"),
-                "Detail": sub["detail"],
-            }
-        )
-        frame, note = capped(frame, MAX_PAIR_ROWS, "pairs")
-        doc.table(
-            frame, title, formats={"Similarity": "{:.2f}"}, weights=[1.4, 1.4, 1.3, 7], note=note
-        )
-
-
-def ranking_chapter(doc: ReportDocument, ctx: ReportContext) -> None:
-    spec, ranking = ctx.result.survey.model.ranking, ctx.table("ranking")
-    if spec is None or ranking.empty:
-        return
-    doc.heading(_ranking_topic(ctx) or "Ranking of options", 1)
-    doc.paragraph(ranking_words.ranking_sentence(ranking, ctx.ranking_stats(), ctx.words))
-    ordered = ranking.sort_values(["mean_rank", "label"])
-    frame = pd.DataFrame(
-        {
-            "Rank": pd.array(range(1, len(ordered) + 1), dtype="Int64"),
-            "Option": ordered["label"],
-            "Mean rank": pd.to_numeric(ordered["mean_rank"]),
-            "Median rank": pd.to_numeric(ordered["median_rank"]),
-            "Answers": ordered["n"].astype("Int64"),
-        }
-    )
-    doc.table(
-        frame,
-        "Options ranked by mean rank (1 = most preferred)",
-        formats={"Mean rank": "{:.2f}", "Median rank": "{:.1f}"},
-        weights=[1, 5, 1.5, 1.5, 1.3],
-    )
-    chart(doc, ctx, "ranking")
-
-
-def _ranking_topic(ctx: ReportContext) -> str:
-    """The label of the survey section that holds the ranking question ("" when none)."""
-    spec = ctx.result.survey.model.ranking
-    if spec is None:
-        return ""
-    for section in ctx.result.survey.model.sections:
-        if any(q.id == spec.question for q in section.questions):
-            return section.label
-    return ""
 
 
 def _recommendation_items(ctx: ReportContext) -> list[tuple[str, str]]:
