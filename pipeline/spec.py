@@ -343,7 +343,7 @@ CHAPTERS = (
     "open_answers",
     "change",
 )
-ANNEXES = ("respondents", "scores", "issues", "questions", "acronyms")
+ANNEXES = ("recommendations", "respondents", "scores", "issues", "questions", "acronyms")
 
 
 class ReportText(_Model):

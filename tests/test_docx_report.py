@@ -440,11 +440,12 @@ def test_heading_1_sections_in_order(document):
         "E-waste projects",
         "Sharing knowledge about e-waste projects",
         "Recommendations",
-        "Annex A. Respondents and non-respondents",
-        "Annex B. Scores by agency and life-cycle stage",
-        "Annex C. Data-quality log",
-        "Annex D. Answers by question",
-        "Annex E. Acronyms and abbreviations",
+        "Annex A. Further recommendations",
+        "Annex B. Respondents and non-respondents",
+        "Annex C. Scores by agency and life-cycle stage",
+        "Annex D. Data-quality log",
+        "Annex E. Answers by question",
+        "Annex F. Acronyms and abbreviations",
     ]
     assert h1 == expected
     h2 = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
@@ -602,11 +603,68 @@ def test_projects_are_capped_and_point_to_the_workbook(document):
 def test_recommendations_follow_the_rules(document):
     paragraphs = document.paragraphs
     items = [p.text for p in paragraphs if p.style.name == "List Number"]
-    joined = "\n".join(items)
-    assert "Designate a lead agency for Final disposal." in joined
+    assert 0 < len(items) <= recommendations.MAX_MAIN
+    further = next(t for t in document.tables if t.rows[0].cells[0].text == "Recommendation")
+    minor = [r.cells[0].text for r in further.rows[1:]]
+    joined = "\n".join(items + minor)
+    assert "Strengthen the UN system's work on Final disposal." in joined
+    assert "critical gap and no agency leads it" in joined
     assert "into the network" in joined
     assert "Start with Shared project database." in joined
     assert "Follow up the 4 agencies that did not answer." in joined
+    h1 = [p.text for p in paragraphs if p.style.name == "Heading 1"]
+    assert "Annex A. Further recommendations" in h1
+
+
+def test_recommendations_are_ranked_by_their_evidence(survey):
+    words = narrative.Words.from_survey(survey)
+    coverage = pd.DataFrame(
+        {
+            "dimension": ["raw_materials", "final_disposal"],
+            "label": ["Raw materials and extraction", "Final disposal"],
+            "n_engaged": [2, 0],
+            "mean_score": [0.3, 0.1],
+            "lead_entities": [pd.NA, pd.NA],
+        }
+    )
+    gaps = pd.DataFrame(
+        {
+            "kind": ["stage", "stage"],
+            "dimension": ["raw_materials", "final_disposal"],
+            "label": ["Raw materials and extraction", "Final disposal"],
+            "severity": ["gap", "critical"],
+            "reason": ["few", "none"],
+            "evidence": ["2 of 12", "0 of 12"],
+        }
+    )
+    pairs = pd.DataFrame(
+        {
+            "entity_a": [f"A{i}" for i in range(6)],
+            "entity_b": [f"B{i}" for i in range(6)],
+            "relation": ["overlap"] * 3 + ["complement"] * 3,
+            "similarity": [0.95, 0.93, 0.91, 0.1, 0.2, 0.3],
+            "detail": [pd.NA] * 6,
+        }
+    )
+    fall = {"kind": "score", "item": "reuse_repair", "label": "Reuse", "direction": "down",
+            "size": -0.4, "p": 0.002, "n_pairs": 10, "distinguishable": True, "dimension": "reuse_repair"}
+    noise = {**fall, "item": "collection", "dimension": "collection", "distinguishable": False}
+    drafted = recommendations.recommendations(
+        coverage, gaps, pd.DataFrame(columns=["acronym", "dimension", "score"]),
+        {"isolated": ["WMO"], "n_edges": 10, "n_mutual_pairs": 1}, pairs,
+        pd.DataFrame(), {}, [], 1.0, words,
+        projects={"Raw materials and extraction": 9, "Final disposal": 1}, findings=[fall, noise],
+    )
+    leads = [r.lead for r in drafted.main]
+    assert len(drafted.main) == recommendations.MAX_MAIN and len(drafted.minor) == 3
+    # the change told from noise first, the critical gap before the plain one; noise: no draft
+    assert leads[0] == f"Find out why engagement in {words.label('reuse_repair')} fell."
+    assert leads[1].endswith("Final disposal.") and "Raw materials" in leads[2]
+    assert not any(words.label("collection") in lead for lead in leads)
+    # a weak stage that holds most projects says so: the answers and the inventory disagree
+    assert "yet 9 of the 10 projects reported concern it" in drafted.main[2].why
+    assert "projects reported" not in drafted.main[1].why  # 1 of 10: not among those with most
+    assert all(r.lead.startswith("Connect") for r in drafted.minor)  # single pairs weigh least
 
 
 def test_empty_projects_say_so_and_missing_tables_are_skipped(tmp_path, survey, registry):
@@ -724,7 +782,7 @@ def test_rules_for_gaps_pairs_and_findings(survey):
         }
     )
     other = recommendations.recommend_other_gaps(gaps, words)
-    assert [lead for lead, _ in other] == [
+    assert [r.lead for r in other] == [
         "Address the topic gap on Extended producer responsibility.",
         "Widen the types of activity in Raw and Reuse.",
     ]
@@ -738,11 +796,11 @@ def test_rules_for_gaps_pairs_and_findings(survey):
         }
     )
     network = recommendations.recommend_network({"isolated": [], "n_edges": 0}, pairs, words)
-    assert network[0] == (
+    assert network[0].pair == (
         "Check for possible duplication between UNEP and BRS.",
         "Their profiles are 96% similar.",
     )
-    assert network[1][0] == "Connect ILO and UNDP."  # the most different pair first
+    assert network[1].lead == "Connect ILO and UNDP."  # the most different pair first
     row = pd.Series(
         {
             "dimension": "final_disposal",

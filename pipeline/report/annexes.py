@@ -18,6 +18,7 @@ from docx.oxml.ns import qn
 from pipeline.report import words as nar
 from pipeline.report.context import ReportContext, capped
 from pipeline.report.document import ReportDocument, element_text
+from pipeline.report.recommendations import annex_further
 from pipeline.report.words import Words
 
 MAX_ANNEX_ROWS = 200
@@ -465,6 +466,7 @@ def write_annexes(doc: ReportDocument, ctx: ReportContext, names: Sequence[str])
     """The declared annexes in order, lettered A, B, ...; neighbouring wide ones share one
     landscape section. An annex with nothing to show (no scores) takes no letter."""
     writers = {
+        "recommendations": annex_further,
         "respondents": annex_respondents,
         "scores": annex_scores,
         "issues": annex_issues,

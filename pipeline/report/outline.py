@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from pipeline.analyses import chapter_writers
 from pipeline.analyses.coverage.words import coverage_sentence
 from pipeline.analyses.gaps.words import gaps_sentence
@@ -35,7 +33,7 @@ from pipeline.report.context import (
     who_was_asked,
 )
 from pipeline.report.document import ReportDocument
-from pipeline.report.recommendations import recommendations
+from pipeline.report.recommendations import draft, write_recommendations
 from pipeline.report.words import Words
 from pipeline.score import rule_text
 from pipeline.spec import ANNEXES, CHAPTERS
@@ -44,29 +42,6 @@ from pipeline.wording import fewer_than
 
 
 # -- data shaping ----------------------------------------------------------------------
-def _engagement(ctx: ReportContext) -> pd.DataFrame:
-    """``acronym, dimension, score``: the choice score of each entity's engagement answer."""
-    cov = ctx.result.survey.model.coverage
-    tidy = ctx.result.responses.tidy if ctx.result.responses is not None else None
-    if cov is None or tidy is None or tidy.empty:
-        return pd.DataFrame(columns=["acronym", "dimension", "score"])
-    rows = tidy[tidy["question_id"] == cov.question]
-    fields = ctx.result.survey.fields_of(cov.question)
-    scores = (
-        {c.name: c.score for c in ctx.result.survey.choices(fields[0].choices)}
-        if fields and fields[0].choices
-        else {}
-    )
-    return pd.DataFrame(
-        {
-            "acronym": rows["entity_id"].map(ctx.acr),
-            "dimension": rows["dimension"].astype("string"),
-            "score": pd.to_numeric(rows["answer"].map(scores), errors="coerce"),
-        }
-    ).dropna(subset=["score"])
-
-
-# -- sections --------------------------------------------------------------------------
 def _title_page(doc: ReportDocument, ctx: ReportContext) -> None:
     r = ctx.result
     doc.title_page(
@@ -96,7 +71,7 @@ def _executive_summary(doc: ReportDocument, ctx: ReportContext) -> None:
     change = change_from_run(r, ctx.charts, w)
     if change is not None:
         paragraphs.append(change_summary(change))
-    n_recs = len(_recommendation_items(ctx))
+    n_recs = len(draft(ctx).main)
     if n_recs:
         paragraphs.append(
             f"The Recommendations section drafts {nar.plural(n_recs, 'action', 'actions')} "
@@ -190,46 +165,6 @@ def _threshold_sentence(w: Words) -> str:
     )
 
 
-def _recommendation_items(ctx: ReportContext) -> list[tuple[str, str]]:
-    status = ctx.table("response_status")
-    missing = (
-        status.loc[~status["responded"].astype(bool), "acronym"].tolist()
-        if not status.empty and "responded" in status
-        else []
-    )
-    pairs = ctx.table("pairs")
-    if not pairs.empty:
-        pairs = pairs.assign(
-            entity_a=pairs["entity_a"].map(ctx.acr), entity_b=pairs["entity_b"].map(ctx.acr)
-        )
-    return recommendations(
-        ctx.table("coverage"),
-        ctx.table("gaps"),
-        _engagement(ctx),
-        ctx.stats.get("network") or {},
-        pairs,
-        ctx.table("ranking"),
-        ctx.ranking_stats(),
-        missing,
-        ctx.stats.get("response_rate"),
-        ctx.words,
-    )
-
-
-def _recommendations(doc: ReportDocument, ctx: ReportContext) -> None:
-    items, w = _recommendation_items(ctx), ctx.words
-    doc.heading("Recommendations", 1)
-    if not items:
-        doc.paragraph("The rules found nothing to recommend from this round's numbers.")
-        return
-    doc.paragraph(
-        "The recommendations below were drafted by rules from the findings above; each says "
-        f"why it is made. They are a starting point for {w.decides}, not its conclusion."
-    )
-    doc.bullets(items, numbered=True)
-
-
-# -- entry point -----------------------------------------------------------------------
 def write_report(result: RunResult, charts: list, path: Path, template: Path | None = None) -> Path:
     """Write the draft Word report of ``result`` to ``path`` and return the path.
 
@@ -264,7 +199,7 @@ def write_report(result: RunResult, charts: list, path: Path, template: Path | N
     for name in result.survey.model.report.chapters or CHAPTERS:
         if name in writers:
             writers[name](doc, ctx)
-    _recommendations(doc, ctx)
+    write_recommendations(doc, ctx)
     write_annexes(doc, ctx, result.survey.model.report.annexes or ANNEXES)
     return doc.save(Path(path))
 
@@ -279,4 +214,4 @@ def report_recommendations(result: RunResult, charts: list | None = None) -> lis
         from pipeline.report.benchmark_chapters import requirement_report_recommendations
 
         return requirement_report_recommendations(ctx)
-    return list(_recommendation_items(ctx))
+    return draft(ctx).pairs
