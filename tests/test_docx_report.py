@@ -617,7 +617,7 @@ def test_recommendations_follow_the_rules(document):
 
 
 def test_recommendations_are_ranked_by_their_evidence(survey):
-    words = narrative.Words.from_survey(survey)
+    words = Words.from_survey(survey)
     coverage = pd.DataFrame(
         {
             "dimension": ["raw_materials", "final_disposal"],

@@ -41,7 +41,7 @@ from pipeline.tables import RunResult
 from pipeline.wording import fewer_than
 
 
-# -- data shaping ----------------------------------------------------------------------
+# -- sections --------------------------------------------------------------------------
 def _title_page(doc: ReportDocument, ctx: ReportContext) -> None:
     r = ctx.result
     doc.title_page(
