@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import itemgetter
 
 EXCEL_ROWS = 1_048_576
 EXCEL_COLUMNS = 16_384
@@ -69,9 +70,10 @@ def valid_ref(ref: str) -> bool:
 
 def _far_corner(refs: list[tuple[bytes, bytes, bytes]]) -> tuple[int, int]:
     """The largest column number and row number among cell references."""
-    columns = {c for c, _, _ in refs}
-    rows = {r for _, r, _ in refs}
-    return max(column_number(c.decode()) for c in columns), max(map(int, rows))
+    columns = set(map(itemgetter(0), refs))
+    rows = set(map(itemgetter(1), refs))
+    widest = max(columns, key=lambda c: (len(c), c))  # letters: longer is further right
+    return column_number(widest.decode()), max(map(int, rows))
 
 
 @dataclass
