@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy.cluster.hierarchy import dendrogram
 
-from pipeline.analysis.clusters import (
+from pipeline.analyses.benchmark.clusters import (
     choose_n_clusters,
     cluster_drivers,
     cluster_entities,

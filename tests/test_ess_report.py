@@ -12,10 +12,10 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from openpyxl import load_workbook
 
+from pipeline.analyses.benchmark.scale import coverage_scale
 from pipeline.demo import write_demo_round
 from pipeline.paths import Layout
 from pipeline.registry import Registry
-from pipeline.report.benchmark_charts import coverage_scale
 from pipeline.run import RunOutcome, run_round
 from pipeline.spec import Survey, load_survey
 

@@ -220,7 +220,7 @@ def test_no_name_is_wrapped_inside(demo: Demo) -> None:
         swfs_synthesis="'Status: not a gap ...' under every area (narrative); 'The rounds used "
         "different versions of the form ...' in every change subsection (compare_sections)",
         ess_safeguards="'N more agencies making it mandatory would make it part of the core (now "
-        "...)' repeated per requirement (benchmark_words / benchmark_chapters)",
+        "...)' repeated per requirement (benchmark words / body)",
     ),
     indirect=True,
 )

@@ -26,19 +26,20 @@ import pandas as pd
 import pytest
 import yaml
 
-from pipeline.analysis.requirements import (
+from pipeline.analyses.benchmark.adoption import (
     adoption_rates,
-    analyse_requirements,
     benchmark,
-    comparison_labels,
-    comparison_matrix,
-    documentation_warnings,
     maturity_table,
     minimum_requirements,
-    requirement_items,
     sensitivity,
     to_adopt,
 )
+from pipeline.analyses.benchmark.answers import (
+    comparison_labels,
+    comparison_matrix,
+    requirement_items,
+)
+from pipeline.analyses.benchmark.compute import analyse_requirements, documentation_warnings
 from pipeline.errors import IssueLog
 from pipeline.registry import Registry
 from pipeline.spec import Survey, load_survey

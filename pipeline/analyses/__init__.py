@@ -51,6 +51,7 @@ __all__ = [
     "analyses",
     "chapter_writers",
     "make_charts",
+    "report_body",
     "sheets",
 ]
 
@@ -109,6 +110,12 @@ def chapter_writers(survey: Survey) -> dict[str, Callable[[Any, Any], None]]:
     """Chapter name -> writer ``(doc, ctx)`` for every chapter of the analyses ``survey``
     switches on."""
     return {name: load(ref) for a in analyses(survey) for name, ref in a.chapters.items()}
+
+
+def report_body(survey: Survey) -> Analysis | None:
+    """The analysis ``survey`` switches on that writes the report's whole body itself (its
+    record declares a ``body``), if any."""
+    return next((a for a in analyses(survey) if a.body is not None), None)
 
 
 def sheets() -> dict[str, tuple[str, str]]:

@@ -59,7 +59,13 @@ class Analysis:
       ``skip`` left out);
     - ``replaces_charts``: chart ids of other analyses that this one's charts stand in for;
     - ``chapters``: report chapter name (see ``pipeline.spec.CHAPTERS``) -> ``(doc, ctx)``;
-    - ``sheets``: table name -> (sheet name, what the sheet holds), in workbook order.
+    - ``sheets``: table name -> (sheet name, what the sheet holds), in workbook order;
+    - ``body``: for an analysis that writes the whole report body itself (a benchmark), the
+      writer ``(doc, ctx, extra_chapters)`` the outline calls after the title page and
+      contents in place of its summary, methodology, chapters, recommendations and annexes
+      (``extra_chapters``: a callable writing chapters such as the comparison with the
+      previous round, or None), and ``body_recommendations``: ``ctx -> [(lead, why)]``, the
+      recommendations that body drafts (for the slides).
     """
 
     name: str
@@ -69,6 +75,8 @@ class Analysis:
     replaces_charts: frozenset[str] = frozenset()
     chapters: dict[str, str] = field(default_factory=dict)
     sheets: dict[str, tuple[str, str]] = field(default_factory=dict)
+    body: str | None = None
+    body_recommendations: str | None = None
 
 
 def load(ref: str) -> Any:

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from pipeline.analyses import analyse
+from pipeline.analyses.benchmark.compute import analyse_requirements
 from pipeline.analyses.coverage.compute import coverage
 from pipeline.analyses.gaps.compute import activity_matrix, find_gaps, topic_coverage
 from pipeline.analyses.links.compute import collaboration_network, profile_pairs
@@ -14,7 +15,6 @@ from pipeline.analyses.ranking.compute import knowledge_sharing_ranking
 from pipeline.analyses.response.compute import response_status
 from pipeline.analyses.scores.compute import heatmap_matrix
 from pipeline.analyses.workplan.compute import work_plan
-from pipeline.analysis.requirements import analyse_requirements
 
 __all__ = [
     "activity_matrix",

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.analyses import chapter_writers
+from pipeline.analyses import chapter_writers, report_body
+from pipeline.analyses.base import load
 from pipeline.analyses.coverage.words import coverage_sentence
 from pipeline.analyses.gaps.words import gaps_sentence
 from pipeline.analyses.links.words import network_sentences
@@ -187,11 +188,10 @@ def write_report(result: RunResult, charts: list, path: Path, template: Path | N
     change = change_from_run(result, ctx.charts, words)
     _title_page(doc, ctx)
     doc.toc()
-    if result.survey.model.requirements is not None:  # a benchmark has chapters of its own
-        from pipeline.report.benchmark_chapters import write_requirement_chapters
-
+    owner = report_body(result.survey)
+    if owner is not None and owner.body is not None:  # e.g. a benchmark: a body of its own
         extra = (lambda: write_change_chapter(doc, change)) if change is not None else None
-        write_requirement_chapters(doc, ctx, extra)
+        load(owner.body)(doc, ctx, extra)
         return doc.save(Path(path))
     _executive_summary(doc, ctx)
     _methodology(doc, ctx)
@@ -210,8 +210,7 @@ def report_recommendations(result: RunResult, charts: list | None = None) -> lis
     words = Words.from_survey(result.survey)
     acronyms = result.registry.acronyms() if result.registry is not None else {}
     ctx = ReportContext(result, words, {c.id: c for c in charts or []}, acronyms)
-    if result.survey.model.requirements is not None:
-        from pipeline.report.benchmark_chapters import requirement_report_recommendations
-
-        return requirement_report_recommendations(ctx)
+    owner = report_body(result.survey)
+    if owner is not None and owner.body_recommendations is not None:
+        return load(owner.body_recommendations)(ctx)
     return draft(ctx).pairs

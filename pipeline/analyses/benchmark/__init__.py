@@ -1,44 +1,20 @@
 """Requirements benchmark: how each entity's system covers a declared set of requirements
 (comparison matrix, adoption, common minimum requirements, maturity, clusters). A survey
-that declares it gets the benchmark's own chapters in place of the score chapters."""
+that declares it gets the benchmark's own report body (``body``) in place of the score
+chapters."""
 
 from __future__ import annotations
 
-from pipeline.analyses.base import Analysis, AnalysisInput, Stats, Tables, declares
-from pipeline.errors import IssueLog
-from pipeline.tables import Responses
-
-
-def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
-    from pipeline.analysis.requirements import analyse_requirements
-
-    found = IssueLog()
-    out, stats = analyse_requirements(
-        _with_source_rows(inp.responses), inp.survey, inp.registry, found
-    )
-    if inp.log is not None:  # each documentation warning once, however often it was found
-        known = set(inp.log.issues)
-        inp.log.extend(i for i in found.issues if i not in known)
-    return out, stats
-
-
-def _with_source_rows(responses: Responses) -> Responses:
-    """``responses`` whose submissions carry ``source_row`` (the row of the kept submission,
-    from the tidy table), so that data-quality warnings can name the row."""
-    subs, tidy = responses.submissions, responses.tidy
-    if "source_row" in subs.columns or tidy is None or "source_row" not in tidy.columns:
-        return responses
-    rows = tidy.dropna(subset=["source_row"]).groupby("entity_id")["source_row"].first()
-    subs = subs.assign(source_row=subs["entity_id"].map(rows).astype("Int64"))
-    return Responses(subs, responses.repeats, tidy)
-
+from pipeline.analyses.base import Analysis, declares
 
 ANALYSIS = Analysis(
     "benchmark",
     declares("requirements"),
-    compute=f"{__name__}:compute",
-    charts="pipeline.report.benchmark_charts:make_requirement_charts",
+    compute=f"{__name__}.compute:compute",
+    charts=f"{__name__}.charts:make_requirement_charts",
     replaces_charts=frozenset({"heatmap", "coverage", "gaps"}),
+    body=f"{__name__}.body:write_requirement_chapters",
+    body_recommendations=f"{__name__}.body:requirement_report_recommendations",
     sheets={
         "comparison_labels": (
             "Comparison matrix",

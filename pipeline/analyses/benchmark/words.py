@@ -1,6 +1,6 @@
 """The sentences and recommendations of a benchmark survey (a ``requirements:`` block),
 written from the numbers: small pure functions that take tables of
-:func:`pipeline.analysis.requirements.analyse_requirements` and return text."""
+:func:`pipeline.analyses.benchmark.compute.analyse_requirements` and return text."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipeline.analyses.benchmark.scale import coverage_scale
 from pipeline.report import words as nar
-from pipeline.report.benchmark_charts import coverage_scale
 from pipeline.report.recommendations import Recommendation
 from pipeline.report.words import Words
 from pipeline.spec import Survey

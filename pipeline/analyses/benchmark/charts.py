@@ -1,7 +1,7 @@
 """The charts of a benchmark survey (a ``requirements:`` block, e.g. ESS), drawn for a projector.
 
 :func:`make_requirement_charts` takes a :class:`~pipeline.tables.RunResult` whose tables
-come from :func:`pipeline.analysis.requirements.analyse_requirements` and writes, as PNG
+come from :func:`pipeline.analyses.benchmark.compute.analyse_requirements` and writes, as PNG
 (200 dpi) and SVG, with the shared look of :mod:`pipeline.report.style`:
 
 - ``adoption``: per requirement, the share of the agencies it applies to that make it
@@ -23,30 +23,31 @@ skipped. The same inputs give byte-identical files.
 
 from __future__ import annotations
 
-import itertools
-import textwrap
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from pipeline.analyses.benchmark.chart_parts import (
+    BRACKET_MARGIN,
+    ChartCtx,
+    chart_ctx,
+    group_brackets,
+    group_names,
+    leave_right_margin,
+    pct,
+    rows_with_gaps,
+)
+from pipeline.analyses.benchmark.cluster_chart import clusters_chart
+from pipeline.analyses.benchmark.scale import TIER_LABELS, coverage_scale
 from pipeline.report import style
 from pipeline.report.chart_loop import draw_charts
 from pipeline.report.figure import Chart
 from pipeline.report.style import frame, new_figure, save, tidy_axes
-from pipeline.report.words import capitalise, inline
-from pipeline.spec import Survey
+from pipeline.report.words import inline
 from pipeline.tables import RunResult
 
-# Colours of the coverage scale, strongest answer first (Okabe-Ito blues and orange, then
-# grey for "not covered"); an unscored answer such as "not applicable" is white, hatched.
-SCALE_COLOURS = [style.MAIN, style.OKABE_ITO["sky_blue"], style.OKABE_ITO["orange"], "#CFCFCF"]
-NOT_APPLICABLE_COLOUR = "#FFFFFF"
-# Tiers of the common minimum requirements.
-TIER_LABELS = {"core": "core", "within_reach": "within reach", "aspirational": "aspirational"}
 TIER_COLOURS = {
     "core": style.MAIN,
     "within_reach": style.OKABE_ITO["sky_blue"],
@@ -54,149 +55,12 @@ TIER_COLOURS = {
 }
 # Maturity levels, lowest first: grey, then light to dark blue (ordered, colour-blind safe).
 MATURITY_COLOURS = ["#D9D9D9", "#C6DBEF", "#6BAED6", "#2171B5", "#08306B"]
-GROUP_GAP = 0.6  # blank space between requirement groups, in rows
-BRACKET_MARGIN = 0.12  # share of the figure width kept for the group names
-
-
-@dataclass(frozen=True)
-class ScaleStep:
-    """One answer of the coverage scale, as the charts and the report show it."""
-
-    name: str
-    label: str
-    code: str  # short code for a matrix cell: M, G, U, –, n/a
-    colour: str
-    score: float | None
-
-
-def coverage_scale(survey: Survey) -> list[ScaleStep]:
-    """The coverage choices of a benchmark survey, strongest first, unscored ones last.
-
-    Codes: "M" for the choice that means met (``requirements.mandatory``), "n/a" for the
-    not-applicable choice, "–" for a choice scoring 0, else the label's initial (made
-    unique with the next letters).
-    """
-    spec = survey.model.requirements
-    if spec is None:
-        raise ValueError(f"survey '{survey.id}' declares no 'requirements' block")
-    field = next(f for f in survey.fields_of(spec.coverage_question) if f.dimension)
-    choices = survey.choices(field.choices or "")
-    scored = sorted((c for c in choices if c.score is not None), key=lambda c: -float(c.score or 0))
-    unscored = [c for c in choices if c.score is None]
-    steps: list[ScaleStep] = []
-    taken: set[str] = set()
-    for i, c in enumerate([*scored, *unscored]):
-        if c.name == spec.mandatory:
-            code = "M"
-        elif c.name == spec.not_applicable or c.score is None:
-            code = "n/a"
-        elif float(c.score or 0) == 0:
-            code = "–"
-        else:
-            letters = "".join(ch for ch in c.label.upper() if ch.isalpha())
-            code = next((letters[:k] for k in range(1, len(letters) + 1) if letters[:k] not in taken), c.name)
-        taken.add(code)
-        colour = (
-            SCALE_COLOURS[min(i, len(SCALE_COLOURS) - 1)] if c.score is not None else NOT_APPLICABLE_COLOUR
-        )
-        steps.append(ScaleStep(c.name, c.label, code, colour, c.score))
-    return steps
-
-
-# -- the run's words -------------------------------------------------------------------
-
-
-@dataclass
-class _Ctx:
-    result: RunResult
-    survey: Survey
-    noun: str
-    plural: str
-    n: int
-
-    def table(self, name: str) -> pd.DataFrame | None:
-        t = self.result.tables.get(name)
-        return t if isinstance(t, pd.DataFrame) and not t.empty else None
-
-    def subtitle(self, extra: str = "") -> str:
-        base = f"{self.survey.title}, round {self.result.round}"
-        return f"{base}  ·  {extra}" if extra else base
-
-    def source(self, n: int | None = None) -> str:
-        note = self.survey.model.source_note or self.survey.title
-        return f"Source: {note}, round {self.result.round}; n = {self.n if n is None else n} {self.plural}"
-
-
-def _ctx(result: RunResult) -> _Ctx:
-    model = result.survey.model
-    n = result.stats.get("n_compared") if isinstance(result.stats, dict) else None
-    if n is None:
-        n = len(result.responses.submissions)
-    return _Ctx(result, result.survey, model.entity_noun, model.entity_plural, int(n))
-
-
-def _pct(x: float) -> str:
-    return "n/a" if x is None or np.isnan(x) else f"{100 * x:.0f}%"
-
-
-def _short(label: str, width: int) -> str:
-    return textwrap.shorten(str(label), width=width, placeholder="…")
-
-
-def _two_lines(label: str, width: int) -> str:
-    """A label on at most two lines of ``width`` characters, shortened with an ellipsis."""
-    lines = textwrap.wrap(str(label), width=width, break_long_words=False) or [str(label)]
-    if len(lines) > 2:
-        lines = [lines[0], _short(" ".join(lines[1:]), width)]
-    return "\n".join(lines)
-
-
-def _group_labels(survey: Survey) -> dict[str, str]:
-    spec = survey.model.requirements
-    return dict(spec.groups) if spec else {}
-
-
-def _rows_with_gaps(groups: pd.Series) -> np.ndarray:
-    """y position of each row, with a gap between consecutive groups."""
-    g = groups.astype("string").fillna("").to_numpy(dtype=object)
-    starts = np.r_[False, g[1:] != g[:-1]] if len(g) else np.zeros(0, dtype=bool)
-    return np.arange(len(g)) + GROUP_GAP * np.cumsum(starts)
-
-
-def _leave_right_margin(fig: Any, share: float) -> None:
-    """Keep ``share`` of the figure's width free on the right (for text beside the axes)."""
-    left, bottom, width, height = style.PLOT_RECT_WITH_KEY
-    fig.get_layout_engine().set(rect=(left, bottom, width - share, height))
-
-
-def _group_brackets(fig: Any, ax: Any, y: np.ndarray, groups: pd.Series, labels: dict[str, str]) -> None:
-    """A bracket and the group's name beside the rows of each group, in the right margin
-    that :func:`_leave_right_margin` kept free (so outside the layout)."""
-    from matplotlib.transforms import blended_transform_factory
-
-    where = blended_transform_factory(fig.transFigure, ax.transData)
-    left, _bottom, width, _height = style.PLOT_RECT_WITH_KEY
-    x = left + width - BRACKET_MARGIN + 0.008
-    g = groups.fillna("").to_numpy()
-    for group in pd.unique(g):
-        rows = y[g == group]
-        if not group or not len(rows):
-            continue
-        top, bottom = rows.min() - 0.35, rows.max() + 0.35
-        (line,) = ax.plot([x, x], [top, bottom], color=style.SOFT_INK, linewidth=1.6, clip_on=False,
-                          transform=where)
-        line.set_in_layout(False)
-        name = textwrap.fill(labels.get(group, group), 12)
-        ax.text(
-            x + 0.008, (top + bottom) / 2, name, ha="left", va="center", transform=where,
-            fontsize=style.ANNOTATION_SIZE, fontweight="bold", color=style.SOFT_INK, clip_on=False,
-        ).set_in_layout(False)
 
 
 # -- adoption ----------------------------------------------------------------------------
 
 
-def _adoption(ctx: _Ctx, out_dir: Path) -> Chart | None:
+def _adoption(ctx: ChartCtx, out_dir: Path) -> Chart | None:
     adoption = ctx.table("adoption")
     spec = ctx.survey.model.requirements
     if adoption is None or spec is None:
@@ -208,9 +72,9 @@ def _adoption(ctx: _Ctx, out_dir: Path) -> Chart | None:
     scored = [s for s in scale if s.score is not None]
     n_answered = adoption["n_answered"].to_numpy(dtype=float)
     denominator = np.where(n_answered > 0, n_answered, np.nan)
-    y = _rows_with_gaps(adoption["group"])
+    y = rows_with_gaps(adoption["group"])
     fig, ax = new_figure(key=True)
-    _leave_right_margin(fig, BRACKET_MARGIN)
+    leave_right_margin(fig, BRACKET_MARGIN)
     left = np.zeros(len(adoption))
     key: list[Any] = []
     for step in scored:
@@ -245,7 +109,7 @@ def _adoption(ctx: _Ctx, out_dir: Path) -> Chart | None:
     ax.set_xlabel(f"share of the {ctx.plural} the requirement applies to")
     tidy_axes(ax)
     ax.spines["left"].set_visible(False)
-    _group_brackets(fig, ax, y, adoption["group"], _group_labels(ctx.survey))
+    group_brackets(fig, ax, y, adoption["group"], group_names(ctx.survey))
 
     title = f"How many {ctx.plural} make each requirement mandatory"
     frame(fig, title, ctx.subtitle("at the right: mandatory / applicable answers, + not applicable"),
@@ -259,8 +123,8 @@ def _adoption(ctx: _Ctx, out_dir: Path) -> Chart | None:
         f"Stacked bar chart of how the {ctx.n} {ctx.plural} cover each of the {len(adoption)} "
         f"requirements, as shares of the {ctx.plural} each applies to. "
         f"{adoption.at[top, 'label']} is mandatory in the most ({n_mand[top]} of "
-        f"{int(n_answered[top])}, {_pct(shares[top])}), {inline(adoption.at[low, 'label'])} in the fewest "
-        f"({n_mand[low]} of {int(n_answered[low])}, {_pct(shares[low])}); {n_core} of "
+        f"{int(n_answered[top])}, {pct(shares[top])}), {inline(adoption.at[low, 'label'])} in the fewest "
+        f"({n_mand[low]} of {int(n_answered[low])}, {pct(shares[low])}); {n_core} of "
         f"{len(adoption)} requirements reach the consensus share of {threshold:.0f}%."
     )
     n_na_total = int(n_na.sum())
@@ -277,7 +141,7 @@ def _adoption(ctx: _Ctx, out_dir: Path) -> Chart | None:
 GROUP_MARKERS = ["o", "s", "D", "^", "v"]
 
 
-def _benchmark(ctx: _Ctx, out_dir: Path) -> Chart | None:
+def _benchmark(ctx: ChartCtx, out_dir: Path) -> Chart | None:
     bench = ctx.table("benchmark")
     if bench is None:
         return None
@@ -285,7 +149,7 @@ def _benchmark(ctx: _Ctx, out_dir: Path) -> Chart | None:
     from matplotlib.patches import Patch
 
     bench = bench.reset_index(drop=True)
-    group_labels = _group_labels(ctx.survey)
+    group_labels = group_names(ctx.survey)
     groups = [c.removeprefix("share_") for c in bench.columns if c.startswith("share_") and c != "share_mandatory"]
     y = np.arange(len(bench))
     overall = bench["share_mandatory"].to_numpy(dtype=float) * 100
@@ -328,16 +192,16 @@ def _benchmark(ctx: _Ctx, out_dir: Path) -> Chart | None:
         hi, lo = max(means, key=lambda g: means[g]), min(means, key=lambda g: means[g])
         finding = (
             f" On average, {group_labels.get(hi, hi).lower()} are mandatory most often "
-            f"({_pct(means[hi])} of those that apply) and {group_labels.get(lo, lo).lower()} least "
-            f"({_pct(means[lo])})."
+            f"({pct(means[hi])} of those that apply) and {group_labels.get(lo, lo).lower()} least "
+            f"({pct(means[lo])})."
         )
     alt = (
         f"Bar chart of the share of applicable requirements each of {len(bench)} {ctx.plural} makes "
         f"mandatory, with markers per group of requirements. {best['acronym']} has the highest share "
-        f"({_pct(best['share_mandatory'])}, {int(best['n_mandatory'])} of {int(best['n_applicable'])}) "
-        f"and {worst['acronym']} the lowest ({_pct(worst['share_mandatory'])}, "
+        f"({pct(best['share_mandatory'])}, {int(best['n_mandatory'])} of {int(best['n_applicable'])}) "
+        f"and {worst['acronym']} the lowest ({pct(worst['share_mandatory'])}, "
         f"{int(worst['n_mandatory'])} of {int(worst['n_applicable'])}); the median "
-        f"{ctx.noun} makes {_pct(float(valid['share_mandatory'].median()))} mandatory.{finding}"
+        f"{ctx.noun} makes {pct(float(valid['share_mandatory'].median()))} mandatory.{finding}"
     )
     caption = (
         f"Share of the requirements that apply to each {ctx.noun} that it makes mandatory: all "
@@ -346,168 +210,10 @@ def _benchmark(ctx: _Ctx, out_dir: Path) -> Chart | None:
     return Chart("benchmark", title, caption, alt, png, svg)
 
 
-# -- clustered heat map with dendrogram ----------------------------------------------------
-
-
-def _clusters(ctx: _Ctx, out_dir: Path) -> Chart | None:
-    matrix = ctx.table("comparison_matrix")
-    clusters = ctx.table("clusters")
-    linkage = ctx.result.stats.get("cluster_linkage") if isinstance(ctx.result.stats, dict) else None
-    if matrix is None or clusters is None or not linkage:
-        return None
-    import matplotlib.colors as mcolors
-    from matplotlib.patches import Patch
-    from scipy.cluster.hierarchy import dendrogram
-
-    z = np.asarray(linkage, dtype=float)
-    scale = coverage_scale(ctx.survey)
-    items = _items(ctx.survey)
-    order = [c for c in items["requirement"] if c in matrix.columns]
-    acronyms = matrix["acronym"].astype(str).tolist()
-    n_rows, n_cols = len(acronyms), len(order)
-    codes = {s.name: i for i, s in enumerate(scale)}
-    values = matrix[order].apply(lambda col: col.map(codes)).to_numpy(dtype=float, na_value=np.nan)
-    cmap = mcolors.ListedColormap([s.colour for s in scale]).with_extremes(bad=style.MISSING_CELL)
-
-    fig, (ax_tree, ax) = new_figure(2, width_ratios=[1, 5.2], key=True)
-    # dendrogram: leaves top to bottom in the matrix's row order, root on the left
-    k = int(ctx.result.stats.get("n_clusters") or 1)
-    heights = z[:, 2]
-    # k clusters keep all merges but the last k - 1: cut between those two heights
-    cut = (heights[-k] + heights[-k + 1]) / 2 if 1 < k <= len(heights) else heights.max() + 1
-    palette = [style.OKABE_ITO[c] for c in ("blue", "vermillion", "bluish_green", "reddish_purple", "orange")]
-    from scipy.cluster import hierarchy
-
-    hierarchy.set_link_color_palette(palette)
-    # the linkage numbers the agencies in the order of the submissions it was computed from
-    registry_acronyms = ctx.result.registry.acronyms()
-    observed = [
-        registry_acronyms.get(str(e), str(e)) for e in ctx.result.responses.submissions["entity_id"]
-    ]
-    if len(observed) != len(z) + 1:
-        raise ValueError("the linkage does not match the round's submissions")
-    try:
-        tree = dendrogram(
-            z, orientation="left", labels=observed, no_labels=True, ax=ax_tree,
-            color_threshold=cut, above_threshold_color=style.MUTED,
-        )
-    finally:
-        hierarchy.set_link_color_palette(None)
-    if list(tree["ivl"]) != acronyms:
-        raise ValueError("the comparison matrix is not in the dendrogram's leaf order")
-    # scipy draws the first leaf at the bottom; the matrix lists it first, at the top
-    ax_tree.set_ylim(10 * n_rows, 0)
-    ax_tree.set_xlabel("distance")
-    ax_tree.tick_params(axis="y", length=0, labelleft=False)
-    for side in ("left", "right", "top"):
-        ax_tree.spines[side].set_visible(False)
-    ax_tree.tick_params(axis="x", labelsize=style.ANNOTATION_SIZE)
-
-    ax.pcolormesh(np.ma.masked_invalid(values), cmap=cmap, vmin=-0.5, vmax=len(scale) - 0.5,
-                  edgecolors="white", linewidth=1.0)
-    for (i, j), v in np.ndenumerate(values):
-        if np.isnan(v):
-            continue
-        step = scale[int(v)]
-        if step.score is None:
-            ax.text(j + 0.5, i + 0.5, "n/a", ha="center", va="center", fontsize=8, color=style.SOFT_INK)
-        elif step.code:
-            rgba = mcolors.to_rgba(step.colour)
-            ax.text(j + 0.5, i + 0.5, step.code, ha="center", va="center", fontsize=10,
-                    color=style.text_colour_on(rgba), fontweight="bold")
-    ax.set_xlim(0, n_cols)
-    ax.set_ylim(n_rows, 0)
-    ax.set_yticks(np.arange(n_rows) + 0.5)
-    ax.set_yticklabels(acronyms, fontsize=min(12, max(style.SMALLEST_SIZE, 190 / max(n_rows, 1))))
-    ax.tick_params(length=0)
-    labels = [items.set_index("requirement").at[c, "label"] for c in order]
-    ax.xaxis.tick_top()
-    ax.set_xticks(np.arange(n_cols) + 0.5)
-    ax.set_xticklabels([_two_lines(lab, 19) for lab in labels], rotation=90, fontsize=11,
-                       linespacing=1.0)
-    # groups: white separators between them, names under the columns
-    groups = items.set_index("requirement").loc[order, "group"].fillna("").to_numpy()
-    group_labels = _group_labels(ctx.survey)
-    bounds = [0, *[j for j in range(1, n_cols) if groups[j] != groups[j - 1]], n_cols]
-    for a, b in itertools.pairwise(bounds):
-        if a:
-            ax.axvline(a, color="white", linewidth=5)
-        ax.text((a + b) / 2, n_rows + 0.35, textwrap.fill(group_labels.get(groups[a], groups[a]), 4 * (b - a)),
-                ha="center", va="top", fontsize=style.ANNOTATION_SIZE, fontweight="bold",
-                color=style.SOFT_INK)
-    # clusters: a line between groups of agencies, their number at the right
-    member = clusters.set_index("acronym")["cluster"].reindex(acronyms).to_numpy()
-    starts = [0, *[i for i in range(1, n_rows) if member[i] != member[i - 1]], n_rows]
-    for a, b in itertools.pairwise(starts):
-        if a:
-            ax.axhline(a, color=style.INK, linewidth=2.2)
-        ax.text(n_cols + 0.25, (a + b) / 2, f"group {int(member[a])}", rotation=90, ha="left",
-                va="center", fontsize=style.ANNOTATION_SIZE, fontweight="bold", color=style.INK)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    ax.set_xlabel(" ", labelpad=30)
-
-    key = [
-        Patch(facecolor=s.colour, edgecolor="#999999",
-              label=f"{s.code}  {s.label if s.score is not None else 'Not applicable'}")
-        for s in scale
-    ]
-    title = f"Groups of {ctx.plural} with similar answers"
-    n_groups = int(clusters["cluster"].nunique())
-    frame(fig, title, ctx.subtitle(f"{n_groups} groups; {ctx.plural} ordered by the dendrogram"),
-          ctx.source(), key=key)
-    png, svg = save(fig, out_dir, "clusters")
-
-    alt = _clusters_alt(ctx, clusters, n_rows, n_cols)
-    caption = (
-        f"Answers of each {ctx.noun} (rows) on each requirement (columns), {ctx.plural} ordered by "
-        f"hierarchical clustering of their answers (average linkage on a Gower distance); the "
-        f"dendrogram on the left shows how alike they are, lines separate the {n_groups} groups."
-    )
-    return Chart("clusters", title, caption, alt, png, svg)
-
-
-def _clusters_alt(ctx: _Ctx, clusters: pd.DataFrame, n_rows: int, n_cols: int) -> str:
-    bench = ctx.table("benchmark")
-    share = (
-        bench.set_index("acronym")["share_mandatory"] if bench is not None else pd.Series(dtype=float)
-    )
-    parts = []
-    for k, grp in clusters.groupby("cluster", sort=True):
-        names = grp["acronym"].astype(str).tolist()
-        mean = float(share.reindex(names).mean()) if len(share) else float("nan")
-        listed = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
-        parts.append(
-            f"group {int(k)} ({len(names)} {ctx.plural if len(names) != 1 else ctx.noun}: {listed}) "
-            f"makes {_pct(mean)} of its applicable requirements mandatory on average"
-        )
-    text = (
-        f"Clustered heat map of the answers of {n_rows} {ctx.plural} on {n_cols} requirements, "
-        f"{ctx.plural} ordered by a dendrogram of their answer profiles. "
-        + capitalise("; ".join(parts))
-        + "."
-    )
-    drivers = ctx.table("cluster_drivers")
-    if drivers is not None and drivers["spread"].notna().any():
-        top = drivers.iloc[0]
-        means = [c for c in drivers.columns if c.startswith("mean_cluster_")]
-        values = ", ".join(f"{float(top[c]):.2f}" for c in means)
-        text += (
-            f" {top['label']} separates the groups most (mean score per group {values})."
-        )
-    return text
-
-
-def _items(survey: Survey) -> pd.DataFrame:
-    from pipeline.analysis.requirements import requirement_items
-
-    return requirement_items(survey)
-
-
 # -- maturity ---------------------------------------------------------------------------
 
 
-def _maturity(ctx: _Ctx, out_dir: Path) -> Chart | None:
+def _maturity(ctx: ChartCtx, out_dir: Path) -> Chart | None:
     table = ctx.table("maturity")
     spec = ctx.survey.model.maturity
     if table is None or spec is None:
@@ -577,7 +283,7 @@ def _maturity(ctx: _Ctx, out_dir: Path) -> Chart | None:
 # -- sensitivity ----------------------------------------------------------------------------
 
 
-def _sensitivity(ctx: _Ctx, out_dir: Path) -> Chart | None:
+def _sensitivity(ctx: ChartCtx, out_dir: Path) -> Chart | None:
     sens = ctx.table("sensitivity")
     spec = ctx.survey.model.requirements
     if sens is None or spec is None or len(sens) < 2:
@@ -622,11 +328,11 @@ def _sensitivity(ctx: _Ctx, out_dir: Path) -> Chart | None:
     at = sens.loc[declared].iloc[0] if declared.any() else sens.iloc[len(sens) // 2]
     alt = (
         f"Stacked column chart of the number of requirements that are core, within reach or "
-        f"aspirational at consensus thresholds from {_pct(first['threshold'])} to "
-        f"{_pct(last['threshold'])}. At the declared {_pct(at['threshold'])}, "
+        f"aspirational at consensus thresholds from {pct(first['threshold'])} to "
+        f"{pct(last['threshold'])}. At the declared {pct(at['threshold'])}, "
         f"{int(at['n_core'])} requirements are core and {int(at['n_within_reach'])} within reach; "
-        f"the core shrinks from {int(first['n_core'])} at {_pct(first['threshold'])} to "
-        f"{int(last['n_core'])} at {_pct(last['threshold'])}."
+        f"the core shrinks from {int(first['n_core'])} at {pct(first['threshold'])} to "
+        f"{int(last['n_core'])} at {pct(last['threshold'])}."
     )
     caption = (
         "Number of requirements in each tier at each consensus threshold; the declared threshold "
@@ -637,11 +343,11 @@ def _sensitivity(ctx: _Ctx, out_dir: Path) -> Chart | None:
 
 # -- all together ---------------------------------------------------------------------------
 
-CHARTS: dict[str, Callable[[_Ctx, Path], Chart | None]] = {
+CHARTS: dict[str, Callable[[ChartCtx, Path], Chart | None]] = {
     "adoption": _adoption,
     "benchmark": _benchmark,
     "sensitivity": _sensitivity,
-    "clusters": _clusters,
+    "clusters": clusters_chart,
     "maturity": _maturity,
 }
 
@@ -656,4 +362,4 @@ def make_requirement_charts(result: RunResult, out_dir: Path, skip: Collection[s
         return []
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return draw_charts(CHARTS, _ctx(result), out_dir, result.log, skip=skip)
+    return draw_charts(CHARTS, chart_ctx(result), out_dir, result.log, skip=skip)
