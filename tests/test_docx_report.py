@@ -595,9 +595,13 @@ def test_no_personal_data_and_no_control_characters(document, report):
 def test_projects_are_capped_and_point_to_the_workbook(document):
     table = next(t for t in document.tables if t.rows[0].cells[1].text == "Title")
     assert len(table.rows) == 26  # header + 25
-    assert "The first 25 of 30 projects are shown; all 30 are in results.xlsx." in body_text(
-        document
+    assert (
+        "The first 25 of 30 projects (largest budget first) are shown; all 30 are in "
+        "results.xlsx, sheet 'Projects'." in body_text(document)
     )
+    budgets = [float(r.cells[-1].text.replace(",", "") or "nan") for r in table.rows[1:]]
+    known = [b for b in budgets if b == b]
+    assert known == sorted(known, reverse=True) and known  # the largest projects are kept
 
 
 def test_recommendations_follow_the_rules(document):

@@ -339,12 +339,7 @@ def test_the_change_chapter_says_the_new_round_s_own_figures(demo: Demo) -> None
 
 @pytest.mark.parametrize(
     "demo",
-    surveys(
-        ewaste_img="the projects table is cut without naming the sheet holding all of them "
-        "(analyses/projects/chapter.py: capped(..., table='projects', by=...)) and is not sorted by budget",
-        swfs_synthesis="the pairs table is cut without naming the sheet holding all of them "
-        "(analyses/links/chapter.py: capped(..., table='pairs'))",
-    ),
+    SURVEY_IDS,
     indirect=True,
 )
 def test_no_table_is_cut_short_silently(demo: Demo) -> None:

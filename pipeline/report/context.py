@@ -95,7 +95,8 @@ def who_was_asked(doc: ReportDocument, ctx: ReportContext) -> None:
         missing = sorted(status.loc[~status["responded"].astype(bool), "acronym"].astype(str))
         if missing:
             doc.paragraph(
-                f"Did not answer: {nar.join_names(missing, limit=20)}. Annex A lists every "
+                f"Did not answer: {nar.join_names(missing, limit=20)}. The annex “Respondents and "
+                f"non-respondents” lists every "
                 f"{w.entity} invited, with the date and source of its answer."
             )
     if m.source_note:

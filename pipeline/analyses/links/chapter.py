@@ -68,7 +68,8 @@ def links_chapter(doc: ReportDocument, ctx: ReportContext) -> None:
                 "Detail": sub["detail"],
             }
         )
-        frame, note = capped(frame, MAX_PAIR_ROWS, "pairs")
+        by = "most similar first" if relation == "overlap" else "most different first"
+        frame, note = capped(frame, MAX_PAIR_ROWS, "pairs", table="pairs", by=by)
         doc.table(
             frame, title, formats={"Similarity": "{:.2f}"}, weights=[1.4, 1.4, 1.3, 7], note=note
         )

@@ -157,7 +157,14 @@ def _project_list(
         end = "" if end is None or pd.isna(end) else str(int(end))
         return f"{start}–{end}" if start and end else start or end
 
-    rows = projects.sort_values(["entity_id", "title"], na_position="last").to_dict("records")
+    # a table cut to its first rows keeps the largest projects: by budget, then by entity
+    if len(projects) > MAX_PROJECT_ROWS and "budget_usd" in projects:
+        ordered = projects.sort_values(
+            ["budget_usd", "entity_id", "title"], ascending=[False, True, True], na_position="last"
+        )
+    else:
+        ordered = projects.sort_values(["entity_id", "title"], na_position="last")
+    rows = ordered.to_dict("records")
     # entities known only from desk research are named as not responding, never as respondents
     only_desk = set((ctx.stats.get("desk") or {}).get("desk_only_entities", []))
 
@@ -173,19 +180,21 @@ def _project_list(
             nar.capitalise(w.dimensions): [
                 "; ".join(_as_labels(r.get("stages"), stage_labels)) for r in rows
             ],
+            "Budget (USD)": pd.array([r.get("budget_usd") for r in rows], dtype="Float64"),
         }
     )
-    weights = [1.3, 5, 1.4, 1.6, 5]
+    weights = [1.3, 5, 1.4, 1.6, 4, 1.6]
     caption, source_note = "Projects reported", ""
     if any(r.get("source") == "desk" for r in rows):
         frame["Source"] = ["desk research" if r.get("source") == "desk" else "survey" for r in rows]
-        weights = [1.8, 5, 1.4, 1.6, 4.4, 1.5]
+        weights = [1.8, 5, 1.4, 1.6, 3.6, 1.6, 1.5]
         caption = "Projects reported in the survey and initiatives found by desk research"
         source_note = " Source: survey (reported by the entity) or desk research (with its address in the workbook)."
-    frame, note = capped(frame, MAX_PROJECT_ROWS, "projects")
+    frame, note = capped(frame, MAX_PROJECT_ROWS, "projects", table="projects", by="largest budget first")
     doc.table(
         frame,
         caption,
         weights=weights,
-        note=(note or f"Countries, partners and budgets of each project are in {WORKBOOK}.") + source_note,
+        formats={"Budget (USD)": "money"},
+        note=(note or f"Countries and partners of each project are in {WORKBOOK}.") + source_note,
     )
