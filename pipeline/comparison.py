@@ -1,8 +1,8 @@
 """Round over round, as a command: compare two processed rounds and write the comparison.
 
-:func:`pipeline.analysis.compare.compare_results` compares two :class:`~pipeline.tables.RunResult` (each analysed
+:func:`pipeline.analyses.compare.compute.compare_results` compares two :class:`~pipeline.tables.RunResult` (each analysed
 with the survey version it was collected with) through
-:func:`pipeline.analysis.compare.compare_rounds`; ``run`` uses it to add a chapter on the
+:func:`pipeline.analyses.compare.compute.compare_rounds`; ``run`` uses it to add a chapter on the
 change since the previous round to every report. :func:`run_comparison` is
 ``emg-pipeline compare SURVEY --rounds OLD NEW``: it processes both rounds in memory and
 writes ``outputs/<survey>/<NEW>-vs-<OLD>/`` all-or-nothing: ``comparison.docx``,
@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline import __version__
-from pipeline.analysis.compare import COMPARISON_TABLES, compare_results
+from pipeline.analyses.compare.compute import COMPARISON_TABLES, compare_results
 from pipeline.errors import Issue, IssueLog, PipelineError
 from pipeline.manifest import sha256_file, write_manifest
 from pipeline.masking import masked_inputs
@@ -196,9 +196,9 @@ def write_comparison(
 ) -> None:
     """Write comparison.docx (and comparison.pdf when LibreOffice is there), comparison.xlsx,
     charts/ and manifest.json all-or-nothing."""
+    from pipeline.analyses.compare.chapter import write_comparison_report
+    from pipeline.analyses.compare.charts import make_compare_charts
     from pipeline.locks import round_lock
-    from pipeline.report.compare_charts import make_compare_charts
-    from pipeline.report.compare_sections import write_comparison_report
     from pipeline.report.office import finish_documents, office_on
     from pipeline.report.workbook import write_workbook
     from pipeline.staging import staged

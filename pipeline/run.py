@@ -325,12 +325,12 @@ def add_comparison(result: RunResult, layout: Layout, steps: Steps | None = None
     """Compare ``result`` with the previous round of its survey, when there is one.
 
     The previous round is processed in memory with its own survey version; the comparison
-    tables (:data:`pipeline.analysis.compare.COMPARISON_TABLES`) go into ``result.tables`` and
+    tables (:data:`pipeline.analyses.compare.compute.COMPARISON_TABLES`) go into ``result.tables`` and
     its statistics into ``result.stats["comparison"]``. When the previous round has errors
     the comparison is skipped with a ``comparison-skipped`` warning in ``result.log``.
     Returns the id of the round compared with, or None.
     """
-    from pipeline.analysis.compare import compare_results
+    from pipeline.analyses.compare.compute import compare_results
 
     steps = steps or Steps()
     survey_id = result.survey.id

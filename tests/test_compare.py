@@ -11,34 +11,36 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from pipeline.analysis.comparable import (
+from pipeline.analyses.compare.comparable import (
     comparable_dimensions,
     comparable_questions,
     field_matches,
     harmonise,
 )
-from pipeline.analysis.compare import (
-    COVERAGE_CHANGE_COLUMNS,
+from pipeline.analyses.compare.compute import compare_rounds
+from pipeline.analyses.compare.statistics import (
     MIN_PAIRS,
-    compare_adoption,
-    compare_rounds,
-    compare_scores,
-    coverage_change,
     mcnemar_exact,
     min_detectable_change,
-    movers,
-    network_change,
     pair_entities,
     signed_rank_exact_p,
 )
-from pipeline.registry import Registry
-from pipeline.report.change_words import (
+from pipeline.analyses.compare.tables import (
+    COVERAGE_CHANGE_COLUMNS,
+    compare_adoption,
+    compare_scores,
+    coverage_change,
+    movers,
+    network_change,
+)
+from pipeline.analyses.compare.words import (
     basis_sentence,
     describe_changes,
     not_compared_sentence,
     pairing_sentence,
     word_findings,
 )
+from pipeline.registry import Registry
 from pipeline.spec import Survey, load_survey
 
 CHANGE_WORDS = ("rose", "fell", "more entities", "fewer entities", "increase", "decrease")
@@ -402,7 +404,7 @@ def _sentences(st: dict, survey: Survey) -> list[str]:
 
 
 def test_findings_are_data_with_kind_item_direction_size_and_p() -> None:
-    from pipeline.analysis.compare import change_findings
+    from pipeline.analyses.compare.findings import change_findings
 
     score_change = pd.DataFrame(
         {
@@ -622,7 +624,7 @@ def test_compare_rounds_same_version_reuses_tables(swfs: Survey, registry: Regis
 
 @pytest.mark.slow
 def test_compare_charts(two_rounds: dict[str, object], swfs: Survey, tmp_path: Path) -> None:
-    from pipeline.report.compare_charts import make_compare_charts
+    from pipeline.analyses.compare.charts import make_compare_charts
 
     tables = dict(two_rounds["tables"])  # type: ignore[call-overload]
     st: dict[str, object] = two_rounds["stats"]  # type: ignore[assignment]

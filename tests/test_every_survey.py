@@ -181,7 +181,7 @@ def _identifiers(demo: Demo) -> set[str]:
     surveys(
         swfs_synthesis="change chapter and comparison: the 'What could be compared' table shows "
         "question ids (env_strategy, sdg_targets, works_in) and the compare_map as 'none -> no' "
-        "(compare_sections)",
+        "(compare chapter)",
     ),
     indirect=True,
 )
@@ -218,7 +218,7 @@ def test_no_name_is_wrapped_inside(demo: Demo) -> None:
         ewaste_img="'Status: not a gap against the thresholds of the survey definition.' and "
         "'No agency at major level.' under every dimension (narrative)",
         swfs_synthesis="'Status: not a gap ...' under every area (narrative); 'The rounds used "
-        "different versions of the form ...' in every change subsection (compare_sections)",
+        "different versions of the form ...' in every change subsection (compare chapter)",
         ess_safeguards="'N more agencies making it mandatory would make it part of the core (now "
         "...)' repeated per requirement (benchmark words / body)",
     ),
@@ -232,7 +232,7 @@ def test_no_sentence_said_more_than_twice(demo: Demo) -> None:
 
 @pytest.mark.parametrize(
     "demo",
-    surveys(swfs_synthesis="comparison.docx has no table of contents (compare_sections)"),
+    surveys(swfs_synthesis="comparison.docx has no table of contents (compare chapter)"),
     indirect=True,
 )
 def test_the_contents_list_every_heading(demo: Demo) -> None:
@@ -313,7 +313,7 @@ def _first_after_heading(items: list, heading: str, pattern: re.Pattern[str]) ->
         swfs_synthesis="change chapter table 'Entities engaged and mean score by area, all "
         "respondents of each round' shows 2026-R1 re-scored with the 2016 yes/no rule as the "
         "round's own, unlabelled (Climate change: 34 of 34, 0.96 there; 27 of 34, 0.73 in the "
-        "findings and results.xlsx) (compare_sections)",
+        "findings and results.xlsx) (compare chapter)",
     ),
     indirect=True,
 )

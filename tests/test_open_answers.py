@@ -127,7 +127,8 @@ def test_report_quotes_only_approved_excerpts(tmp_path: Path, registry) -> None:
 
 
 def test_theme_counts_are_compared_across_rounds_like_yes_no_answers(survey) -> None:  # type: ignore[no-untyped-def]
-    from pipeline.analysis.compare import _theme_items, compare_adoption
+    from pipeline.analyses.compare.compute import _theme_items
+    from pipeline.analyses.compare.tables import compare_adoption
 
     before = code_open_answers(_submissions(["Field presence.", "Strong data.", "Policy work."]), survey)
     after = code_open_answers(

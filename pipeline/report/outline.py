@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pipeline.analyses import chapter_writers, report_body
 from pipeline.analyses.base import load
+from pipeline.analyses.compare.chapter import change_from_run, change_summary, write_change_chapter
 from pipeline.analyses.coverage.words import coverage_sentence
 from pipeline.analyses.gaps.words import gaps_sentence
 from pipeline.analyses.links.words import network_sentences
@@ -27,7 +28,6 @@ from pipeline.analyses.sdg import chapter as sdg_chapter
 from pipeline.analyses.tallies import chapter as tallies_chapter
 from pipeline.report import words as nar
 from pipeline.report.annexes import write_annexes
-from pipeline.report.compare_sections import change_from_run, change_summary, write_change_chapter
 from pipeline.report.context import (
     ReportContext,
     data_sources,

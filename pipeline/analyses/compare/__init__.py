@@ -1,6 +1,8 @@
 """Round comparison: what changed since the round before (scores, yes/no answers,
 coverage, ties), with the tests that tell change from noise. The run computes it when an
-earlier round exists (``pipeline.run.add_comparison``); ``compare`` writes it on its own."""
+earlier round exists (``pipeline.run.add_comparison``); ``compare`` writes it on its own
+(:mod:`pipeline.comparison`; the document by
+:func:`~pipeline.analyses.compare.chapter.write_comparison_report`)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,8 @@ from pipeline.analyses.base import Analysis, always
 ANALYSIS = Analysis(
     "compare",
     always,  # draws and writes only when the run compared with an earlier round
-    charts="pipeline.report.compare_charts:charts_for_run",
-    chapters={"change": "pipeline.report.compare_sections:change_chapter"},
+    charts=f"{__name__}.charts:charts_for_run",
+    chapters={"change": f"{__name__}.chapter:change_chapter"},
     sheets={
         "score_change": (
             "Change scores",

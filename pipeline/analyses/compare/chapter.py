@@ -1,7 +1,7 @@
 """The "Change since the previous round" chapter, and the comparison report.
 
 :func:`write_change_chapter` writes, from the tables and statistics of
-:func:`pipeline.analysis.compare.compare_rounds`, what a reader needs to judge a change
+:func:`pipeline.analyses.compare.compute.compare_rounds`, what a reader needs to judge a change
 between two rounds: what could be compared and what not (questions and dimension items),
 who answered both rounds and who joined or left, the change in scores per dimension with
 the Wilcoxon signed-rank test and its effect size, the yes/no answers with the exact
@@ -23,16 +23,16 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.analysis.compare import ALPHA, MIN_PAIRS
-from pipeline.errors import PipelineError
-from pipeline.report import words as nar
-from pipeline.report.change_words import (
+from pipeline.analyses.compare.statistics import ALPHA, MIN_PAIRS
+from pipeline.analyses.compare.words import (
     ChangeSentences,
     basis_sentence,
     not_compared_sentence,
     pairing_sentence,
     word_findings,
 )
+from pipeline.errors import PipelineError
+from pipeline.report import words as nar
 from pipeline.report.document import ReportDocument
 from pipeline.report.words import Words
 from pipeline.spec import Survey

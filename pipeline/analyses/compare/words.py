@@ -1,6 +1,6 @@
 """The round comparison in words, from its structured findings.
 
-:func:`pipeline.analysis.compare.compare_rounds` returns numbers and findings (one per
+:func:`pipeline.analyses.compare.compute.compare_rounds` returns numbers and findings (one per
 dimension item and yes/no item: kind, item, direction, size, p, told from noise or not);
 the functions here word them for the report. Only a finding marked ``distinguishable`` is
 described with words of change ("rose", "fell", "more", "fewer"); every other difference
@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline.analysis.compare import ALPHA, MIN_PAIRS, change_findings
+from pipeline.analyses.compare.findings import change_findings
+from pipeline.analyses.compare.statistics import ALPHA, MIN_PAIRS
 from pipeline.wording import join_names
 
 
@@ -83,7 +84,7 @@ def word_findings(
     alpha: float = ALPHA,
     min_pairs: int = MIN_PAIRS,
 ) -> ChangeSentences:
-    """Sentences for the findings of :func:`pipeline.analysis.compare.change_findings`."""
+    """Sentences for the findings of :func:`pipeline.analyses.compare.findings.change_findings`."""
     out = ChangeSentences()
     if n_both == 0:
         out.general.append(

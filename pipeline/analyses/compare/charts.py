@@ -1,7 +1,7 @@
 """Charts of a round-over-round comparison, for a projector.
 
 :func:`make_compare_charts` draws, from the tables of
-:func:`pipeline.analysis.compare.compare_rounds`:
+:func:`pipeline.analyses.compare.compute.compare_rounds`:
 
 - ``compare_scores``: a dumbbell per dimension, the mean score of the entities that
   answered both rounds in the earlier and the later round; changes that can be told from
@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipeline.analyses.compare.words import basis_sentence
 from pipeline.report import style
-from pipeline.report.change_words import basis_sentence
 from pipeline.report.figure import Chart
 from pipeline.report.style import frame, new_figure, save, tidy_axes, wrap
 from pipeline.spec import Survey
@@ -402,7 +402,7 @@ def make_compare_charts(
 ) -> list[Chart]:
     """Draw the comparison charts the tables allow into ``out_dir``.
 
-    In: ``tables``/``stats`` from :func:`pipeline.analysis.compare.compare_rounds` (tables
+    In: ``tables``/``stats`` from :func:`pipeline.analyses.compare.compute.compare_rounds` (tables
     ``score_change``, ``adoption_change``, ``network_change``; stats ``n_both``,
     ``same_version``, ``old_version``, ``new_version``); the (current) survey; the two round
     ids; the source line (default: the survey's ``source_note``).

@@ -1,7 +1,7 @@
 """Round over round, steps 1 and 2: what of two survey versions can be compared, and
 both rounds' answers rewritten on one footing (the earlier version's field names and
 choices). Pure functions of the two survey definitions and the answer tables; see
-:mod:`pipeline.analysis.compare` for the statistics and the wiring."""
+:mod:`pipeline.analyses.compare.compute` for the statistics and the wiring."""
 
 from __future__ import annotations
 
