@@ -43,16 +43,25 @@ ORDER = (
     "compare",
 )
 
+# the executive summary and the methodology take the paragraphs of the analyses switched
+# on in these orders (one not listed comes after, in ORDER)
+SUMMARY_ORDER = ("coverage", "gaps", "sdg", "tallies", "links", "projects", "ranking")
+METHOD_ORDER = ("scores", "gaps", "coverage")
+
 __all__ = [
+    "METHOD_ORDER",
     "ORDER",
+    "SUMMARY_ORDER",
     "Analysis",
     "AnalysisInput",
     "analyse",
     "analyses",
     "chapter_writers",
     "make_charts",
+    "method_writers",
     "report_body",
     "sheets",
+    "summary_writers",
 ]
 
 
@@ -121,3 +130,21 @@ def report_body(survey: Survey) -> Analysis | None:
 def sheets() -> dict[str, tuple[str, str]]:
     """Table name -> (sheet name, what it holds), every analysis' sheets in workbook order."""
     return {table: sheet for a in analyses() for table, sheet in a.sheets.items()}
+
+
+def _ordered(survey: Survey, part: str, order: tuple[str, ...]) -> list[Callable[..., Any]]:
+    """The ``part`` refs of the analyses ``survey`` switches on, loaded, those named in
+    ``order`` first in that order, the others after them in :data:`ORDER`."""
+    on = [a for a in analyses(survey) if getattr(a, part) is not None]
+    on.sort(key=lambda a: order.index(a.name) if a.name in order else len(order))
+    return [load(getattr(a, part)) for a in on]
+
+
+def summary_writers(survey: Survey) -> list[Callable[[Any], list[str]]]:
+    """Writers ``ctx -> paragraphs`` of the executive summary, in :data:`SUMMARY_ORDER`."""
+    return _ordered(survey, "summary", SUMMARY_ORDER)
+
+
+def method_writers(survey: Survey) -> list[Callable[[Any, Any], None]]:
+    """Writers ``(doc, ctx)`` of the methodology's sections, in :data:`METHOD_ORDER`."""
+    return _ordered(survey, "method", METHOD_ORDER)

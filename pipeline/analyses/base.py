@@ -65,7 +65,10 @@ class Analysis:
       contents in place of its summary, methodology, chapters, recommendations and annexes
       (``extra_chapters``: a callable writing chapters such as the comparison with the
       previous round, or None), and ``body_recommendations``: ``ctx -> [(lead, why)]``, the
-      recommendations that body drafts (for the slides).
+      recommendations that body drafts (for the slides);
+    - ``summary``: ``ctx -> list[str]``, its paragraphs of the report's executive summary;
+    - ``method``: ``(doc, ctx)``, its sections of the report's methodology (how it counts,
+      from the same parameters its computation uses).
     """
 
     name: str
@@ -77,6 +80,8 @@ class Analysis:
     sheets: dict[str, tuple[str, str]] = field(default_factory=dict)
     body: str | None = None
     body_recommendations: str | None = None
+    summary: str | None = None
+    method: str | None = None
 
 
 def load(ref: str) -> Any:

@@ -5,9 +5,10 @@ of the analyses the survey switches on, in the order the survey declares
 (``report.chapters``, else :data:`pipeline.spec.CHAPTERS`; each chapter lives in its
 analysis' folder, ``pipeline/analyses/<name>/chapter.py``), then the recommendations and
 the declared annexes, with :class:`~pipeline.report.document.ReportDocument`. The summary
-takes its sentences from each analysis' ``words`` module. Any table or chart may be missing or empty (a
-survey may declare fewer analyses, a round may have no projects): the section is then
-left out, or says so in a sentence. The report never grows with the number of
+and the methodology take each analysis' own paragraphs (its record's ``summary`` and
+``method``). Any table or chart may be missing or empty (a survey may declare fewer
+analyses, a round may have no projects): the section is then left out, or says so in a
+sentence. The report never grows with the number of
 submissions: long tables are capped and point to the results workbook.
 """
 
@@ -15,17 +16,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.analyses import chapter_writers, report_body
+from pipeline.analyses import chapter_writers, method_writers, report_body, summary_writers
 from pipeline.analyses.base import load
 from pipeline.analyses.compare.chapter import change_from_run, change_summary, write_change_chapter
-from pipeline.analyses.coverage.words import coverage_sentence
-from pipeline.analyses.gaps.words import gaps_sentence
-from pipeline.analyses.links.words import network_sentences
-from pipeline.analyses.projects.chapter import projects_summary
-from pipeline.analyses.ranking.chapter import ranking_topic
-from pipeline.analyses.ranking.words import ranking_sentence
-from pipeline.analyses.sdg import chapter as sdg_chapter
-from pipeline.analyses.tallies import chapter as tallies_chapter
 from pipeline.report import words as nar
 from pipeline.report.annexes import write_annexes
 from pipeline.report.context import (
@@ -36,10 +29,8 @@ from pipeline.report.context import (
 from pipeline.report.document import ReportDocument
 from pipeline.report.recommendations import draft, write_recommendations
 from pipeline.report.words import Words
-from pipeline.score import rule_text
 from pipeline.spec import ANNEXES, CHAPTERS
 from pipeline.tables import RunResult
-from pipeline.wording import fewer_than
 
 
 # -- sections --------------------------------------------------------------------------
@@ -58,17 +49,9 @@ def _executive_summary(doc: ReportDocument, ctx: ReportContext) -> None:
     paragraphs = [
         w.background,
         nar.response_sentence(ctx.stats, w),
-        coverage_sentence(ctx.table("coverage"), w),
-        gaps_sentence(ctx.table("gaps"), w) if "gaps" in r.tables else "",
-        *sdg_chapter.summary_paragraphs(ctx),
-        *tallies_chapter.summary_paragraphs(ctx),
-        " ".join(network_sentences(ctx.stats.get("network") or {}, w)),
     ]
-    if r.survey.model.projects is not None:
-        paragraphs.append(projects_summary(ctx))
-    paragraphs.append(
-        ranking_sentence(ctx.table("ranking"), ctx.ranking_stats(), w, ranking_topic(ctx))
-    )
+    for summary in summary_writers(r.survey):
+        paragraphs += summary(ctx)
     change = change_from_run(r, ctx.charts, w)
     if change is not None:
         paragraphs.append(change_summary(change))
@@ -88,56 +71,11 @@ def _executive_summary(doc: ReportDocument, ctx: ReportContext) -> None:
 
 
 def _methodology(doc: ReportDocument, ctx: ReportContext) -> None:
-    w, m = ctx.words, ctx.result.survey.model
+    w = ctx.words
     doc.heading("Methodology", 1)
     who_was_asked(doc, ctx)
-    if m.scoring:
-        doc.heading("How answers were scored", 2)
-        doc.paragraph(
-            f"Each {w.entity}'s answers give a score from 0 to 1 per {w.dimension}: {rule_text(ctx.result.survey)}."
-        )
-        levels = [lv.name for lv in m.scoring.levels]
-        bands = [f"'{lv.name}' from {lv.min:.2f}" for lv in m.scoring.levels]
-        doc.paragraph(
-            f"Scores are grouped into {len(levels)} levels: {nar.join_names(bands)}. "
-            + _threshold_sentence(w)
-        )
-    if m.gaps:
-        doc.heading("What makes a gap", 2)
-        g = m.gaps
-        text = (
-            f"{nar.capitalise(nar.article(w.dimension))} is flagged as a gap when "
-            f"{fewer_than(g.min_entities, w.entity, w.entities, w.engages)} it {w.at_engaged}"
-        )
-        if g.require_strong and not w.binary:
-            text += (
-                f", or when no {w.entity} answers '{w.strong}'; the gap is critical "
-                f"when both hold or when no {w.entity} is engaged at all"
-            )
-        elif g.min_entities > 1:
-            text += f"; it is critical when no {w.entity} is engaged at all"
-        text += "."
-        if g.topics_question:
-            text += (
-                f" {nar.capitalise(nar.article(w.topic[0]))} is flagged when "
-                f"{fewer_than(g.topic_min_entities, w.entity, w.entities, w.topic_verb)} it"
-                + (" (critical when none does)." if g.topic_min_entities > 1 else ".")
-            )
-        if g.activities_question:
-            text += (
-                f" In each {w.dimension}, {nar.article(w.activity[0])} that none of the engaged "
-                f"{w.entities} {w.activity_verb[0]} is flagged too."
-            )
-        doc.paragraph(text + " Each gap is listed with the evidence that made it one.")
-    if m.coverage:
-        doc.heading("Confidence intervals", 2)
-        c = m.coverage
-        doc.paragraph(
-            f"Mean scores come with a {c.confidence:.0%} bootstrap confidence interval: the "
-            f"responding {w.entities} were resampled with replacement {c.bootstrap_resamples:,} "
-            f"times (random seed {c.seed}, so every run gives the same interval). With few "
-            f"{w.entities} the intervals are wide; read them as a range, not a precise value."
-        )
+    for write in method_writers(ctx.result.survey):
+        write(doc, ctx)
     data_sources(doc, ctx)
     doc.heading("Limits", 2)
     doc.bullets(
@@ -149,20 +87,6 @@ def _methodology(doc: ReportDocument, ctx: ReportContext) -> None:
             "figure: a gap may reflect missing answers rather than missing work.",
             "Scores measure the breadth of reported engagement, not its quality or results.",
         ]
-    )
-
-
-def _threshold_sentence(w: Words) -> str:
-    """When an entity counts as engaged and as strong, in the scale's own terms."""
-    who = nar.capitalise(nar.article(w.entity))
-    answers = nar.join_names([f"'{x}'" for x in w.engaged_labels], conj="or")
-    if not answers:
-        return f"{who} counts as engaged in {nar.article(w.dimension)} at the '{w.engaged}' level or above."
-    if w.binary:
-        return f"{who} counts as engaged in {nar.article(w.dimension)} when it answers {answers}."
-    return (
-        f"{who} counts as engaged in {nar.article(w.dimension)} when it answers {answers}, "
-        f"and as strong when it answers '{w.strong}'."
     )
 
 

@@ -11,6 +11,8 @@ ANALYSIS = Analysis(
     compute=f"{__name__}.compute:compute",
     charts=f"{__name__}.charts:coverage_charts",
     chapters={"findings": f"{__name__}.chapter:findings_chapter"},
+    summary=f"{__name__}.chapter:summary",
+    method=f"{__name__}.chapter:method",
     sheets={
         "coverage": (
             "Coverage",

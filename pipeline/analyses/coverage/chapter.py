@@ -99,3 +99,22 @@ def _level(survey_levels: Sequence[Any], score: float | None) -> str:
         if score >= level.min:
             name = level.name
     return name
+
+
+def summary(ctx: ReportContext) -> list[str]:
+    """The executive summary's paragraph on coverage: the best and least covered."""
+    return [coverage_sentence(ctx.table("coverage"), ctx.words)]
+
+
+def method(doc: ReportDocument, ctx: ReportContext) -> None:
+    """The methodology's "Confidence intervals" section, from the ``coverage:`` block."""
+    w, c = ctx.words, ctx.result.survey.model.coverage
+    if c is None:
+        return
+    doc.heading("Confidence intervals", 2)
+    doc.paragraph(
+        f"Mean scores come with a {c.confidence:.0%} bootstrap confidence interval: the "
+        f"responding {w.entities} were resampled with replacement {c.bootstrap_resamples:,} "
+        f"times (random seed {c.seed}, so every run gives the same interval). With few "
+        f"{w.entities} the intervals are wide; read them as a range, not a precise value."
+    )

@@ -11,6 +11,8 @@ ANALYSIS = Analysis(
     compute=f"{__name__}.compute:compute",
     charts=f"{__name__}.charts:gaps_charts",
     chapters={"gaps": f"{__name__}.chapter:gaps_chapter"},
+    summary=f"{__name__}.chapter:summary",
+    method=f"{__name__}.chapter:method",
     sheets={
         "gaps": (
             "Gaps",

@@ -10,6 +10,7 @@ from pipeline.report import words as nar
 from pipeline.report.context import ReportContext, chart
 from pipeline.report.document import ReportDocument
 from pipeline.report.words import Words
+from pipeline.wording import fewer_than
 
 
 def gaps_chapter(doc: ReportDocument, ctx: ReportContext) -> None:
@@ -61,3 +62,42 @@ def _topics(doc: ReportDocument, ctx: ReportContext) -> None:
         f"{nar.capitalise(w.topic[1])} and the {w.entities} that {w.topic_verb[1]} them",
         weights=[4, 1.4, 6],
     )
+
+
+def summary(ctx: ReportContext) -> list[str]:
+    """The executive summary's paragraph on gaps."""
+    if "gaps" not in ctx.result.tables:
+        return []
+    return [gaps_sentence(ctx.table("gaps"), ctx.words)]
+
+
+def method(doc: ReportDocument, ctx: ReportContext) -> None:
+    """The methodology's "What makes a gap" section, from the ``gaps:`` block's thresholds."""
+    w, g = ctx.words, ctx.result.survey.model.gaps
+    if g is None:
+        return
+    doc.heading("What makes a gap", 2)
+    text = (
+        f"{nar.capitalise(nar.article(w.dimension))} is flagged as a gap when "
+        f"{fewer_than(g.min_entities, w.entity, w.entities, w.engages)} it {w.at_engaged}"
+    )
+    if g.require_strong and not w.binary:
+        text += (
+            f", or when no {w.entity} answers '{w.strong}'; the gap is critical "
+            f"when both hold or when no {w.entity} is engaged at all"
+        )
+    elif g.min_entities > 1:
+        text += f"; it is critical when no {w.entity} is engaged at all"
+    text += "."
+    if g.topics_question:
+        text += (
+            f" {nar.capitalise(nar.article(w.topic[0]))} is flagged when "
+            f"{fewer_than(g.topic_min_entities, w.entity, w.entities, w.topic_verb)} it"
+            + (" (critical when none does)." if g.topic_min_entities > 1 else ".")
+        )
+    if g.activities_question:
+        text += (
+            f" In each {w.dimension}, {nar.article(w.activity[0])} that none of the engaged "
+            f"{w.entities} {w.activity_verb[0]} is flagged too."
+        )
+    doc.paragraph(text + " Each gap is listed with the evidence that made it one.")

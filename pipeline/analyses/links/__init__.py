@@ -11,6 +11,7 @@ ANALYSIS = Analysis(
     compute=f"{__name__}.compute:compute",
     charts=f"{__name__}.charts:links_charts",
     chapters={"links": f"{__name__}.chapter:links_chapter"},
+    summary=f"{__name__}.chapter:summary",
     sheets={
         "network_edges": (
             "Links",

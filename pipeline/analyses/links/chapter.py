@@ -73,3 +73,8 @@ def links_chapter(doc: ReportDocument, ctx: ReportContext) -> None:
         doc.table(
             frame, title, formats={"Similarity": "{:.2f}"}, weights=[1.4, 1.4, 1.3, 7], note=note
         )
+
+
+def summary(ctx: ReportContext) -> list[str]:
+    """The executive summary's paragraph on the collaboration network."""
+    return [" ".join(network_sentences(ctx.stats.get("network") or {}, ctx.words))]

@@ -11,6 +11,7 @@ ANALYSIS = Analysis(
     compute=f"{__name__}.compute:compute",
     charts=f"{__name__}.charts:projects_charts",
     chapters={"projects": f"{__name__}.chapter:write_projects"},
+    summary=f"{__name__}.chapter:summary",
     sheets={
         "projects": (
             "Projects",

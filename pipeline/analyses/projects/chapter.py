@@ -198,3 +198,8 @@ def _project_list(
         formats={"Budget (USD)": "money"},
         note=(note or f"Countries and partners of each project are in {WORKBOOK}.") + source_note,
     )
+
+
+def summary(ctx: ReportContext) -> list[str]:
+    """The executive summary's paragraph on projects."""
+    return [projects_summary(ctx)]

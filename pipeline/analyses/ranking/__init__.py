@@ -11,6 +11,7 @@ ANALYSIS = Analysis(
     compute=f"{__name__}.compute:compute",
     charts=f"{__name__}.charts:ranking_charts",
     chapters={"ranking": f"{__name__}.chapter:ranking_chapter"},
+    summary=f"{__name__}.chapter:summary",
     sheets={
         "ranking": ("Ranking", "Mean and median rank of each option (1 = most preferred)."),
         "ranking_stats": ("Ranking statistics", "Kendall's W of the rankings, with its test."),

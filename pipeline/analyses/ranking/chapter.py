@@ -44,3 +44,8 @@ def ranking_topic(ctx: ReportContext) -> str:
         if any(q.id == spec.question for q in section.questions):
             return section.label
     return ""
+
+
+def summary(ctx: ReportContext) -> list[str]:
+    """The executive summary's paragraph on the ranking: the first options, the agreement."""
+    return [ranking_sentence(ctx.table("ranking"), ctx.ranking_stats(), ctx.words, ranking_topic(ctx))]

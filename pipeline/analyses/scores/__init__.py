@@ -9,6 +9,7 @@ ANALYSIS = Analysis(
     declares("scoring"),
     compute=f"{__name__}.compute:compute",
     charts=f"{__name__}.charts:scores_charts",
+    method=f"{__name__}.chapter:method",
     sheets={
         "scores": (
             "Scores",

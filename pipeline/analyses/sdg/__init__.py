@@ -27,6 +27,7 @@ ANALYSIS = Analysis(
         "contributors": f"{__name__}.chapter:write_contributors",
         "sdg": f"{__name__}.chapter:write_sdg_chapter",
     },
+    summary=f"{__name__}.chapter:summary_paragraphs",
     sheets={
         "contributors": (
             "Contributors",

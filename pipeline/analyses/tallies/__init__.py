@@ -10,6 +10,7 @@ ANALYSIS = Analysis(
     declares("tallies"),
     compute=f"{__name__}.compute:compute",
     chapters={"tallies": f"{__name__}.chapter:write_internal_management"},
+    summary=f"{__name__}.chapter:summary_paragraphs",
     sheets={
         "internal_management": (
             "Internal management",
