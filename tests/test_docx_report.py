@@ -820,8 +820,10 @@ def test_rules_for_gaps_pairs_and_findings(survey):
     )
     text = " ".join(dimension_finding(row, [], gaps, words))
     assert text.startswith("None of the 12 agencies engages in this life-cycle stage")
-    assert "No agency leads this life-cycle stage." in text
-    assert "Status: a critical gap. Nobody engaged." in text
+    assert "No agency leads the work on final disposal." in text
+    assert "Final disposal is a critical gap: nobody engaged." in text
+    elsewhere = gaps.assign(dimension="raw_materials")
+    assert "gap" not in " ".join(dimension_finding(row, [], elsewhere, words))  # said once, above
 
 
 def test_declared_chapter_and_annex_order(tmp_path, survey, registry):

@@ -22,7 +22,9 @@ def findings_chapter(doc: ReportDocument, ctx: ReportContext) -> None:
     doc.heading(f"Findings by {w.dimension}", 1)
     doc.paragraph(
         f"This section reports, for each {w.dimension}, how many {w.entities} {w.engages[1]} it, "
-        f"their mean score and who leads. {coverage_sentence(coverage, w)}"
+        f"their mean score and who leads; the section of {nar.article(w.dimension)} that is a gap "
+        f"under the thresholds of the survey definition (see Methodology) says so. "
+        f"{coverage_sentence(coverage, w)}"
     )
     chart(doc, ctx, "heatmap")
     chart(doc, ctx, "coverage")

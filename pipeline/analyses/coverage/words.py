@@ -50,7 +50,9 @@ def dimension_finding(
     confidence: float = 0.95,
     level: str = "",
 ) -> list[str]:
-    """Sentences on one dimension: engagement, mean score with CI, leads, activities, status."""
+    """Sentences on one dimension: engagement, mean score with CI, leads, activities and,
+    when it is one, that it is a gap (the chapter's introduction says that the others are
+    not: a sentence said under every item would say nothing)."""
     n_resp = int(row.get("n_respondents") or 0)
     n_eng = int(row.get("n_engaged") or 0)
     n_strong = int(row.get("n_strong") or 0)
@@ -75,7 +77,7 @@ def dimension_finding(
         named = str(row.get("lead_entities")) if " more" in leads[-1] else join_names(leads)
         out.append(f"Lead {words.entities if len(leads) > 1 else words.entity}: {named}.")
     else:
-        out.append(f"No {words.entity} leads this {words.dimension}.")
+        out.append(f"No {words.entity} leads the work on {inline(str(row.get('label', '')))}.")
     if activities:
         top = [f"{inline(label)} ({n})" for label, n in activities[:3]]
         out.append(f"Most reported {words.activity[1]}: {join_names(top)}.")
@@ -88,9 +90,7 @@ def dimension_finding(
     if not mine.empty:
         g = mine.sort_values("severity", key=lambda s: s.ne("critical")).iloc[0]
         what = "a critical gap" if g["severity"] == "critical" else "a gap"
-        out.append(f"Status: {what}. {capitalise(cell_text(g['reason']))}.")
-    else:
-        out.append("Status: not a gap against the thresholds of the survey definition.")
+        out.append(f"{capitalise(str(row.get('label', '')))} is {what}: {cell_text(g['reason'])}.")
     for g in here[here["kind"] == "activity"].itertuples(index=False):
         out.append(f"Missing {words.activity[1]}: {cell_text(g.evidence)}.")
     return out
