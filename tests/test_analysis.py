@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.analysis import analyse
+from pipeline.analyses import analyse
 from pipeline.registry import Registry
 from pipeline.spec import Survey, load_survey
 from pipeline.tables import TIDY_COLUMNS, Responses
