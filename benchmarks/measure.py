@@ -15,7 +15,7 @@ Kinds (:data:`KINDS`):
   (``memory_usage(deep=True)``);
 - ``openpyxl``: the same read with ``engine="openpyxl"`` (what a hand-written script does);
 - ``pipeline``: the pipeline's ingest + validate + normalise + score of the round
-  (:func:`pipeline.run.ingest_round`, :func:`~pipeline.validate.validate`,
+  (:func:`pipeline.rounds.ingest_round`, :func:`~pipeline.validate.validate`,
   :func:`~pipeline.normalise.normalise`, :func:`~pipeline.score.score`);
 - ``run``: the whole run, :func:`pipeline.run.run_round` with ``force=True``: analysis,
   processed tables, charts, results workbook, report and manifest.
@@ -169,7 +169,7 @@ def _pipeline_stages(root: Path) -> dict[str, float]:
     from pipeline.errors import IssueLog
     from pipeline.normalise import normalise
     from pipeline.paths import Layout
-    from pipeline.run import ingest_round, open_survey
+    from pipeline.rounds import ingest_round, open_survey
     from pipeline.score import score
     from pipeline.validate import validate
 

@@ -301,7 +301,7 @@ def cmd_form(args: argparse.Namespace, layout: Layout, out: Console, err: Consol
 
     from pipeline.form_texts import untranslated
     from pipeline.forms import write_questionnaire
-    from pipeline.run import open_survey
+    from pipeline.rounds import open_survey
     from pipeline.staging import place_beside
     from pipeline.xlsform import write_xlsform
 
@@ -379,7 +379,7 @@ def cmd_demo(args: argparse.Namespace, layout: Layout, out: Console, err: Consol
     side as jobs (:mod:`pipeline.jobs`): each survey's inputs, then each of its rounds, then
     its comparison and comments; what each prints is shown in survey order."""
     from pipeline.jobs import Job, run_jobs
-    from pipeline.run import open_survey
+    from pipeline.rounds import open_survey
 
     survey_ids = args.survey or layout.survey_ids()
     _check_demo_rounds(layout, survey_ids)  # before anything is written, for every survey
@@ -419,7 +419,7 @@ def cmd_demo(args: argparse.Namespace, layout: Layout, out: Console, err: Consol
 
 def _check_demo_rounds(layout: Layout, survey_ids: list[str]) -> None:
     from pipeline.demo_guard import check_demo_may_write
-    from pipeline.run import open_survey
+    from pipeline.rounds import open_survey
 
     for survey_id in survey_ids:
         demo = open_survey(layout, survey_id)[0].model.demo
@@ -447,7 +447,7 @@ def _demo_survey(
     args: argparse.Namespace, layout: Layout, survey_id: str, out: Console, err: Console
 ) -> int:
     """One survey's demo in this process: inputs, every round in order, then the rest."""
-    from pipeline.run import open_survey
+    from pipeline.rounds import open_survey
 
     demo = open_survey(layout, survey_id)[0].model.demo
     if not demo:
@@ -465,7 +465,7 @@ def _demo_inputs(args: argparse.Namespace, layout: Layout, survey_id: str, out: 
     analyst's quoting decisions for the last one."""
     from pipeline.demo import write_demo_round
     from pipeline.demo_guard import check_demo_may_write, clear_demo_round, record_demo_round
-    from pipeline.run import open_survey
+    from pipeline.rounds import open_survey
 
     survey, registry = open_survey(layout, survey_id)
     if not survey.model.demo:
@@ -501,7 +501,7 @@ def _demo_finish(
 ) -> int:
     """After every round of a survey ran: the comparison of its last two rounds, and two
     reviewers' comments on the last report."""
-    from pipeline.run import open_survey
+    from pipeline.rounds import open_survey
 
     demo = open_survey(layout, survey_id)[0].model.demo
     specs = sorted(demo.rounds, key=lambda s: natural_key(s.id)) if demo else []
@@ -523,7 +523,7 @@ def _demo_comments(
     args: argparse.Namespace, layout: Layout, survey_id: str, round_id: str, out: Console, err: Console
 ) -> int:
     from pipeline.comments.sample import write_reviewed_copy
-    from pipeline.run import open_survey
+    from pipeline.rounds import open_survey
 
     registry = open_survey(layout, survey_id)[1]
     report = layout.outputs(survey_id, round_id) / "report.docx"
@@ -588,7 +588,7 @@ def cmd_comments(args: argparse.Namespace, layout: Layout, out: Console, err: Co
 
 
 def cmd_validate(args: argparse.Namespace, layout: Layout, out: Console, err: Console) -> int:
-    from pipeline.run import Steps, check_round
+    from pipeline.rounds import Steps, check_round
 
     with _progress(err, args.quiet) as on_step:
         log, raw = check_round(

@@ -73,7 +73,7 @@ def no_repeat_by_round(
     ``GROUP`` holds for both rounds, ``ROUND:GROUP`` for that round only (round ids never
     hold ':'). A group the survey lacks or a round not compared is a :class:`UsageError`.
     """
-    from pipeline.run import check_no_repeat
+    from pipeline.rounds import check_no_repeat
 
     per_round: dict[str, list[str]] = {r: [] for r in rounds}
     for value in no_repeat:
@@ -128,7 +128,7 @@ def run_comparison(
     rounds (files named from the project root) when either has errors; nothing is written
     then. ``pdf=False`` (``--no-pdf``): no ``comparison.pdf`` (:mod:`pipeline.report.office`).
     """
-    from pipeline.run import Steps, open_survey, process_round
+    from pipeline.rounds import Steps, open_survey, process_round
 
     steps = Steps(on_start=on_step)
     survey, _ = open_survey(layout, survey_id)  # an unknown survey is named before anything else

@@ -14,7 +14,7 @@ def write_demo_decisions(layout: Layout, survey_id: str, round_id: str) -> bool:
     """Approve the first two themed answers of each question and refuse the next one;
     the rest stay undecided. Returns False when the survey declares no themes."""
     from pipeline.report.workbook import write_sheets
-    from pipeline.run import excerpt_decisions_path, process_round
+    from pipeline.rounds import excerpt_decisions_path, process_round
 
     result, _ = process_round(layout, survey_id, round_id, run_date="2026-01-01")
     answers = result.tables.get("open_answers")

@@ -1,60 +1,41 @@
 """One survey round, end to end: ingest -> validate -> normalise -> score -> analyse -> write.
 
-Each stage is a function of tables; this module only wires them and owns the file I/O at
-the two ends. From a notebook::
+Each stage is a function of tables; :mod:`pipeline.rounds` reads, checks and analyses a
+round in memory, and this module adds the comparison with the previous round and owns the
+file I/O at the two ends (up-to-date check, all-or-nothing outputs, manifest). From a
+notebook::
 
-    from pipeline.run import open_round, check_round, run_round
-    survey, registry, log = ..., ..., IssueLog()
-    raw = ingest_round(layout, survey, registry, "2026-R1", log)
+    from pipeline.rounds import check_round, process_round
+    from pipeline.run import run_round
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import time
-from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import pandas as pd
-
 from pipeline import __version__
-from pipeline.errors import Issue, IssueLog, PipelineError, SpecError, UsageError
-from pipeline.ingest import read_round
+from pipeline.errors import IssueLog, PipelineError
 from pipeline.locks import round_lock
 from pipeline.manifest import fingerprint, hash_inputs, sha256_file, stale_reason, write_manifest
-from pipeline.masking import mask_file_names, masked_inputs
-from pipeline.normalise import normalise
+from pipeline.masking import masked_inputs
 from pipeline.paths import Layout, check_run_date, natural_key
-from pipeline.registry import Registry, load_registry
 from pipeline.report.office import office_on
+from pipeline.rounds import (
+    ProgressCallback,
+    Steps,
+    check_no_repeat,
+    excerpt_decisions_path,
+    open_survey,
+    process_round,
+)
 from pipeline.spec import Survey, load_survey
 from pipeline.staging import recover, staged
-from pipeline.tables import RawRound, Responses, RunResult
-from pipeline.validate import validate
-
-ProgressCallback = Callable[[str], None]
-
-
-@dataclass
-class Steps:
-    """Times the named steps of a run and tells a progress display which one is running."""
-
-    on_start: ProgressCallback | None = None
-    timings: dict[str, float] = field(default_factory=dict)
-
-    @contextmanager
-    def step(self, name: str) -> Iterator[None]:
-        if self.on_start:
-            self.on_start(name)
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.timings[name] = round(time.perf_counter() - start, 3)
+from pipeline.tables import RunResult
 
 
 @dataclass
@@ -76,102 +57,6 @@ class RunOutcome:
     order: str = ""
     rebuilt: str | None = None
     repaired: bool = False
-
-
-def open_survey(
-    layout: Layout, survey_id: str, round_id: str | None = None
-) -> tuple[Survey, Registry]:
-    """Load a survey definition (the version ``round_id`` was collected with) and the
-    registry, or raise with what is wrong."""
-    folder = layout.survey_dir(survey_id)
-    if not (folder / "survey.yaml").is_file():
-        known = ", ".join(layout.survey_ids()) or "none"
-        raise PipelineError(
-            [Issue("error", "unknown-survey", f"no survey '{survey_id}' (known: {known})", file=str(folder))]
-        )
-    survey = load_survey(folder)
-    if round_id:
-        survey = survey.for_round(round_id)
-    registry = load_registry(layout.registry)
-    unknown = [e for e in survey.model.invited or [] if e not in registry]
-    if unknown:
-        raise SpecError(
-            [
-                Issue(
-                    "error",
-                    "spec-invalid",
-                    f"invited: {', '.join(unknown)} not in the registry ({layout.registry})",
-                    file=str(survey.path),
-                )
-            ]
-        )
-    return survey, registry
-
-
-def check_no_repeat(survey: Survey, no_repeat: Collection[str]) -> None:
-    """``--no-repeat`` must name repeat sections of the survey (else a usage error)."""
-    unknown = [s for s in no_repeat if s not in survey.repeat_sections]
-    if unknown:
-        known = ", ".join(survey.repeat_sections) or "none"
-        raise UsageError(
-            f"--no-repeat {unknown[0]}: survey '{survey.id}' has no repeat group "
-            f"'{unknown[0]}' (its repeat groups: {known})"
-        )
-
-
-def ingest_round(
-    layout: Layout,
-    survey: Survey,
-    registry: Registry,
-    round_id: str,
-    log: IssueLog,
-    no_repeat: Collection[str] = (),
-) -> tuple[RawRound, dict[str, str]]:
-    """Read every file of the round, then check that each file is still the one that was
-    parsed (the hash :func:`read_round` took of the bytes it parsed). Returns the round
-    and ``{relative path: sha256}`` of the round folder (:func:`hash_inputs`).
-    ``no_repeat``: repeat sections this round did not collect (see :func:`read_round`)."""
-    check_no_repeat(survey, no_repeat)
-    folder = layout.raw(survey.id, round_id)
-    if not folder.is_dir():
-        rounds = ", ".join(layout.rounds(survey.id)) or "none"
-        log.error(
-            "no-round",
-            f"no input folder for round '{round_id}' (rounds found: {rounds})",
-            file=str(folder),
-        )
-        return RawRound(main=pd.DataFrame()), {}
-    raw = read_round(folder, survey, registry, log, no_repeat)  # hashes what it parsed
-    after = hash_inputs(folder)
-    for record in raw.files:
-        if record.sha256 and after.get(record.path) != record.sha256:
-            log.error(
-                "input-changed",
-                "the file changed while the run was reading it; run again once it is complete",
-                file=record.path,
-            )
-    mask_file_names(raw, log, survey, registry, after)
-    return raw, after
-
-
-def check_round(
-    layout: Layout,
-    survey_id: str,
-    round_id: str,
-    steps: Steps | None = None,
-    no_repeat: Collection[str] = (),
-) -> tuple[IssueLog, RawRound | None]:
-    """Read and validate a round's inputs only; return the data-quality log."""
-    steps = steps or Steps()
-    log = IssueLog()
-    survey, registry = open_survey(layout, survey_id, round_id)
-    with steps.step("Reading inputs"):
-        raw, _ = ingest_round(layout, survey, registry, round_id, log, no_repeat)
-    if not log.has_errors() or len(raw.main):
-        with steps.step("Checking answers"):
-            validate(raw, survey, registry, log, round_id)
-    log.collapse_repeats()
-    return log, raw
 
 
 def round_order(layout: Layout, survey_id: str) -> tuple[list[str], str]:
@@ -260,65 +145,6 @@ def run_fingerprint(
     if pdf:  # report.pdf and the contents' page numbers
         extra["pdf"] = True
     return fingerprint(inputs, survey.sha256, sha256_file(layout.registry), extra)
-
-
-def process_round(
-    layout: Layout,
-    survey_id: str,
-    round_id: str,
-    *,
-    run_date: str,
-    steps: Steps | None = None,
-    no_repeat: Collection[str] = (),
-) -> tuple[RunResult, dict[str, str]]:
-    """Read, check, normalise and analyse one round in memory; nothing is written.
-
-    The round is read with the survey version it was collected with (``for_round``).
-    Returns the :class:`RunResult` and ``{relative path: sha256}`` of the input files.
-    ``no_repeat``: repeat sections this round did not collect (``--no-repeat``).
-    Raises :class:`PipelineError` with every data-quality error when the inputs have errors.
-    """
-    steps = steps or Steps()
-    survey, registry = open_survey(layout, survey_id, round_id)
-    log = IssueLog()
-    with steps.step("Reading inputs"):
-        raw, input_hashes = ingest_round(layout, survey, registry, round_id, log, no_repeat)
-    checked = None
-    with steps.step("Checking answers"):
-        if len(raw.main):
-            checked = validate(raw, survey, registry, log, round_id)
-    log.collapse_repeats()
-    if log.has_errors():
-        raise PipelineError(log.errors)
-    with steps.step("Normalising"):
-        responses = normalise(raw, survey, registry, round_id, log, checked)
-    result = analyse_round(survey, registry, round_id, run_date, responses, log, raw, steps)
-    if "open_answers" in result.tables:
-        add_excerpt_decisions(result, layout)
-    return result, input_hashes
-
-
-def excerpt_decisions_path(layout: Layout, survey_id: str, round_id: str) -> Path:
-    """The analyst's quoting decisions for a round (read, never written, by a run)."""
-    from pipeline.excerpts import FILE
-
-    return layout.review(survey_id, round_id) / FILE
-
-
-def add_excerpt_decisions(result: RunResult, layout: Layout) -> None:
-    """Join the analyst's quoting decisions to ``result.tables["open_answers"]``; their
-    problems go to the run's log (an unreadable decisions file stops the run)."""
-    from pipeline.analyses.themes.compute import merge_decisions
-    from pipeline.excerpts import read_decisions
-
-    path = excerpt_decisions_path(layout, result.survey.id, result.round)
-    shown = path.relative_to(layout.root).as_posix()
-    decisions, issues = read_decisions(path, shown)
-    result.log.extend(issues)
-    if result.log.has_errors():
-        raise PipelineError(result.log.errors)
-    coded = result.tables["open_answers"].drop(columns=["include", "status"])
-    result.tables["open_answers"] = merge_decisions(coded, decisions)
 
 
 def add_comparison(result: RunResult, layout: Layout, steps: Steps | None = None) -> str | None:
@@ -427,38 +253,6 @@ def run_round(
         write_round(result, out_dir, processed_dir, steps, layout, fp, previous, pdf=pdf)
     done.status, done.log, done.result, done.timings = "done", result.log, result, steps.timings
     return done
-
-
-def analyse_round(
-    survey: Survey,
-    registry: Registry,
-    round_id: str,
-    run_date: str,
-    responses: Responses,
-    log: IssueLog,
-    raw: RawRound,
-    steps: Steps,
-) -> RunResult:
-    """Score and analyse normalised responses (no file I/O)."""
-    from pipeline.analyses import analyse
-
-    with steps.step("Scoring and analysing"):
-        tables, stats = analyse(responses, survey, registry, log=log, desk=raw.desk)
-    if raw.not_collected:  # the report says these were not collected, not "none reported"
-        stats["not_collected"] = ", ".join(raw.not_collected)
-    if raw.set_aside:
-        stats["submissions_set_aside"] = len(raw.set_aside)
-    return RunResult(
-        survey=survey,
-        registry=registry,
-        round=round_id,
-        run_date=run_date,
-        responses=responses,
-        tables=tables,
-        stats=stats,
-        log=log,
-        files=raw.files,
-    )
 
 
 def write_round(

@@ -26,7 +26,7 @@ from unittest import mock
 import openpyxl
 import pandas as pd
 
-import pipeline.run
+import pipeline.rounds
 from pipeline.cli import main
 from pipeline.demo import repeats_of
 from pipeline.errors import Issue, IssueLog
@@ -35,7 +35,7 @@ from pipeline.forms import fill_questionnaire
 from pipeline.ingest.safe import OLE_SIGNATURE
 from pipeline.paths import Layout
 from pipeline.registry import Registry
-from pipeline.run import check_round
+from pipeline.rounds import check_round
 from pipeline.spec import Survey
 
 SURVEY = "ewaste_img"
@@ -145,7 +145,7 @@ def validate_round(project: Project, *extra: str) -> Outcome:
         logs.append(log)
         return log, raw
 
-    with mock.patch.object(pipeline.run, "check_round", check):
+    with mock.patch.object(pipeline.rounds, "check_round", check):
         outcome = cli(project, "validate", *extra)
     [outcome.log] = logs
     assert snapshot(project.raw) == before

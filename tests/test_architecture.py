@@ -114,3 +114,10 @@ def test_the_code_names_no_survey() -> None:
         if name in path.read_text(encoding="utf-8")
     ]
     assert hits == []
+
+
+def test_run_and_comparison_do_not_import_each_other() -> None:
+    """What both need (a round read and analysed in memory) lives in pipeline.rounds."""
+    graph = import_graph()
+    assert "pipeline.comparison" not in graph["pipeline.run"]
+    assert "pipeline.run" not in graph["pipeline.comparison"]

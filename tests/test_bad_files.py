@@ -28,7 +28,7 @@ from pipeline.exports import example_round, write_kobo_csv, write_kobo_xlsx
 from pipeline.forms import write_questionnaire
 from pipeline.ingest import safe
 from pipeline.registry import Registry
-from pipeline.run import check_round, open_survey
+from pipeline.rounds import check_round, open_survey
 from pipeline.spec import Survey
 
 OLE = OLE_BYTES

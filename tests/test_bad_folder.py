@@ -32,7 +32,7 @@ from pipeline import manifest
 from pipeline.exports import write_kobo_xlsx
 from pipeline.ingest import source
 from pipeline.registry import Registry
-from pipeline.run import check_round
+from pipeline.rounds import check_round
 from pipeline.spec import Survey
 
 VERSION_A = "Answer of version A, the one hashed"

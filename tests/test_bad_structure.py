@@ -23,7 +23,7 @@ from catalogue import (
 from pipeline.exports import write_kobo_xlsx
 from pipeline.ingest.headers import EXTRA_PREFIX, KOBO_META
 from pipeline.registry import Registry
-from pipeline.run import check_round
+from pipeline.rounds import check_round
 from pipeline.spec import Survey
 
 # a language the survey declares no labels in (its French labels are read: test_real_exports)

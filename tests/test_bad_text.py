@@ -15,7 +15,7 @@ from catalogue import Example, cli, located, new_project, no_charts, snapshot, v
 
 from pipeline.exports import write_kobo_csv, write_kobo_xlsx, write_odk_csv
 from pipeline.registry import Registry
-from pipeline.run import check_round
+from pipeline.rounds import check_round
 from pipeline.spec import Survey
 
 LONG_ANSWER = ("Regional take-back schemes, " * 6000)[:139_999] + "."

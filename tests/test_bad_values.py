@@ -33,7 +33,7 @@ from docx import Document
 
 from pipeline.exports import write_kobo_xlsx, write_odk_csv
 from pipeline.registry import Registry
-from pipeline.run import check_round
+from pipeline.rounds import check_round
 from pipeline.spec import Survey
 
 CONTROL = "Ctrl\x01\x07\x08\x0b\x0c\x1b\x7f\x85\x9f and \ufffe\uffff end"

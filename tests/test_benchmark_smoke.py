@@ -24,7 +24,7 @@ from benchmarks.generate import (  # noqa: E402
 )
 from benchmarks.run import BEGIN, END, machine, render, run_benchmark, write_doc  # noqa: E402
 from pipeline.paths import Layout  # noqa: E402
-from pipeline.run import process_round  # noqa: E402
+from pipeline.rounds import process_round  # noqa: E402
 
 
 def _sheets(path: Path) -> dict[str, pd.DataFrame]:

@@ -13,7 +13,7 @@ from docx import Document
 from pipeline.cli import main
 from pipeline.demo import write_demo_round
 from pipeline.paths import Layout
-from pipeline.run import open_survey
+from pipeline.rounds import open_survey
 
 pytestmark = pytest.mark.slow  # whole runs of two rounds, then the comparison
 

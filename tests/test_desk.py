@@ -189,7 +189,7 @@ def test_demo_round_desk_mapping_non_respondent_and_work_plan_mix(tmp_path: Path
 
     from pipeline.demo import demo_round_answers, write_demo_round
     from pipeline.paths import Layout
-    from pipeline.run import process_round
+    from pipeline.rounds import process_round
 
     root = Path(__file__).resolve().parents[1]
     shutil.copytree(root / "surveys", tmp_path / "surveys")

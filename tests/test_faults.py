@@ -241,11 +241,11 @@ def test_killed_between_the_two_renames_the_previous_outputs_come_back(
 def test_an_input_changed_while_it_is_read(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import pipeline.run
+    import pipeline.rounds
 
     before = State(project)
     export = project.raw / "kobo_export.xlsx"
-    real = pipeline.run.read_round
+    real = pipeline.rounds.read_round
 
     def read_then_change(*args: Any, **kwargs: Any) -> Any:
         raw = real(*args, **kwargs)
@@ -253,7 +253,7 @@ def test_an_input_changed_while_it_is_read(
             handle.write(b"\0")
         return raw
 
-    monkeypatch.setattr(pipeline.run, "read_round", read_then_change)
+    monkeypatch.setattr(pipeline.rounds, "read_round", read_then_change)
     outcome = cli(project, "run", "--force", "--run-date", RUN_DATE)
     assert outcome.code == 1
     assert (

@@ -19,7 +19,8 @@ from pipeline.analyses.themes.compute import (
 from pipeline.demo import write_demo_round
 from pipeline.errors import SpecError
 from pipeline.paths import Layout
-from pipeline.run import excerpt_decisions_path, run_round
+from pipeline.rounds import excerpt_decisions_path
+from pipeline.run import run_round
 from pipeline.spec import load_survey
 
 

@@ -25,7 +25,7 @@ from pipeline.exports import example_round
 from pipeline.forms import ANSWER_HEADER, FORM_VERSION_FIELD, KEY_HEADER
 from pipeline.ingest import read_round
 from pipeline.registry import Registry
-from pipeline.run import check_round, process_round
+from pipeline.rounds import check_round, process_round
 from pipeline.spec import Survey
 from pipeline.xlsform import write_xlsform
 

@@ -22,15 +22,8 @@ from pipeline.demo import write_demo_round
 from pipeline.manifest import is_up_to_date, read_manifest
 from pipeline.numbers import format_number  # as the report rounds (halves up, like Excel)
 from pipeline.paths import Layout
-from pipeline.run import (
-    RunOutcome,
-    add_comparison,
-    open_survey,
-    previous_round,
-    process_round,
-    run_fingerprint,
-    run_round,
-)
+from pipeline.rounds import open_survey, process_round
+from pipeline.run import RunOutcome, add_comparison, previous_round, run_fingerprint, run_round
 
 pytestmark = pytest.mark.slow  # two whole runs of the SWFS survey
 

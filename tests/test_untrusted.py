@@ -29,7 +29,8 @@ from pipeline.exports import write_kobo_xlsx
 from pipeline.ingest import safe
 from pipeline.paths import Layout
 from pipeline.registry import Registry
-from pipeline.run import open_survey, run_round
+from pipeline.rounds import open_survey
+from pipeline.run import run_round
 from pipeline.spec import Survey
 
 MAX_PYTHON_MB = 64

@@ -118,7 +118,7 @@ def collect_comments(
     comment table and write the comments folder. Raises :class:`PipelineError` naming every
     copy that cannot be read; nothing is written then."""
     from pipeline.report.workbook import write_sheets
-    from pipeline.run import open_survey
+    from pipeline.rounds import open_survey
 
     survey, registry = open_survey(layout, survey_id)
     folder = comments_dir(layout, survey_id, round_id)
