@@ -208,3 +208,20 @@ def repeated_tables(path: Path) -> list[tuple[int, int]]:
                 found.append((earlier, later))
                 break
     return found
+
+
+WORKBOOK_MENTION = re.compile(r"results\.xlsx|\bworkbook\b", re.IGNORECASE)
+SHEET_NAMED = re.compile(r"\bsheets? '?[A-Z]|\bthe [A-Z][\w -]* sheet\b|manifest\.json")
+
+
+def unnamed_workbook_references(items: Iterable[Block]) -> list[str]:
+    """Sentences sending the reader to the workbook without naming the sheet ("the full
+    list is in the workbook", "(all in results.xlsx)")."""
+    out = []
+    for item in items:
+        if item.in_table:
+            continue
+        for sentence in SENTENCE_END.split(" ".join(item.text.split())):
+            if WORKBOOK_MENTION.search(sentence) and not SHEET_NAMED.search(sentence):
+                out.append(sentence)
+    return out

@@ -30,6 +30,7 @@ from report_reading import (
     table_after,
     tables,
     toc_and_headings,
+    unnamed_workbook_references,
 )
 
 from pipeline import numbers
@@ -335,12 +336,22 @@ def test_the_change_chapter_says_the_new_round_s_own_figures(demo: Demo) -> None
 
 @pytest.mark.parametrize(
     "demo",
-    SURVEY_IDS,
+    surveys(
+        ewaste_img="'Projects by partner agency and status: the 15 named most often (all in "
+        "results.xlsx)' and 'with its address in the workbook' name no sheet (projects chapter)",
+        swfs_synthesis="'the full list is in the workbook' names no sheet (movers, compare "
+        "chapter)",
+        ess_safeguards="'listed in its profile (Annex B) and in the results workbook' names no "
+        "sheet (benchmark chapters: the 'To adopt' sheet)",
+    ),
     indirect=True,
 )
 def test_no_table_is_cut_short_silently(demo: Demo) -> None:
     """A cut table says how many rows it shows of how many, in which sheet all of them
     are (a sheet that holds them), and, cut, shows the largest item (a project's budget)."""
+    for doc in demo.documents():  # a pointer to the workbook names the sheet
+        unnamed = unnamed_workbook_references(blocks(doc))
+        assert unnamed == [], f"{doc.parent.name}: " + " | ".join(unnamed)
     for round_id in demo.rounds:
         out = demo.out(round_id)
         report = out / "report.docx"

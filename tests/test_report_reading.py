@@ -18,6 +18,7 @@ from report_reading import (
     survey_identifiers,
     table_after,
     toc_and_headings,
+    unnamed_workbook_references,
 )
 
 from pipeline.report.context import capped
@@ -129,3 +130,17 @@ def test_a_table_already_shown_is_referred_to_not_repeated(tmp_path: Path) -> No
         doc.table(counts.assign(n=[5, 7, 9]), "Answers by block")  # printed anyway: found
 
     assert repeated_tables(write(tmp_path / "r.docx", build)) == [(0, 1)]
+
+
+def test_a_pointer_to_the_workbook_names_its_sheet(tmp_path: Path) -> None:
+    def build(doc: ReportDocument) -> None:
+        doc.heading("Projects", 1)
+        doc.paragraph("The 15 named most often (all in results.xlsx). The full list is in the workbook.")
+        doc.paragraph("All 46 are in results.xlsx, sheet 'Projects'. See the Gaps sheet of the workbook.")
+        doc.paragraph("Their hashes are in the run's manifest.json.")
+
+    items = blocks(write(tmp_path / "r.docx", build))
+    assert unnamed_workbook_references(items) == [
+        "The 15 named most often (all in results.xlsx).",
+        "The full list is in the workbook.",
+    ]
