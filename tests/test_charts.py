@@ -297,6 +297,15 @@ def test_alt_texts_state_the_main_finding(drawn, result: RunResult) -> None:  # 
     assert "the 30 reported projects" in charts["projects"].alt_text
 
 
+def test_the_gaps_chart_title_states_its_finding(drawn, result: RunResult) -> None:  # type: ignore[no-untyped-def]
+    gaps = result.tables["gaps"]
+    n_stages = int(((gaps["kind"] == "stage")).sum())
+    n_topics = int((gaps["kind"] == "topic").sum())
+    title = {c.id: c for c in drawn[0]}["gaps"].title
+    assert title.startswith(f"Gaps: {n_stages} of 7 life-cycle stages")
+    assert f"and {n_topics} of " in title and "critical" in title
+
+
 def test_each_chart_is_rendered_once_per_format_and_closed(drawn) -> None:  # type: ignore[no-untyped-def]
     """The work of drawing the set is bounded: one PNG and one SVG rendering per chart and
     no figure left open (the time it takes is measured by ``make bench``)."""

@@ -24,6 +24,15 @@ from pipeline.report.style import frame, new_figure, save, tidy_axes
 MAX_TOPIC_BARS = 20
 
 
+def _reasons(gaps: pd.DataFrame | None, kind: str, keys: pd.Series) -> pd.Series:
+    """The reason each key is a gap ("" when it is none), from the gaps table."""
+    if gaps is None or not {"kind", "dimension", "reason"} <= set(gaps.columns):
+        return pd.Series("", index=keys.index)
+    rows = gaps.loc[gaps["kind"].astype(str) == kind].drop_duplicates("dimension")
+    reasons = dict(zip(rows["dimension"].astype(str), rows["reason"].astype(str), strict=True))
+    return keys.astype(str).map(lambda k: reasons.get(k, ""))
+
+
 def _severity(gaps: pd.DataFrame | None, kind: str, keys: pd.Series) -> pd.Series:
     if gaps is None or not {"kind", "dimension", "severity"} <= set(gaps.columns):
         return pd.Series("ok", index=keys.index)
@@ -45,6 +54,7 @@ def _gaps(run: ChartRun, out_dir: Path) -> Chart | None:
     if cov is not None:
         stage = pd.DataFrame({"key": cov["dimension"], "label": cov["label"], "n": cov["n_engaged"]})
         stage["severity"] = _severity(gaps, run.dim_set or "stage", stage["key"])
+        stage["reason"] = _reasons(gaps, run.dim_set or "stage", stage["key"])
         panels.append((run.dim_singular, stage, min_entities(run)))
     if topics is not None and {"topic", "n_entities"} <= set(topics.columns):
         labels = _topic_labels(run)
@@ -57,6 +67,7 @@ def _gaps(run: ChartRun, out_dir: Path) -> Chart | None:
         )
         topic = topic.sort_values(["n", "label"], ascending=[False, True], kind="stable")
         topic["severity"] = _severity(gaps, "topic", topic["key"])
+        topic["reason"] = _reasons(gaps, "topic", topic["key"])
         if len(topic) > MAX_TOPIC_BARS:  # long lists (SDG targets): the least covered only
             panel_notes[topic_one] = f": {MAX_TOPIC_BARS} least covered of {len(topic)}"
             topic = topic.tail(MAX_TOPIC_BARS)
@@ -77,9 +88,21 @@ def _gaps(run: ChartRun, out_dir: Path) -> Chart | None:
                 bar.set_hatch("//")
                 bar.set_edgecolor("white")
         labels, label_size = style.row_labels(data["label"].tolist())
-        texts = bar_labels(ax, y, n, [str(int(v)) for v in n], pad=max(n.max(), 1) * 0.015, size=label_size)
+        # a gap the dashed line does not explain (enough entities, none strong) and a gap
+        # at zero (no bar to see) say why beside their number
+        said = [
+            f"{int(v)} · {reason}" if sev != "ok" and reason and (not threshold or v >= threshold or v == 0) else str(int(v))
+            for v, sev, reason in zip(n, data["severity"], data["reason"], strict=True)
+        ]
+        texts = bar_labels(ax, y, n, said, pad=max(n.max(), 1) * 0.015, size=label_size)
         for text, sev in zip(texts, data["severity"], strict=True):
             text.set_fontweight("normal" if sev == "ok" else "bold")
+        zero = (n == 0) & (data["severity"] != "ok").to_numpy()
+        if zero.any():  # a critical gap at zero still shows its colour
+            ax.scatter(
+                np.zeros(int(zero.sum())), y[zero], marker="D", s=60, zorder=6, clip_on=False,
+                color=data.loc[zero, "severity"].map(style.SEVERITY_COLOURS).tolist(),
+            )
         if threshold:
             ax.axvline(threshold, color=style.INK, linestyle="--", linewidth=1.8)
             ax.text(  # inside the axes, above the first bar: clear of the panel title
@@ -89,7 +112,8 @@ def _gaps(run: ChartRun, out_dir: Path) -> Chart | None:
         ax.set_yticks(y)
         ax.set_yticklabels(labels, fontsize=label_size)
         ax.set_ylim(len(data) - 0.5, -1.0)
-        ax.set_xlim(0, max(n.max(), threshold or 0, 1) * 1.2)
+        longest = max((len(t) for t in said), default=1)  # room for the reasons written out
+        ax.set_xlim(0, max(n.max(), threshold or 0, 1) * (1.2 + 0.02 * max(longest - 3, 0)))
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_xlabel(f"{run.plural} engaged")
         if len(panels) > 1:
@@ -108,7 +132,7 @@ def _gaps(run: ChartRun, out_dir: Path) -> Chart | None:
         if s in present
     ]
     words = " and ".join(f"per {w}" for w, _, _ in panels)
-    title = f"Gaps: {run.plural} engaged {words}"
+    title = _finding_title(panels, run, topic_many)
     frame(fig, title, run.subtitle(), run.source(), key=key)
     png, svg = save(fig, out_dir, "gaps")
 
@@ -133,6 +157,23 @@ def _gaps(run: ChartRun, out_dir: Path) -> Chart | None:
         f"minimum number of {run.plural}."
     )
     return Chart("gaps", title, caption, alt, png, svg)
+
+
+def _finding_title(panels: list[tuple[str, pd.DataFrame, int | None]], run: ChartRun, topic_many: str) -> str:
+    """The chart's title states what it shows: how many items of each panel are gaps."""
+    parts = []
+    for word, data, _ in panels:
+        many = run.dim_plural if word == run.dim_singular else topic_many
+        n_gap = int((data["severity"] != "ok").sum())
+        n_critical = int((data["severity"] == "critical").sum())
+        part = f"{n_gap} of {len(data)} {many if len(data) != 1 else word}"
+        if n_critical:
+            part += f" ({n_critical} critical)"
+        parts.append(part)
+    if all(p.startswith("0 of") for p in parts):
+        return f"No {' or '.join(w for w, _, _ in panels)} is a gap"
+    verb = "is" if len(parts) == 1 and parts[0].startswith("1 of") else "are"
+    return f"Gaps: {' and '.join(parts)} {verb} short of the survey's thresholds"
 
 
 def _topic_labels(run: ChartRun) -> dict[str, str]:
