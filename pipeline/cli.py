@@ -21,7 +21,6 @@ from rich.padding import Padding
 from rich.table import Table
 
 from pipeline import __version__
-from pipeline.console import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated
 from pipeline.errors import (
     BusyError,
     IssueLog,
@@ -30,6 +29,7 @@ from pipeline.errors import (
     SpecError,
     UsageError,
 )
+from pipeline.interrupts import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated
 from pipeline.paths import (
     MAX_ID_LENGTH,
     Layout,

@@ -14,11 +14,7 @@ import sys
 from collections.abc import Sequence
 from types import FrameType
 
-EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
-
-
-class Terminated(KeyboardInterrupt):
-    """The process was asked to stop (SIGTERM); handled like Ctrl-C."""
+from pipeline.interrupts import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:

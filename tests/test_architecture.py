@@ -10,12 +10,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "pipeline"
 
-# Deliberate lazy dispatch kept by their owners; any other circle fails the test, and so
-# does one of these once it is gone (then take it off the list).
-KNOWN_CIRCLES = {
-    frozenset({"pipeline.cli", "pipeline.console"}),  # console wraps cli.main for signals
-    frozenset({"pipeline.ingest.detect", "pipeline.ingest.kobo", "pipeline.ingest.odk"}),
-}
+# Circles kept on purpose (none today); any other circle fails the test, and so does one
+# of these once it is gone (then take it off the list).
+KNOWN_CIRCLES: set[frozenset[str]] = set()
 
 
 def _module_name(path: Path) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.errors import IssueLog
 from pipeline.exports import submission_uuid, write_odk_csv
-from pipeline.ingest import detect, kobo, odk, read_round
+from pipeline.ingest import choose, kobo, odk, read_round
 from pipeline.registry import Registry
 from pipeline.spec import Survey
 from pipeline.tables import META_COLUMNS, REPEAT_META_COLUMNS
@@ -53,7 +53,7 @@ def test_odk_round_trip(
         assert "regions/africa" in repeat_header
     assert odk.can_read(written[0]) and not odk.can_read(written[1])
     assert odk.is_repeat_csv(written[1]) and not odk.is_repeat_csv(written[0])
-    assert detect.pick_reader(written[0]) is odk
+    assert choose.pick_reader(written[0]) is odk
     assert odk.repeat_files(written[0]) == [written[1]]
 
     log = IssueLog()
@@ -149,7 +149,7 @@ def test_kobo_csv_reader_does_not_take_odk_files(
     main, repeats = example
     written = write_odk_csv(main, repeats, survey, registry, tmp_path, "form")
     assert not kobo.can_read_csv(written[0]) and not kobo.can_read_csv(written[1])
-    assert detect.pick_reader(written[1]) is None  # a repeat CSV alone is no reader's file
+    assert choose.pick_reader(written[1]) is None  # a repeat CSV alone is no reader's file
 
 
 def test_odk_submission_date_with_milliseconds_and_zone(

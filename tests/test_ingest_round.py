@@ -15,7 +15,7 @@ import pytest
 from pipeline.errors import Issue, IssueLog
 from pipeline.exports import write_kobo_csv, write_kobo_xlsx, write_odk_csv
 from pipeline.ingest import read_round, safe
-from pipeline.ingest.detect import readers
+from pipeline.ingest.choose import readers
 from pipeline.registry import Registry
 from pipeline.spec import Survey
 from pipeline.tables import META_COLUMNS

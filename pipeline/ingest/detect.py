@@ -1,9 +1,9 @@
-"""Which reader takes a file, and the low-level loading the readers share.
+"""The protocol every reader follows, and the low-level loading the readers share.
 
 Readers follow one protocol (:class:`Reader`): a short ``NAME``, a cheap ``can_read(path)``
 that never raises, and ``read(path, rel, survey, registry, log)`` returning the canonical
-``(main, repeats)`` tables. :func:`readers` lists them in detection order: the offline
-questionnaire, the Kobo XLSX export, the ODK Central CSV export, the Kobo CSV export.
+``(main, repeats)`` tables. :mod:`pipeline.ingest.choose` lists them in detection order
+and picks the one that takes a file.
 
 Loading helpers: :func:`decode_text` (UTF-8 with or without BOM, UTF-16, falling back to
 cp1252 with a warning), :func:`sniff_delimiter`, :func:`csv_header`, :func:`load_csv` and
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -72,47 +71,6 @@ class ReaderSpec:
     NAME: str
     can_read: Callable[[Path], bool]
     read: Callable[[Path, str, Survey, Registry, IssueLog], ReadResult]
-
-
-def questionnaire_reader(log: IssueLog | None = None) -> Reader | None:
-    """The offline-questionnaire reader, or None while it is not installed."""
-    try:
-        return importlib.import_module("pipeline.ingest.questionnaire")  # type: ignore[return-value]
-    except ModuleNotFoundError as exc:
-        if exc.name == "pipeline.ingest.questionnaire":
-            return None
-        if log is not None:
-            log.error("reader-broken", f"the questionnaire reader cannot be loaded: {exc}")
-        return None
-    except Exception as exc:  # a broken reader must not hide the others
-        if log is not None:
-            log.error("reader-broken", f"the questionnaire reader cannot be loaded: {exc!r}")
-        return None
-
-
-def readers(log: IssueLog | None = None) -> list[Reader]:
-    """Every reader in detection order (the questionnaire reader only when present)."""
-    from pipeline.ingest import kobo, odk
-
-    found: list[Reader] = []
-    questionnaire = questionnaire_reader(log)
-    if questionnaire is not None:
-        found.append(questionnaire)
-    found += [kobo.XLSX_READER, odk, kobo.CSV_READER]  # type: ignore[list-item]
-    return found
-
-
-def pick_reader(path: Path, candidates: list[Reader] | None = None) -> Reader | None:
-    """The first reader whose ``can_read`` accepts ``path``, or None."""
-    for reader in candidates if candidates is not None else readers():
-        try:
-            if reader.can_read(path):
-                return reader
-        except BaseException as exc:  # can_read must never raise: a failure is "not mine"
-            if not reader_failure(exc):
-                raise
-            continue
-    return None
 
 
 # -- text files -----------------------------------------------------------------------------
