@@ -43,11 +43,11 @@ RUN_MODULES = (
     "pipeline.analyses",
     "pipeline.excerpts",
     "pipeline.report.chart_loop",
-    "pipeline.report.docx_report",
+    "pipeline.report.outline",
     "pipeline.report.workbook",
     "pipeline.report.profiles",
     "pipeline.report.slides",
-    "pipeline.report.workplan_doc",
+    "pipeline.analyses.workplan.document",
     "matplotlib.pyplot",
 )
 
