@@ -77,6 +77,14 @@ def test_no_repeat_says_not_collected_never_none_reported(
     text = report_text(project)
     assert "were not collected in this round" in text
     assert "No projects were reported" not in text
+    # the work plan neither counts 0 projects nor lists 'none' for them
+    plan = Document(str(project.outputs / "workplan.docx"))
+    words = "\n".join(
+        [p.text for p in plan.paragraphs]
+        + [c.text for t in plan.tables for r in t.rows for c in r.cells]
+    )
+    assert "0 projects reported" not in words and "none listed" not in words
+    assert "not collected in this round" in words
 
 
 def test_no_repeat_with_project_rows_present_is_an_error(

@@ -41,6 +41,9 @@ def write_workplan(result: RunResult, path: Path) -> Path | None:
     noun, plural = m.entity_noun, m.entity_plural
     decides = m.report.decides
     kinds = kind_words(result)
+    # projects the round did not collect (--no-repeat) are said so, never counted as 0
+    not_collected = str(result.stats.get("not_collected") or "").split(", ")
+    collected = m.projects is None or m.projects.section not in not_collected
     doc = ReportDocument()
     doc.properties(spec.title, result.survey.title, "work plan; draft", result.run_date)
     draft = "" if "draft" in spec.title.lower() else "DRAFT – "
@@ -77,7 +80,13 @@ def write_workplan(result: RunResult, path: Path) -> Path | None:
             f"(the first option of their ranking{', ' + sharing.split(' (', 1)[1][:-1] if ' (' in sharing else ''})."
         )
     desk = result.stats.get("desk") or {}
-    if "projects" in result.tables:
+    if not collected:
+        doc.paragraph(
+            "Projects were not collected in this round (the survey exports analysed did not "
+            "include them), so the goals list no related projects"
+            + (" from the survey (initiatives found by desk research are listed)." if m.desk else ".")
+        )
+    elif "projects" in result.tables:
         projects = result.tables["projects"]
         source = projects["source"] if "source" in projects.columns else pd.Series(dtype="string")
         n_survey, n_desk = int((source != "desk").sum()), int((source == "desk").sum())
@@ -104,7 +113,9 @@ def write_workplan(result: RunResult, path: Path) -> Path | None:
             "Gap": [f"{r.label} ({kinds.get(r.kind, r.kind)})" for r in plan.itertuples()],
             "Would lead": [r.leads or "none" for r in plan.itertuples()],
             "Would contribute": plan["n_contributors"].astype("int64"),
-            "Projects (survey)": plan["n_projects_survey"].astype("int64"),
+            "Projects (survey)": (
+                plan["n_projects_survey"].astype("int64") if collected else "not collected"
+            ),
             "Initiatives (desk)": plan["n_projects_desk"].astype("int64"),
         }
     )
@@ -117,8 +128,10 @@ def write_workplan(result: RunResult, path: Path) -> Path | None:
         fills=fills,
         weights=[0.6, 4, 3, 1.4, 1.4, 1.4],
         note=f"Shaded: no {noun} offers to lead. Projects: reported in the survey by any {noun} "
-        "and addressing the item; initiatives: found by desk research (the same initiative in both "
-        "counts once, as the survey's).",
+        "and addressing the item"
+        + ("" if collected else " (not collected in this round)")
+        + "; initiatives: found by desk research (the same initiative in both counts once, as "
+        "the survey's).",
     )
 
     doc.heading("Goals", 1)
@@ -137,14 +150,25 @@ def write_workplan(result: RunResult, path: Path) -> Path | None:
                     nar.capitalise(noun): mine["acronym"],
                     "Role": mine["role"].map({"lead": "Lead", "contribute": "Contribute"}),
                     "Engagement here": mine["engagement"].fillna("").replace("", "not stated"),
-                    "Related projects": mine["projects"].fillna("").replace("", "none listed"),
+                    "Related projects": mine["projects"].fillna("").replace(
+                        "", "none listed" if collected else "not collected in this round"
+                    ),
                 }
             ).reset_index(drop=True)
             doc.table(table, f"Goal {row.goal_no}: {plural} willing to lead or contribute", weights=[1.2, 1.1, 1.4, 6])
         counted = f"{nar.plural(int(row.n_projects_survey), 'project', 'projects')} reported in the survey"
         if row.n_projects_desk:
             counted += f" and {nar.plural(int(row.n_projects_desk), 'initiative', 'initiatives')} found by desk research"
-        doc.paragraph(f"{counted} address {nar.inline(str(row.label))} (any {noun}).", lead="Projects:")
+        if collected:
+            doc.paragraph(f"{counted} address {nar.inline(str(row.label))} (any {noun}).", lead="Projects:")
+        else:
+            desk = nar.plural(int(row.n_projects_desk), "initiative", "initiatives")
+            doc.paragraph(
+                "not collected in this round"
+                + (f"; {desk} found by desk research address {nar.inline(str(row.label))}" if row.n_projects_desk else "")
+                + ".",
+                lead="Projects:",
+            )
         if row.sharing:
             doc.paragraph(str(row.sharing), lead="Knowledge sharing:")
 
