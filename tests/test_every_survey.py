@@ -227,11 +227,7 @@ def test_no_sentence_said_more_than_twice(demo: Demo) -> None:
     assert found == {}, "\n".join(f"{d}: x{n} {s[:140]}" for d, rep in found.items() for s, n in rep.items())
 
 
-@pytest.mark.parametrize(
-    "demo",
-    surveys(swfs_synthesis="comparison.docx has no table of contents (compare chapter)"),
-    indirect=True,
-)
+@pytest.mark.parametrize("demo", SURVEY_IDS, indirect=True)
 def test_the_contents_list_every_heading(demo: Demo) -> None:
     for doc in demo.documents():
         toc, headings = toc_and_headings(doc)

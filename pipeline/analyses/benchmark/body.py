@@ -36,7 +36,12 @@ from pipeline.analyses.benchmark.words import (
     to_adopt_sentence,
 )
 from pipeline.report import words as nar
-from pipeline.report.annexes import annex_issues, annex_questions, annex_respondents
+from pipeline.report.annexes import (
+    annex_acronyms,
+    annex_issues,
+    annex_questions,
+    annex_respondents,
+)
 from pipeline.report.answers import answer_count_sentences, profile_lines
 from pipeline.report.context import data_sources, who_was_asked
 from pipeline.report.document import ReportDocument
@@ -115,6 +120,7 @@ class _Body(Chapters):
         with self.doc.landscape():
             annex_issues(self.doc, self.ctx, next(letters))
         annex_questions(self.doc, self.ctx, next(letters))
+        annex_acronyms(self.doc, self.ctx, next(letters))
 
     # -- executive summary and methodology ---------------------------------------------
     def executive_summary(self) -> None:

@@ -33,6 +33,8 @@ from pipeline.analyses.compare.words import (
 )
 from pipeline.errors import PipelineError
 from pipeline.report import words as nar
+from pipeline.report.annexes import annex_acronyms
+from pipeline.report.context import ReportContext
 from pipeline.report.document import ReportDocument
 from pipeline.report.words import Words
 from pipeline.spec import Survey
@@ -550,6 +552,7 @@ def write_comparison_report(
         f"Change between round {outcome.old_round} and round {outcome.new_round}",
         ["Draft for review", f"Generated {run_date}"],
     )
+    doc.toc()
     doc.heading("Summary", 1)
     st = outcome.stats
     doc.paragraph(pairing_sentence(st, change.words.entities))  # the basis: "What could be compared"
@@ -584,4 +587,5 @@ def write_comparison_report(
         f"warnings and {counts['info']} information notes; the 'Data quality' sheet of "
         "comparison.xlsx lists them, each with its round, file, row and column."
     )
+    annex_acronyms(doc, ReportContext(new, words, {}, change.acronyms), "A")
     return doc.save(Path(path))

@@ -9,7 +9,16 @@ import pandas as pd
 
 from pipeline.analyses.gaps.words import dimension_gaps
 from pipeline.report.words import Words, cell_number, cell_text, split_names
-from pipeline.wording import agree, capitalise, count, inline, join_names, number_word
+from pipeline.wording import (
+    agree,
+    capitalise,
+    count,
+    inline,
+    join_names,
+    number_word,
+    percent,
+    score,
+)
 
 
 def ranked_coverage(coverage: pd.DataFrame) -> pd.DataFrame:
@@ -31,7 +40,7 @@ def coverage_sentence(coverage: pd.DataFrame, words: Words) -> str:
     def facts(row: pd.Series) -> str:
         return (
             f"{count(int(row['n_engaged']), words.entity, words.entities)} engaged "
-            f"{words.at_engaged}, mean score {row['mean_score']:.2f}"
+            f"{words.at_engaged}, mean score {score(row['mean_score'])}"
         )
 
     if len(ranked) == 1:
@@ -65,12 +74,12 @@ def dimension_finding(
     if mean is not None:
         ci_low, ci_high = cell_number(row.get("ci_low")), cell_number(row.get("ci_high"))
         ci = (
-            f" ({confidence:.0%} confidence interval {ci_low:.2f} to {ci_high:.2f})"
+            f" ({percent(confidence)} confidence interval {score(ci_low)} to {score(ci_high)})"
             if ci_low is not None and ci_high is not None
             else ""
         )
         lvl = f", in the '{level}' band" if level else ""
-        out.append(f"The mean score is {mean:.2f}{ci}{lvl}.")
+        out.append(f"The mean score is {score(mean)}{ci}{lvl}.")
     leads = split_names(row.get("lead_entities"))
     if leads:
         # a long list arrives shortened as "A, B, ... F and 9 more": keep it as it is

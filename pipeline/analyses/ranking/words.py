@@ -9,7 +9,7 @@ import pandas as pd
 
 from pipeline.analyses.ranking.compute import agreement_word
 from pipeline.report.words import Words, cell_number
-from pipeline.wording import inline
+from pipeline.wording import inline, p_text, score
 
 
 def agreement_words(w: float | None, word: str | None = None) -> str:
@@ -60,10 +60,10 @@ def ranking_sentence(
         p = cell_number(ranking_stats.get("p_value"))
         sig = ""
         if p is not None:
-            sig = f"; p = {p:.3f}" if p >= 0.001 else "; p < 0.001"
+            sig = f"; {p_text(p)}"
             sig += "" if p < 0.05 else ", so the order may be due to chance"
         n_raters = cell_number(ranking_stats.get("n_raters"))
         raters = f" among {int(n_raters)} {words.entities}" if n_raters else ""
         meaning = f", {meaning}" if meaning else ""
-        text += f" Kendall's W is {w:.2f}{raters}: {agreement}{meaning}{sig}."
+        text += f" Kendall's W is {score(w)}{raters}: {agreement}{meaning}{sig}."
     return text
