@@ -282,12 +282,12 @@ def test_comparable_questions_swfs(swfs: Survey, swfs_2016: Survey) -> None:
     table = comparable_questions(swfs_2016, swfs).set_index("new_question", drop=False)
     inv = table.loc["involvement"]
     assert inv["old_question"] == "works_in" and inv["comparable"]
-    assert "mapping" in inv["reason"] and "none -> no" in inv["reason"]
+    assert "read as the earlier ones" in inv["reason"] and "'None' as 'No'" in inv["reason"]
     contrib = table.loc["contribution"]
     assert contrib["comparable"] and "shared choices" in contrib["reason"]
-    assert "knowledge" in contrib["reason"]
+    assert "'Knowledge and data'" in contrib["reason"]  # labels, never choice names
     assert table.loc["env_strategy", "comparable"]
-    assert "in_preparation" in table.loc["env_strategy", "reason"]
+    assert "'In preparation'" in table.loc["env_strategy", "reason"]
     assert not table.loc["strategy_start", "comparable"]
     assert table.loc["obstacles", "old_question"] == "challenges"
     for q in ("ems", "ghg_inventory", "climate_neutral", "collaborators", "partners"):
@@ -362,12 +362,12 @@ def test_type_change_and_declared_changes(tmp_path: Path) -> None:
         )
     )
     table = comparable_questions(old, new).set_index("old_question", drop=False)
-    assert "type changed" in table.loc["budget", "reason"] and not table.loc["budget", "comparable"]
+    assert "answer changed from" in table.loc["budget", "reason"] and not table.loc["budget", "comparable"]
     assert table.loc["level", "comparable"] and table.loc["level", "reason"] == "same question"
     assert not table.loc["staff", "comparable"] and "declared" in table.loc["staff", "reason"]
     rows = comparable_questions(old, new)
     remark = rows[rows["new_question"] == "remark"].iloc[0]
-    assert not remark["comparable"] and "nothing" in remark["reason"]
+    assert not remark["comparable"] and "is not in version 1" in remark["reason"]
     note = rows[rows["old_question"] == "note"].iloc[0]
     assert pd.isna(note["new_question"]) and note["reason"].startswith("dropped")
 

@@ -179,11 +179,7 @@ def _identifiers(demo: Demo) -> set[str]:
 
 @pytest.mark.parametrize(
     "demo",
-    surveys(
-        swfs_synthesis="change chapter and comparison: the 'What could be compared' table shows "
-        "question ids (env_strategy, sdg_targets, works_in) and the compare_map as 'none -> no' "
-        "(compare chapter)",
-    ),
+    SURVEY_IDS,
     indirect=True,
 )
 def test_no_raw_identifiers_in_text_meant_for_people(demo: Demo) -> None:
@@ -302,12 +298,7 @@ def _first_after_heading(items: list, heading: str, pattern: re.Pattern[str]) ->
 
 @pytest.mark.parametrize(
     "demo",
-    surveys(
-        swfs_synthesis="change chapter table 'Entities engaged and mean score by area, all "
-        "respondents of each round' shows 2026-R1 re-scored with the 2016 yes/no rule as the "
-        "round's own, unlabelled (Climate change: 34 of 34, 0.96 there; 27 of 34, 0.73 in the "
-        "findings and results.xlsx) (compare chapter)",
-    ),
+    SURVEY_IDS,
     indirect=True,
 )
 def test_the_change_chapter_says_the_new_round_s_own_figures(demo: Demo) -> None:

@@ -114,6 +114,16 @@ def _question_label(survey: Survey | None, question_id: object) -> str:
     return nar.capitalise(_PLACEHOLDER.sub("", q.label).strip(" :"))
 
 
+def _item_labels(survey: Survey | None, set_name: str) -> dict[str, str]:
+    """Item id -> label of a dimension set of ``survey`` ({} when it has no such set)."""
+    if survey is None or not set_name:
+        return {}
+    try:
+        return survey.dimension_labels(set_name)
+    except KeyError:
+        return {}
+
+
 def _yes(flag: object) -> str:
     return "Yes" if bool(flag) else "No"
 
@@ -221,16 +231,18 @@ def _comparable(
     for text in not_compared:
         doc.paragraph(text)
     if not questions.empty and not st.get("same_version"):
+        pairs = list(zip(questions["new_question"], questions["old_question"], strict=True))
         frame = pd.DataFrame(
             {
                 "Question": [
                     _question_label(change.survey, n) or _question_label(change.old_survey, o)
-                    for n, o in zip(
-                        questions["new_question"], questions["old_question"], strict=True
-                    )
+                    for n, o in pairs
                 ],
-                "Now": questions["new_question"].fillna("–"),
-                "Earlier": questions["old_question"].fillna("–"),
+                # the earlier wording where the question was asked under another name
+                "Earlier question": [
+                    "–" if o is None or pd.isna(o) else ("same" if n == o else _question_label(change.old_survey, o))
+                    for n, o in pairs
+                ],
                 "Compared": questions["comparable"].map(_yes),
                 "Why": questions["reason"],
             }
@@ -239,17 +251,21 @@ def _comparable(
             frame,
             f"Questions of the two forms ({st.get('old_version')} and {st.get('new_version')}) "
             "and whether they are compared",
-            weights=[4.5, 2, 2, 1.3, 6],
+            weights=[4.5, 3.5, 1.3, 6],
             keep_together=False,
         )
     if not dims.empty and not st.get("same_version"):
         main = w.dimension_set or ""
         part = dims[dims["dimension_set"] == main] if main else dims
         if not part.empty:
+            old_labels = _item_labels(change.old_survey, main)
             frame = pd.DataFrame(
                 {
                     nar.capitalise(w.dimension): part["label"],
-                    "Earlier id": part["old_dimension"].fillna("–"),
+                    "Earlier name": [
+                        "–" if o is None or pd.isna(o) else ("same" if old_labels.get(o, o) == label else old_labels.get(o, o))
+                        for o, label in zip(part["old_dimension"], part["label"], strict=True)
+                    ],
                     "Compared": part["comparable"].map(_yes),
                     "Why": part["reason"],
                 }
@@ -257,7 +273,7 @@ def _comparable(
             doc.table(
                 frame,
                 f"{nar.capitalise(w.dimensions)} of the two forms and whether they are compared",
-                weights=[4.5, 2.5, 1.3, 5],
+                weights=[4.5, 3, 1.3, 5],
             )
 
 
@@ -329,8 +345,9 @@ def _scores(
             "Effect r": CHANGE_FORMAT,
         },
         weights=[4.5, 1, 1.4, 1.4, 1.2, 1.4, 1.2, 1.4],
-        note=f"Scores 0 to 1. {basis_sentence(change.stats)} Exact p-values "
-        "(ties handled exactly) up to 50 pairs.",
+        note="Scores 0 to 1"
+        + ("" if change.stats.get("same_version", True) else f", both rounds on the {change.old_round} form's scale")
+        + ". Exact p-values (ties handled exactly) up to 50 pairs.",
     )
     _coverage(doc, change)
 
@@ -340,10 +357,19 @@ def _coverage(doc: ReportDocument, change: Change) -> None:
     if cov.empty:
         return
     o, n = change.old_round, change.new_round
+    harmonised = not change.stats.get("same_version", True)
+    scale = f" ({o} rule)" if harmonised else ""
     doc.paragraph(
         f"All respondents of each round, not only the pairs: how many {w.entities} engaged in each "
         f"{w.dimension}. These counts describe the system as each round saw it; a rise can come "
         f"from {w.entities} that joined."
+        + (
+            f" The forms differ, so round {n} is counted here with the {o} form's rule, on the "
+            f"answers both forms share: its figures differ from the round's own, in the findings "
+            "chapter and the results workbook."
+            if harmonised
+            else ""
+        )
     )
     frame = pd.DataFrame(
         {
@@ -352,20 +378,20 @@ def _coverage(doc: ReportDocument, change: Change) -> None:
                 f"{a} of {b}"
                 for a, b in zip(cov["n_engaged_old"], cov["n_respondents_old"], strict=True)
             ],
-            f"Engaged {n}": [
+            f"Engaged {n}{scale}": [
                 f"{a} of {b}"
                 for a, b in zip(cov["n_engaged_new"], cov["n_respondents_new"], strict=True)
             ],
             f"Mean {o}": cov["mean_score_old"].astype("Float64"),
-            f"Mean {n}": cov["mean_score_new"].astype("Float64"),
+            f"Mean {n}{scale}": cov["mean_score_new"].astype("Float64"),
             "Change": cov["change_mean_score"].astype("Float64"),
         }
     )
     doc.table(
         frame,
         f"{nar.capitalise(w.entities)} engaged and mean score by {w.dimension}, all respondents of each round",
-        formats={f"Mean {o}": SCORE_FORMAT, f"Mean {n}": SCORE_FORMAT, "Change": CHANGE_FORMAT},
-        align_right=[f"Engaged {o}", f"Engaged {n}"],
+        formats={f"Mean {o}": SCORE_FORMAT, f"Mean {n}{scale}": SCORE_FORMAT, "Change": CHANGE_FORMAT},
+        align_right=[f"Engaged {o}", f"Engaged {n}{scale}"],
         weights=[4.5, 1.6, 1.6, 1.3, 1.3, 1.2],
     )
 

@@ -53,6 +53,27 @@ def _names(survey: Survey, q: Question) -> list[str]:
     return [c.name for c in survey.choices(q.choices or "")]
 
 
+def _labels(survey: Survey, q: Question, names: list[str]) -> str:
+    """Choices by their labels, as the form shows them: 'Yes', 'Partly'."""
+    labels = {c.name: c.label for c in survey.choices(q.choices or "")}
+    return ", ".join(f"'{labels.get(n, n)}'" for n in names)
+
+
+# answer types in words, for the people who read why a question is not compared
+TYPE_WORDS = {
+    "select_one": "one choice",
+    "select_multiple": "several choices",
+    "integer": "a whole number",
+    "decimal": "a number",
+    "text": "text",
+    "date": "a date",
+}
+
+
+def _type_words(kind: str) -> str:
+    return TYPE_WORDS.get(kind, kind.replace("_", " "))
+
+
 def _scores(survey: Survey, q: Question) -> dict[str, float | None]:
     return {c.name: c.score for c in survey.choices(q.choices or "")}
 
@@ -86,10 +107,10 @@ def _match_question(q: Question, old_survey: Survey, new_survey: Survey) -> Ques
     if old_q is None:
         if q.compare_with:
             return QuestionMatch(
-                q, None, False, f"compare_with '{target}': no such question in {earlier}"
+                q, None, False, f"the earlier question it names (compare_with) is not in {earlier}"
             )
         return QuestionMatch(q, None, False, f"new: not asked in {earlier}")
-    renamed = f"renamed from '{target}'" if target != q.id else ""
+    renamed = "the same question under another name" if target != q.id else ""
     old_set, new_set = _section_of(old_survey)[old_q.id], _section_of(new_survey)[q.id]
     if (old_set is None) != (new_set is None):
         return QuestionMatch(q, old_q, False, "asked once in one version and per item in the other")
@@ -97,7 +118,9 @@ def _match_question(q: Question, old_survey: Survey, new_survey: Survey) -> Ques
         return QuestionMatch(q, old_q, True, renamed or "same question")
     both_select = q.type in SELECT_TYPES and old_q.type in SELECT_TYPES
     if not both_select or (q.type != old_q.type and not q.compare_map):
-        return QuestionMatch(q, old_q, False, f"type changed from {old_q.type} to {q.type}")
+        return QuestionMatch(
+            q, old_q, False, f"answer changed from {_type_words(old_q.type)} to {_type_words(q.type)}"
+        )
     new_names, old_names = _names(new_survey, q), _names(old_survey, old_q)
     prefix = f"{renamed}; " if renamed else ""
     if q.compare_map:
@@ -105,13 +128,15 @@ def _match_question(q: Question, old_survey: Survey, new_survey: Survey) -> Ques
         bad = sorted(set(q.compare_map) - set(valid))
         if not valid:
             return QuestionMatch(q, old_q, False, f"{prefix}compare_map matches no choices")
-        text = ", ".join(f"{k} -> {v}" for k, v in valid.items())
-        reason = f"{prefix}compared through the declared mapping {text}"
+        text = "; ".join(
+            f"{_labels(new_survey, q, [k])} as {_labels(old_survey, old_q, [v])}" for k, v in valid.items()
+        )
+        reason = f"{prefix}answers read as the earlier ones: {text}"
         unmapped = [n for n in new_names if n not in valid]
         if unmapped:
-            reason += f"; not compared: {', '.join(unmapped)}"
+            reason += f"; not compared: {_labels(new_survey, q, unmapped)}"
         if bad:
-            reason += f"; mapping entries ignored (unknown choice): {', '.join(bad)}"
+            reason += f"; {len(bad)} entries of the declared mapping name no choice and were ignored"
         return QuestionMatch(q, old_q, True, reason, valid)
     shared = [n for n in new_names if n in old_names]
     if not shared:
@@ -129,9 +154,9 @@ def _match_question(q: Question, old_survey: Survey, new_survey: Survey) -> Ques
         return QuestionMatch(q, old_q, True, "; ".join(notes) or "same question", identity)
     reason = f"{prefix}choice list changed: compared on the {len(shared)} shared choices only"
     if added:
-        reason += f"; new: {', '.join(added)}"
+        reason += f"; new: {_labels(new_survey, q, added)}"
     if dropped:
-        reason += f"; no longer offered: {', '.join(dropped)}"
+        reason += f"; no longer offered: {_labels(old_survey, old_q, dropped)}"
     return QuestionMatch(q, old_q, True, reason, identity)
 
 
@@ -210,7 +235,7 @@ def comparable_dimensions(old_survey: Survey, new_survey: Survey) -> pd.DataFram
             elif old_item is None:
                 ok = False
                 reason = (
-                    f"compare_with '{target}': no such item in {earlier}"
+                    f"the earlier item it names (compare_with) is not in {earlier}"
                     if item.compare_with
                     else f"new: not in {earlier}"
                 )
