@@ -306,6 +306,51 @@ def test_the_gaps_chart_title_states_its_finding(drawn, result: RunResult) -> No
     assert f"and {n_topics} of " in title and "critical" in title
 
 
+def test_each_chart_title_states_its_finding_from_the_run_tables(drawn, result: RunResult) -> None:  # type: ignore[no-untyped-def]
+    """Each title is a sentence of the chart's main finding, its numbers those of the run's
+    tables; the neutral description of what is plotted is the caption."""
+    titles = {c.id: c.title for c in drawn[0]}
+    captions = {c.id: c.caption for c in drawn[0]}
+    tables, labels = result.tables, result.survey.dimension_labels("stage")
+
+    means = tables["heatmap"].mean(axis=0)
+    assert titles["heatmap"] == (
+        f"{labels[means.idxmin()]} has the lowest mean score ({means.min():.2f}), "
+        f"{labels[means.idxmax()]} the highest ({means.max():.2f})"
+    )
+    assert captions["heatmap"].startswith("Score (0 to 1) of each agency by life-cycle stage")
+
+    cov = tables["coverage"]
+    fewest = cov.loc[cov["n_engaged"] == cov["n_engaged"].min(), "label"].tolist()
+    assert fewest == ["Final disposal"]  # the fixture's weakest stage
+    assert titles["coverage"] == "Final disposal has the fewest agencies engaged: 1 of 24"
+    assert captions["coverage"].startswith("Mean score and number of agencies engaged by life-cycle stage")
+
+    edges = tables["network_edges"]
+    partners = pd.concat([edges[["source", "target"]], edges[["target", "source"]].set_axis(["source", "target"], axis=1)])
+    degree = partners.drop_duplicates().groupby("source").size()
+    top = sorted(degree.index, key=lambda n: (-degree[n], n))[0]
+    n_alone = int(tables["network_nodes"]["isolated"].sum())
+    assert n_alone == 1
+    assert titles["network"] == f"{result.registry.acronym(top)} has the most partners: {degree[top]}; 1 agency has no link"
+    assert captions["network"].startswith("Collaborations reported by agencies")
+
+    summary = tables["project_summary"]
+    stages = summary.loc[summary["by"] == "stage"].groupby("label", sort=False)["n_projects"].sum()
+    assert titles["projects"] == (  # ties: the first in the stage order
+        f"Most projects are in {stages.idxmax()} ({stages.max()}), "
+        f"the fewest in {stages.idxmin()} ({stages.min()})"
+    )
+    assert captions["projects"].startswith("Projects by life-cycle stage and region, split by status")
+
+    assert titles["ranking"] == "Shared project database is preferred most, with moderate agreement"  # W = 0.41
+    assert captions["ranking"].endswith("mean rank of each option (1 = most preferred), best first.")
+
+    n = len(result.registry)
+    assert titles["response"] == f"24 of {n} agencies responded ({24 / n:.0%})"
+    assert captions["response"] == "Agencies invited and responding, by type of agency."
+
+
 def test_each_chart_is_rendered_once_per_format_and_closed(drawn) -> None:  # type: ignore[no-untyped-def]
     """The work of drawing the set is bounded: one PNG and one SVG rendering per chart and
     no figure left open (the time it takes is measured by ``make bench``)."""
@@ -383,3 +428,28 @@ def test_a_chart_that_cannot_be_drawn_is_skipped_with_a_warning(result: RunResul
     assert [c.id for c in charts] == ["coverage", "gaps"]
     assert [(i.code, i.file) for i in log.issues] == [("chart-skipped", "charts/response.png")]
     assert "many" in log.issues[0].message
+
+
+def test_the_themes_chart_title_names_the_theme_raised_most(result: RunResult, tmp_path: Path) -> None:
+    """Across the questions, the theme raised by the most agencies is the title's finding;
+    a run where no answer raises a theme says so."""
+    from dataclasses import replace
+
+    from pipeline.analyses.themes.charts import theme_charts
+
+    counts = pd.DataFrame(
+        [
+            ("strengths", "Main strengths", "network", "Convening", 5, ""),
+            ("strengths", "Main strengths", "field", "Field presence", 2, ""),
+            ("weaknesses", "Gaps you see", "funding", "Funding and capacity", 9, ""),
+            ("weaknesses", "Gaps you see", "data", "Little data", 0, ""),
+        ],
+        columns=["question_id", "question", "theme_id", "theme", "n_entities", "entities"],
+    )
+    run = replace(result, tables={**result.tables, "theme_counts": counts})
+    (chart,) = theme_charts(run, tmp_path / "some")
+    assert chart.title == "Funding and capacity is raised most often, by 9 agencies"
+    assert chart.caption.startswith("What agencies wrote: number of agencies whose answer raises each theme")
+    none = counts.assign(n_entities=0)
+    (chart,) = theme_charts(replace(result, tables={**result.tables, "theme_counts": none}), tmp_path / "none")
+    assert chart.title == "No open answer raises a declared theme"

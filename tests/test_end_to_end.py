@@ -211,6 +211,7 @@ def test_slides_say_what_the_report_says_and_every_text_fits(demo_run, survey, r
         for shape in slide.shapes:
             if shape.shape_type == MSO_SHAPE_TYPE.PICTURE:
                 pictures.append(shape._element.nvPicPr.cNvPr.get("descr"))
+                assert title == shape._element.nvPicPr.cNvPr.get("title")  # the chart's finding
             if not shape.has_text_frame or not shape.text_frame.text.strip():
                 continue
             runs = [r for p in shape.text_frame.paragraphs for r in p.runs]

@@ -1,7 +1,7 @@
 """Slides for the Issue Management Group meeting (``slides.pptx`` beside the report).
 
-A title slide; one slide per chart, titled by the chart's first finding (the sentence its
-alt text states from the numbers), with a source line and speaker notes carrying the numbers;
+A title slide; one slide per chart, titled by the chart's own title (which states its
+finding, computed from the numbers), with a source line and speaker notes carrying the numbers;
 the gaps; the recommendations the report drafts; the next steps. Every sentence comes from
 the run (the charts' words, the gap table, the report's recommendations); nothing here words
 a finding of its own. 16:9, the report's palette, type sized for a projector, and every text
@@ -10,7 +10,6 @@ checked to fit its box (:func:`fits`), shrinking to a floor and cutting lists th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -103,18 +102,6 @@ def fitted_size(text: str, box: Box, largest: int, smallest: int = MIN_PT, bold:
 
 
 # -- the words, taken from the run --------------------------------------------------------
-def _sentences(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9])", text.strip()) if s]
-
-
-def chart_findings(chart: Any) -> list[str]:
-    """A chart's findings as headlines: the clauses of the sentences its alt text states
-    after the one that describes the chart; the chart's title when it states none."""
-    sentences = _sentences(str(chart.alt_text))[1:]
-    clauses = [c.strip().rstrip(".") for s in sentences for c in s.split(";")]
-    return [c for c in clauses if c] or [str(chart.title)]
-
-
 def _gap_rows(gaps: pd.DataFrame) -> pd.DataFrame:
     """The gaps, most severe first, as (what, why) rows."""
     if gaps is None or gaps.empty:
@@ -228,15 +215,11 @@ def write_slides(
     _notes(slide, survey.model.subtitle or survey.title)
 
     rank = {c: i for i, c in enumerate(CHART_ORDER)}
-    used: set[str] = set()
     for chart in sorted(charts, key=lambda c: rank.get(c.id, len(rank))):
         if not Path(chart.png).is_file():
             continue
         slide = deck.slides.add_slide(blank)
-        findings = chart_findings(chart)
-        headline = next((f for f in findings if f not in used), findings[0])  # no title twice
-        used.add(headline)
-        bottom = _title(slide, headline)
+        bottom = _title(slide, str(chart.title))  # the chart's title states its finding
         _picture(slide, Path(chart.png), str(chart.alt_text), str(chart.title), bottom)
         _footer(slide, source)
         _notes(slide, f"{chart.title}. {chart.caption}\n\n{chart.alt_text}")

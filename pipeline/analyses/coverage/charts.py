@@ -18,6 +18,7 @@ from pipeline.report.chart_context import (
     cap,
     chart_function,
     label_of,
+    name_list,
     order_by,
 )
 from pipeline.report.figure import Chart
@@ -126,11 +127,12 @@ def _coverage(run: ChartRun, out_dir: Path) -> Chart | None:
     axes[0].set_yticklabels(labels, fontsize=label_size)
     axes[0].set_ylim(len(cov) - 0.5, -0.6)
 
-    title = f"Engagement by {run.dim_singular}"
+    weak = _weakest(cov)
+    # the title states the finding; the neutral description is the caption
+    title = _finding_title(run, cov, n_resp)
     frame(fig, title, run.subtitle(), run.source(), key=key)
     png, svg = save(fig, out_dir, "coverage")
 
-    weak = _weakest(cov)
     alt = (
         f"Chart of the mean score by {run.dim_singular} with {confidence:.0%} confidence intervals "
         f"and the number of {run.plural} engaged. {weak['label']} has the fewest {run.plural} "
@@ -145,6 +147,17 @@ def _coverage(run: ChartRun, out_dir: Path) -> Chart | None:
         + (f"; dashed line: minimum of {threshold} {run.plural}." if threshold else ".")
     )
     return Chart("coverage", title, caption, alt, png, svg)
+
+
+def _finding_title(run: ChartRun, cov: pd.DataFrame, n_resp: int) -> str:
+    """The dimension(s) with the fewest entities engaged, and how many: the chart's finding."""
+    fewest = int(cov["n_engaged"].min())
+    tied = cov.loc[cov["n_engaged"] == fewest, "label"].astype(str).tolist()
+    if len(tied) == len(cov) and len(cov) > 1:
+        return f"Every {run.dim_singular} has {fewest} of {n_resp} {run.plural} engaged"
+    if len(tied) == 1:
+        return f"{cap(tied[0])} has the fewest {run.plural} engaged: {fewest} of {n_resp}"
+    return f"{cap(name_list(tied, 2))} have the fewest {run.plural} engaged: {fewest} of {n_resp} each"
 
 
 def _engagement_words(run: ChartRun) -> tuple[str, str, str]:

@@ -109,13 +109,15 @@ def _network(run: ChartRun, out_dir: Path) -> Chart | None:
         Line2D([], [], color="#9A9A9A", linewidth=1.4, linestyle=(0, (4, 3)), label="named by one side only"),
         Line2D([], [], marker="o", linestyle="", color=style.MUTED, markersize=14, label="size = number of partners"),
     ]
-    title = "Collaboration network"
     if n_isolated:
         extra += f"; {count_of(n_isolated, run)} without links not shown"
+    top = sorted(degree, key=lambda n: (-degree[n], n))[0]
+    title = f"{acronyms.get(top, top)} has the most partners: {degree[top]}" + (  # the finding
+        f"; {count_of(n_isolated, run)} {'has' if n_isolated == 1 else 'have'} no link" if n_isolated else ""
+    )
     frame(fig, title, run.subtitle(extra), run.source(), key=key)
     png, svg = save(fig, out_dir, "network")
 
-    top = sorted(degree, key=lambda n: (-degree[n], n))[0]
     alt = (
         f"Network diagram of the collaborations {run.plural} reported: {len(degree)} {run.plural} "
         f"linked by {len(edges)} links, {int(edges['reciprocated'].sum())} of them reciprocated. "

@@ -95,6 +95,7 @@ def _projects(run: ChartRun, out_dir: Path) -> Chart | None:
     fig, axes = new_figure(len(bys), key=True)
     axes = list(np.atleast_1d(axes))
     findings: list[str] = []
+    title = ""
     for ax, by in zip(axes, bys, strict=True):
         part = summary.loc[summary["by"] == by]
         _col, order, labels = lists.get(by, ("", [], {}))
@@ -129,6 +130,11 @@ def _projects(run: ChartRun, out_dir: Path) -> Chart | None:
             f"by {word}, the most projects are in {labels.get(most, most)} ({int(totals[most])}) "
             f"and the fewest in {labels.get(least, least)} ({int(totals[least])})"
         )
+        if len(findings) == 1:  # the first panel's finding is the title's
+            title = (
+                f"Most projects are in {labels.get(most, most)} ({int(totals[most])}), "
+                f"the fewest in {labels.get(least, least)} ({int(totals[least])})"
+            )
     key = axes[0].get_legend_handles_labels()[0]
     projects = run.table("projects")
     extra = ""
@@ -147,7 +153,6 @@ def _projects(run: ChartRun, out_dir: Path) -> Chart | None:
             if budget > 0:
                 extra += f", total budget USD {_money(budget)}"
     words = " and ".join(run.dim_singular if b == "stage" else b for b in bys)
-    title = f"Projects by {words}"
     frame(fig, title, run.subtitle(extra), run.source(), key=key)
     png, svg = save(fig, out_dir, "projects")
 

@@ -98,18 +98,19 @@ def _ranking(run: ChartRun, out_dir: Path) -> Chart | None:
         extra += ")"
     n = stats.get("n_raters")
     n = int(n) if n is not None and not pd.isna(n) else (int(data["n"].max()) if "n" in data else None)
-    title = f"{cap(topic)}: preferred options"
+    best, worst = data.iloc[0], data.iloc[-1]
+    agreement = _agreement(w, stats) if w is not None else ""
+    title = f"{cap(str(best['label']))} is preferred most" + (f", with {agreement} agreement" if agreement else "")
     frame(fig, title, run.subtitle(extra), run.source(n))
     png, svg = save(fig, out_dir, "ranking")
 
-    best, worst = data.iloc[0], data.iloc[-1]
     alt = (
         f"Dot chart of the mean rank given to each of {len(data)} options (1 = most preferred). "
         f"{best['label']} is preferred most (mean rank {best['mean_rank']:.1f}) and "
         f"{worst['label']} least ({worst['mean_rank']:.1f})"
         + (f"; Kendall's W = {w:.2f} shows {_agreement(w, stats)} agreement." if w is not None else ".")
     )
-    caption = "Mean rank of each option (1 = most preferred), best first."
+    caption = f"{cap(topic)}: mean rank of each option (1 = most preferred), best first."
     return Chart("ranking", title, caption, alt, png, svg)
 
 

@@ -66,19 +66,20 @@ def _response(run: ChartRun, out_dir: Path) -> Chart | None:
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel(run.plural)
     tidy_axes(ax)
-    extra = f"response rate {rate:.0%} ({n_resp} of {n_invited} {run.plural})"
-    title = f"Who responded, by type of {run.result.survey.model.entity_noun}"
+    share = counts["responded"] / counts["invited"]
+    best = share.sort_values(ascending=False, kind="stable").index[0]
+    best_n = f"{int(counts.loc[best, 'responded'])} of {int(counts.loc[best, 'invited'])}"
+    extra = f"highest response rate: {best} ({best_n})" if len(counts) > 1 else ""
+    title = f"{n_resp} of {n_invited} {run.plural} responded ({rate:.0%})"  # the finding
     frame(fig, title, run.subtitle(extra), run.source(n_invited, f"{run.plural} invited"), key=key)
     png, svg = save(fig, out_dir, "response")
 
-    share = counts["responded"] / counts["invited"]
-    best = share.sort_values(ascending=False, kind="stable").index[0]
     alt = (
         f"Bar chart of the {run.plural} that responded and did not respond, by type. "
         f"{n_resp} of {n_invited} {run.plural} responded ({rate:.0%}); {best} had the highest "
-        f"response ({int(counts.loc[best, 'responded'])} of {int(counts.loc[best, 'invited'])})."
+        f"response ({best_n})."
     )
-    caption = f"{cap(run.plural)} invited and responding, by type ({rate:.0%} responded)."
+    caption = f"{cap(run.plural)} invited and responding, by type of {run.result.survey.model.entity_noun}."
     return Chart("response", title, caption, alt, png, svg)
 
 

@@ -80,14 +80,14 @@ def _heatmap(run: ChartRun, out_dir: Path) -> Chart | None:
     bar.outline.set_visible(False)
     bar.ax.tick_params(labelsize=style.TICK_SIZE, length=0)
 
-    title = f"Scores by {run.result.survey.model.entity_noun} and {run.dim_singular}"
-    frame(fig, cap(title), run.subtitle(extra), run.source())
-    png, svg = save(fig, out_dir, "heatmap")
-
     means = full.mean(axis=0, skipna=True)
     weakest, strongest = means.idxmin(), means.idxmax()
     top = order.iloc[0]
     label = run.dim_labels
+    title = _finding_title(run, means)
+    frame(fig, title, run.subtitle(extra), run.source())
+    png, svg = save(fig, out_dir, "heatmap")
+
     alt = (
         f"Heat map of the scores (0 to 1) of {n_all} {run.plural} across {full.shape[1]} "
         f"{run.dim_plural}, {run.plural} sorted by total score"
@@ -100,7 +100,19 @@ def _heatmap(run: ChartRun, out_dir: Path) -> Chart | None:
         f"Score (0 to 1) of each {run.result.survey.model.entity_noun} by {run.dim_singular}, "
         f"sorted by total score" + ("; grey: no answer." if full.isna().to_numpy().any() else ".")
     )
-    return Chart("heatmap", cap(title), caption, alt, png, svg)
+    return Chart("heatmap", title, caption, alt, png, svg)
+
+
+def _finding_title(run: ChartRun, means: pd.Series) -> str:
+    """The title states the finding: the dimensions with the lowest and highest mean score."""
+    weakest, strongest = means.idxmin(), means.idxmax()
+    weak, strong = run.dim_labels.get(weakest, weakest), run.dim_labels.get(strongest, strongest)
+    if weakest == strongest:
+        return f"{cap(str(weak))} has a mean score of {means[weakest]:.2f}"
+    return (
+        f"{cap(str(weak))} has the lowest mean score ({means[weakest]:.2f}), "
+        f"{strong} the highest ({means[strongest]:.2f})"
+    )
 
 
 def _column_headers(labels: list[str], column_pt: float) -> tuple[list[str], float]:

@@ -165,7 +165,13 @@ def _heatmap(
     unreported = int((targets["n_entities"] == 0).sum()) if targets is not None else None
     n_targets = len(targets) if targets is not None else None
     noun = survey.model.entity_noun
-    title = f"Environment-related SDG targets by {noun} and goal, {round_id}"
+    goal_totals = matrix.sum(axis=0)
+    reach = (matrix > 0).sum(axis=0)
+    best = goal_totals.idxmax()
+    title = (  # the finding; the description is the caption
+        f"{labels.get(best, best)} is chosen most often: {int(goal_totals[best])} targets "
+        f"by {int(reach[best])} {noun if int(reach[best]) == 1 else plural}"
+    )
     extra = f"Targets of each goal chosen, {plural} sorted by targets chosen"
     if n_all > HEATMAP_MAX_ENTITIES:
         extra = f"Targets of each goal chosen, top {HEATMAP_MAX_ENTITIES} of {n_all} {plural}"
@@ -179,9 +185,6 @@ def _heatmap(
     frame(fig, title, extra, source, key)
     png, svg = save(fig, out_dir, "sdg_heatmap")
 
-    goal_totals = matrix.sum(axis=0)
-    reach = (matrix > 0).sum(axis=0)
-    best = goal_totals.idxmax()
     least = reach.sort_values(kind="stable").index[0]
     top_entity = order.iloc[0]
     alt = (

@@ -26,6 +26,7 @@ def _themes(run: Any, out_dir: Path) -> Chart | None:
     questions = list(dict.fromkeys(counts["question_id"]))[:MAX_PANELS]
     fig, axes = new_figure(len(questions), squeeze=False)
     top: list[str] = []
+    most: tuple[int, str] | None = None  # the theme raised by the most entities, any question
     for ax, qid in zip(axes[0], questions, strict=True):
         data = counts.loc[counts["question_id"] == qid]
         y = np.arange(len(data))
@@ -44,12 +45,20 @@ def _themes(run: Any, out_dir: Path) -> Chart | None:
         ax.set_xlabel(run.plural)
         tidy_axes(ax)
         best = data.iloc[0]
+        if int(best["n_entities"]) and (most is None or int(best["n_entities"]) > most[0]):
+            most = (int(best["n_entities"]), str(best["theme"]))
         if int(best["n_entities"]):
             top.append(
                 f"in '{best['question']}', {best['theme']} is raised most often "
                 f"({plural(int(best['n_entities']), run.result.survey.model.entity_noun, run.plural)})"
             )
-    title = f"What {run.plural} wrote: themes of the open answers"
+    if most is None:
+        title = "No open answer raises a declared theme"
+    else:  # the finding: the theme raised most often
+        title = (
+            f"{capitalise(most[1])} is raised most often, "
+            f"by {plural(most[0], run.result.survey.model.entity_noun, run.plural)}"
+        )
     frame(fig, title, run.subtitle("number of " + run.plural + " whose answer raises each theme"), run.source())
     png, svg = save(fig, out_dir, "themes")
     alt = (
@@ -57,7 +66,10 @@ def _themes(run: Any, out_dir: Path) -> Chart | None:
         f"for {len(questions)} question(s). "
         + (capitalise("; ".join(top)) + "." if top else "No answer raised a declared theme.")
     )
-    caption = f"Number of {run.plural} whose answer raises each theme, question by question."
+    caption = (
+        f"What {run.plural} wrote: number of {run.plural} whose answer raises each theme of the "
+        "open answers, question by question."
+    )
     return Chart("themes", title, caption, alt, png, svg)
 
 
