@@ -17,6 +17,7 @@ from pipeline.report.style import DPI, FIGSIZE
 from pipeline.score import rule_text
 from pipeline.spec import Survey
 from pipeline.tables import Responses, RunResult
+from pipeline.wording import percent, score
 
 ALL_CHARTS = ["heatmap", "coverage", "gaps", "network", "projects", "ranking", "response"]
 ROUND = "2026-R1"
@@ -315,8 +316,8 @@ def test_each_chart_title_states_its_finding_from_the_run_tables(drawn, result: 
 
     means = tables["heatmap"].mean(axis=0)
     assert titles["heatmap"] == (
-        f"{labels[means.idxmin()]} has the lowest mean score ({means.min():.2f}), "
-        f"{labels[means.idxmax()]} the highest ({means.max():.2f})"
+        f"{labels[means.idxmin()]} has the lowest mean score ({score(means.min())}), "
+        f"{labels[means.idxmax()]} the highest ({score(means.max())})"
     )
     assert captions["heatmap"].startswith("Score (0 to 1) of each agency by life-cycle stage")
 
@@ -347,7 +348,7 @@ def test_each_chart_title_states_its_finding_from_the_run_tables(drawn, result: 
     assert captions["ranking"].endswith("mean rank of each option (1 = most preferred), best first.")
 
     n = len(result.registry)
-    assert titles["response"] == f"24 of {n} agencies responded ({24 / n:.0%})"
+    assert titles["response"] == f"24 of {n} agencies responded ({percent(24 / n)})"
     assert captions["response"] == "Agencies invited and responding, by type of agency."
 
 

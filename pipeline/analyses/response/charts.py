@@ -18,6 +18,7 @@ from pipeline.report.chart_context import (
 )
 from pipeline.report.figure import Chart
 from pipeline.report.style import frame, new_figure, save, tidy_axes
+from pipeline.wording import percent
 
 MAX_CATEGORIES = 12  # entity types shown in the response chart before "Other"
 
@@ -70,7 +71,7 @@ def _response(run: ChartRun, out_dir: Path) -> Chart | None:
     best = share.sort_values(ascending=False, kind="stable").index[0]
     best_n = f"{int(counts.loc[best, 'responded'])} of {int(counts.loc[best, 'invited'])}"
     extra = f"highest response rate: {best} ({best_n})" if len(counts) > 1 else ""
-    title = f"{n_resp} of {n_invited} {run.plural} responded ({rate:.0%})"  # the finding
+    title = f"{n_resp} of {n_invited} {run.plural} responded ({percent(rate)})"  # the finding
     frame(fig, title, run.subtitle(extra), run.source(n_invited, f"{run.plural} invited"), key=key)
     png, svg = save(fig, out_dir, "response")
 

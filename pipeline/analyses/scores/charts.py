@@ -19,6 +19,7 @@ from pipeline.report.chart_context import (
 )
 from pipeline.report.figure import Chart
 from pipeline.report.style import frame, new_figure, save, wrap
+from pipeline.wording import score
 
 HEATMAP_MAX_ROWS = 80  # above this many entities, the heat map shows only the top ones
 HEATMAP_TOP = 60
@@ -108,10 +109,10 @@ def _finding_title(run: ChartRun, means: pd.Series) -> str:
     weakest, strongest = means.idxmin(), means.idxmax()
     weak, strong = run.dim_labels.get(weakest, weakest), run.dim_labels.get(strongest, strongest)
     if weakest == strongest:
-        return f"{cap(str(weak))} has a mean score of {means[weakest]:.2f}"
+        return f"{cap(str(weak))} has a mean score of {score(means[weakest])}"
     return (
-        f"{cap(str(weak))} has the lowest mean score ({means[weakest]:.2f}), "
-        f"{strong} the highest ({means[strongest]:.2f})"
+        f"{cap(str(weak))} has the lowest mean score ({score(means[weakest])}), "
+        f"{strong} the highest ({score(means[strongest])})"
     )
 
 
