@@ -127,7 +127,7 @@ def test_report_numbers_equal_the_workbook(project: tuple[Layout, RunOutcome], r
         assert cell["Mean 2016-R1"] == format_number(row["mean_old"], "{:.2f}")
         assert cell["Mean 2026-R1"] == format_number(row["mean_new"], "{:.2f}")
         assert cell["Change"] == format_number(row["mean_change"], "{:+.2f}")
-        assert cell["Wilcoxon p"] == format_number(row["p_value"], "{:.3f}")
+        assert cell["Wilcoxon p"] == format_number(row["p_value"], "p")
         assert cell["Effect r"] == format_number(row["effect_size"], "{:+.2f}")
         assert cell["Told from noise"] == ("Yes" if row["distinguishable"] else "No")
 
@@ -139,7 +139,7 @@ def test_report_numbers_equal_the_workbook(project: tuple[Layout, RunOutcome], r
         assert [int(cell[c]) for c in ("Pairs", "Yes 2016-R1", "Yes 2026-R1", "No → yes", "Yes → no")] == [
             row["n_pairs"], row["yes_old"], row["yes_new"], row["c"], row["b"]
         ]
-        assert cell["McNemar p"] == format_number(row["p_value"], "{:.3f}")
+        assert cell["McNemar p"] == format_number(row["p_value"], "p")
         assert cell["Told from noise"] == ("Yes" if row["distinguishable"] else "No")
 
     unreported = pd.read_excel(xlsx, sheet_name="SDG targets unreported", engine="calamine")

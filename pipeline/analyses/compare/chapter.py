@@ -41,7 +41,7 @@ from pipeline.spec import Survey
 
 CHAPTER_TITLE = "Change since the previous round"
 MOVERS_PER_DIMENSION = 3
-P_FORMAT = "{:.3f}"
+P_FORMAT = "p"  # 0.012, or < 0.001 as the workbook shows it
 SCORE_FORMAT = "{:.2f}"
 CHANGE_FORMAT = "{:+.2f}"
 _PLACEHOLDER = re.compile(r"'?\{(dimension|option)\}'?\s*:?\s*")
