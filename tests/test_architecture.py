@@ -10,9 +10,13 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "pipeline"
 
-# Circles kept on purpose (none today); any other circle fails the test, and so does one
-# of these once it is gone (then take it off the list).
-KNOWN_CIRCLES: set[frozenset[str]] = set()
+# Circles not yet taken apart; any other circle fails the test, and so does one of these
+# once it is gone (then take it off the list).
+KNOWN_CIRCLES = {
+    # the round reader (pipeline/ingest/__init__.py) reads desk mappings and review states,
+    # which use the ingest package's cell readers: read_round belongs in a module of its own
+    frozenset({"pipeline.ingest", "pipeline.desk.read", "pipeline.review"}),
+}
 
 
 def _module_name(path: Path) -> str:
@@ -50,6 +54,14 @@ def import_graph() -> dict[str, set[str]]:
             elif isinstance(node, ast.Import):
                 targets = [a.name for a in node.names if a.name.startswith("pipeline")]
             graph[name] |= {t for t in targets if t in modules and t not in {name, "pipeline"}}
+    for name in graph:  # importing a.b.c first runs the package a.b (its __init__)
+        for target in list(graph[name]):
+            parts = target.split(".")
+            graph[name] |= {
+                package
+                for package in (".".join(parts[:k]) for k in range(2, len(parts)))
+                if package in graph and package != name and not name.startswith(package + ".")
+            }
     return graph
 
 
@@ -90,6 +102,12 @@ def circles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
 
 def test_the_circle_finder_finds_a_circle() -> None:
     assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [frozenset("abc")]
+
+
+def test_a_package_init_is_an_import() -> None:
+    """``from pipeline.x.y import f`` runs pipeline/x/__init__.py first: an edge to it."""
+    graph = import_graph()
+    assert "pipeline.ingest" in graph["pipeline.desk.read"]  # via pipeline.ingest.questionnaire
 
 
 def test_no_import_circle_in_the_package() -> None:
