@@ -200,7 +200,7 @@ def measure_cli_run(root: Path, reps: int, pdf: bool = False) -> dict[str, Any]:
     cold: list[float] = []
     warm: list[float] = []
     ok = True
-    pdf: list[float] = []
+    with_pdf: list[float] = []
     cpu: dict[int, list[float]] = {}
 
     def run(times: list[float], extra: dict[str, str]) -> bool:
@@ -228,8 +228,8 @@ def measure_cli_run(root: Path, reps: int, pdf: bool = False) -> dict[str, Any]:
     if pdf:  # with LibreOffice's PDFs: cold (every chart, PDF made), then warm
         shutil.rmtree(cache, ignore_errors=True)
         for _ in range(2):
-            found["pdf_ok"] = run(pdf, {"EMG_NO_PDF": ""}) and found.get("pdf_ok", True)
-        found["pdf_cold"], found["pdf_warm"] = pdf
+            found["pdf_ok"] = run(with_pdf, {"EMG_NO_PDF": ""}) and found.get("pdf_ok", True)
+        found["pdf_cold"], found["pdf_warm"] = with_pdf
     return found
 
 
