@@ -648,6 +648,18 @@ def test_compare_charts(two_rounds: dict[str, object], swfs: Survey, tmp_path: P
         f"{st['ties_kept']} kept, {st['ties_new']} new and {st['ties_dropped']} dropped"
         in net.alt_text
     )
+    # each title states the chart's finding, from the comparison's tables
+    moved = sc.loc[sc["distinguishable"].astype(bool)]
+    rose, fell = (moved["mean_change"] > 0).sum(), (moved["mean_change"] < 0).sum()
+    assert ("rose in" in scores.title) == bool(rose) and ("fell in" in scores.title) == bool(fell)
+    assert scores.title.endswith("since 2016-R1") and scores.caption.startswith("Mean score by")
+    n_changed = int(tables["adoption_change"].query("n_pairs > 0")["distinguishable"].astype(bool).sum())
+    assert charts[1].title.startswith(f"{n_changed} of " if n_changed else "No yes/no answer changed")
+    old_ties, new_ties = st["ties_kept"] + st["ties_dropped"], st["ties_kept"] + st["ties_new"]
+    assert net.title.startswith(
+        f"Ties went from {old_ties} to {new_ties}" if old_ties != new_ties else f"Ties stayed at {old_ties}"
+    )
+    assert f"{st['ties_new']} new, {st['ties_dropped']} dropped" in net.title
     # the same inputs give byte-identical files (checked on two of the charts)
     subset = {k: tables[k] for k in ("score_change", "network_change")}
     again = make_compare_charts(subset, st, swfs, tmp_path / "b", "2016-R1", "2026-R1")

@@ -167,15 +167,28 @@ def test_minimum_requirements_and_sensitivity_tables(ess_run: RunOutcome, report
     assert len(adopt) - 1 == ess_run.result.stats["n_compared"]
 
 
-def test_dendrogram_figure_has_alt_text(report: Document) -> None:
+def test_dendrogram_figure_has_alt_text(report: Document, ess_run: RunOutcome) -> None:
     pictures = {
         el.get("title"): el.get("descr") for el in report.element.body.iter(qn("wp:docPr"))
     }
-    title = next(t for t in pictures if t.startswith("Groups of agencies"))
-    alt = pictures[title]
+    alt = next(a for a in pictures.values() if a.startswith("Clustered heat map"))
     assert "dendrogram" in alt and "Group 1" in alt and "group 2" in alt and "mandatory" in alt
     assert all(descr for descr in pictures.values())
-    assert {"How many agencies make each requirement mandatory"} <= set(pictures)
+    # the chart titles state their findings, with the numbers of the run's tables
+    stats, spec = ess_run.result.stats, ess_run.result.survey.model.requirements
+    shares = ess_run.result.tables["adoption"]["share_mandatory"].astype(float)
+    n_core = int((shares >= spec.consensus_share - 1e-9).sum())
+    assert (
+        f"{n_core} of {len(shares)} requirements reach the consensus share of "
+        f"{100 * spec.consensus_share:.0f}%"
+    ) in pictures
+    tables = ess_run.result.tables
+    n_groups = tables["clusters"]["cluster"].nunique()
+    driver = str(tables["cluster_drivers"].iloc[0]["label"])
+    assert f"{driver[:1].upper()}{driver[1:]} separates the {n_groups} groups of agencies most" in pictures
+    sens = tables["sensitivity"]
+    assert f"The core shrinks from {sens['n_core'].iloc[0]} requirements at " in " ".join(pictures)
+    assert stats["n_core"] > 0
 
 
 def test_every_agency_has_a_profile(ess_run: RunOutcome, report: Document) -> None:

@@ -47,6 +47,7 @@ from pipeline.report.figure import Chart
 from pipeline.report.style import frame, new_figure, save, tidy_axes
 from pipeline.report.words import inline
 from pipeline.tables import RunResult
+from pipeline.wording import capitalise
 
 TIER_COLOURS = {
     "core": style.MAIN,
@@ -111,14 +112,16 @@ def _adoption(ctx: ChartCtx, out_dir: Path) -> Chart | None:
     ax.spines["left"].set_visible(False)
     group_brackets(fig, ax, y, adoption["group"], group_names(ctx.survey))
 
-    title = f"How many {ctx.plural} make each requirement mandatory"
+    shares = adoption["share_mandatory"].astype(float)
+    top, low = shares.idxmax(), shares.idxmin()
+    n_core = int((shares >= spec.consensus_share - 1e-9).sum())
+    title = (  # the finding; what the bars show is the caption
+        f"{n_core} of {len(adoption)} requirements reach the consensus share of {threshold:.0f}%"
+    )
     frame(fig, title, ctx.subtitle("at the right: mandatory / applicable answers, + not applicable"),
           ctx.source(), key=key)
     png, svg = save(fig, out_dir, "adoption")
 
-    shares = adoption["share_mandatory"].astype(float)
-    top, low = shares.idxmax(), shares.idxmin()
-    n_core = int((shares >= spec.consensus_share - 1e-9).sum())
     alt = (
         f"Stacked bar chart of how the {ctx.n} {ctx.plural} cover each of the {len(adoption)} "
         f"requirements, as shares of the {ctx.plural} each applies to. "
@@ -129,7 +132,8 @@ def _adoption(ctx: ChartCtx, out_dir: Path) -> Chart | None:
     )
     n_na_total = int(n_na.sum())
     caption = (
-        f"Answers per requirement as shares of the {ctx.plural} it applies to; dashed line: "
+        f"How many {ctx.plural} make each requirement mandatory: answers per requirement as "
+        f"shares of the {ctx.plural} it applies to; dashed line: "
         f"consensus share of {threshold:.0f}%"
         + (f"; {n_na_total} 'not applicable' answers are counted beside the bars." if n_na_total else ".")
     )
@@ -179,13 +183,16 @@ def _benchmark(ctx: ChartCtx, out_dir: Path) -> Chart | None:
     tidy_axes(ax)
     ax.spines["left"].set_visible(False)
 
-    title = f"How far each {ctx.noun} makes the requirements mandatory"
+    valid = bench.dropna(subset=["share_mandatory"])
+    best, worst = valid.iloc[0], valid.iloc[-1]
+    title = (  # the finding; what the bars show is the caption
+        f"{best['acronym']} makes the largest share of its requirements mandatory "
+        f"({pct(best['share_mandatory'])}), {worst['acronym']} the smallest ({pct(worst['share_mandatory'])})"
+    )
     frame(fig, title, ctx.subtitle(f"share of the requirements that apply to each {ctx.noun} made mandatory"),
           ctx.source(), key=key)
     png, svg = save(fig, out_dir, "benchmark")
 
-    valid = bench.dropna(subset=["share_mandatory"])
-    best, worst = valid.iloc[0], valid.iloc[-1]
     means = {g: float(bench[f"share_{g}"].mean()) for g in groups}
     finding = ""
     if len(means) >= 2:
@@ -259,16 +266,19 @@ def _maturity(ctx: ChartCtx, out_dir: Path) -> Chart | None:
     tidy_axes(ax)
     ax.spines["left"].set_visible(False)
 
-    title = f"How far {ctx.plural} have got with each {dset.label}"
-    frame(fig, title, ctx.subtitle(f"mean: maturity score from 0 ({choices[0].label.lower()}) "
-                                   f"to 1 ({choices[-1].label.lower()})"), ctx.source(), key=key)
-    png, svg = save(fig, out_dir, "maturity")
-
     top_two = [c.name for c in choices[-2:]]
     far = table[[f"n_{n}" for n in top_two]].sum(axis=1)
     n_ans = table["n_answered"].astype(int)
     best, worst = int(far.idxmax()), int(far.idxmin())
     words = " or ".join(c.label.lower() for c in choices[-2:])
+    title = (  # the finding; what the bars show is the caption
+        f"{capitalise(str(table.at[best, 'label']))} is most advanced: {int(far[best])} of "
+        f"{int(n_ans[best])} {ctx.plural} {words}"
+    )
+    frame(fig, title, ctx.subtitle(f"mean: maturity score from 0 ({choices[0].label.lower()}) "
+                                   f"to 1 ({choices[-1].label.lower()})"), ctx.source(), key=key)
+    png, svg = save(fig, out_dir, "maturity")
+
     alt = (
         f"Stacked bar chart of the maturity level {ctx.plural} report for each of the "
         f"{len(table)} {dset.plural}. {table.at[best, 'label']} is furthest ({int(far[best])} of "
@@ -276,7 +286,10 @@ def _maturity(ctx: ChartCtx, out_dir: Path) -> Chart | None:
         f"{inline(table.at[worst, 'label'])} is least advanced ({int(far[worst])} of {int(n_ans[worst])}, "
         f"mean {table.at[worst, 'mean']:.2f})."
     )
-    caption = f"Number of {ctx.plural} at each maturity level, per {dset.label}; mean score at the right."
+    caption = (
+        f"How far {ctx.plural} have got with each {dset.label}: number of {ctx.plural} at each "
+        f"maturity level; mean score at the right."
+    )
     return Chart("maturity", title, caption, alt, png, svg)
 
 
@@ -319,13 +332,20 @@ def _sensitivity(ctx: ChartCtx, out_dir: Path) -> Chart | None:
     ax.yaxis.get_major_locator().set_params(integer=True)
     tidy_axes(ax, grid_axis="y")
     margin = spec.within_reach_margin * 100
-    title = "How the common minimum requirements change with the threshold"
+    first, last = sens.iloc[0], sens.iloc[-1]
+    at = sens.loc[declared].iloc[0] if declared.any() else sens.iloc[len(sens) // 2]
+    n_first, n_last = int(first["n_core"]), int(last["n_core"])
+    moves = "shrinks" if n_last < n_first else "grows" if n_last > n_first else "stays"
+    title = (  # the finding; what the columns show is the caption
+        f"The core {moves} from {n_first} requirements at {pct(first['threshold'])} "
+        f"to {n_last} at {pct(last['threshold'])}"
+        if moves != "stays"
+        else f"The core stays at {n_first} requirements from {pct(first['threshold'])} to {pct(last['threshold'])}"
+    )
     frame(fig, title, ctx.subtitle(f"within reach: up to {margin:.0f} points below the threshold"),
           ctx.source(), key=key)
     png, svg = save(fig, out_dir, "sensitivity")
 
-    first, last = sens.iloc[0], sens.iloc[-1]
-    at = sens.loc[declared].iloc[0] if declared.any() else sens.iloc[len(sens) // 2]
     alt = (
         f"Stacked column chart of the number of requirements that are core, within reach or "
         f"aspirational at consensus thresholds from {pct(first['threshold'])} to "
@@ -335,8 +355,8 @@ def _sensitivity(ctx: ChartCtx, out_dir: Path) -> Chart | None:
         f"{int(last['n_core'])} at {pct(last['threshold'])}."
     )
     caption = (
-        "Number of requirements in each tier at each consensus threshold; the declared threshold "
-        "is outlined."
+        "How the common minimum requirements change with the threshold: number of requirements "
+        "in each tier at each consensus threshold; the declared threshold is outlined."
     )
     return Chart("sensitivity", title, caption, alt, png, svg)
 

@@ -122,19 +122,30 @@ def clusters_chart(ctx: ChartCtx, out_dir: Path) -> Chart | None:
               label=f"{s.code}  {s.label if s.score is not None else 'Not applicable'}")
         for s in scale
     ]
-    title = f"Groups of {ctx.plural} with similar answers"
     n_groups = int(clusters["cluster"].nunique())
+    title = _finding_title(ctx, n_groups, n_rows)
     frame(fig, title, ctx.subtitle(f"{n_groups} groups; {ctx.plural} ordered by the dendrogram"),
           ctx.source(), key=key)
     png, svg = save(fig, out_dir, "clusters")
 
     alt = _clusters_alt(ctx, clusters, n_rows, n_cols)
     caption = (
-        f"Answers of each {ctx.noun} (rows) on each requirement (columns), {ctx.plural} ordered by "
+        f"Groups of {ctx.plural} with similar answers: answers of each {ctx.noun} (rows) on each "
+        f"requirement (columns), {ctx.plural} ordered by "
         f"hierarchical clustering of their answers (average linkage on a Gower distance); the "
         f"dendrogram on the left shows how alike they are, lines separate the {n_groups} groups."
     )
     return Chart("clusters", title, caption, alt, png, svg)
+
+
+def _finding_title(ctx: ChartCtx, n_groups: int, n_rows: int) -> str:
+    """The chart's finding: the requirement that separates the groups most, when the run
+    measured it, else how many groups the entities fall into."""
+    drivers = ctx.table("cluster_drivers")
+    groups = f"{n_groups} group{'s' if n_groups != 1 else ''}"
+    if drivers is not None and n_groups > 1 and drivers["spread"].notna().any():
+        return f"{capitalise(str(drivers.iloc[0]['label']))} separates the {groups} of {ctx.plural} most"
+    return f"The {n_rows} {ctx.plural} fall into {groups} by their answers"
 
 
 def _clusters_alt(ctx: ChartCtx, clusters: pd.DataFrame, n_rows: int, n_cols: int) -> str:

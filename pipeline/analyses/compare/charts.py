@@ -164,7 +164,9 @@ def _score_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Path) 
     ax.set_xticks(np.linspace(0, 1, 6))
     ax.spines["bottom"].set_bounds(0, 1)
     ax.set_xlabel("mean score (0 to 1)")
-    title = f"Mean score by {singular}, {ctx.round_old} and {ctx.round_new}"
+    rose = [lab for lab, s, c in zip(labels, sig, change, strict=True) if s and c > 0]
+    fell = [lab for lab, s, c in zip(labels, sig, change, strict=True) if s and c < 0]
+    title = _score_title(rose, fell, len(labels), plural, ctx)
     basis = (
         ""
         if ctx.stats.get("same_version", True)
@@ -205,12 +207,27 @@ def _score_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Path) 
         + " ".join(parts)
     )
     caption = (
-        f"Mean score by {singular} of the {ctx.plural} that answered both rounds: grey "
+        f"Mean score by {singular}, {ctx.round_old} and {ctx.round_new}, of the {ctx.plural} "
+        f"that answered both rounds: grey "
         f"{ctx.round_old}, blue {ctx.round_new}; highlighted where the change can be told "
         "from noise (Wilcoxon signed-rank test, p < 0.05)."
         + (f" {basis_sentence(ctx.stats)}" if not ctx.stats.get("same_version", True) else "")
     )
     return Chart("compare_scores", title, caption, alt, png, svg)
+
+
+def _score_title(rose: list[str], fell: list[str], n: int, plural: str, ctx: _Context) -> str:
+    """The comparison's finding: where the mean score rose or fell beyond noise."""
+    if not rose and not fell:
+        return f"No mean score changed beyond noise in the {n} {plural} since {ctx.round_old}"
+    named = len(rose) + len(fell) <= 2  # two names fit one line at the title size; more are counted
+
+    def where(items: list[str]) -> str:
+        return _join(items) if named or len(items) == 1 else f"{len(items)} {plural}"
+
+    said = [f"rose in {where(rose)}"] if rose else []
+    said += [f"fell in {where(fell)}"] if fell else []
+    return f"The mean score {' and '.join(said)} since {ctx.round_old}"
 
 
 def _adoption_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Path) -> Chart | None:
@@ -241,7 +258,12 @@ def _adoption_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Pat
     ax.set_xticks([0, 25, 50, 75, 100])
     ax.set_xticklabels(["0%", "25%", "50%", "75%", "100%"])
     ax.set_xlabel(f"share of the {ctx.plural} answering both rounds who said yes")
-    title = f"Yes/no answers, {ctx.round_old} and {ctx.round_new}"
+    n_changed = int(sig.sum())
+    title = (  # the finding; what the chart shows is the caption
+        f"No yes/no answer changed beyond noise since {ctx.round_old}"
+        if not n_changed
+        else f"{n_changed} of {rows} yes/no answers changed beyond noise since {ctx.round_old}"
+    )
     subtitle = f"{ctx.n_both} {ctx.plural} that answered both rounds; n per item as labelled"
     key = _key(ctx.round_old, ctx.round_new, "change told from noise (p < 0.05)")
     frame(fig, title, subtitle, ctx.source(ctx.n_both, f"{ctx.plural} answering both"), key)
@@ -265,7 +287,8 @@ def _adoption_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Pat
         )
     )
     caption = (
-        f"Share of the {ctx.plural} answering both rounds who said yes: grey "
+        f"Yes/no answers, {ctx.round_old} and {ctx.round_new}: share of the {ctx.plural} "
+        f"answering both rounds who said yes: grey "
         f"{ctx.round_old}, blue {ctx.round_new}; highlighted where the change can be told "
         "from noise (exact McNemar test, p < 0.05)."
     )
@@ -354,13 +377,17 @@ def _network_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Path
         right.axis("off")
         right.text(0.5, 0.5, "No tie changed", ha="center", va="center", fontsize=style.LABEL_SIZE)
 
-    title = f"Collaboration ties, {ctx.round_old} and {ctx.round_new}"
+    total_old = counts["kept"] + counts["dropped"]
+    total_new = counts["kept"] + counts["new"]
+    title = (  # the finding; what the chart shows is the caption
+        f"Ties went from {total_old} to {total_new}: {counts['kept']} kept, {counts['new']} new, {counts['dropped']} dropped"
+        if total_old != total_new
+        else f"Ties stayed at {total_old}: {counts['kept']} kept, {counts['new']} new, {counts['dropped']} dropped"
+    )
     subtitle = f"Ties reported between the {ctx.n_both} {ctx.plural} that answered both rounds"
     frame(fig, title, subtitle, ctx.source(ctx.n_both, f"{ctx.plural} answering both"))
     png, svg = save(fig, out_dir, "network_change")
 
-    total_old = counts["kept"] + counts["dropped"]
-    total_new = counts["kept"] + counts["new"]
     most = per.iloc[::-1].head(3)
     movers = _join(
         [
@@ -375,7 +402,7 @@ def _network_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Path
         f"dropped." + (f" The ties of {movers} changed most." if len(most) else "")
     )
     caption = (
-        f"Collaboration ties (either entity reporting the other) between the {ctx.plural} "
+        f"Collaboration ties, {ctx.round_old} and {ctx.round_new} (either entity reporting the other), between the {ctx.plural} "
         f"that answered both rounds: kept, new and dropped, and the {ctx.plural} with the "
         "most new and dropped ties."
     )
