@@ -323,14 +323,7 @@ def test_the_change_chapter_says_the_new_round_s_own_figures(demo: Demo) -> None
 
 @pytest.mark.parametrize(
     "demo",
-    surveys(
-        ewaste_img="'Projects by partner agency and status: the 15 named most often (all in "
-        "results.xlsx)' and 'with its address in the workbook' name no sheet (projects chapter)",
-        swfs_synthesis="'the full list is in the workbook' names no sheet (movers, compare "
-        "chapter)",
-        ess_safeguards="'listed in its profile (Annex B) and in the results workbook' names no "
-        "sheet (benchmark chapters: the 'To adopt' sheet)",
-    ),
+    SURVEY_IDS,
     indirect=True,
 )
 def test_no_table_is_cut_short_silently(demo: Demo) -> None:

@@ -33,6 +33,7 @@ from pipeline.report import words as nar
 from pipeline.report.context import chart
 from pipeline.report.document import ReportDocument
 from pipeline.report.words import Words
+from pipeline.report.workbook import sheet_for
 from pipeline.spec import Survey
 
 if TYPE_CHECKING:
@@ -239,7 +240,7 @@ class Chapters:
             weights=[3.6, 1.6, 1.6, 1.3] + [1.8] * len(groups) + [1.7, 1.4],
             note=f"Share: mandatory of the applicable {w.dimensions}, overall and per group. The "
             f"{w.dimensions} each {w.entity} does not make mandatory are listed in its profile "
-            f"(Annex B) and in the results workbook.",
+            f"(Annex B) and in results.xlsx, sheet '{sheet_for('to_adopt')}'.",
         )
 
     # -- common minimum requirements ------------------------------------------------------

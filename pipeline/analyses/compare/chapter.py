@@ -37,6 +37,7 @@ from pipeline.report.annexes import annex_acronyms
 from pipeline.report.context import ReportContext
 from pipeline.report.document import ReportDocument
 from pipeline.report.words import Words
+from pipeline.report.workbook import sheet_for
 from pipeline.spec import Survey
 
 CHAPTER_TITLE = "Change since the previous round"
@@ -366,7 +367,7 @@ def _coverage(doc: ReportDocument, change: Change) -> None:
         + (
             f" The forms differ, so round {n} is counted here with the {o} form's rule, on the "
             f"answers both forms share: its figures differ from the round's own, in the findings "
-            "chapter and the results workbook."
+            f"chapter and the workbook's sheet '{sheet_for('coverage')}'."
             if harmonised
             else ""
         )
@@ -445,7 +446,7 @@ def _movers(doc: ReportDocument, change: Change, level: int, page: bool | None) 
     doc.paragraph(
         f"In each {w.dimension}, the {MOVERS_PER_DIMENSION} {w.entities} whose score changed most "
         f"between the rounds (either way). One {w.entity}'s move is a fact about that {w.entity}, "
-        f"not a trend; the full list is in the workbook."
+        f"not a trend; the full list is in the workbook's sheet '{sheet_for('movers')}'."
     )
 
     def moves(group: pd.DataFrame) -> str:

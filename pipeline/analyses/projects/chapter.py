@@ -12,6 +12,7 @@ from pipeline.analyses.projects.words import projects_sentence
 from pipeline.report import words as nar
 from pipeline.report.context import WORKBOOK, ReportContext, capped, chart
 from pipeline.report.document import ReportDocument, clean_text
+from pipeline.report.workbook import sheet_for
 
 MAX_PROJECT_ROWS = 25
 
@@ -134,7 +135,10 @@ def write_projects(doc: ReportDocument, ctx: ReportContext) -> None:
         shortened = ""
         if by == "partner" and len(frame) > MAX_PARTNER_ROWS:  # most projects first
             frame = frame.head(MAX_PARTNER_ROWS)
-            shortened = f": the {MAX_PARTNER_ROWS} named most often (all in results.xlsx)"
+            shortened = (
+                f": the {MAX_PARTNER_ROWS} named most often (every project's partners: "
+                f"{WORKBOOK}, sheet '{sheet_for('projects')}')"
+            )
         doc.table(
             frame,
             f"Projects by {name.lower()}"
@@ -189,7 +193,10 @@ def _project_list(
         frame["Source"] = ["desk research" if r.get("source") == "desk" else "survey" for r in rows]
         weights = [1.8, 5, 1.4, 1.6, 3.6, 1.6, 1.5]
         caption = "Projects reported in the survey and initiatives found by desk research"
-        source_note = " Source: survey (reported by the entity) or desk research (with its address in the workbook)."
+        source_note = (
+            " Source: survey (reported by the entity) or desk research (its address: "
+            f"{WORKBOOK}, sheet '{sheet_for('projects')}')."
+        )
     frame, note = capped(frame, MAX_PROJECT_ROWS, "projects", table="projects", by="largest budget first")
     doc.table(
         frame,
