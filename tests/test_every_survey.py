@@ -209,12 +209,7 @@ def test_no_name_is_wrapped_inside(demo: Demo) -> None:
 
 @pytest.mark.parametrize(
     "demo",
-    surveys(
-        swfs_synthesis="'The rounds used different versions of the form ...' in every change "
-        "subsection (compare chapter)",
-        ess_safeguards="'N more agencies making it mandatory would make it part of the core (now "
-        "...)' repeated per requirement (benchmark words / body)",
-    ),
+    SURVEY_IDS,
     indirect=True,
 )
 def test_no_sentence_said_more_than_twice(demo: Demo) -> None:

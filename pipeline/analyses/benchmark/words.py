@@ -308,32 +308,56 @@ def requirement_recommendations(
             (
                 f"Agree the {nar.plural(len(core), 'core requirement', 'core requirements')} as the "
                 "proposed common minimum.",
-                f"{nar.capitalise(nar.join_names(lower_labels(core['label'].astype(str).tolist())))} "
-                f"{'is' if len(core) == 1 else 'are'} already mandatory in at least "
-                f"{nar.percent(share)} of the {words.entities} they apply to; a common minimum built "
-                "on them asks least of the others.",
+                (
+                    f"{nar.capitalise(nar.join_names(lower_labels(core['label'].astype(str).tolist())))} is"
+                    if len(core) <= 3
+                    else f"Each of them (listed in the chapter “Proposed common minimum {words.dimensions}”) is"
+                )
+                + f" already mandatory in at least {nar.percent(share)} of the {words.entities} it "
+                "applies to; a common minimum built on them asks least of the others.",
             )
         )
     scored = [s for s in coverage_scale(survey) if s.score is not None]
     nearest = scored[1] if len(scored) > 1 else None  # the answer just below mandatory
     reach = minimum[minimum["tier"] == "within_reach"].sort_values(["n_more_for_core", "share_mandatory"], ascending=[True, False])
-    for row in reach.to_dict("records"):
-        need = row["n_more_for_core"]
-        if need is None or pd.isna(need):
-            continue
-        column = (
-            matrix.set_index("acronym")[row["requirement"]]
-            if row["requirement"] in matrix
-            else pd.Series(dtype="string")
+    reach = reach[reach["n_more_for_core"].notna()]
+    by_acronym = matrix.set_index("acronym") if "acronym" in matrix else matrix
+
+    def closest(requirement: str) -> list[str]:
+        if nearest is None or requirement not in by_acronym:
+            return []
+        column = by_acronym[requirement]
+        return sorted(column[column == nearest.name].index.astype(str))
+
+    if len(reach) > 2:  # one action with a line per requirement, not a paragraph each
+        lines = []
+        for row in reach.to_dict("records"):
+            close = closest(row["requirement"])
+            lines.append(
+                f"{nar.inline(str(row['label']))}: {nar.plural(int(row['n_more_for_core']), 'more', 'more')}"
+                f" (now {of_text(int(row['n_mandatory']), int(row['n_answered']))})"
+                + (f", closest {nar.join_names(close, limit=4)}" if close else "")
+            )
+        out.append(
+            (
+                f"Bring the {len(reach)} requirements within reach into the core.",
+                f"Each joins the core when the number of {words.entities} given here makes it mandatory"
+                + (f" (closest: those at '{nar.inline(nearest.label)}')" if nearest else "")
+                + ": "
+                + "; ".join(lines)
+                + ".",
+            )
         )
-        close = sorted(column[column == nearest.name].index.astype(str)) if nearest else []
+    for row in reach.to_dict("records") if len(reach) <= 2 else []:
+        close = closest(row["requirement"])
+        need = int(row["n_more_for_core"])
         who = (
             f" Closest: {nar.join_names(close)} ({nar.inline(nearest.label)})." if close and nearest else ""
         )
         out.append(
             (
                 f"Bring {nar.inline(str(row['label']))} into the core.",
-                f"{nar.capitalise(nar.plural(int(need), f'more {words.entity}', f'more {words.entities}'))} "
+                f"{nar.capitalise(nar.plural(need, f'more {words.entity}', f'more {words.entities}'))} "
                 f"making it mandatory would make it part of the core (now {of_text(int(row['n_mandatory']), int(row['n_answered']))}, "
                 f"{nar.percent(row['share_mandatory'])}).{who}",
             )

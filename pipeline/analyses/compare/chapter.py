@@ -595,7 +595,8 @@ def write_comparison_report(
             f"Each round was read, checked and scored with the form version it was collected "
             f"with ({st.get('old_round')}: {st.get('old_version')}; {st.get('new_round')}: "
             f"{st.get('new_version')}).",
-            basis_sentence(st),
+            "Scores and yes/no answers are compared on one footing, as the section “What could "
+            "be compared” explains.",
             f"{nar.capitalise(words.entities)} are paired across rounds through the registry "
             "(canonical ids, aliases resolved).",
             "Scores: Wilcoxon signed-rank test on the paired differences, zero differences "

@@ -27,7 +27,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline.analyses.compare.words import basis_sentence
 from pipeline.report import style
 from pipeline.report.figure import Chart
 from pipeline.report.style import frame, new_figure, save, tidy_axes, wrap
@@ -211,7 +210,11 @@ def _score_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Path) 
         f"that answered both rounds: grey "
         f"{ctx.round_old}, blue {ctx.round_new}; highlighted where the change can be told "
         "from noise (Wilcoxon signed-rank test, p < 0.05)."
-        + (f" {basis_sentence(ctx.stats)}" if not ctx.stats.get("same_version", True) else "")
+        + (
+            f" Both rounds on the {ctx.round_old} form's scale."
+            if not ctx.stats.get("same_version", True)
+            else ""
+        )
     )
     return Chart("compare_scores", title, caption, alt, png, svg)
 
