@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import Issue, IssueLog, PipelineError, SpecError, UsageError
-from pipeline.ingest import read_round
+from pipeline.ingest.round_reader import read_round
 from pipeline.manifest import hash_inputs
 from pipeline.masking import mask_file_names
 from pipeline.normalise import normalise

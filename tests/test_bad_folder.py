@@ -27,7 +27,7 @@ from catalogue import (
     validate_round,
 )
 
-import pipeline.ingest
+import pipeline.ingest.round_reader
 from pipeline import manifest
 from pipeline.exports import write_kobo_xlsx
 from pipeline.ingest import source
@@ -103,7 +103,7 @@ def version(
 def swapping(path: Path, during: bytes, after: bytes) -> Callable[..., Any]:
     """A stand-in for the reader call of read_round that writes ``during`` to ``path``
     just before the reader parses it and ``after`` once it is done."""
-    real = pipeline.ingest._read
+    real = pipeline.ingest.round_reader._read
 
     def read(reader: Any, file: Path, *args: Any) -> Any:
         if file == path:
@@ -131,7 +131,7 @@ def test_a_change_and_back_while_the_run_reads_gives_the_hash_of_what_was_parsed
     path = project.raw / "kobo_export.xlsx"
     a = version(survey, registry, example, path, VERSION_A)
     b = version(survey, registry, example, tmp_path_factory.mktemp("b") / "b.xlsx", VERSION_B)
-    monkeypatch.setattr(pipeline.ingest, "_read", swapping(path, b, a))
+    monkeypatch.setattr(pipeline.ingest.round_reader, "_read", swapping(path, b, a))
 
     outcome = cli(project, "run", "--run-date", "2026-11-25")
 
@@ -157,7 +157,7 @@ def test_a_file_left_changed_after_it_was_read_stops_the_run(
     path = project.raw / "kobo_export.xlsx"
     a = path.read_bytes()
     b = version(survey, registry, example, tmp_path_factory.mktemp("b") / "b.xlsx", VERSION_B)
-    monkeypatch.setattr(pipeline.ingest, "_read", swapping(path, a, b))
+    monkeypatch.setattr(pipeline.ingest.round_reader, "_read", swapping(path, a, b))
 
     outcome = cli(project, "run", "--run-date", "2026-11-25", "--force")
 

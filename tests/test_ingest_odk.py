@@ -9,7 +9,8 @@ import pytest
 
 from pipeline.errors import IssueLog
 from pipeline.exports import submission_uuid, write_odk_csv
-from pipeline.ingest import choose, kobo, odk, read_round
+from pipeline.ingest import choose, kobo, odk
+from pipeline.ingest.round_reader import read_round
 from pipeline.registry import Registry
 from pipeline.spec import Survey
 from pipeline.tables import META_COLUMNS, REPEAT_META_COLUMNS

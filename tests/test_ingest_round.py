@@ -14,8 +14,9 @@ import pytest
 
 from pipeline.errors import Issue, IssueLog
 from pipeline.exports import write_kobo_csv, write_kobo_xlsx, write_odk_csv
-from pipeline.ingest import read_round, safe
+from pipeline.ingest import safe
 from pipeline.ingest.choose import readers
+from pipeline.ingest.round_reader import read_round
 from pipeline.registry import Registry
 from pipeline.spec import Survey
 from pipeline.tables import META_COLUMNS

@@ -23,7 +23,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from pipeline.errors import Issue, IssueLog, PipelineError
 from pipeline.exports import field_path
-from pipeline.ingest import read_round
+from pipeline.ingest.round_reader import read_round
 from pipeline.ingest.safe import OLE_SIGNATURE
 from pipeline.normalise import normalise
 from pipeline.registry import Registry

@@ -23,7 +23,7 @@ from real_exports import (
 from pipeline.errors import IssueLog, PipelineError
 from pipeline.exports import example_round
 from pipeline.forms import ANSWER_HEADER, FORM_VERSION_FIELD, KEY_HEADER
-from pipeline.ingest import read_round
+from pipeline.ingest.round_reader import read_round
 from pipeline.registry import Registry
 from pipeline.rounds import check_round, process_round
 from pipeline.spec import Survey

@@ -5,7 +5,7 @@ the fields with group paths joined by ``-``, ``meta-instanceID``, ``KEY``, ``Sub
 ``ReviewState``, ``FormVersion`` ...) and one ``<form>-<repeat>.csv`` per repeat group, whose
 rows point to their submission by ``PARENT_KEY`` (= the main file's ``KEY``). The analyst
 unzips it into the round folder; this reader takes the main CSV and reads its repeat CSVs
-with it, so :func:`pipeline.ingest.read_round` never treats a repeat CSV as a file of its own
+with it, so :func:`pipeline.ingest.round_reader.read_round` never treats a repeat CSV as a file of its own
 (:func:`is_repeat_csv`, :func:`repeat_files`).
 
 ``_submission_id`` is ``odk:<meta-instanceID>`` (e.g. ``odk:uuid:6f1c...``), or ``odk:<KEY>``.

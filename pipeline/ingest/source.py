@@ -4,7 +4,7 @@ A file can change while a run reads it (an export still being copied, a sync cli
 the hash were taken from one read of the file and the answers from another, a change and
 a change back (A, then B, then A again) between the two would let a run record the hash
 of version A beside the answers of version B. Inside :func:`frozen` (which
-:func:`pipeline.ingest.read_round` opens), the first read of a file keeps its bytes and
+:func:`pipeline.ingest.round_reader.read_round` opens), the first read of a file keeps its bytes and
 their SHA-256; every later read of the same file during the run (the safety check,
 detection, the reader, the libraries it calls) gets the same bytes, so the hash recorded
 in the manifest is the hash of the bytes the answers came from. :func:`release` drops a
