@@ -529,27 +529,38 @@ def _with_dimensions(findings: Sequence[dict[str, Any]], survey: Any) -> list[di
     return out
 
 
-def write_recommendations(doc: Any, ctx: Any) -> None:
-    """The report's Recommendations section: the drafts with the most evidence behind them,
-    strongest first, each with its reason; the count of minor ones and where they are."""
-    drafted, w = draft(ctx), ctx.words
+def recommendations_section(
+    doc: Any, items: Sequence[Recommendation], decides: str, ranked: bool = False, n_minor: int = 0
+) -> None:
+    """A report's Recommendations section: ``items`` as a numbered list, each with its
+    reason; ``ranked``: they come strongest evidence first; ``n_minor``: how many more are
+    in the annex "Further recommendations"."""
     doc.heading("Recommendations", 1)
-    if not drafted.main:
+    if not items:
         doc.paragraph("The rules found nothing to recommend from this round's numbers.")
         return
-    doc.paragraph(
-        "The recommendations below were drafted by rules from the findings above, those with "
-        "the most evidence behind them first (a change since the last round that is unlikely "
-        "to be noise, a critical gap, many entities affected); each says why it is made. They "
-        f"are a starting point for {w.decides}, not its conclusion."
+    order = (
+        ", those with the most evidence behind them first (a change since the last round that "
+        "is unlikely to be noise, a critical gap, many entities affected)"
+        if ranked
+        else ""
     )
-    doc.bullets(drafted.pairs, numbered=True)
-    if drafted.minor:
-        n = len(drafted.minor)
+    doc.paragraph(
+        f"The recommendations below were drafted by rules from the findings above{order}; each "
+        f"says why it is made. They are a starting point for {decides}, not its conclusion."
+    )
+    doc.bullets(list(items), numbered=True)
+    if n_minor:
         doc.paragraph(
-            f"{capitalise(plural(n, 'further item', 'further items'))} with less evidence behind "
-            f"{'it is' if n == 1 else 'them are'} listed in the annex “Further recommendations”."
+            f"{capitalise(plural(n_minor, 'further item', 'further items'))} with less evidence behind "
+            f"{'it is' if n_minor == 1 else 'them are'} listed in the annex “Further recommendations”."
         )
+
+
+def write_recommendations(doc: Any, ctx: Any) -> None:
+    """The round report's Recommendations section (see :func:`draft`)."""
+    drafted = draft(ctx)
+    recommendations_section(doc, drafted.pairs, ctx.words.decides, ranked=True, n_minor=len(drafted.minor))
 
 
 def annex_further(doc: Any, ctx: Any, letter: str) -> bool:

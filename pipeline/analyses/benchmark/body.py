@@ -45,7 +45,7 @@ from pipeline.report.annexes import (
 from pipeline.report.answers import answer_count_sentences, profile_lines
 from pipeline.report.context import data_sources, who_was_asked
 from pipeline.report.document import ReportDocument
-from pipeline.report.recommendations import Recommendation
+from pipeline.report.recommendations import Recommendation, recommendations_section
 
 if TYPE_CHECKING:
     from pipeline.report.context import ReportContext
@@ -246,16 +246,7 @@ class _Body(Chapters):
         )
 
     def recommendations(self) -> None:
-        doc = self.doc
-        doc.heading("Recommendations", 1)
-        if not self.recs:
-            doc.paragraph("The rules found nothing to recommend from this round's numbers.")
-            return
-        doc.paragraph(
-            "The recommendations below were drafted by rules from the findings above; each says "
-            f"why it is made. They are a starting point for {self.w.decides}, not its conclusion."
-        )
-        doc.bullets(self.recs, numbered=True)
+        recommendations_section(self.doc, self.recs, self.w.decides)
 
     # -- annex: one profile per entity ----------------------------------------------------
     def profiles(self, letter: str) -> None:
