@@ -18,7 +18,8 @@ import re
 import pandas as pd
 
 from pipeline.errors import Issue
-from pipeline.spec import ROUND_YEAR, Check, Survey
+from pipeline.spec import Check, Survey
+from pipeline.spec_checks import ROUND_YEAR
 from pipeline.tables import FIELD_ROW_PREFIX
 
 YEAR_IN_ROUND = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
