@@ -3,7 +3,7 @@
 :func:`normalise` resolves entity names to registry ids, keeps one submission per entity
 (the latest wins), types every answer and builds the tidy long table the analyses read.
 It applies the same cell checks as :mod:`pipeline.validate` (through
-:func:`~pipeline.validate.check_field`), so a value that validation reports as an error is
+:func:`~pipeline.cell_checks.check_field`), so a value that validation reports as an error is
 NA here, and an answer to a question the form skipped is dropped. Personal fields (the
 focal point's name and e-mail) are left out of every table it returns.
 """
@@ -15,19 +15,17 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
+from pipeline.cell_checks import CheckedField, check_fields, prepare_table
 from pipeline.errors import IssueLog
 from pipeline.registry import Registry
 from pipeline.spec import FormField, Survey
 from pipeline.tables import META_COLUMNS, REPEAT_META_COLUMNS, TIDY_COLUMNS, RawRound, Responses
 from pipeline.validate import (
-    CheckedField,
     CheckedRound,
     CheckedTable,
     blank_rows,
-    check_fields,
     check_ranks,
     choose_latest,
-    prepare_table,
     rank_groups,
     source_rows,
     submission_times,
