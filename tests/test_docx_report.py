@@ -22,9 +22,10 @@ from pipeline.analyses.ranking.words import agreement_words
 from pipeline.errors import IssueLog
 from pipeline.registry import Registry
 from pipeline.report import recommendations
-from pipeline.report.document import TEMPLATE_PATH, ReportDocument, clean_text, house_template
+from pipeline.report.document import ReportDocument, clean_text
 from pipeline.report.figure import Chart
 from pipeline.report.outline import write_report
+from pipeline.report.template import TEMPLATE_PATH, house_template
 from pipeline.report.words import Words
 from pipeline.score import rule_text
 from pipeline.spec import Survey

@@ -8,7 +8,7 @@ numbers. Everything it writes uses Word's built-in style names (Title, Heading 1
 Caption, List Bullet, ...) so that a consultant's navigation pane, TOC and style changes
 work on the draft as on any Word document.
 
-:func:`house_template` builds the reference template (styles, page set-up, the
+:func:`pipeline.report.template.house_template` builds the reference template (styles, page set-up, the
 ``EMG Table`` table style); ``templates/make_template.py`` saves it as
 ``templates/report-template.docx``, which the builder opens when it exists (so the
 template can be restyled in Word) and rebuilds in memory when it does not.
@@ -27,10 +27,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
 
 import docx
-import numpy as np
 import pandas as pd
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -39,30 +37,33 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Cm, Emu, Pt, RGBColor
+from docx.shared import Cm, Emu, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from pipeline.numbers import format_number
+from pipeline.report.table_xml import (
+    column_weights,
+    fit_widths,
+    min_widths,
+    table_rows_xml,
+    text_columns,
+)
+from pipeline.report.template import (
+    NOTE_STYLE,
+    TABLE_STYLE,
+    TEMPLATE_PATH,
+    house_template,
+)
 from pipeline.report.zipstamp import stamp_zip
 
-TEMPLATE_PATH = Path(__file__).parent / "templates" / "report-template.docx"
-TABLE_STYLE = "EMG Table"
-NOTE_STYLE = "Table Note"
-FONT = "Arial"
-BLUE = "1F4E79"
-MID_BLUE = "2E75B6"
-GREY = "595959"
 TOC_PLACEHOLDER = "Right-click to update the table of contents."
 
 # C0/C1 controls except tab, newline and carriage return; lone surrogates; non-characters.
 _INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile(r"\s+")
-QUOTE = {'"': "&quot;"}
 
 # A4 portrait, in EMU; margins leave 16.6 cm of text width.
-_A4 = (Cm(21.0), Cm(29.7))
-_MARGINS = {"left": Cm(2.2), "right": Cm(2.2), "top": Cm(2.0), "bottom": Cm(2.0)}
 
 
 # -- text ------------------------------------------------------------------------------
@@ -160,147 +161,6 @@ def keep_names_whole(element: Any) -> int:
     return replaced
 
 
-# -- the reference template ------------------------------------------------------------
-_FONT_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
-
-
-def _strip_theme(element) -> None:
-    """Remove theme fonts and theme colours below ``element`` (they override explicit ones)."""
-    for rfonts in element.iter(qn("w:rFonts")):
-        for attr in _FONT_ATTRS:
-            rfonts.attrib.pop(qn(attr), None)
-    for color in element.iter(qn("w:color")):
-        for attr in ("w:themeColor", "w:themeShade", "w:themeTint"):
-            color.attrib.pop(qn(attr), None)
-
-
-def _style_text(
-    doc: DocxDocument,
-    name: str,
-    size: float | None,
-    *,
-    color: str | None = None,
-    bold: bool | None = None,
-    italic: bool | None = None,
-    before: float | None = None,
-    after: float | None = None,
-) -> None:
-    style = doc.styles[name]
-    _strip_theme(style.element)
-    if size is not None:
-        style.font.size = Pt(size)
-    if color:
-        style.font.color.rgb = RGBColor.from_string(color)
-    if bold is not None:
-        style.font.bold = bold
-    if italic is not None:
-        style.font.italic = italic
-    fmt = style.paragraph_format
-    if before is not None:
-        fmt.space_before = Pt(before)
-    if after is not None:
-        fmt.space_after = Pt(after)
-
-
-_TABLE_STYLE_XML = f"""
-<w:style {nsdecls("w")} w:type="table" w:customStyle="1" w:styleId="EMGTable">
-  <w:name w:val="{TABLE_STYLE}"/>
-  <w:basedOn w:val="TableNormal"/>
-  <w:uiPriority w:val="59"/>
-  <w:qFormat/>
-  <w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>
-  <w:rPr><w:sz w:val="17"/><w:szCs w:val="17"/></w:rPr>
-  <w:tblPr>
-    <w:tblStyleRowBandSize w:val="1"/>
-    <w:tblBorders>
-      <w:top w:val="single" w:sz="8" w:space="0" w:color="{BLUE}"/>
-      <w:bottom w:val="single" w:sz="8" w:space="0" w:color="{BLUE}"/>
-      <w:insideH w:val="single" w:sz="4" w:space="0" w:color="BFBFBF"/>
-    </w:tblBorders>
-    <w:tblCellMar>
-      <w:top w:w="40" w:type="dxa"/><w:left w:w="85" w:type="dxa"/>
-      <w:bottom w:w="40" w:type="dxa"/><w:right w:w="85" w:type="dxa"/>
-    </w:tblCellMar>
-  </w:tblPr>
-  <w:tblStylePr w:type="firstRow">
-    <w:rPr><w:b/><w:bCs/><w:color w:val="FFFFFF"/></w:rPr>
-    <w:tblPr/>
-    <w:trPr><w:tblHeader/></w:trPr>
-    <w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="{BLUE}"/><w:vAlign w:val="bottom"/></w:tcPr>
-  </w:tblStylePr>
-  <w:tblStylePr w:type="band2Horz">
-    <w:tblPr/>
-    <w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="EAF1F8"/></w:tcPr>
-  </w:tblStylePr>
-</w:style>
-"""
-
-
-def house_template() -> DocxDocument:
-    """A new, empty document carrying the house styles: the reference template.
-
-    A4 portrait with 2.2 cm side margins; Arial 10 pt body; Title, Subtitle, Heading 1-3,
-    Caption, List Bullet/Number and Footer restyled in blue #1F4E79; a custom paragraph
-    style ``Table Note`` and the table style ``EMG Table`` (blue header row that repeats,
-    light banded rows, thin horizontal rules).
-    """
-    doc = docx.Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = _A4
-    section.left_margin, section.right_margin = _MARGINS["left"], _MARGINS["right"]
-    section.top_margin, section.bottom_margin = _MARGINS["top"], _MARGINS["bottom"]
-    section.header_distance = section.footer_distance = Cm(1.0)
-
-    styles = doc.styles.element
-    defaults = styles.find(qn("w:docDefaults"))
-    _strip_theme(defaults)
-    rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
-    rfonts = rpr.find(qn("w:rFonts"))
-    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        rfonts.set(qn(attr), FONT)
-    rpr.find(qn("w:sz")).set(qn("w:val"), "20")
-    rpr.find(qn("w:szCs")).set(qn("w:val"), "20")
-    rpr.find(qn("w:lang")).set(qn("w:val"), "en-GB")
-    spacing = defaults.find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}/{qn('w:spacing')}")
-    spacing.set(qn("w:after"), "120")
-    spacing.set(qn("w:line"), "264")
-
-    # Normal keeps the document default size (10 pt) rather than its own: a size set on
-    # Normal would override the table style's smaller font in every table cell.
-    _strip_theme(doc.styles["Normal"].element)
-    _style_text(doc, "Title", 26, color=BLUE, bold=True, before=120, after=12)
-    title_ppr = doc.styles["Title"].element.pPr
-    for border in title_ppr.findall(qn("w:pBdr")):
-        title_ppr.remove(border)
-    _style_text(doc, "Subtitle", 14, color=GREY, italic=False, after=24)
-    sub_ppr = doc.styles["Subtitle"].element.pPr
-    for num in sub_ppr.findall(qn("w:numPr")):
-        sub_ppr.remove(num)
-    _style_text(doc, "Heading 1", 16, color=BLUE, bold=True, before=18, after=6)
-    _style_text(doc, "Heading 2", 13, color=BLUE, bold=True, before=12, after=4)
-    _style_text(doc, "Heading 3", 11, color=MID_BLUE, bold=True, before=10, after=3)
-    _style_text(doc, "Caption", 9, color=BLUE, bold=True, italic=False, before=3, after=9)
-    _style_text(doc, "TOC Heading", 16, color=BLUE, bold=True)
-    _style_text(doc, "Footer", 8, color=GREY)
-    for name in ("List Bullet", "List Number"):
-        _style_text(doc, name, None, after=3)
-
-    if NOTE_STYLE not in [s.name for s in doc.styles]:
-        note = doc.styles.add_style(NOTE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
-        note.base_style = doc.styles["Normal"]
-        note.font.size = Pt(8)
-        note.font.italic = True
-        note.font.color.rgb = RGBColor.from_string(GREY)
-        note.paragraph_format.space_before = Pt(2)
-        note.paragraph_format.space_after = Pt(10)
-    if TABLE_STYLE not in [s.name for s in doc.styles]:
-        styles.append(parse_xml(_TABLE_STYLE_XML))
-    doc.core_properties.author = "EMG pipeline"
-    doc.core_properties.title = ""
-    doc.core_properties.comments = "Reference template of the EMG survey reports"
-    return doc
-
-
 # -- low-level XML helpers -------------------------------------------------------------
 def _field(paragraph: Paragraph, instruction: str, result: str, dirty: bool = False) -> None:
     """Append a complex field (begin / instruction / separate / result / end) to a paragraph."""
@@ -342,114 +202,6 @@ def _set_update_fields(doc: DocxDocument) -> None:
             child.addprevious(element)
             return
     settings.append(element)
-
-
-_RUN_BREAKS = re.compile(r"([\t\r\n])")
-
-
-def _run_xml(text: str) -> str:
-    """A ``w:r`` holding ``text`` as python-docx's ``Paragraph.add_run(text)`` writes it: a
-    tab as ``w:tab``, a line break as ``w:br``, ``xml:space`` kept where the text has outer
-    spaces, and an empty run for empty text."""
-    parts = []
-    for piece in _RUN_BREAKS.split(text):
-        if piece == "\t":
-            parts.append("<w:tab/>")
-        elif piece in ("\r", "\n"):
-            parts.append("<w:br/>")
-        elif piece:
-            space = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
-            parts.append(f"<w:t{space}>{xml_escape(piece)}</w:t>")
-    return f"<w:r>{''.join(parts)}</w:r>" if parts else "<w:r/>"
-
-
-def _table_rows_xml(
-    values: list[list[str]],
-    widths: Sequence[int],
-    aligned: Sequence[bool],
-    keep: bool,
-    fills: np.ndarray | None,
-) -> str:
-    """The ``w:tr`` elements of a table (header row first) as XML text, the same elements
-    that building the rows cell by cell through python-docx makes (rows that do not split,
-    the header repeated, each cell's width, paragraph kept with the next row, right
-    alignment, shading), in one string parsed once: a profile or a report writes thousands
-    of cells, and python-docx's per-cell objects cost about a millisecond each."""
-    n_body = len(values) - 1
-    tc_w = [f'<w:tcW w:type="dxa" w:w="{int(w / 635)}"/>' for w in widths]  # EMU -> twips
-    out = []
-    for r, row in enumerate(values):
-        out.append("<w:tr><w:trPr><w:cantSplit/>")
-        out.append("<w:tblHeader/></w:trPr>" if r == 0 else "</w:trPr>")
-        keep_next = "<w:keepNext/>" if r == 0 or (keep and r < n_body) else ""
-        for c, value in enumerate(row):
-            shade = ""
-            if r and fills is not None:
-                fill = fills[r - 1][c]
-                if isinstance(fill, str) and fill:
-                    shade = f'<w:shd w:val="clear" w:color="auto" w:fill="{xml_escape(fill, QUOTE)}"/>'
-            props = keep_next + ('<w:jc w:val="right"/>' if aligned[c] else "")
-            p_pr = f"<w:pPr>{props}</w:pPr>" if props else ""
-            out.append(f"<w:tc><w:tcPr>{tc_w[c]}{shade}</w:tcPr><w:p>{p_pr}{_run_xml(value)}</w:p></w:tc>")
-        out.append("</w:tr>")
-    return "".join(out)
-
-
-def _text_columns(text: pd.DataFrame) -> frozenset[tuple[str, ...]]:
-    """A table's columns as the tuples of their cell texts (headers left out)."""
-    return frozenset(tuple(str(v) for v in text[c].tolist()) for c in text.columns)
-
-
-_CHAR = Cm(0.17)  # average width of a character at the table font size (8.5 pt)
-_PAD = Cm(0.35)  # left + right cell margins, with a little air
-
-
-def _cell_texts(frame: pd.DataFrame, column: object) -> list[str]:
-    """A column's cells as text ('' for missing), read once as plain Python strings (tables
-    in a report are small, and per-column pandas string methods cost more than they save)."""
-    return ["" if v is None or v is pd.NA or v != v else str(v) for v in frame[column].tolist()]
-
-
-def column_weights(frame: pd.DataFrame, headers: Sequence[str]) -> list[float]:
-    """Relative column widths: a high quantile of the cell text lengths (and header words)."""
-    weights = []
-    for i, column in enumerate(frame.columns):
-        lengths = [len(t) for t in _cell_texts(frame, column)]
-        body = float(np.quantile(lengths, 0.9)) if lengths else 0.0
-        longest_word = max((len(w) for w in str(headers[i]).split()), default=4)
-        weights.append(min(max(body, longest_word, 4.0), 45.0))
-    return weights
-
-
-def min_widths(frame: pd.DataFrame, headers: Sequence[str], cap: int = 20) -> list[int]:
-    """The width (EMU) below which a column would break words: its longest header word,
-    or its longest word in the body (up to ``cap`` characters; longer ones may wrap)."""
-    out = []
-    for i, column in enumerate(frame.columns):
-        longest = max((len(w) for t in _cell_texts(frame, column) for w in t.split()), default=0)
-        body = min(longest, cap)
-        head = max((len(w) for w in str(headers[i]).split()), default=1) * 1.15  # bold
-        out.append(int(max(body, head, 2) * _CHAR + _PAD))
-    return out
-
-
-def fit_widths(weights: Sequence[float], minimum: Sequence[int], available: int) -> list[int]:
-    """Share ``available`` width in proportion to ``weights``, never below ``minimum``
-    (when even the minimums do not fit, they are scaled down together)."""
-    n = len(weights)
-    if sum(minimum) >= available:
-        return [int(available * m / sum(minimum)) for m in minimum]
-    fixed: dict[int, int] = {}
-    while True:
-        free = [i for i in range(n) if i not in fixed]
-        room = available - sum(fixed.values())
-        total = sum(weights[i] for i in free) or 1.0
-        widths = {i: int(room * weights[i] / total) for i in free}
-        short = [i for i in free if widths[i] < minimum[i]]
-        if not short:
-            return [fixed.get(i, widths.get(i, 0)) for i in range(n)]
-        for i in short:
-            fixed[i] = int(minimum[i])
 
 
 # -- the builder -----------------------------------------------------------------------
@@ -685,13 +437,13 @@ class ReportDocument:
         keep = len(text) <= 15 if keep_together is None else keep_together
         aligned = [c in right for c in frame.columns]
         fill_rows = fills.reindex(columns=frame.columns).to_numpy() if fills is not None else None
-        rows = _table_rows_xml(
+        rows = table_rows_xml(
             [headers, *text.to_numpy().tolist()], widths, aligned, keep, fill_rows
         )
         for tr in parse_xml(f"<w:tbl {nsdecls('w')}>{rows}</w:tbl>"):
             table._tbl.append(tr)
         if number is not None:
-            self._tables.append((number, _text_columns(text)))
+            self._tables.append((number, text_columns(text)))
         if note:
             self.note(note)
         else:
@@ -707,7 +459,7 @@ class ReportDocument:
             {c: [format_value(v, (formats or {}).get(c)) for v in frame[c].tolist()] for c in frame.columns},
             columns=frame.columns,
         )
-        columns = _text_columns(text)
+        columns = text_columns(text)
         if len(text) < 2 or len(columns) < 3:
             return None
         for number, earlier in self._tables:

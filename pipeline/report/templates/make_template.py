@@ -1,6 +1,6 @@
 """Build the reference Word template of the EMG reports: ``report-template.docx``.
 
-Run it after changing the house styles in :func:`pipeline.report.document.house_template`::
+Run it after changing the house styles in :func:`pipeline.report.template.house_template`::
 
     .venv/bin/python pipeline/report/templates/make_template.py [OUT.docx]
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pipeline.report.document import TEMPLATE_PATH, house_template
+from pipeline.report.template import TEMPLATE_PATH, house_template
 
 
 def main(argv: list[str] | None = None) -> Path:

@@ -1,0 +1,123 @@
+"""Word table rows as XML, built in one string and parsed once (python-docx's cell-by-cell
+API is slow on long tables), and the column widths fitted to the page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from xml.sax.saxutils import escape as xml_escape
+
+import numpy as np
+import pandas as pd
+from docx.shared import Cm
+
+QUOTE = {'"': "&quot;"}
+
+
+
+_RUN_BREAKS = re.compile(r"([\t\r\n])")
+
+
+def _run_xml(text: str) -> str:
+    """A ``w:r`` holding ``text`` as python-docx's ``Paragraph.add_run(text)`` writes it: a
+    tab as ``w:tab``, a line break as ``w:br``, ``xml:space`` kept where the text has outer
+    spaces, and an empty run for empty text."""
+    parts = []
+    for piece in _RUN_BREAKS.split(text):
+        if piece == "\t":
+            parts.append("<w:tab/>")
+        elif piece in ("\r", "\n"):
+            parts.append("<w:br/>")
+        elif piece:
+            space = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
+            parts.append(f"<w:t{space}>{xml_escape(piece)}</w:t>")
+    return f"<w:r>{''.join(parts)}</w:r>" if parts else "<w:r/>"
+
+
+def table_rows_xml(
+    values: list[list[str]],
+    widths: Sequence[int],
+    aligned: Sequence[bool],
+    keep: bool,
+    fills: np.ndarray | None,
+) -> str:
+    """The ``w:tr`` elements of a table (header row first) as XML text, the same elements
+    that building the rows cell by cell through python-docx makes (rows that do not split,
+    the header repeated, each cell's width, paragraph kept with the next row, right
+    alignment, shading), in one string parsed once: a profile or a report writes thousands
+    of cells, and python-docx's per-cell objects cost about a millisecond each."""
+    n_body = len(values) - 1
+    tc_w = [f'<w:tcW w:type="dxa" w:w="{int(w / 635)}"/>' for w in widths]  # EMU -> twips
+    out = []
+    for r, row in enumerate(values):
+        out.append("<w:tr><w:trPr><w:cantSplit/>")
+        out.append("<w:tblHeader/></w:trPr>" if r == 0 else "</w:trPr>")
+        keep_next = "<w:keepNext/>" if r == 0 or (keep and r < n_body) else ""
+        for c, value in enumerate(row):
+            shade = ""
+            if r and fills is not None:
+                fill = fills[r - 1][c]
+                if isinstance(fill, str) and fill:
+                    shade = f'<w:shd w:val="clear" w:color="auto" w:fill="{xml_escape(fill, QUOTE)}"/>'
+            props = keep_next + ('<w:jc w:val="right"/>' if aligned[c] else "")
+            p_pr = f"<w:pPr>{props}</w:pPr>" if props else ""
+            out.append(f"<w:tc><w:tcPr>{tc_w[c]}{shade}</w:tcPr><w:p>{p_pr}{_run_xml(value)}</w:p></w:tc>")
+        out.append("</w:tr>")
+    return "".join(out)
+
+
+def text_columns(text: pd.DataFrame) -> frozenset[tuple[str, ...]]:
+    """A table's columns as the tuples of their cell texts (headers left out)."""
+    return frozenset(tuple(str(v) for v in text[c].tolist()) for c in text.columns)
+
+
+_CHAR = Cm(0.17)  # average width of a character at the table font size (8.5 pt)
+_PAD = Cm(0.35)  # left + right cell margins, with a little air
+
+
+def _cell_texts(frame: pd.DataFrame, column: object) -> list[str]:
+    """A column's cells as text ('' for missing), read once as plain Python strings (tables
+    in a report are small, and per-column pandas string methods cost more than they save)."""
+    return ["" if v is None or v is pd.NA or v != v else str(v) for v in frame[column].tolist()]
+
+
+def column_weights(frame: pd.DataFrame, headers: Sequence[str]) -> list[float]:
+    """Relative column widths: a high quantile of the cell text lengths (and header words)."""
+    weights = []
+    for i, column in enumerate(frame.columns):
+        lengths = [len(t) for t in _cell_texts(frame, column)]
+        body = float(np.quantile(lengths, 0.9)) if lengths else 0.0
+        longest_word = max((len(w) for w in str(headers[i]).split()), default=4)
+        weights.append(min(max(body, longest_word, 4.0), 45.0))
+    return weights
+
+
+def min_widths(frame: pd.DataFrame, headers: Sequence[str], cap: int = 20) -> list[int]:
+    """The width (EMU) below which a column would break words: its longest header word,
+    or its longest word in the body (up to ``cap`` characters; longer ones may wrap)."""
+    out = []
+    for i, column in enumerate(frame.columns):
+        longest = max((len(w) for t in _cell_texts(frame, column) for w in t.split()), default=0)
+        body = min(longest, cap)
+        head = max((len(w) for w in str(headers[i]).split()), default=1) * 1.15  # bold
+        out.append(int(max(body, head, 2) * _CHAR + _PAD))
+    return out
+
+
+def fit_widths(weights: Sequence[float], minimum: Sequence[int], available: int) -> list[int]:
+    """Share ``available`` width in proportion to ``weights``, never below ``minimum``
+    (when even the minimums do not fit, they are scaled down together)."""
+    n = len(weights)
+    if sum(minimum) >= available:
+        return [int(available * m / sum(minimum)) for m in minimum]
+    fixed: dict[int, int] = {}
+    while True:
+        free = [i for i in range(n) if i not in fixed]
+        room = available - sum(fixed.values())
+        total = sum(weights[i] for i in free) or 1.0
+        widths = {i: int(room * weights[i] / total) for i in free}
+        short = [i for i in free if widths[i] < minimum[i]]
+        if not short:
+            return [fixed.get(i, widths.get(i, 0)) for i in range(n)]
+        for i in short:
+            fixed[i] = int(minimum[i])
