@@ -18,6 +18,15 @@ import pandas as pd
 
 from pipeline.errors import IssueLog
 from pipeline.forms import FORM_VERSION_FIELD
+from pipeline.ingest.canonical import (
+    assemble_main,
+    assemble_repeat,
+    empty_table,
+    fill_missing_ids,
+    first_of,
+    iso_timestamps,
+    read_fields,
+)
 from pipeline.ingest.detect import (
     ReaderSpec,
     ReadResult,
@@ -26,18 +35,7 @@ from pipeline.ingest.detect import (
     load_workbook,
     workbook_headers,
 )
-from pipeline.ingest.headers import (
-    KOBO_META,
-    RawSheet,
-    assemble_main,
-    assemble_repeat,
-    empty_table,
-    fill_missing_ids,
-    first_of,
-    iso_timestamps,
-    normalise_text,
-    read_fields,
-)
+from pipeline.ingest.headers import KOBO_META, RawSheet, normalise_text
 from pipeline.registry import Registry
 from pipeline.spec import Survey
 

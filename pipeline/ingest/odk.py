@@ -19,9 +19,7 @@ import pandas as pd
 
 from pipeline.errors import IssueLog
 from pipeline.forms import FORM_VERSION_FIELD
-from pipeline.ingest.detect import ReadResult, csv_header, load_csv
-from pipeline.ingest.headers import (
-    ODK_META,
+from pipeline.ingest.canonical import (
     assemble_main,
     assemble_repeat,
     empty_table,
@@ -30,6 +28,8 @@ from pipeline.ingest.headers import (
     iso_timestamps,
     read_fields,
 )
+from pipeline.ingest.detect import ReadResult, csv_header, load_csv
+from pipeline.ingest.headers import ODK_META
 from pipeline.registry import Registry
 from pipeline.spec import Survey
 

@@ -22,9 +22,10 @@ import pandas as pd
 from pipeline.desk import read as desk
 from pipeline.errors import IssueLog, SpecError
 from pipeline.ingest import odk, source
+from pipeline.ingest.canonical import canonical_columns, empty_table
 from pipeline.ingest.choose import pick_reader, readers
 from pipeline.ingest.detect import Reader, csv_header, workbook_damage, workbook_headers
-from pipeline.ingest.headers import canonical_columns, empty_table, normalise_text
+from pipeline.ingest.headers import normalise_text
 from pipeline.ingest.safe import MAX_FILE_BYTES, check_file, has_macros, reader_failure
 from pipeline.registry import Registry
 from pipeline.review import apply_review_states
