@@ -337,7 +337,7 @@ def write_demo_round(
     entities (with one entity's earlier draft submission and one name spelled by an alias)
     and a few offline questionnaires e-mailed back. Returns the files written."""
     from pipeline.exports import write_kobo_xlsx
-    from pipeline.forms import fill_questionnaire
+    from pipeline.questionnaire_fill import fill_questionnaire
 
     answers = demo_round_answers(survey, registry, spec)
     main, repeats = answers.main, answers.repeats

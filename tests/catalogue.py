@@ -31,9 +31,9 @@ from pipeline.cli import main
 from pipeline.demo import repeats_of
 from pipeline.errors import Issue, IssueLog
 from pipeline.exports import sheet_title
-from pipeline.forms import fill_questionnaire
 from pipeline.ingest.safe import OLE_SIGNATURE
 from pipeline.paths import Layout
+from pipeline.questionnaire_fill import fill_questionnaire
 from pipeline.registry import Registry
 from pipeline.rounds import check_round
 from pipeline.spec import Survey

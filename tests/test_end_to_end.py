@@ -14,9 +14,9 @@ from docx import Document
 from pipeline.demo import demo_round_answers, write_demo_round
 from pipeline.errors import PipelineError
 from pipeline.exports import write_kobo_xlsx, write_odk_csv
-from pipeline.forms import fill_questionnaire
 from pipeline.manifest import sha256_file
 from pipeline.paths import Layout
+from pipeline.questionnaire_fill import fill_questionnaire
 from pipeline.run import run_round
 
 pytestmark = pytest.mark.slow  # whole runs of the demo round, in several formats

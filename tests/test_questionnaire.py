@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.errors import IssueLog
-from pipeline.forms import fill_questionnaire
 from pipeline.ingest import questionnaire
+from pipeline.questionnaire_fill import fill_questionnaire
 from pipeline.tables import META_COLUMNS, REPEAT_META_COLUMNS
 from pipeline.xlsform import write_xlsform
 

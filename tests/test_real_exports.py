@@ -791,7 +791,7 @@ def test_form_lang_fr_writes_a_french_questionnaire_read_back_as_the_survey(
     row = main.iloc[0]
     record = {k: (None if pd.isna(v) else str(v)) for k, v in row.items() if not k.startswith("_")}
     from pipeline.demo import repeats_of
-    from pipeline.forms import fill_questionnaire
+    from pipeline.questionnaire_fill import fill_questionnaire
 
     rows = repeats_of(repeats, str(row["_submission_id"]))
     fill_questionnaire(french, registry, record, rows["projects"], project.raw / "UNEP.xlsx")
