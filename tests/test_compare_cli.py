@@ -66,6 +66,13 @@ def test_compare_writes_the_comparison_folder(compared: tuple[Path, int, Path]) 
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
     assert headings[:3] == ["Summary", "What could be compared", "Who answered both rounds"]
     assert "Method" in headings
+    assert headings.index("Recommendations") == headings.index("Method") - 1
+    drafted = [p.text for p in doc.paragraphs if p.style.name == "List Number"]
+    scores = scores.set_index("dimension")
+    told = scores[scores["distinguishable"].astype(bool)]
+    for dim, row in told.iterrows():  # each change told from noise gets its action
+        verb = "fell" if row["mean_change"] < 0 else "rise in"
+        assert any(row["label"] in d and verb in d for d in drafted), (dim, drafted)
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "answered both 2016-R1 and 2026-R1" in text
     assert "cannot be told from noise" in text

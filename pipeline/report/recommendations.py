@@ -507,14 +507,14 @@ def draft(ctx: Any) -> Drafted:
         ctx.stats.get("response_rate"),
         ctx.words,
         projects=project_counts(ctx),
-        findings=_with_dimensions(comparison.get("findings") or (), ctx.result.survey),
+        findings=with_dimensions(comparison.get("findings") or (), ctx.result.survey),
         footing=""
         if comparison.get("same_version", True)
         else f" on the {comparison.get('old_round')} form's scale",
     )
 
 
-def _with_dimensions(findings: Sequence[dict[str, Any]], survey: Any) -> list[dict[str, Any]]:
+def with_dimensions(findings: Sequence[dict[str, Any]], survey: Any) -> list[dict[str, Any]]:
     """The comparison's findings, each with the ``dimension`` it is about: a score
     finding's item is one; a yes/no item asked per dimension names it in its field."""
     out = []

@@ -36,6 +36,12 @@ from pipeline.report import words as nar
 from pipeline.report.annexes import annex_acronyms
 from pipeline.report.context import ReportContext
 from pipeline.report.document import ReportDocument
+from pipeline.report.recommendations import (
+    ranked_recommendations,
+    recommend_change,
+    recommendations_section,
+    with_dimensions,
+)
 from pipeline.report.words import Words
 from pipeline.report.workbook import sheet_for
 from pipeline.spec import Survey
@@ -589,6 +595,10 @@ def write_comparison_report(
         "the rounds can be told from noise; what they mean is for the review to judge."
     )
     write_change_chapter(doc, change, level=1, title=None, new_page=False)
+    footing = "" if st.get("same_version", True) else f" on the {outcome.old_round} form's scale"
+    drafts = recommend_change(with_dimensions(st.get("findings") or [], survey), words, footing)
+    ranked = ranked_recommendations(drafts, limit=len(drafts))
+    recommendations_section(doc, ranked.pairs, words.decides, ranked=True)
     doc.heading("Method", 1, new_page=False)
     doc.bullets(
         [
