@@ -621,6 +621,14 @@ def test_recommendations_follow_the_rules(document):
     assert "Annex A. Further recommendations" in h1
 
 
+def test_missing_answers_overstate_gaps_only_where_there_are_gaps(survey):
+    words = Words.from_survey(survey)
+    with_gaps = recommendations.recommend_follow_up(["ITU"], 0.5, words, any_gaps=True)
+    without = recommendations.recommend_follow_up(["ITU"], 0.5, words, any_gaps=False)
+    assert with_gaps[0].why.endswith("so gaps may be overstated.")
+    assert "gaps" not in without[0].why  # beside "No gaps were found" it would contradict
+
+
 def test_recommendations_are_ranked_by_their_evidence(survey):
     words = Words.from_survey(survey)
     coverage = pd.DataFrame(

@@ -311,9 +311,10 @@ def recommend_ranking(
 
 
 def recommend_follow_up(
-    non_respondents: Sequence[str], response_rate: float | None, words: Words
+    non_respondents: Sequence[str], response_rate: float | None, words: Words, any_gaps: bool = True
 ) -> list[Ranked]:
-    """Below 80% response, follow up the entities that did not answer."""
+    """Below 80% response, follow up the entities that did not answer (``any_gaps``: the
+    round found gaps, which missing answers may overstate)."""
     rate = cell_number(response_rate)
     if not non_respondents or rate is None or (rate if rate <= 1 else rate / 100) >= 0.8:
         return []
@@ -325,7 +326,7 @@ def recommend_follow_up(
             f"Follow up the {plural(len(non_respondents), words.entity, words.entities)} "
             "that did not answer.",
             f"{join_names(list(non_respondents), limit=10)}: their work is missing from the "
-            "findings, so gaps may be overstated.",
+            + ("findings, so gaps may be overstated." if any_gaps else "findings."),
             10 * (0.8 - share),
         )
     ]
@@ -444,7 +445,7 @@ def recommendations(
             *recommend_other_gaps(gaps, words),
             *recommend_network(network, pairs, words),
             *recommend_ranking(ranking, ranking_stats, words),
-            *recommend_follow_up(non_respondents, response_rate, words),
+            *recommend_follow_up(non_respondents, response_rate, words, not gaps.empty),
         ]
     )
 
