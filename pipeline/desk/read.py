@@ -27,7 +27,7 @@ from pipeline.desk.columns import (
     desk_columns,
 )
 from pipeline.errors import IssueLog
-from pipeline.ingest.questionnaire import cell_text
+from pipeline.ingest.questionnaire_cells import cell_text
 from pipeline.ingest.safe import check_file, reader_failure
 from pipeline.registry import Registry
 from pipeline.spec import Survey

@@ -41,6 +41,7 @@ from pipeline.forms import (
 )
 from pipeline.ingest import source
 from pipeline.ingest.formulas import formula_cells
+from pipeline.ingest.questionnaire_cells import Choices, answer_key, cell_text
 from pipeline.ingest.safe import check_file, reader_failure
 from pipeline.registry import Registry
 from pipeline.spec import FormField, Survey
@@ -93,74 +94,6 @@ def can_read(path: Path) -> bool:
         return False
 
 
-# -- cell values --------------------------------------------------------------------------
-def cell_text(value: object) -> str | None:
-    """A cell value as canonical text: integral floats without '.0', dates ISO, blanks None."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        if value != value:
-            return None
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0):
-            return value.date().isoformat()
-        return value.isoformat()
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    text = str(value).strip()
-    return text or None
-
-
-def _key(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
-@dataclass
-class _Choices:
-    """Maps what a person wrote (label, name, for entities also acronym or alias) to names."""
-
-    lookup: dict[str, str]
-    registry: Registry | None = None  # set for entity lists: aliases resolve too
-
-    @classmethod
-    def of(cls, survey: Survey, registry: Registry, f: FormField) -> _Choices:
-        lookup: dict[str, str] = {}
-        for name, label in field_options(survey, registry, f):
-            lookup.setdefault(_key(label), name)
-            lookup.setdefault(_key(name), name)
-        if f.type in {"select_one", "select_multiple"} and f.list_name:
-            for lang in survey.languages[1:]:  # a questionnaire in another language
-                for name, label in survey.choice_labels(f.list_name, lang).items():
-                    lookup.setdefault(_key(label), name)
-        if f.type in {"entity", "entities"}:
-            for eid, acronym in registry.acronyms().items():
-                lookup.setdefault(_key(acronym), eid)
-            return cls(lookup, registry)
-        return cls(lookup)
-
-    def one(self, text: str) -> str:
-        """The choice name of ``text``, or ``text`` itself when nothing matches."""
-        return self.lookup.get(_key(text), text)
-
-    def token(self, text: str) -> str:
-        """Like :meth:`one`, for one of several answers typed in a cell: entity aliases
-        resolve through the registry; answers separated by spaces instead of ';' are read
-        when each word is an answer (``Africa Europe``); an unknown answer keeps no inner
-        spaces so the space-separated list stays readable (``Asia and Pacific`` ->
-        ``Asia_and_Pacific``)."""
-        name = self.lookup.get(_key(text))
-        if name is None and self.registry is not None:
-            name = self.registry.resolve(text)
-        if name is None and len(text.split()) > 1:  # answers separated by spaces, not ';'
-            parts = [self.lookup.get(_key(p)) or (self.registry and self.registry.resolve(p)) for p in text.split()]
-            if all(parts):
-                return " ".join(str(p) for p in parts)
-        return name if name is not None else "_".join(text.split())
-
-
 # -- sheets -------------------------------------------------------------------------------
 def _rows(ws) -> Iterator[tuple[int, tuple[object, ...]]]:  # type: ignore[no-untyped-def]
     """(Excel row number, values) of every row, merged-cell gaps read as None."""
@@ -201,8 +134,8 @@ class _Context:
                 written = self.survey.in_language(lang)
                 for f in written.fields():
                     text = field_help(written, self.registry, f)
-                    cached.setdefault(f.name, set()).add(_key(text))
-            cached[DATE_KEY] = {_key(form_texts(self.survey, lang)("date_help")) for lang in self.survey.languages}
+                    cached.setdefault(f.name, set()).add(answer_key(text))
+            cached[DATE_KEY] = {answer_key(form_texts(self.survey, lang)("date_help")) for lang in self.survey.languages}
             self.__dict__["_help_of"] = cached
         return cached
 
@@ -210,7 +143,7 @@ class _Context:
     def yes_no(self) -> tuple[set[str], set[str]]:
         """The words read as Yes and as No: the usual ones and each declared language's."""
         langs = [form_texts(self.survey, lang) for lang in self.survey.languages]
-        return _YES | {_key(t("yes")) for t in langs}, _NO | {_key(t("no")) for t in langs}
+        return _YES | {answer_key(t("yes")) for t in langs}, _NO | {answer_key(t("no")) for t in langs}
 
     def issue(self, severity: str, code: str, message: str, **where: object) -> None:
         self.issues.append(Issue(severity, code, message, file=self.rel, **where))  # type: ignore[arg-type]
@@ -230,9 +163,9 @@ def _answers(  # type: ignore[no-untyped-def]
         if header_row is None:
             if first == KEY_HEADER:
                 header_row = r
-                heads = [_key(cell_text(v) or "") for v in values]
+                heads = [answer_key(cell_text(v) or "") for v in values]
                 answers = {
-                    _key(form_texts(ctx.survey, lang)("column_answer")) for lang in ctx.survey.languages
+                    answer_key(form_texts(ctx.survey, lang)("column_answer")) for lang in ctx.survey.languages
                 }
                 found_heads = [c for c, h in enumerate(heads, start=1) if h in answers]
                 if found_heads:
@@ -290,7 +223,7 @@ def _check_beside(
         row, value = found[key]
         for column, cell in cells:
             text = cell_text(cell) or ""
-            if column == answer_col + 1 and _key(text) in _expected_help(key, ctx):
+            if column == answer_col + 1 and answer_key(text) in _expected_help(key, ctx):
                 continue  # the help text, as the form wrote it
             where = "the Help column" if column == answer_col + 1 else "a column"
             empty = "the answer cell is empty; " if cell_text(value) is None else ""
@@ -321,9 +254,9 @@ def _missing(ctx: _Context, f: FormField, sheet: str, what: str) -> None:
 def _yes_no(value: object, ctx: _Context, row: int, column: str) -> bool:
     text = cell_text(value)
     yes, no = ctx.yes_no
-    if text is None or _key(text) in no:
+    if text is None or answer_key(text) in no:
         return False
-    if _key(text) in yes:
+    if answer_key(text) in yes:
         return True
     ctx.issue(
         "warning",
@@ -375,7 +308,7 @@ def _main_record(
         used.add(f.name)
         text = cell_text(found[f.name][1])
         if text is not None and f.type in {"select_one", "entity"}:
-            text = _Choices.of(ctx.survey, ctx.registry, f).one(text)
+            text = Choices.of(ctx.survey, ctx.registry, f).one(text)
         record[f.name] = text
     for key, (r, value) in found.items():
         if key in used:
@@ -453,7 +386,7 @@ def _repeat_rows(
         else:
             columns[c] = key
     choices = {
-        n: _Choices.of(ctx.survey, ctx.registry, f) for n, f in fields.items() if f.is_select
+        n: Choices.of(ctx.survey, ctx.registry, f) for n, f in fields.items() if f.is_select
     }
     out: list[dict[str, str | None]] = []
     for r, values in rows:
