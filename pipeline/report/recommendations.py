@@ -21,6 +21,7 @@ import pandas as pd
 from pipeline.analyses.coverage.words import ranked_coverage
 from pipeline.analyses.gaps.words import dimension_gaps, kind_words
 from pipeline.analyses.ranking.words import agreement_words
+from pipeline.numbers import format_number, p_text
 from pipeline.report.words import Words, cell_number, cell_text, split_names
 from pipeline.wording import article, capitalise, join_names, percent, plural
 
@@ -338,10 +339,8 @@ def _change_evidence(f: dict[str, Any], footing: str) -> str:
     if f.get("kind") == "yes_no":
         said = f"{f.get('yes_old')} of {f.get('n_pairs')} said yes then, {f.get('yes_new')} now"
     else:
-        size = cell_number(f.get("size")) or 0.0
-        said = f"their mean score{footing} moved by {size:+.2f}"
-    p = cell_number(f.get("p"))
-    return f"{said} ({'p < 0.001' if p is None or p < 0.001 else f'p = {p:.3f}'})"
+        said = f"their mean score{footing} moved by {format_number(f.get('size'), '{:+.2f}')}"
+    return f"{said} ({p_text(f.get('p'))})"
 
 
 def recommend_change(
@@ -474,12 +473,14 @@ def engagement_table(ctx: Any) -> pd.DataFrame:
 
 
 def project_counts(ctx: Any) -> dict[str, int]:
-    """The number of projects reported per dimension label (from the projects table)."""
-    projects = ctx.table("projects")
-    if projects.empty or "stages" not in projects:
+    """The number of projects per dimension label, from the projects analysis' own
+    summary (``project_summary``, rows ``by`` stage, summed over statuses)."""
+    summary = ctx.table("project_summary")
+    if summary.empty or not {"by", "label", "n_projects"} <= set(summary.columns):
         return {}
-    labels = projects["stages"].dropna().astype(str).str.split("; ").explode().str.strip()
-    return {str(k): int(v) for k, v in labels[labels != ""].value_counts().items()}
+    stage = summary[summary["by"].astype(str).str.rstrip("s") == "stage"]
+    counts = pd.to_numeric(stage["n_projects"], errors="coerce").fillna(0).groupby(stage["label"].astype(str)).sum()
+    return {str(k): int(v) for k, v in counts.items() if v > 0}
 
 
 def draft(ctx: Any) -> Drafted:

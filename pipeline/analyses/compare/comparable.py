@@ -55,7 +55,7 @@ def _names(survey: Survey, q: Question) -> list[str]:
 
 def _labels(survey: Survey, q: Question, names: list[str]) -> str:
     """Choices by their labels, as the form shows them: 'Yes', 'Partly'."""
-    labels = {c.name: c.label for c in survey.choices(q.choices or "")}
+    labels = survey.choice_labels(q.choices or "")
     return ", ".join(f"'{labels.get(n, n)}'" for n in names)
 
 

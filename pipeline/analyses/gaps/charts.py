@@ -24,23 +24,20 @@ from pipeline.report.style import frame, new_figure, save, tidy_axes
 MAX_TOPIC_BARS = 20
 
 
-def _reasons(gaps: pd.DataFrame | None, kind: str, keys: pd.Series) -> pd.Series:
-    """The reason each key is a gap ("" when it is none), from the gaps table."""
-    if gaps is None or not {"kind", "dimension", "reason"} <= set(gaps.columns):
-        return pd.Series("", index=keys.index)
-    rows = gaps.loc[gaps["kind"].astype(str) == kind].drop_duplicates("dimension")
-    reasons = dict(zip(rows["dimension"].astype(str), rows["reason"].astype(str), strict=True))
-    return keys.astype(str).map(lambda k: reasons.get(k, ""))
-
-
-def _severity(gaps: pd.DataFrame | None, kind: str, keys: pd.Series) -> pd.Series:
-    if gaps is None or not {"kind", "dimension", "severity"} <= set(gaps.columns):
-        return pd.Series("ok", index=keys.index)
+def _gap_status(gaps: pd.DataFrame | None, kind: str, keys: pd.Series) -> pd.DataFrame:
+    """Per key, its worst gap severity (``ok`` when none) and that gap's reason ("")."""
+    out = pd.DataFrame({"severity": "ok", "reason": ""}, index=keys.index)
+    if gaps is None or not {"kind", "dimension", "severity", "reason"} <= set(gaps.columns):
+        return out
     rank = {"critical": 0, "gap": 1}
-    rows = gaps.loc[gaps["kind"].astype(str) == kind, ["dimension", "severity"]].astype(str)
-    rows = rows.assign(_r=rows["severity"].map(rank).fillna(2)).sort_values("_r", kind="stable")
-    worst = dict(rows.drop_duplicates("dimension")[["dimension", "severity"]].itertuples(index=False))
-    return keys.astype(str).map(lambda k: worst.get(k, "ok")).where(lambda s: s.isin(["critical", "gap"]), "ok")
+    rows = gaps.loc[gaps["kind"].astype(str) == kind, ["dimension", "severity", "reason"]].astype(str)
+    rows = rows[rows["severity"].isin(rank)]
+    worst = rows.assign(_r=rows["severity"].map(rank)).sort_values("_r", kind="stable")
+    worst = worst.drop_duplicates("dimension").set_index("dimension")
+    found = worst.reindex(keys.astype(str).to_numpy())
+    out["severity"] = found["severity"].fillna("ok").to_numpy()
+    out["reason"] = found["reason"].fillna("").to_numpy()
+    return out
 
 
 def _gaps(run: ChartRun, out_dir: Path) -> Chart | None:
@@ -53,8 +50,7 @@ def _gaps(run: ChartRun, out_dir: Path) -> Chart | None:
     panel_notes: dict[str, str] = {}
     if cov is not None:
         stage = pd.DataFrame({"key": cov["dimension"], "label": cov["label"], "n": cov["n_engaged"]})
-        stage["severity"] = _severity(gaps, run.dim_set or "stage", stage["key"])
-        stage["reason"] = _reasons(gaps, run.dim_set or "stage", stage["key"])
+        stage[["severity", "reason"]] = _gap_status(gaps, run.dim_set or "stage", stage["key"])
         panels.append((run.dim_singular, stage, min_entities(run)))
     if topics is not None and {"topic", "n_entities"} <= set(topics.columns):
         labels = _topic_labels(run)
@@ -66,8 +62,7 @@ def _gaps(run: ChartRun, out_dir: Path) -> Chart | None:
             }
         )
         topic = topic.sort_values(["n", "label"], ascending=[False, True], kind="stable")
-        topic["severity"] = _severity(gaps, "topic", topic["key"])
-        topic["reason"] = _reasons(gaps, "topic", topic["key"])
+        topic[["severity", "reason"]] = _gap_status(gaps, "topic", topic["key"])
         if len(topic) > MAX_TOPIC_BARS:  # long lists (SDG targets): the least covered only
             panel_notes[topic_one] = f": {MAX_TOPIC_BARS} least covered of {len(topic)}"
             topic = topic.tail(MAX_TOPIC_BARS)
