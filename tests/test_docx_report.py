@@ -666,7 +666,8 @@ def test_recommendations_are_ranked_by_their_evidence(survey):
         coverage, gaps, pd.DataFrame(columns=["acronym", "dimension", "score"]),
         {"isolated": ["WMO"], "n_edges": 10, "n_mutual_pairs": 1}, pairs,
         pd.DataFrame(), {}, [], 1.0, words,
-        projects={"Raw materials and extraction": 9, "Final disposal": 1}, findings=[fall, noise],
+        projects={"Raw materials and extraction": 9, "Final disposal": 1, "Design and manufacturing": 3},
+        findings=[fall, noise], n_projects=11,
     )
     leads = [r.lead for r in drafted.main]
     assert len(drafted.main) == recommendations.MAX_MAIN and len(drafted.minor) == 3
@@ -675,8 +676,9 @@ def test_recommendations_are_ranked_by_their_evidence(survey):
     assert leads[1].endswith("Final disposal.") and "Raw materials" in leads[2]
     assert not any(words.label("collection") in lead for lead in leads)
     # a weak stage that holds most projects says so: the answers and the inventory disagree
-    assert "yet 9 of the 10 projects reported concern it" in drafted.main[2].why
-    assert "projects reported" not in drafted.main[1].why  # 1 of 10: not among those with most
+    # out of the distinct projects (11), not the stage mentions (13): a project spans stages
+    assert "yet 9 of the 11 projects reported concern it" in drafted.main[2].why
+    assert "projects reported" not in drafted.main[1].why  # 1 of 11: not among those with most
     assert all(r.lead.startswith("Connect") for r in drafted.minor)  # single pairs weigh least
 
 

@@ -116,6 +116,7 @@ def recommend_dimensions(
     engagement: pd.DataFrame,
     words: Words,
     projects: dict[str, int] | None = None,
+    n_projects: int | None = None,
 ) -> list[Ranked]:
     """A gap dimension -> strengthen it; a dimension without a lead -> designate one. Both
     name who could do it: entities engaged below the threshold there, else those strong in
@@ -124,18 +125,21 @@ def recommend_dimensions(
     ``projects``: the number of projects reported per dimension label; a weak dimension
     among the third that hold the most of them (and more than an even share) is said to,
     and weighs less (the answers and the project
-    inventory disagree: the first step is to check which is right)."""
+    inventory disagree: the first step is to check which is right); ``n_projects``: how
+    many distinct projects there are (a project can concern several dimensions, so the
+    counts per dimension add up to more)."""
     out: list[Ranked] = []
     order = list(words.dimension_labels)
     mask = dimension_gaps(gaps, words)
     gap_rows = gaps[mask] if mask.any() else gaps.iloc[0:0]
     severity = dict(zip(gap_rows.get("dimension", []), gap_rows.get("severity", []), strict=True))
     projects = projects or {}
-    n_projects = sum(projects.values())
+    mentions = sum(projects.values())
+    n_projects = n_projects or mentions
     # the dimensions holding the most projects: the top third by count, above an even share
     counts = sorted((projects.get(words.label(d), 0) for d in order), reverse=True)
     top = counts[: max(1, len(order) // 3)]
-    most_projects = max(top[-1] if top else 0, n_projects / max(len(order), 1))
+    most_projects = max(top[-1] if top else 0, mentions / max(len(order), 1))
     for row in ranked_coverage(coverage).iloc[::-1].itertuples(index=False):
         no_lead = not split_names(row.lead_entities)
         if not (no_lead or row.dimension in severity):
@@ -426,6 +430,7 @@ def recommendations(
     words: Words,
     projects: dict[str, int] | None = None,
     findings: Sequence[dict[str, Any]] = (),
+    n_projects: int | None = None,
     footing: str = "",
 ) -> Drafted:
     """Recommendations drafted from rules and ranked by the weight of their evidence (see
@@ -434,13 +439,13 @@ def recommendations(
 
     ``engagement``: ``acronym, dimension, score`` (choice score of the engagement answer);
     ``pairs``: the pairs table with acronyms in ``entity_a``/``entity_b``; ``projects``:
-    projects reported per dimension label.
+    projects reported per dimension label; ``n_projects``: distinct projects reported.
     """
     gaps = gaps if gaps is not None else pd.DataFrame()
     return ranked_recommendations(
         [
             *recommend_change(findings, words, footing),
-            *recommend_dimensions(coverage, gaps, engagement, words, projects),
+            *recommend_dimensions(coverage, gaps, engagement, words, projects, n_projects),
             *recommend_other_gaps(gaps, words),
             *recommend_network(network, pairs, words),
             *recommend_ranking(ranking, ranking_stats, words),
@@ -483,6 +488,15 @@ def project_counts(ctx: Any) -> dict[str, int]:
     return {str(k): int(v) for k, v in counts.items() if v > 0}
 
 
+def project_total(ctx: Any) -> int | None:
+    """Distinct projects reported: the summary's rows ``by`` status (one status a project)."""
+    summary = ctx.table("project_summary")
+    if summary.empty or not {"by", "n_projects"} <= set(summary.columns):
+        return None
+    status = summary[summary["by"].astype(str) == "status"]
+    return int(pd.to_numeric(status["n_projects"], errors="coerce").fillna(0).sum()) or None
+
+
 def draft(ctx: Any) -> Drafted:
     """The recommendations of a run's report (see :func:`recommendations`), from its tables."""
     status = ctx.table("response_status")
@@ -509,6 +523,7 @@ def draft(ctx: Any) -> Drafted:
         ctx.stats.get("response_rate"),
         ctx.words,
         projects=project_counts(ctx),
+        n_projects=project_total(ctx),
         findings=with_dimensions(comparison.get("findings") or (), ctx.result.survey),
         footing=""
         if comparison.get("same_version", True)
