@@ -127,6 +127,9 @@ PROFILES = {
     "ILO": [np.nan] * 7,  # did not answer
     # strong on one stage where UNEP is weak, weak on one where UNEP is strong
     "UNIDO": [0.3, 0.7, 0.7, 0.8, 0.5, 0.5, 0.5],
+    # answered, engaged nowhere: with them, fewer than half are strong on each stage
+    "FAO": [0, 0, 0, 0, 0, 0, 0],
+    "IMO": [0, 0, 0, 0, 0, 0, 0],
 }
 
 
@@ -159,8 +162,23 @@ def test_overlap_of_near_identical_profiles(pairs: pd.DataFrame) -> None:
     assert overlap["detail"].iloc[0] == (
         "ITU and UNEP have similar profiles across the 7 life-cycle stages "
         "(similarity 0.97); both strong in: raw materials and extraction; "
-        "design and manufacturing; distribution, procurement and use"
+        "design and manufacturing; distribution, procurement and use, where fewer than half "
+        "of the respondents are"
     )
+
+
+def test_strengths_most_entities_share_are_no_overlap(survey: Survey, registry: Registry) -> None:
+    """Entities strong on (nearly) every stage look alike, but that says nothing about
+    duplicated work: only stages where fewer than half are strong count (SWFS 2016: CBD and
+    UNRWA 'similar' because both said yes everywhere)."""
+    everywhere = [1.0] * 7
+    profiles = {"UNEP": everywhere, "ITU": everywhere, "UNU": [1, 1, 1, 1, 1, 0.9, 1], "WHO": [0] * 7}
+    pairs = profile_pairs(make_scores(profiles), survey, registry)
+    assert pairs[pairs["relation"] == "overlap"].empty
+    # the same two profiles among many that are weak there are a possible duplication
+    profiles |= {acronym: [0] * 7 for acronym in ("FAO", "IMO", "ILO")}
+    pairs = profile_pairs(make_scores(profiles), survey, registry)
+    assert len(pairs[pairs["relation"] == "overlap"]) == 3
 
 
 def test_complements_are_found_in_both_directions(pairs: pd.DataFrame) -> None:
@@ -196,9 +214,11 @@ def test_one_direction_only_is_not_a_complement(survey: Survey, registry: Regist
 
 
 def test_pairs_are_capped_at_fifty_per_relation(survey: Survey, registry: Registry) -> None:
-    ids = registry.ids[:20]  # 190 pairs, all near-identical
+    ids = registry.ids[:20]  # 190 pairs, all near-identical, strong on three stages
     rng = np.random.default_rng(3)
-    profiles = {e: list(0.8 + 0.2 * rng.random(7)) for e in ids}
+    profiles = {e: [*(0.8 + 0.2 * rng.random(3)), 0, 0, 0, 0] for e in ids}
+    # and 21 engaged nowhere, so that fewer than half are strong on those stages
+    profiles |= {e: [0] * 7 for e in registry.ids[20:41]}
     pairs = profile_pairs(make_scores(profiles), survey, registry)
     overlap = pairs[pairs["relation"] == "overlap"]
     assert len(overlap) == 50

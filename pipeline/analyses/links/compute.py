@@ -13,6 +13,7 @@ from networkx.algorithms.community import greedy_modularity_communities
 
 from pipeline.analyses.base import AnalysisInput, Stats, Tables
 from pipeline.analyses.common import acronym_map
+from pipeline.numbers import score
 from pipeline.registry import Registry
 from pipeline.score import selected_choices
 from pipeline.spec import Links, Survey
@@ -30,6 +31,7 @@ NODE_COLUMNS = [
 EDGE_COLUMNS = ["source", "target", "reciprocated"]
 PAIR_COLUMNS = ["entity_a", "entity_b", "relation", "similarity", "detail"]
 MAX_PAIRS = 50  # per relation
+DISTINCTIVE_SHARE = 0.5  # a strength shared by half the profiles or more says nothing of duplication
 PAIR_BLOCK_VALUES = 1_000_000  # cells of the pair matrices computed at a time
 EPS = 1e-9
 
@@ -144,8 +146,10 @@ def profile_pairs(scores: pd.DataFrame, survey: Survey, registry: Registry) -> p
 
     - ``overlap``: similarity >= ``links.overlap_min_similarity`` and both strong
       (>= ``complement_strong``) on at least ``overlap_min_shared_strong`` of the same
-      dimensions (possible duplication); the 50 most similar, highest first. None when
-      every score is 0 or 1 (:func:`yes_no_scores`).
+      *distinctive* dimensions, those where fewer than half of the profiles are strong
+      (possible duplication); the 50 most similar, highest first. Two entities strong
+      where nearly everyone is say nothing about duplicated work, so those dimensions do
+      not count. None when every score is 0 or 1 (:func:`yes_no_scores`).
     - ``complement``: on at least one dimension each is >= ``complement_strong`` where the
       other is <= ``complement_weak``, and on ``complement_min_dimensions`` such dimensions
       in all; the 50 with the most such dimensions (then the least similar) first.
@@ -170,18 +174,19 @@ def profile_pairs(scores: pd.DataFrame, survey: Survey, registry: Registry) -> p
 
     strong = np.nan_to_num(raw, nan=-1.0) >= spec.complement_strong - EPS
     weak = np.nan_to_num(raw, nan=2.0) <= spec.complement_weak + EPS
-    over, comp = _pair_candidates(x, strong, weak, spec)
+    distinctive = strong & (strong.mean(axis=0) < DISTINCTIVE_SHARE)[None, :]
+    over, comp = _pair_candidates(x, strong, weak, distinctive, spec)
     rows: list[dict[str, Any]] = []
     ia, ib, sim, _ = over
     # identical yes/no answers say nothing about duplicated work: no overlap pairs then
     keep = np.array([], dtype=int) if yes_no_scores(survey) else np.lexsort((names[ib], names[ia], -sim))[:MAX_PAIRS]
     for i, j, similarity in zip(ia[keep], ib[keep], sim[keep], strict=True):
-        both = [labels[d] for d, s in zip(dims, strong[i] & strong[j], strict=True) if s]
+        both = [labels[d] for d, s in zip(dims, distinctive[i] & distinctive[j], strict=True) if s]
         detail = (
             f"{names[i]} and {names[j]} have similar profiles across the {len(dims)} "
-            f"{dim_set.plural} (similarity {similarity:.2f})"
+            f"{dim_set.plural} (similarity {score(round(float(similarity), 4))}); both strong in: "
+            f"{'; '.join(both)}, where fewer than half of the respondents are"
         )
-        detail += f"; both strong in: {'; '.join(both)}" if both else ""
         rows.append(_pair(ids[i], ids[j], "overlap", similarity, detail))
     ia, ib, sim, total = comp
     keep = np.lexsort((names[ib], names[ia], sim, -total))[:MAX_PAIRS]
@@ -209,10 +214,11 @@ Candidates = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def _pair_candidates(
-    x: np.ndarray, strong: np.ndarray, weak: np.ndarray, spec: Links
+    x: np.ndarray, strong: np.ndarray, weak: np.ndarray, distinctive: np.ndarray, spec: Links
 ) -> tuple[Candidates, Candidates]:
     """Pairs ``i < j`` of profiles (rows of ``x``, unanswered = 0) that overlap and that
-    complement each other: ``(i, j, similarity, total)`` arrays, holding at least the
+    complement each other (``distinctive``: strong where fewer than half are, which is what
+    an overlap must share): ``(i, j, similarity, total)`` arrays, holding at least the
     :data:`MAX_PAIRS` best of each relation (all pairs tied with the last of them too).
 
     Similarity is 1 - the mean absolute difference of two profiles (1 = the same). The
@@ -223,6 +229,7 @@ def _pair_candidates(
     """
     n, n_dims = x.shape
     strong_n, weak_n = strong.astype(np.int32), weak.astype(np.int32)
+    distinctive_n = distinctive.astype(np.int32)
     over: list[Candidates] = []
     comp: list[Candidates] = []
     block = max(1, PAIR_BLOCK_VALUES // max(n, 1))
@@ -235,7 +242,7 @@ def _pair_candidates(
             distance += np.abs(step, out=step)
         similarity = 1.0 - distance / n_dims
         upper = np.arange(n)[None, :] > np.arange(start, stop)[:, None]
-        shared_strong = strong_n[start:stop] @ strong_n.T
+        shared_strong = distinctive_n[start:stop] @ distinctive_n.T
         # possible duplication: close profiles AND strong on the same dimensions
         overlap = upper & (similarity >= spec.overlap_min_similarity - EPS)
         overlap &= shared_strong >= spec.overlap_min_shared_strong
