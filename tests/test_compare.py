@@ -294,6 +294,10 @@ def test_comparable_questions_swfs(swfs: Survey, swfs_2016: Survey) -> None:
         assert table.loc[q, "comparable"] and table.loc[q, "reason"] == "same question"
     assert "focal_name" not in table.index  # personal
     assert table["comparable"].any() and not table["comparable"].all()
+    # a long list of new choices names the first five and counts the rest, for the report
+    sdg = table.loc["sdg_targets", "reason"]
+    assert "compared on the 20 shared choices only" in sdg
+    assert sdg.split("new: ")[1].count("', '") == 4 and "and 17 more (all in the form's choice list)" in sdg
 
 
 def test_comparable_dimensions_swfs(swfs: Survey, swfs_2016: Survey) -> None:

@@ -53,10 +53,18 @@ def _names(survey: Survey, q: Question) -> list[str]:
     return [c.name for c in survey.choices(q.choices or "")]
 
 
-def _labels(survey: Survey, q: Question, names: list[str]) -> str:
-    """Choices by their labels, as the form shows them: 'Yes', 'Partly'."""
+LIST_MAX = 5  # choices named in a reason; beyond, how many more (the form lists them all)
+
+
+def _labels(survey: Survey, q: Question, names: list[str], limit: int | None = None) -> str:
+    """Choices by their labels, as the form shows them: 'Yes', 'Partly'; beyond ``limit``
+    names, the first ones and how many more there are in the form's choice list."""
     labels = survey.choice_labels(q.choices or "")
-    return ", ".join(f"'{labels.get(n, n)}'" for n in names)
+    shown = names if limit is None or len(names) <= limit else names[:limit]
+    text = ", ".join(f"'{labels.get(n, n)}'" for n in shown)
+    if len(shown) < len(names):
+        text += f" and {len(names) - len(shown)} more (all in the form's choice list)"
+    return text
 
 
 # answer types in words, for the people who read why a question is not compared
@@ -154,9 +162,9 @@ def _match_question(q: Question, old_survey: Survey, new_survey: Survey) -> Ques
         return QuestionMatch(q, old_q, True, "; ".join(notes) or "same question", identity)
     reason = f"{prefix}choice list changed: compared on the {len(shared)} shared choices only"
     if added:
-        reason += f"; new: {_labels(new_survey, q, added)}"
+        reason += f"; new: {_labels(new_survey, q, added, LIST_MAX)}"
     if dropped:
-        reason += f"; no longer offered: {_labels(old_survey, old_q, dropped)}"
+        reason += f"; no longer offered: {_labels(old_survey, old_q, dropped, LIST_MAX)}"
     return QuestionMatch(q, old_q, True, reason, identity)
 
 
