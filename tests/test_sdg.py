@@ -138,7 +138,7 @@ def test_sdg_heatmap_chart(
     assert "4 entities" in chart.alt_text
     assert "SDG 6 Clean water is chosen most often (4 choices by 3 entities)" in chart.alt_text
     assert "UNEP chose the most targets (3)" in chart.alt_text
-    assert chart.title == "SDG 6 Clean water is chosen most often: 4 targets by 3 entities"  # the finding
+    assert chart.title == "SDG 6 Clean water is chosen most often: 4 target choices by 3 entities"  # the finding
     assert chart.caption.startswith("Number of each SDG goal's environment-related targets")
     again = sdg_heatmap(tables, mini, tmp_path / "again", "R2", "Test survey")
     assert again is not None  # the same inputs give byte-identical files

@@ -169,8 +169,8 @@ def _heatmap(
     reach = (matrix > 0).sum(axis=0)
     best = goal_totals.idxmax()
     title = (  # the finding; the description is the caption
-        f"{labels.get(best, best)} is chosen most often: {int(goal_totals[best])} targets "
-        f"by {int(reach[best])} {noun if int(reach[best]) == 1 else plural}"
+        f"{labels.get(best, best)} is chosen most often: {int(goal_totals[best])} target "
+        f"choices by {int(reach[best])} {noun if int(reach[best]) == 1 else plural}"
     )
     extra = f"Targets of each goal chosen, {plural} sorted by targets chosen"
     if n_all > HEATMAP_MAX_ENTITIES:
