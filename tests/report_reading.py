@@ -1,17 +1,19 @@
 """Reading a written report the way a reviewer does, for the checks a program can make:
 raw identifiers in text meant for people, sentences said over and over, the table of
-contents against the headings, figures against the workbook, tables cut short.
+contents against the headings, figures against the workbook, tables cut short, and the
+pages as printed: near-empty pages in the PDF, long tables chained to one page.
 
-Pure helpers over a .docx (python-docx) and the survey definition; the tests that use
-them are in tests/test_every_survey.py (every survey's demo reports) and
-tests/test_report_reading.py (each check catching what it should).
+Pure helpers over a .docx (python-docx) and the survey definition, and over a PDF
+(poppler's pdftohtml); the tests that use them are in tests/test_every_survey.py (every
+survey's demo reports), tests/test_report_reading.py and tests/test_page_layout.py (each
+check catching what it should).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -225,3 +227,218 @@ def unnamed_workbook_references(items: Iterable[Block]) -> list[str]:
             if WORKBOOK_MENTION.search(sentence) and not SHEET_NAMED.search(sentence):
                 out.append(sentence)
     return out
+
+
+# -- near-empty pages (a PDF as LibreOffice printed it) -------------------------------------
+HEADING_COLOURS = {"#1f4e79", "#2e75b6"}  # the house blues (template.py): headings, captions
+HEADER_CELL = "#ffffff"  # a table's header row: white on blue
+NOTE_COLOUR = "#595959"  # the grey of a table's note
+LEAST_FILL = 0.2  # a page whose text reaches down less than a fifth of its text area
+FEWEST_TAIL_ROWS = 2  # a table's last rows alone on a page: that many rows or fewer
+
+
+@dataclass(frozen=True)
+class PdfText:
+    """One piece of text on a PDF page (pdftohtml's ``text``), in points from the top."""
+
+    top: float
+    bottom: float
+    left: float
+    size: int
+    colour: str
+    bold: bool
+    text: str
+
+    @property
+    def heading(self) -> bool:
+        """A heading (Heading 1-3, the contents' title): the house blue, 11 pt or larger."""
+        return self.colour in HEADING_COLOURS and self.size >= 11
+
+    @property
+    def caption(self) -> bool:
+        """A table caption ("Table 4. ..."): the house blue, caption size."""
+        return self.colour in HEADING_COLOURS and self.size < 11 and self.text.startswith("Table")
+
+    @property
+    def header_cell(self) -> bool:
+        return self.colour == HEADER_CELL
+
+
+@dataclass(frozen=True)
+class PdfPage:
+    """A page: its number (from 1), size and the texts of its body (footer and header left
+    out), top to bottom."""
+
+    number: int
+    width: float
+    height: float
+    texts: tuple[PdfText, ...]
+
+    @property
+    def landscape(self) -> bool:
+        return self.width > self.height
+
+
+def pdf_pages(pdf: Path) -> list[PdfPage]:
+    """Every page of ``pdf`` with its body texts, read by poppler's ``pdftohtml -xml``
+    (sizes in points). The page furniture (a line found at the same height, digits aside,
+    on most pages, in the top or bottom eighth of the page: the draft footer, "Page X of Y")
+    is left out."""
+    import subprocess
+    import xml.etree.ElementTree as ET
+
+    xml = subprocess.run(
+        ["pdftohtml", "-xml", "-i", "-stdout", "-q", "-zoom", "1", str(pdf)],
+        capture_output=True, check=True, text=True,
+    ).stdout  # fmt: skip
+    root = ET.fromstring(re.sub(r"<!DOCTYPE[^>]*>", "", xml))
+    fonts: dict[str, tuple[int, str]] = {}
+    raw: list[tuple[int, float, float, list[PdfText]]] = []
+    for page in root.iter("page"):
+        for spec in page.iter("fontspec"):
+            fonts[spec.get("id", "")] = (int(float(spec.get("size", "0"))), spec.get("color", "").lower())
+        texts = []
+        for t in page.iter("text"):
+            words = "".join(t.itertext()).strip()
+            if not words:
+                continue
+            size, colour = fonts.get(t.get("font", ""), (0, ""))
+            top = float(t.get("top", "0"))
+            bold = t.find(".//b") is not None
+            height = float(t.get("height", "0"))
+            texts.append(PdfText(top, top + height, float(t.get("left", "0")), size, colour, bold, words))
+        raw.append((int(page.get("number", "0")), float(page.get("width", "0")), float(page.get("height", "0")), texts))
+
+    def place(t: PdfText, height: float) -> tuple[str, int] | None:
+        """Where a line of page furniture would be: its text (digits aside) and its
+        distance from the top, or from the foot (the same on portrait and landscape)."""
+        if t.top < height / 8:
+            return re.sub(r"\d+", "#", t.text), round(t.top)
+        if t.top > height * 7 / 8:
+            return re.sub(r"\d+", "#", t.text), -round(height - t.top)
+        return None
+
+    seen: Counter[tuple[str, int]] = Counter()
+    for _, _, height, texts in raw:
+        seen.update({key for t in texts if (key := place(t, height)) is not None})
+    furniture = {key for key, n in seen.items() if n >= max(2, len(raw) / 2)}
+    pages = []
+    for number, width, height, texts in raw:
+        body = [t for t in texts if place(t, height) not in furniture]
+        pages.append(PdfPage(number, width, height, tuple(sorted(body, key=lambda t: (t.top, t.bottom)))))
+    return pages
+
+
+def _rows(texts: Sequence[PdfText]) -> list[list[PdfText]]:
+    """Texts grouped into lines: those whose tops lie within 3 pt of the line's first."""
+    lines: list[list[PdfText]] = []
+    for t in texts:
+        if lines and t.top - lines[-1][0].top < 3:
+            lines[-1].append(t)
+        else:
+            lines.append([t])
+    return lines
+
+
+def _table_rows(lines: list[list[PdfText]]) -> int | None:
+    """How many body rows of a table a page holds when it holds nothing else (its header
+    row, the rows, the grey note under it), or None. A row starts where its first column
+    has text; the wrapped lines of a cell do not count."""
+    n_header = next((k for k, line in enumerate(lines) if not all(t.header_cell for t in line)), len(lines))
+    body = lines[n_header:]
+    if any(t.header_cell for line in body for t in line):
+        return None  # a second table on the page
+    cells = [line for line in body if not all(t.colour == NOTE_COLOUR for t in line)]
+    if any(t.heading or t.caption or t.size > 9 for line in cells for t in line):
+        return None
+    if not cells:
+        return 0
+    first = min(t.left for line in cells for t in line)
+    return sum(1 for line in cells if any(abs(t.left - first) < 2 for t in line))
+
+
+@dataclass(frozen=True)
+class EmptyPage:
+    page: int
+    reason: str
+
+
+def near_empty_pages(pdf: Path) -> list[EmptyPage]:
+    """The pages of ``pdf`` a reader would find (nearly) empty or left hanging:
+
+    - a blank page (page furniture only) inside the document;
+    - a heading, or a table's caption, as the last line of a page (its text or table
+      went on to the next page);
+    - a page holding only a table's tail: it opens with the table's repeated header row
+      and has at most ``FEWEST_TAIL_ROWS`` rows of the table under it, and nothing else
+      but the table's note;
+    - a page whose text reaches down less than ``LEAST_FILL`` (a fifth) of its text
+      area (from the highest text line of the document to the lowest, per orientation),
+      unless the page ends its part on purpose: the title page (the first), the last
+      page, a page the next of which opens a chapter (a Heading 1 starts on a new page)
+      or turns the paper (a landscape section begins or ends).
+
+    A page holding only headings is never a part's end on purpose. Headings, captions,
+    header rows and notes are told apart by the house template's colours and sizes
+    (pdftohtml reports both), so this reads the pipeline's own documents only."""
+    pages = pdf_pages(pdf)
+    if not pages:
+        return []
+    tops = [t.top for p in pages for t in p.texts]
+    bottoms = [p.height - t.bottom for p in pages for t in p.texts]
+    top_margin, bottom_margin = (min(tops), min(bottoms)) if tops else (0.0, 0.0)
+    found: list[EmptyPage] = []
+    for i, page in enumerate(pages):
+        last = i == len(pages) - 1
+        lines = _rows(page.texts)
+        if not lines:
+            if i > 0 and not last:
+                found.append(EmptyPage(page.number, "blank page"))
+            continue
+        bottom_line = lines[-1]
+        if i > 0 and not last and any(t.heading or t.caption for t in bottom_line):
+            kind = "heading" if any(t.heading for t in bottom_line) else "table caption"
+            found.append(EmptyPage(page.number, f"a {kind} alone at the page's foot: '{bottom_line[0].text[:60]}'"))
+            continue
+        if i > 0 and all(t.header_cell for t in lines[0]):
+            rows = _table_rows(lines)
+            if rows is not None and rows <= FEWEST_TAIL_ROWS:
+                found.append(EmptyPage(page.number, f"only a table's last {rows} row(s)"))
+                continue
+        fill = (max(t.bottom for t in page.texts) - top_margin) / (page.height - top_margin - bottom_margin)
+        if fill >= LEAST_FILL or i == 0 or last:
+            continue
+        following = pages[i + 1]
+        opens_chapter = bool(following.texts) and following.texts[0].heading and following.texts[0].size >= 15
+        turns = following.landscape != page.landscape
+        only_headings = all(t.heading for t in page.texts)
+        if (opens_chapter or turns) and not only_headings:
+            continue
+        found.append(EmptyPage(page.number, f"text fills {fill:.0%} of the page: '{page.texts[0].text[:60]}'"))
+    return found
+
+
+# -- tables held on one page (the .docx, no LibreOffice) -------------------------------------
+def row_keeps(path: Path) -> list[list[bool]]:
+    """For each table of the body, whether each row (header first) keeps with the next:
+    every paragraph of the row has Word's "Keep with next" (``w:keepNext``)."""
+    doc = Document(str(path))
+    out = []
+    for tbl in doc.element.body.iter(qn("w:tbl")):
+        rows = []
+        for tr in tbl.iter(qn("w:tr")):
+            paragraphs = list(tr.iter(qn("w:p")))
+            rows.append(bool(paragraphs) and all(p.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None for p in paragraphs))
+        out.append(rows)
+    return out
+
+
+def long_tables_kept_whole(path: Path, most_rows: int = 25) -> list[tuple[int, int]]:
+    """``(table position, body rows)`` of each table of more than ``most_rows`` body rows
+    whose every row but the last keeps with the next: the whole table is chained to one
+    page, and when it does not fit where it starts it leaves the rest of that page empty."""
+    return [
+        (k, len(rows) - 1)
+        for k, rows in enumerate(row_keeps(path))
+        if len(rows) - 1 > most_rows and all(rows[:-1])
+    ]

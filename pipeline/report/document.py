@@ -45,7 +45,9 @@ from pipeline.numbers import format_number
 from pipeline.report.table_xml import (
     column_weights,
     fit_widths,
+    keep_with_next,
     min_widths,
+    row_heights,
     table_rows_xml,
     text_columns,
 )
@@ -63,8 +65,10 @@ TOC_PLACEHOLDER = "Right-click to update the table of contents."
 _INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile(r"\s+")
 
-# A4 portrait, in EMU; margins leave 16.6 cm of text width.
-
+# The share of a page's text height up to which a table asked to stay on one page does
+# so, and above which a table row may break across pages.
+KEEP_SHARE = 0.6
+ROW_SHARE = 0.3
 
 # -- text ------------------------------------------------------------------------------
 def clean_text(value: object, single_line: bool = False) -> str:
@@ -204,6 +208,18 @@ def _set_update_fields(doc: DocxDocument) -> None:
     settings.append(element)
 
 
+def _hairline(p: Any) -> None:
+    """Make an empty paragraph (one that only carries a section break) a hairline: no space
+    before or after, its mark in 1 pt type, so that it never spills onto a page of its
+    own after a full page (a blank page in Word and LibreOffice)."""
+    p_pr = p.get_or_add_pPr()
+    spacing = p_pr.get_or_add_spacing()
+    spacing.before = spacing.after = 0
+    for old in p_pr.findall(qn("w:rPr")):
+        p_pr.remove(old)
+    p_pr.append(parse_xml(f'<w:rPr {nsdecls("w")}><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr>'))
+
+
 # -- the builder -----------------------------------------------------------------------
 class ReportDocument:
     """A Word document under construction, with numbered captions and house styles.
@@ -311,10 +327,25 @@ class ReportDocument:
         """A heading (Heading 1-3 style). ``new_page`` (default: for level 1) starts it on a
         new page, unless a page or section break already did."""
         start = self._at_page_start()
+        new = (level == 1 if new_page is None else new_page) and not start
+        spacer = self._spacer_after_table()
+        if new and spacer is not None:  # the new page is the gap: no empty line to spill over
+            spacer.getparent().remove(spacer)
         p = self._add_paragraph(clean_text(text, True), f"Heading {level}")
-        if (level == 1 if new_page is None else new_page) and not start:
+        if new:
             p.paragraph_format.page_break_before = True
         return p
+
+    def _spacer_after_table(self) -> Any | None:
+        """The last paragraph of the body when it is the empty one that ends a table (the
+        gap under it), else None."""
+        body = [c for c in self.doc.element.body if c.tag != qn("w:sectPr")]
+        if len(body) < 2 or body[-2].tag != qn("w:tbl") or body[-1].tag != qn("w:p"):
+            return None
+        last = body[-1]
+        if last.find(qn("w:r")) is not None or last.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
+            return None
+        return last
 
     def paragraph(self, text: str = "", lead: str = "", style: str | None = None) -> Paragraph:
         """A paragraph; ``lead`` is written in bold before ``text`` (e.g. a label)."""
@@ -406,9 +437,15 @@ class ReportDocument:
         or a format string like ``"{:.2f}"``; :func:`format_value`); numeric columns (and
         ``align_right``) are right-aligned. ``fills``: optional frame of hex colours (same
         shape, NA for none) used as cell shading. ``weights``: relative column widths (from
-        the text lengths when not given). Rows never split across pages; ``keep_together``
-        (default: tables of up to 15 rows) keeps the table on one page with its caption.
-        ``note`` goes under the table in the note style.
+        the text lengths when not given). ``note`` goes under the table in the note style.
+
+        Page breaks: ``keep_together`` (default: tables of up to 15 rows) keeps the table
+        on one page with its caption and note, when it takes at most ``KEEP_SHARE`` of the
+        page (a taller one would leave most of a page empty before it). A table that may
+        break keeps its caption, header row and first two rows together, and its last
+        three rows (:func:`~pipeline.report.table_xml.keep_with_next`); the header row
+        repeats on each page. A row never breaks across pages unless it is taller than
+        ``ROW_SHARE`` of the page.
         """
         formats = formats or {}
         number = self.caption("Table", caption) if caption else None
@@ -434,11 +471,19 @@ class ReportDocument:
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         for grid_col, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
             grid_col.w = Emu(width)
-        keep = len(text) <= 15 if keep_together is None else keep_together
+        values = [headers, *text.to_numpy().tolist()]
+        heights = row_heights(values, widths)
+        wanted = len(text) <= 15 if keep_together is None else keep_together
+        together = wanted and sum(heights) <= KEEP_SHARE * self.text_height
         aligned = [c in right for c in frame.columns]
         fill_rows = fills.reindex(columns=frame.columns).to_numpy() if fills is not None else None
         rows = table_rows_xml(
-            [headers, *text.to_numpy().tolist()], widths, aligned, keep, fill_rows
+            values,
+            widths,
+            aligned,
+            keep_with_next(len(text), together, note=bool(note)),
+            fill_rows,
+            whole=[h <= ROW_SHARE * self.text_height for h in heights],
         )
         for tr in parse_xml(f"<w:tbl {nsdecls('w')}>{rows}</w:tbl>"):
             table._tbl.append(tr)
@@ -486,6 +531,8 @@ class ReportDocument:
             and last.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is None
         )
         target = last if ends_para else body.add_p()
+        if target.find(qn("w:r")) is None:
+            _hairline(target)
         target.set_sectPr(sentinel.clone())
         for ref in sentinel.xpath("w:headerReference|w:footerReference"):
             sentinel.remove(ref)

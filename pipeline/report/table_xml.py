@@ -3,18 +3,18 @@ API is slow on long tables), and the column widths fitted to the page."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from xml.sax.saxutils import escape as xml_escape
 
 import numpy as np
 import pandas as pd
-from docx.shared import Cm
+from docx.shared import Cm, Pt
 
 QUOTE = {'"': "&quot;"}
-
-
-
+_CHAR = Cm(0.17)  # average width of a character at the table font size (8.5 pt)
+_PAD = Cm(0.35)  # left + right cell margins, with a little air
 _RUN_BREAKS = re.compile(r"([\t\r\n])")
 
 
@@ -38,32 +38,80 @@ def table_rows_xml(
     values: list[list[str]],
     widths: Sequence[int],
     aligned: Sequence[bool],
-    keep: bool,
+    keep_next: Sequence[bool],
     fills: np.ndarray | None,
+    whole: Sequence[bool] | None = None,
 ) -> str:
     """The ``w:tr`` elements of a table (header row first) as XML text, the same elements
-    that building the rows cell by cell through python-docx makes (rows that do not split,
-    the header repeated, each cell's width, paragraph kept with the next row, right
-    alignment, shading), in one string parsed once: a profile or a report writes thousands
-    of cells, and python-docx's per-cell objects cost about a millisecond each."""
-    n_body = len(values) - 1
+    that building the rows cell by cell through python-docx makes, in one string parsed
+    once: a profile or a report writes thousands of cells, and python-docx's per-cell
+    objects cost about a millisecond each.
+
+    Each row: the header repeated on every page (``w:tblHeader``), each cell's width,
+    right alignment and shading; ``keep_next[r]``: row ``r``'s paragraphs keep with the
+    next row (Word's "Keep with next", how Word keeps table rows on one page);
+    ``whole[r]`` (default: every row): the row does not break across pages
+    (``w:cantSplit``)."""
     tc_w = [f'<w:tcW w:type="dxa" w:w="{int(w / 635)}"/>' for w in widths]  # EMU -> twips
     out = []
     for r, row in enumerate(values):
-        out.append("<w:tr><w:trPr><w:cantSplit/>")
-        out.append("<w:tblHeader/></w:trPr>" if r == 0 else "</w:trPr>")
-        keep_next = "<w:keepNext/>" if r == 0 or (keep and r < n_body) else ""
+        can_split = "" if whole is None or whole[r] else None
+        tr_pr = ("<w:cantSplit/>" if can_split is not None else "") + ("<w:tblHeader/>" if r == 0 else "")
+        out.append(f"<w:tr><w:trPr>{tr_pr}</w:trPr>" if tr_pr else "<w:tr>")
+        keep = "<w:keepNext/>" if keep_next[r] else ""
         for c, value in enumerate(row):
             shade = ""
             if r and fills is not None:
                 fill = fills[r - 1][c]
                 if isinstance(fill, str) and fill:
                     shade = f'<w:shd w:val="clear" w:color="auto" w:fill="{xml_escape(fill, QUOTE)}"/>'
-            props = keep_next + ('<w:jc w:val="right"/>' if aligned[c] else "")
+            props = keep + ('<w:jc w:val="right"/>' if aligned[c] else "")
             p_pr = f"<w:pPr>{props}</w:pPr>" if props else ""
             out.append(f"<w:tc><w:tcPr>{tc_w[c]}{shade}</w:tcPr><w:p>{p_pr}{_run_xml(value)}</w:p></w:tc>")
         out.append("</w:tr>")
     return "".join(out)
+
+
+# How a table that may break across pages keeps its ends: the header row with at least
+# the first HEAD_ROWS body rows, the last TAIL_ROWS body rows together (no row left alone
+# at the top of a page).
+HEAD_ROWS = 2
+TAIL_ROWS = 3
+
+
+def keep_with_next(n_body: int, together: bool, note: bool) -> list[bool]:
+    """Which rows (header first) keep with the next one.
+
+    ``together``: the whole table stays on one page (every row but the last keeps with
+    the next; the last too when a ``note`` follows, so that the note is not left alone at
+    the top of a page). Otherwise the table may break between rows, but not right after
+    the header's first HEAD_ROWS rows, and not within its last TAIL_ROWS rows (in a table
+    that short, nowhere)."""
+    rows = n_body + 1
+    if together or n_body <= HEAD_ROWS + TAIL_ROWS:
+        keep = [True] * rows
+    else:
+        keep = [r <= HEAD_ROWS - 1 or r >= rows - TAIL_ROWS for r in range(rows)]
+    keep[-1] = note
+    return keep
+
+
+_LINE = Pt(8.5 * 1.17)  # a line of table text (8.5 pt, single spacing)
+_ROW_PAD = Pt(4)  # a cell's top and bottom margins (40 twips each)
+
+
+def row_heights(values: list[list[str]], widths: Sequence[int]) -> list[int]:
+    """Each row's height (EMU) as the page will show it, about: its tallest cell, each
+    cell's text wrapped at the column's width (a character at its average width)."""
+    per_line = [max(int((w - _PAD) / _CHAR), 1) for w in widths]
+    heights = []
+    for row in values:
+        lines = max(
+            (sum(max(math.ceil(len(part) / n), 1) for part in str(text).split("\n")) for text, n in zip(row, per_line, strict=True)),
+            default=1,
+        )
+        heights.append(int(lines * _LINE + _ROW_PAD))
+    return heights
 
 
 def text_columns(text: pd.DataFrame) -> frozenset[tuple[str, ...]]:
@@ -71,8 +119,6 @@ def text_columns(text: pd.DataFrame) -> frozenset[tuple[str, ...]]:
     return frozenset(tuple(str(v) for v in text[c].tolist()) for c in text.columns)
 
 
-_CHAR = Cm(0.17)  # average width of a character at the table font size (8.5 pt)
-_PAD = Cm(0.35)  # left + right cell margins, with a little air
 
 
 def _cell_texts(frame: pd.DataFrame, column: object) -> list[str]:
