@@ -8,11 +8,16 @@ shows the same value in ``results.xlsx`` (whose number formats, :data:`EXCEL_FOR
 are defined here too), so that the two never differ in the last digit.
 
 - :func:`score` 0.62 (two decimals), :func:`decimal` any number of decimals;
-- :func:`percent` 62% (a share 0..1), :func:`p_value` 0.012 or < 0.001, :func:`p_text`
+- :func:`percent` 62% (a share 0..1), :func:`percentage_points` 13 (a difference of
+  shares), :func:`p_value` 0.012 or < 0.001, :func:`p_text`
   "p = 0.012" / "p < 0.001" (the workbook's p format shows "< 0.001" as well);
 - :func:`money` 1,800,000 (whole units), :func:`count` 1,234;
 - :func:`change` the difference of two shown values, so that "0.63 → 0.25" is said to
-  change by -0.38, not by the -0.37 of the unrounded values;
+  change by -0.38, not by the -0.37 of the unrounded values (:func:`shown_difference`
+  the same as a number, for a table's change column); :func:`signed` a difference
+  already made, with its sign ("+0.05");
+- :func:`rank` a mean or median rank (2.45), :func:`plain` a number as it
+  was given (a scale's score 0.5, a threshold 0.05, an answer 12.5: no digit added or cut);
 - :func:`format_number` any of these by kind, or a Python format string such as
   ``"{:.2f}"`` or ``"{:.0%}"`` read the same way (what the document's tables take).
 """
@@ -25,7 +30,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 __all__ = [
     "EXCEL_FORMATS", "P_FLOOR", "change", "count", "decimal", "format_number", "money",
-    "p_text", "p_value", "percent", "round_half_up", "score",
+    "p_text", "p_value", "percent", "percentage_points", "plain", "rank", "round_half_up", "score",
+    "shown_difference", "signed",
 ]  # fmt: skip
 
 P_FLOOR = 0.001
@@ -88,6 +94,45 @@ def score(value: object) -> str:
     return decimal(value, 2)
 
 
+def signed(value: object, digits: int = 2) -> str:
+    """A difference with its sign, ``digits`` decimals: ``"+0.05"``, ``"-0.38"``; zero as
+    shown has no sign (``"0.00"``), as :func:`change` writes it."""
+    text = decimal(value, digits)
+    if text == NOT_AVAILABLE or text.startswith(("-", "∞")) or float(text) == 0:
+        return "+∞" if text == "∞" else text
+    return "+" + text
+
+
+def rank(value: object) -> str:
+    """A mean or median rank (1 is the first place) with two decimals, as the workbook
+    shows it: ``"2.45"``."""
+    return decimal(value, 2)
+
+
+def plain(value: object, thousands: bool = False) -> str:
+    """A number as it was given, nothing rounded away and no digit added: a scale's score
+    ``0.5``, a threshold ``0.05``, a year ``2014``, an answer ``12.25`` (at most 15
+    significant digits, as Excel holds it); ``thousands``: with separators
+    (``"12,345.5"``); missing -> ``"n/a"``."""
+    if _missing(value):
+        return NOT_AVAILABLE
+    number = float(value)  # type: ignore[arg-type]
+    if math.isinf(number):
+        return "∞" if number > 0 else "-∞"
+    exact = _exact(number).normalize()
+    exact = exact if exact != 0 else abs(exact)
+    return f"{exact:,f}" if thousands else f"{exact:f}"
+
+
+def shown_difference(old: object, new: object, digits: int = 2) -> float:
+    """``new - old`` as the two read when shown with ``digits`` decimals (NaN when either
+    is missing): the change column beside the two values, so that "0.63", "0.25" and
+    "-0.38" subtract on the page and in the workbook alike."""
+    if _missing(old) or _missing(new):
+        return math.nan
+    return float(_rounded(float(new), digits) - _rounded(float(old), digits))  # type: ignore[arg-type]
+
+
 def percent(share: object, digits: int = 0) -> str:
     """A share (0..1) as ``"63%"``; values above 1 are read as percentages already."""
     if _missing(share):
@@ -103,6 +148,14 @@ def _percent(share: float, digits: int) -> str:
     rounded = (_exact(share) * 100).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
     rounded = rounded if rounded != 0 else abs(rounded)
     return f"{rounded:.{digits}f}%"
+
+
+def percentage_points(share: object, digits: int = 0) -> str:
+    """A difference of two shares (0..1) in percentage points, the number alone:
+    ``percentage_points(0.125) == "13"`` (as :func:`percent` writes the share)."""
+    if _missing(share):
+        return NOT_AVAILABLE
+    return _percent(float(share), digits).removesuffix("%")  # type: ignore[arg-type]
 
 
 def p_value(p: object) -> str:
@@ -131,17 +184,16 @@ def count(value: object) -> str:
 def change(old: object, new: object, digits: int = 2) -> str:
     """The change from ``old`` to ``new`` as the difference of the two values as shown
     (``change(0.625, 0.2449) == "-0.39"``: 0.63 → 0.24), with its sign (``"+0.05"``)."""
-    if _missing(old) or _missing(new):
-        return NOT_AVAILABLE
-    diff = _rounded(float(new), digits) - _rounded(float(old), digits)  # type: ignore[arg-type]
-    if diff == 0:
-        return f"{abs(diff):.{digits}f}"
-    return f"{diff:+.{digits}f}"
+    return signed(shown_difference(old, new, digits), digits)
 
 
 _PY_FORMAT = re.compile(r"\{:(?P<plus>\+)?(?P<comma>,)?\.(?P<digits>\d+)(?P<kind>[f%])\}")
 _KINDS = {
     "score": score,
+    "change": signed,
+    "rank": rank,
+    "plain": plain,  # as given: a year, an answer's minimum
+    "number": lambda value: plain(value, thousands=True),  # as given, 12,345.5
     "percent": lambda share: _percent(float(share), 0),  # a table's shares are shares
     "p": p_value,
     "money": money,
@@ -150,8 +202,9 @@ _KINDS = {
 
 
 def format_number(value: object, spec: str) -> str:
-    """``value`` shown as ``spec`` says: a kind (``"score"``, ``"percent"``, ``"p"``,
-    ``"money"``, ``"count"``) or a Python format string; ``"{:.2f}"``, ``"{:,.0f}"``,
+    """``value`` shown as ``spec`` says: a kind (``"score"``, ``"change"``, ``"rank"``,
+    ``"percent"``, ``"p"``, ``"money"``, ``"count"``, ``"plain"``, ``"number"``) or a
+    Python format string; ``"{:.2f}"``, ``"{:,.0f}"``,
     ``"{:+.2f}"`` and ``"{:.0%}"`` round halves away from zero like the kinds, any other
     format string is applied as it is. Missing -> ``""`` (a table cell left empty)."""
     if _missing(value):

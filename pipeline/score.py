@@ -19,6 +19,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from pipeline.numbers import plain
 from pipeline.spec import FormField, ScoreComponent, Survey
 
 SCORE_COLUMNS = ["entity_id", "dimension", "score", "level", "rule"]
@@ -144,9 +145,9 @@ def rule_text(survey: Survey) -> str:
     for c in scoring.components:
         fields = survey.fields_of(c.question)
         choices = survey.choices(fields[0].list_name) if fields and fields[0].list_name else []
-        weight = "" if c.weight == 1 else f"{c.weight:g} x "
+        weight = "" if c.weight == 1 else f"{plain(c.weight)} x "
         if c.method == "choice_score":
-            scale = ", ".join(f"{_lower(x.label)} {x.score:g}" for x in choices if x.score is not None)
+            scale = ", ".join(f"{_lower(x.label)} {plain(x.score)}" for x in choices if x.score is not None)
             unscored = [f"'{_lower(x.label)}'" for x in choices if x.score is None]
             if unscored:
                 scale += f"; {' and '.join(unscored)} not scored"

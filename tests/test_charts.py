@@ -291,7 +291,7 @@ def test_alt_texts_state_the_main_finding(drawn, result: RunResult) -> None:  # 
     assert "Chemicals and releases" in charts["gaps"].alt_text  # the topic nobody covers
     hub = result.registry.acronym(sorted(result.tables["response_status"].query("responded")["entity_id"])[0])
     assert f"{hub} has the most partners" in charts["network"].alt_text
-    assert "Shared project database is preferred most (mean rank 1.8)" in charts["ranking"].alt_text
+    assert "Shared project database is preferred most (mean rank 1.80)" in charts["ranking"].alt_text
     assert "Kendall's W = 0.41" in charts["ranking"].alt_text
     n = len(result.registry)
     assert f"24 of {n} agencies responded ({24 / n:.0%})" in charts["response"].alt_text

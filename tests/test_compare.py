@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from pipeline import numbers
 from pipeline.analyses.compare.comparable import (
     comparable_dimensions,
     comparable_questions,
@@ -110,7 +111,11 @@ def test_wilcoxon_six_pairs_by_hand() -> None:
     assert out["method"] == "exact"
     assert out["effect_size"] == pytest.approx(19 / 21)
     assert out["mean_old"] == pytest.approx(np.mean(old))
-    assert out["mean_change"] == pytest.approx(np.mean(d))
+    # the change as shown beside the two means: 0.30 -> 0.49 is +0.19 (the mean of the
+    # differences, 0.1917, also shows as 0.19; the test itself uses the unrounded pairs)
+    assert out["mean_change"] == pytest.approx(0.19)
+    assert out["mean_change"] == numbers.shown_difference(out["mean_old"], out["mean_new"])
+    assert abs(out["mean_change"] - np.mean(d)) < 0.01
     assert out["direction"] == "up"
     # five of six up is still not enough to tell from noise at 0.05
     assert not out["distinguishable"]
@@ -433,7 +438,7 @@ def test_findings_are_data_with_kind_item_direction_size_and_p() -> None:
     assert found[0]["size"] == -0.21 and found[0]["p"] == 0.01 and found[0]["distinguishable"]
     assert found[1]["size"] == 7 and (found[1]["to_yes"], found[1]["to_no"]) == (7, 0)
     worded = word_findings(found, n_both=14)
-    assert worded.scores[0].startswith("The mean score fell in Alpha (-0.21, p = 0.01)")
+    assert worded.scores[0].startswith("The mean score fell in Alpha (-0.21, p = 0.010)")
     assert worded.yes_no[0].startswith("More entities answered yes to 'Has a policy'")
 
 
@@ -465,7 +470,7 @@ def test_sentences_never_call_noise_a_change() -> None:
     sentences = describe_changes(score_change, adoption, n_both=14)
     text = " ".join(sentences)
     assert "14 entities" in text and "about 0.16" in text
-    assert "rose in Alpha (+0.21, p = 0.01)" in text
+    assert "rose in Alpha (+0.21, p = 0.010)" in text
     for s in sentences:
         if any(w in s.lower() for w in CHANGE_WORDS):
             assert "Beta" not in s and "Gamma" not in s and "Reports emissions" not in s

@@ -124,11 +124,11 @@ def test_report_numbers_equal_the_workbook(project: tuple[Layout, RunOutcome], r
     for (_, row), (_, cell) in zip(sheet.iterrows(), shown.iterrows(), strict=True):
         assert cell["Area"] == row["label"]
         assert int(cell["Pairs"]) == row["n_pairs"]
-        assert cell["Mean 2016-R1"] == format_number(row["mean_old"], "{:.2f}")
-        assert cell["Mean 2026-R1"] == format_number(row["mean_new"], "{:.2f}")
-        assert cell["Change"] == format_number(row["mean_change"], "{:+.2f}")
+        assert cell["Mean 2016-R1"] == format_number(row["mean_old"], "score")
+        assert cell["Mean 2026-R1"] == format_number(row["mean_new"], "score")
+        assert cell["Change"] == format_number(row["mean_change"], "change")
         assert cell["Wilcoxon p"] == format_number(row["p_value"], "p")
-        assert cell["Effect r"] == format_number(row["effect_size"], "{:+.2f}")
+        assert cell["Effect r"] == format_number(row["effect_size"], "change")
         assert cell["Told from noise"] == ("Yes" if row["distinguishable"] else "No")
 
     sheet = pd.read_excel(xlsx, sheet_name="Change yes-no", engine="calamine")

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.numbers import plain
 from pipeline.report.document import clean_text
 from pipeline.spec import ProfileLine, Survey
 from pipeline.wording import join_names
@@ -42,8 +43,7 @@ def answer_text(value: object, survey: Survey, question: str) -> str:
             labels.get(n, n) if i == 0 else _lower(labels.get(n, n)) for i, n in enumerate(names)
         )
     if q.type in {"integer", "decimal"}:
-        number = float(value)  # type: ignore[arg-type]
-        return f"{number:.0f}" if number.is_integer() else f"{number:g}"
+        return plain(value)  # as given: 12, 12.5
     return clean_text(value, True)[:MAX_TEXT]
 
 

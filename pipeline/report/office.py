@@ -39,6 +39,7 @@ from docx.oxml.ns import qn
 
 from pipeline.errors import IssueLog
 from pipeline.manifest import sha256_file
+from pipeline.numbers import decimal
 from pipeline.report.chart_cache import keep_files, restore_files
 from pipeline.report.document import element_text
 from pipeline.report.zipstamp import stamp_zip
@@ -167,7 +168,7 @@ def _run_office(office: Office, job: dict, work: Path, timeout: float) -> dict:
     except subprocess.TimeoutExpired:
         _stop(process)
         process.communicate()
-        raise RuntimeError(f"LibreOffice took longer than {timeout:.0f} s and was stopped") from None
+        raise RuntimeError(f"LibreOffice took longer than {decimal(timeout, 0)} s and was stopped") from None
     finally:
         _stop(process)  # also on Ctrl-C, and any LibreOffice the helper left behind
     if process.returncode != 0:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.numbers import count
 from pipeline.privacy import mask_contacts
 from pipeline.report.chart_cache import cached_file
 from pipeline.spec import FormField, Survey
@@ -57,7 +58,7 @@ def _answer_text(f: FormField, value: object, survey: Survey, acronyms: dict[str
         labels = survey.choice_labels(f.choices)
         return "; ".join(labels.get(v, v) for v in text.split()) if f.is_multiple else labels.get(text, text)
     if isinstance(value, float) and value.is_integer():
-        return f"{value:,.0f}"
+        return count(value)
     return mask_contacts(text)
 
 

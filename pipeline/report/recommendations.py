@@ -21,7 +21,7 @@ import pandas as pd
 from pipeline.analyses.coverage.words import ranked_coverage
 from pipeline.analyses.gaps.words import dimension_gaps, kind_words
 from pipeline.analyses.ranking.words import agreement_words
-from pipeline.numbers import format_number, p_text
+from pipeline.numbers import p_text, rank, score, signed
 from pipeline.report.words import Words, cell_number, cell_text, split_names
 from pipeline.wording import article, capitalise, join_names, percent, plural
 
@@ -271,7 +271,7 @@ def recommend_network(network: dict[str, Any], pairs: pd.DataFrame, words: Words
                 "overlap",
                 words.overlap,
                 f"Check for {words.overlap} between {p.entity_a} and {p.entity_b}.",
-                f"{capitalise(detail)}." if detail else f"Their profiles are {p.sim:.0%} similar.",
+                f"{capitalise(detail)}." if detail else f"Their profiles are {percent(p.sim)} similar.",
                 p.sim if pd.notna(p.sim) else 0.0,
             )
         )
@@ -302,14 +302,14 @@ def recommend_ranking(
     if w is not None and agreement.startswith("weak"):
         caveat = (
             f" Agreement is {agreement.removesuffix(' agreement')} "
-            f"(Kendall's W {w:.2f}), so confirm the choice with the {words.entities} first."
+            f"(Kendall's W {score(w)}), so confirm the choice with the {words.entities} first."
         )
     return [
         _ranked(
             "ranking",
             "ranking",
             f"Start with {top['label']}.",
-            f"It ranks first among the options (mean rank {top['mean_rank']:.1f}).{caveat}",
+            f"It ranks first among the options (mean rank {rank(top['mean_rank'])}).{caveat}",
             -4 if caveat else 0,
         )
     ]
@@ -343,7 +343,7 @@ def _change_evidence(f: dict[str, Any], footing: str) -> str:
     if f.get("kind") == "yes_no":
         said = f"{f.get('yes_old')} of {f.get('n_pairs')} said yes then, {f.get('yes_new')} now"
     else:
-        said = f"their mean score{footing} moved by {format_number(f.get('size'), '{:+.2f}')}"
+        said = f"their mean score{footing} moved by {signed(f.get('size'))}"
     return f"{said} ({p_text(f.get('p'))})"
 
 

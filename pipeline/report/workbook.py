@@ -33,7 +33,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from pipeline.numbers import EXCEL_FORMATS
+from pipeline.numbers import EXCEL_FORMATS, count
 from pipeline.report.zipstamp import run_datetime, stamp_zip
 from pipeline.tables import RunResult
 
@@ -432,7 +432,7 @@ def write_workbook(result: RunResult, path: Path) -> Path:
         frames.append((TIDY_SHEET[0], TIDY_SHEET[1].format(**words), tidy))
     elif isinstance(tidy, pd.DataFrame) and len(tidy.columns):
         moved.append(
-            f"{TIDY_SHEET[0]}: {len(tidy):,} rows, more than {MAX_TIDY_ROWS:,}, so no sheet here; "
+            f"{TIDY_SHEET[0]}: {count(len(tidy))} rows, more than {count(MAX_TIDY_ROWS)}, so no sheet here; "
             f"the same table is data/processed/{result.survey.id}/{result.round}/tidy_responses.csv"
         )
 

@@ -35,6 +35,7 @@ from pipeline.analyses.benchmark.words import (
     tiers_sentence,
     to_adopt_sentence,
 )
+from pipeline.numbers import percentage_points, plain, score
 from pipeline.report import words as nar
 from pipeline.report.annexes import (
     annex_acronyms,
@@ -177,7 +178,7 @@ class _Body(Chapters):
         )
         doc.bullets(
             [
-                (f"{s.code}", f"{s.label}" + (f" (score {s.score:g})" if s.score is not None else " (not scored)"))
+                (f"{s.code}", f"{s.label}" + (f" (score {plain(s.score)})" if s.score is not None else " (not scored)"))
                 for s in self.scale
             ]
         )
@@ -193,7 +194,7 @@ class _Body(Chapters):
         doc.paragraph(
             f"A {w.dimension} is proposed for the consensus core when at least "
             f"{nar.percent(spec.consensus_share)} of the {w.entities} it applies to already make it "
-            f"mandatory; it is within reach when its share is at most {margin * 100:.0f} percentage "
+            f"mandatory; it is within reach when its share is at most {percentage_points(margin)} percentage "
             f"points below that, and aspirational otherwise. The threshold is a choice for "
             f"{w.decides}: the sensitivity table shows the core at thresholds of "
             f"{nar.join_names([nar.percent(t) for t in spec.sensitivity])}. For each {w.entity}, the "
@@ -201,7 +202,7 @@ class _Body(Chapters):
             f"adopt; core {w.dimensions} it did not answer are listed apart."
         )
         doc.heading(f"Groups of similar {w.entities}", 2)
-        scores = ", ".join(f"{s.label.lower()} {s.score:g}" for s in self.scale if s.score is not None)
+        scores = ", ".join(f"{s.label.lower()} {plain(s.score)}" for s in self.scale if s.score is not None)
         coph = self.stats.get("cophenetic_correlation")
         doc.paragraph(
             f"Each {w.entity}'s answers are scored ({scores}; not applicable is left out). The distance "
@@ -210,13 +211,13 @@ class _Body(Chapters):
             f"Average-linkage hierarchical clustering of these distances gives the dendrogram; the "
             f"tree is cut into groups at the largest jump in merge height ({MIN_CLUSTERS} to "
             f"{MAX_CLUSTERS} groups)."
-            + (f" The cophenetic correlation of the tree is {coph:.2f}." if coph is not None else "")
+            + (f" The cophenetic correlation of the tree is {score(coph)}." if coph is not None else "")
             + f" The {w.dimensions} that separate the groups are those whose mean score differs "
             "most between them, with a Kruskal-Wallis test for each."
         )
         if m.maturity is not None and not self.t("maturity").empty:
             dset = m.dimension_sets[m.maturity.dimension_set]
-            levels = ", ".join(f"{c.label.lower()} ({c.score:g})" for c in maturity_choices(self.survey))
+            levels = ", ".join(f"{c.label.lower()} ({plain(c.score)})" for c in maturity_choices(self.survey))
             doc.heading(nar.capitalise(dset.plural), 2)
             doc.paragraph(
                 f"For each of {len(dset.items)} {dset.plural}, the {w.entity} chose how far it has got, "

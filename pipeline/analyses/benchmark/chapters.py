@@ -29,6 +29,7 @@ from pipeline.analyses.benchmark.words import (
     tiers_sentence,
     to_adopt_sentence,
 )
+from pipeline.numbers import plain
 from pipeline.report import words as nar
 from pipeline.report.context import chart
 from pipeline.report.document import ReportDocument
@@ -197,7 +198,7 @@ class Chapters:
         doc.table(
             frame,
             f"Answers per {w.dimension}: number of {w.entities}",
-            formats={"Share mandatory": "{:.0%}"},
+            formats={"Share mandatory": "percent"},
             fills=pd.DataFrame(shade, columns=headers),
             weights=[7] + [1.0] * len(columns) + [1.4, 1.6],
             note=f"{_legend(self.scale)}. Applies to: {w.entities} that did not answer "
@@ -232,7 +233,7 @@ class Chapters:
                 "No answer": bench["n_unanswered"].astype("Int64"),
             }
         )
-        pct = {c: "{:.0%}" for c in ["Share", *[names.get(g, g) for g in groups]]}
+        pct = {c: "percent" for c in ["Share", *[names.get(g, g) for g in groups]]}
         doc.table(
             frame,
             f"{nar.capitalise(w.dimensions)} made mandatory, by {w.entity}",
@@ -272,7 +273,7 @@ class Chapters:
         doc.table(
             frame,
             f"Tiers of the {w.dimensions} at the declared consensus share of {nar.percent(share)}",
-            formats={"Share": "{:.0%}"},
+            formats={"Share": "percent"},
             fills=fills,
             weights=[1.8, 5.4, 4.4, 1.8, 1.2, 1.5],
             align_right=["Mandatory in"],
@@ -357,7 +358,7 @@ class Chapters:
         doc.table(
             pd.DataFrame(rows),
             f"Groups of {w.entities} with similar answers",
-            formats={"Mean share mandatory": "{:.0%}"},
+            formats={"Mean share mandatory": "percent"},
             weights=[1.2, 9, 1.1, 2.4],
         )
         if drivers.empty:
@@ -368,10 +369,10 @@ class Chapters:
                 nar.capitalise(w.dimension): drivers["label"].astype(str),
                 **{f"Group {c.removeprefix('mean_cluster_')}": drivers[c].astype("Float64") for c in means},
                 "Difference": drivers["spread"].astype("Float64"),
-                "p (Kruskal-Wallis)": [_p_text(p) for p in drivers["p_value"]],
+                "p (Kruskal-Wallis)": drivers["p_value"].astype("Float64"),
             }
         )
-        fmt = {c: "{:.2f}" for c in frame.columns[1:-1]}
+        fmt = {c: "score" for c in frame.columns[1:-1]} | {"p (Kruskal-Wallis)": "p"}
         doc.table(
             frame,
             f"The {w.dimensions} that separate the groups most: mean score per group",
@@ -379,7 +380,7 @@ class Chapters:
             weights=[6] + [1.4] * len(means) + [1.6, 2],
             align_right=["p (Kruskal-Wallis)"],
             note="Mean score: "
-            + ", ".join(f"{s.label.lower()} {s.score:g}" for s in self.scale if s.score is not None)
+            + ", ".join(f"{s.label.lower()} {plain(s.score)}" for s in self.scale if s.score is not None)
             + f". With few {w.entities} per group the test is indicative only.",
         )
 
@@ -403,19 +404,12 @@ class Chapters:
         doc.table(
             frame,
             f"Number of {w.entities} at each maturity level, per {dset.label}",
-            formats={"Mean": "{:.2f}"},
+            formats={"Mean": "score"},
             weights=[5.5] + [1.5] * len(choices) + [1.2],
             note="Mean: maturity score from 0 to 1 ("
-            + ", ".join(f"{c.label.lower()} {c.score:g}" for c in choices)
+            + ", ".join(f"{c.label.lower()} {plain(c.score)}" for c in choices)
             + ").",
         )
-
-def _p_text(p: object) -> str:
-    value = share_value(p)
-    if value is None:
-        return ""
-    return "< 0.001" if value < 0.001 else f"{value:.3f}"
-
 
 def _chunks(items: Sequence[str], most: int) -> list[list[str]]:
     """``items`` in balanced chunks of at most ``most``."""

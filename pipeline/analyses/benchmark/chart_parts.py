@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipeline.numbers import percent
 from pipeline.report import style
 from pipeline.spec import Survey
 from pipeline.tables import RunResult
@@ -48,7 +49,8 @@ def chart_ctx(result: RunResult) -> ChartCtx:
 
 
 def pct(x: float) -> str:
-    return "n/a" if x is None or np.isnan(x) else f"{100 * x:.0f}%"
+    """A share (0..1) as a whole percentage, as the workbook shows it."""
+    return percent(x)
 
 
 def shorten(label: str, width: int) -> str:

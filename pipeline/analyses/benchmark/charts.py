@@ -41,6 +41,7 @@ from pipeline.analyses.benchmark.chart_parts import (
 )
 from pipeline.analyses.benchmark.cluster_chart import clusters_chart
 from pipeline.analyses.benchmark.scale import TIER_LABELS, coverage_scale
+from pipeline.numbers import percent, percentage_points, score
 from pipeline.report import style
 from pipeline.report.chart_loop import draw_charts
 from pipeline.report.figure import Chart
@@ -86,7 +87,7 @@ def _adoption(ctx: ChartCtx, out_dir: Path) -> Chart | None:
             for yi, s in zip(y, share, strict=True):
                 if s >= 9:
                     ax.text(
-                        1.2, yi, f"{s:.0f}%", ha="left", va="center", color="white",
+                        1.2, yi, percent(s / 100), ha="left", va="center", color="white",
                         fontsize=style.ANNOTATION_SIZE, fontweight="bold",
                     )
         left += share
@@ -97,9 +98,10 @@ def _adoption(ctx: ChartCtx, out_dir: Path) -> Chart | None:
         text = f"{m} of {n}" + (f"  +{k} n/a" if k else "")
         ax.text(102, yi, text, ha="left", va="center", fontsize=style.ANNOTATION_SIZE, color=style.INK)
     threshold = spec.consensus_share * 100
+    consensus = percent(spec.consensus_share)
     ax.axvline(threshold, color=style.INK, linestyle="--", linewidth=2, zorder=4)
     key.append(Line2D([], [], color=style.INK, linestyle="--", linewidth=2,
-                      label=f"consensus share {threshold:.0f}%"))
+                      label=f"consensus share {consensus}"))
     labels, size = style.row_labels(adoption["label"].tolist(), 26, height_pt=style.PANEL_HEIGHT_PT + 20)
     ax.set_yticks(y)
     ax.set_yticklabels(labels, fontsize=size)
@@ -116,7 +118,7 @@ def _adoption(ctx: ChartCtx, out_dir: Path) -> Chart | None:
     top, low = shares.idxmax(), shares.idxmin()
     n_core = int((shares >= spec.consensus_share - 1e-9).sum())
     title = (  # the finding; what the bars show is the caption
-        f"{n_core} of {len(adoption)} requirements reach the consensus share of {threshold:.0f}%"
+        f"{n_core} of {len(adoption)} requirements reach the consensus share of {consensus}"
     )
     frame(fig, title, ctx.subtitle("at the right: mandatory / applicable answers, + not applicable"),
           ctx.source(), key=key)
@@ -128,13 +130,13 @@ def _adoption(ctx: ChartCtx, out_dir: Path) -> Chart | None:
         f"{adoption.at[top, 'label']} is mandatory in the most ({n_mand[top]} of "
         f"{int(n_answered[top])}, {pct(shares[top])}), {inline(adoption.at[low, 'label'])} in the fewest "
         f"({n_mand[low]} of {int(n_answered[low])}, {pct(shares[low])}); {n_core} of "
-        f"{len(adoption)} requirements reach the consensus share of {threshold:.0f}%."
+        f"{len(adoption)} requirements reach the consensus share of {consensus}."
     )
     n_na_total = int(n_na.sum())
     caption = (
         f"How many {ctx.plural} make each requirement mandatory: answers per requirement as "
         f"shares of the {ctx.plural} it applies to; dashed line: "
-        f"consensus share of {threshold:.0f}%"
+        f"consensus share of {consensus}"
         + (f"; {n_na_total} 'not applicable' answers are counted beside the bars." if n_na_total else ".")
     )
     return Chart("adoption", title, caption, alt, png, svg)
@@ -169,8 +171,9 @@ def _benchmark(ctx: ChartCtx, out_dir: Path) -> Chart | None:
                    zorder=3, edgecolors="white", linewidths=0.8, clip_on=False)
         key.append(Line2D([], [], marker=GROUP_MARKERS[i % 5], linestyle="", markersize=10,
                           color=colours[i % 5], label=group_labels.get(group, group).lower()))
-    for yi, v, m, n in zip(y, overall, bench["n_mandatory"], bench["n_applicable"], strict=True):
-        text = f"{v:.0f}%  ({int(m)} of {int(n)})" if not np.isnan(v) else "no applicable answer"
+    for yi, v, m, n in zip(y, bench["share_mandatory"].to_numpy(dtype=float), bench["n_mandatory"],
+                           bench["n_applicable"], strict=True):
+        text = f"{pct(v)}  ({int(m)} of {int(n)})" if not np.isnan(v) else "no applicable answer"
         ax.text(104, yi, text, ha="left", va="center", fontsize=style.ANNOTATION_SIZE)
     names, size = style.row_labels(bench["acronym"].astype(str).tolist(), 14)
     ax.set_yticks(y)
@@ -254,7 +257,7 @@ def _maturity(ctx: ChartCtx, out_dir: Path) -> Chart | None:
     total = max(float(left.max()), 1.0)
     for yi, x, m in zip(y, left, table["mean"].to_numpy(dtype=float), strict=True):
         if not np.isnan(m):
-            ax.text(x + total * 0.015, yi, f"mean {m:.2f}", ha="left", va="center",
+            ax.text(x + total * 0.015, yi, f"mean {score(m)}", ha="left", va="center",
                     fontsize=style.ANNOTATION_SIZE, color=style.SOFT_INK)
     labels, size = style.row_labels(table["label"].tolist(), 30)
     ax.set_yticks(y)
@@ -282,9 +285,9 @@ def _maturity(ctx: ChartCtx, out_dir: Path) -> Chart | None:
     alt = (
         f"Stacked bar chart of the maturity level {ctx.plural} report for each of the "
         f"{len(table)} {dset.plural}. {table.at[best, 'label']} is furthest ({int(far[best])} of "
-        f"{int(n_ans[best])} {ctx.plural} {words}, mean {table.at[best, 'mean']:.2f}); "
+        f"{int(n_ans[best])} {ctx.plural} {words}, mean {score(table.at[best, 'mean'])}); "
         f"{inline(table.at[worst, 'label'])} is least advanced ({int(far[worst])} of {int(n_ans[worst])}, "
-        f"mean {table.at[worst, 'mean']:.2f})."
+        f"mean {score(table.at[worst, 'mean'])})."
     )
     caption = (
         f"How far {ctx.plural} have got with each {dset.label}: number of {ctx.plural} at each "
@@ -325,13 +328,13 @@ def _sensitivity(ctx: ChartCtx, out_dir: Path) -> Chart | None:
         ax.text(xi, bottom[xi] + 0.3, "declared threshold", ha="center", va="bottom", fontsize=style.ANNOTATION_SIZE,
                 fontweight="bold")
     ax.set_xticks(x)
-    ax.set_xticklabels([f"{100 * t:.0f}%" for t in sens["threshold"]])
+    ax.set_xticklabels([pct(t) for t in sens["threshold"]])
     ax.set_xlabel(f"consensus threshold: share of the {ctx.plural} that make a requirement mandatory")
     ax.set_ylabel("requirements")
     ax.set_ylim(0, bottom.max() * 1.1)
     ax.yaxis.get_major_locator().set_params(integer=True)
     tidy_axes(ax, grid_axis="y")
-    margin = spec.within_reach_margin * 100
+    margin = percentage_points(spec.within_reach_margin)
     first, last = sens.iloc[0], sens.iloc[-1]
     at = sens.loc[declared].iloc[0] if declared.any() else sens.iloc[len(sens) // 2]
     n_first, n_last = int(first["n_core"]), int(last["n_core"])
@@ -342,7 +345,7 @@ def _sensitivity(ctx: ChartCtx, out_dir: Path) -> Chart | None:
         if moves != "stays"
         else f"The core stays at {n_first} requirements from {pct(first['threshold'])} to {pct(last['threshold'])}"
     )
-    frame(fig, title, ctx.subtitle(f"within reach: up to {margin:.0f} points below the threshold"),
+    frame(fig, title, ctx.subtitle(f"within reach: up to {margin} points below the threshold"),
           ctx.source(), key=key)
     png, svg = save(fig, out_dir, "sensitivity")
 

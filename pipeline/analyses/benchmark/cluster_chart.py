@@ -13,6 +13,7 @@ import pandas as pd
 from pipeline.analyses.benchmark.answers import requirement_items
 from pipeline.analyses.benchmark.chart_parts import ChartCtx, group_names, pct, two_lines
 from pipeline.analyses.benchmark.scale import coverage_scale
+from pipeline.numbers import score
 from pipeline.report import style
 from pipeline.report.figure import Chart
 from pipeline.report.style import frame, new_figure, save
@@ -172,7 +173,7 @@ def _clusters_alt(ctx: ChartCtx, clusters: pd.DataFrame, n_rows: int, n_cols: in
     if drivers is not None and drivers["spread"].notna().any():
         top = drivers.iloc[0]
         means = [c for c in drivers.columns if c.startswith("mean_cluster_")]
-        values = ", ".join(f"{float(top[c]):.2f}" for c in means)
+        values = ", ".join(score(top[c]) for c in means)
         text += (
             f" {top['label']} separates the groups most (mean score per group {values})."
         )

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.analyses.benchmark.scale import coverage_scale
+from pipeline.numbers import plain, score
 from pipeline.report import words as nar
 from pipeline.report.recommendations import Recommendation
 from pipeline.report.words import Words
@@ -194,7 +195,7 @@ def to_adopt_sentence(to_adopt: pd.DataFrame, n_core: int, words: Words) -> str:
     met = to_adopt.loc[(n == 0) & (to_adopt["n_not_reported"].astype(int) == 0), "acronym"].tolist()
     text = (
         f"Meeting the core would ask each {words.entity} to make between {int(n.min())} and "
-        f"{int(n.max())} more requirements mandatory (median {float(n.median()):g})."
+        f"{int(n.max())} more requirements mandatory (median {plain(n.median())})."
     )
     if met:
         verb = "meets" if len(met) == 1 else "meet"
@@ -232,7 +233,7 @@ def clusters_sentence(
         quality = "faithfully" if coph >= 0.75 else "reasonably" if coph >= 0.6 else "only loosely"
         text += (
             f" The tree keeps the distances between the {words.entities} {quality} "
-            f"(cophenetic correlation {coph:.2f})."
+            f"(cophenetic correlation {score(coph)})."
         )
     return text
 

@@ -32,6 +32,7 @@ from pipeline.analyses.compare.words import (
     word_findings,
 )
 from pipeline.errors import PipelineError
+from pipeline.numbers import score
 from pipeline.report import words as nar
 from pipeline.report.annexes import annex_acronyms
 from pipeline.report.context import ReportContext
@@ -49,8 +50,8 @@ from pipeline.spec import Survey
 CHAPTER_TITLE = "Change since the previous round"
 MOVERS_PER_DIMENSION = 3
 P_FORMAT = "p"  # 0.012, or < 0.001 as the workbook shows it
-SCORE_FORMAT = "{:.2f}"
-CHANGE_FORMAT = "{:+.2f}"
+SCORE_FORMAT = "score"  # 0.63, as the workbook shows it
+CHANGE_FORMAT = "change"  # +0.05: beside two scores, their difference as shown
 _PLACEHOLDER = re.compile(r"'?\{(dimension|option)\}'?\s*:?\s*")
 
 
@@ -457,7 +458,7 @@ def _movers(doc: ReportDocument, change: Change, level: int, page: bool | None) 
 
     def moves(group: pd.DataFrame) -> str:
         return "; ".join(
-            f"{change.acr(e)} {a:.2f} → {b:.2f}"
+            f"{change.acr(e)} {score(a)} → {score(b)}"
             for e, a, b in zip(
                 group["entity_id"], group["score_old"], group["score_new"], strict=True
             )

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipeline.numbers import count, p_text, score, signed
 from pipeline.report import style
 from pipeline.report.figure import Chart
 from pipeline.report.style import frame, new_figure, save, tidy_axes, wrap
@@ -65,10 +66,6 @@ class _Context:
         rounds = rounds or f"rounds {self.round_old} and {self.round_new}"
         text = f"Source: {self.source_note}, {rounds}; n = {n} {what}"
         return "\n".join(textwrap.wrap(text, SOURCE_WIDTH)) if len(text) > SOURCE_WIDTH else text
-
-
-def _p(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {f'{p:.3f}'.rstrip('0').rstrip('.')}"
 
 
 def _join(items: list[str]) -> str:
@@ -151,7 +148,7 @@ def _score_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Path) 
     change = data["mean_change"].to_numpy(dtype=float)
     sig = data["distinguishable"].to_numpy(dtype=bool)
     notes = [
-        f"{c:+.2f} ({_p(p)})" if s else f"{c:+.2f}"
+        f"{signed(c)} ({p_text(p)})" if s else signed(c)
         for c, p, s in zip(change, data["p_value"].to_numpy(dtype=float), sig, strict=True)
     ]
     dim_set = ctx.survey.model.scoring.dimension_set if ctx.survey.model.scoring else None
@@ -177,12 +174,12 @@ def _score_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Path) 
     png, svg = save(fig, out_dir, "compare_scores")
 
     rises = [
-        f"{lab} ({o:.2f} to {n:.2f}, {_p(p)})"
+        f"{lab} ({score(o)} to {score(n)}, {p_text(p)})"
         for lab, o, n, p, s, c in zip(labels, old, new, data["p_value"], sig, change, strict=True)
         if s and c > 0
     ]
     falls = [
-        f"{lab} ({o:.2f} to {n:.2f}, {_p(p)})"
+        f"{lab} ({score(o)} to {score(n)}, {p_text(p)})"
         for lab, o, n, p, s, c in zip(labels, old, new, data["p_value"], sig, change, strict=True)
         if s and c < 0
     ]
@@ -193,11 +190,8 @@ def _score_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Path) 
     if falls:
         parts.append(f"The mean score fell in {_join(falls)}.")
     if len(rest):
-        span = (
-            f"{rest.min():+.2f}"
-            if np.isclose(rest.min(), rest.max())
-            else f"from {rest.min():+.2f} to {rest.max():+.2f}"
-        )
+        low, high = signed(rest.min()), signed(rest.max())
+        span = low if low == high else f"from {low} to {high}"
         who = f"the other {len(rest)}" if sig.any() else f"all {len(rest)}"
         parts.append(f"In {who} {plural} the differences ({span}) cannot be told from noise.")
     alt = (
@@ -246,7 +240,7 @@ def _adoption_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Pat
     sig = data["distinguishable"].to_numpy(dtype=bool)
     labels = data["label"].astype(str).tolist()
     notes = [
-        f"{int(o)} → {int(w)} of {int(k)}" + (f" ({_p(p)})" if s else "")
+        f"{int(o)} → {int(w)} of {int(k)}" + (f" ({p_text(p)})" if s else "")
         for o, w, k, p, s in zip(
             data["yes_old"], data["yes_new"], n, data["p_value"], sig, strict=True
         )
@@ -273,7 +267,7 @@ def _adoption_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Pat
     png, svg = save(fig, out_dir, "compare_adoption")
 
     changed = [
-        f"'{lab}' ({int(o)} to {int(w)} of {int(k)}, {_p(p)})"
+        f"'{lab}' ({int(o)} to {int(w)} of {int(k)}, {p_text(p)})"
         for lab, o, w, k, p, s in zip(
             labels, data["yes_old"], data["yes_new"], n, data["p_value"], sig, strict=True
         )
@@ -371,7 +365,7 @@ def _network_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Path
         right.set_xlim(-span * 1.3, span * 1.3)
         ticks = [t for t in right.get_xticks() if abs(t) <= span * 1.3]
         right.set_xticks(ticks)
-        right.set_xticklabels([f"{abs(round(float(t)))}" for t in ticks])
+        right.set_xticklabels([count(abs(float(t))) for t in ticks])
         right.set_xlim(-span * 1.3, span * 1.3)
         right.set_xlabel("← ties dropped    ties new →")
         right.set_title(f"{ctx.plural.capitalize()} whose ties changed most", loc="left")

@@ -21,6 +21,13 @@ from pipeline.analyses.compare.statistics import (
     rank_biserial,
     wilcoxon_paired,
 )
+from pipeline.numbers import shown_difference
+
+SHOWN_DECIMALS = 2
+"""The change columns (``mean_change``, ``change``, ``change_mean_score``,
+``change_share_engaged``) are the difference of the two values as shown with this many
+decimals (scores 0.00, shares 0%: :mod:`pipeline.numbers`), so that the earlier value, the
+change and the later value subtract as printed, in the report and in the workbook."""
 
 PAIRING_COLUMNS = ["entity_id", "acronym", "status"]
 SCORE_CHANGE_COLUMNS = [
@@ -87,6 +94,15 @@ def _paired_scores(
     return both
 
 
+def _shown_changes(old: pd.Series, new: pd.Series) -> pd.Series:
+    """``new - old`` per row as the two values read when shown (:data:`SHOWN_DECIMALS`)."""
+    values = [
+        shown_difference(o, n, SHOWN_DECIMALS)
+        for o, n in zip(old.astype("float64"), new.astype("float64"), strict=True)
+    ]
+    return pd.Series(values, index=old.index, dtype="float64")
+
+
 def _dimension_order(old_scores: pd.DataFrame, new_scores: pd.DataFrame) -> list[str]:
     dims = list(pd.unique(new_scores["dimension"].astype("string")))
     return dims + [d for d in pd.unique(old_scores["dimension"].astype("string")) if d not in dims]
@@ -109,7 +125,8 @@ def compare_scores(
     In: two ``scores`` tables (``entity_id, dimension, score, level``) on the same scale,
     the entity ids answering both rounds. Out: one row per dimension present in both, in
     the new table's order: ``dimension, n_pairs`` (paired entities scored in both rounds),
-    ``n_changed`` (non-zero differences), ``mean_old, mean_new, mean_change``,
+    ``n_changed`` (non-zero differences), ``mean_old, mean_new``, ``mean_change`` (their
+    difference as shown, :data:`SHOWN_DECIMALS`; the test uses the unrounded pairs),
     ``wilcoxon_stat, p_value, method`` (see :func:`wilcoxon_paired`), ``effect_size``
     (matched-pairs rank-biserial r), ``direction`` (up, down, none: sign of the mean
     change), ``distinguishable`` (p < ``alpha`` and at least :data:`MIN_PAIRS` pairs) and
@@ -126,14 +143,16 @@ def compare_scores(
         d = part["change"].to_numpy(dtype="float64")
         stat, p, method = wilcoxon_paired(d) if len(d) else (np.nan, np.nan, "no pairs")
         mean_change = float(d.mean()) if len(d) else np.nan
+        mean_old = float(part["score_old"].mean()) if len(d) else np.nan
+        mean_new = float(part["score_new"].mean()) if len(d) else np.nan
         rows.append(
             {
                 "dimension": dim,
                 "n_pairs": len(d),
                 "n_changed": int((d != 0).sum()),
-                "mean_old": float(part["score_old"].mean()) if len(d) else np.nan,
-                "mean_new": float(part["score_new"].mean()) if len(d) else np.nan,
-                "mean_change": round(mean_change, DECIMALS) if len(d) else np.nan,
+                "mean_old": mean_old,
+                "mean_new": mean_new,
+                "mean_change": shown_difference(mean_old, mean_new, SHOWN_DECIMALS),
                 "wilcoxon_stat": stat,
                 "p_value": p,
                 "method": method,
@@ -169,7 +188,8 @@ def movers(
     """Per dimension, the ``top`` paired entities whose score changed most (either way).
 
     Out: ``dimension, entity_id, score_old, score_new, change, rank`` (rank 1 = largest
-    absolute change; ties broken by entity id); entities whose score did not change are
+    absolute change; ties broken by entity id; ``change`` as shown, the difference of
+    the two scores with :data:`SHOWN_DECIMALS`); entities whose score did not change are
     left out.
     """
     both = _paired_scores(old_scores, new_scores, paired)
@@ -180,6 +200,7 @@ def movers(
     both = both.sort_values(["_dim", "_abs", "entity_id"], ascending=[True, False, True])
     both = both.groupby("dimension", sort=False).head(top).copy()
     both["rank"] = both.groupby("dimension", sort=False).cumcount() + 1
+    both["change"] = _shown_changes(both["score_old"], both["score_new"])
     out = both[MOVER_COLUMNS].reset_index(drop=True)
     return out.astype(
         {"dimension": "string", "entity_id": "string", "rank": "int64", "change": "float64"}
@@ -243,7 +264,8 @@ def coverage_change(old_coverage: pd.DataFrame, new_coverage: pd.DataFrame) -> p
 
     In: two ``coverage`` tables (``dimension, label, n_engaged, n_respondents, mean_score``
     ...) computed with the same definition. Out: :data:`COVERAGE_CHANGE_COLUMNS`, in the
-    new table's order, label from the new table. These are all respondents of each round,
+    new table's order, label from the new table; the changes of share and mean score are
+    the differences as shown (:data:`SHOWN_DECIMALS`: shares as whole percents). These are all respondents of each round,
     not only the paired entities: they describe the system, not change within entities.
     """
     cols = ["dimension", "n_respondents", "n_engaged", "mean_score"]
@@ -254,10 +276,8 @@ def coverage_change(old_coverage: pd.DataFrame, new_coverage: pd.DataFrame) -> p
         n = both[f"n_respondents_{side}"].astype("float64")
         both[f"share_engaged_{side}"] = both[f"n_engaged_{side}"].astype("float64") / n.where(n > 0)
     both["change_engaged"] = both["n_engaged_new"] - both["n_engaged_old"]
-    both["change_share_engaged"] = both["share_engaged_new"] - both["share_engaged_old"]
-    both["change_mean_score"] = (
-        both["mean_score_new"].astype("float64") - both["mean_score_old"].astype("float64")
-    ).round(DECIMALS)
+    both["change_share_engaged"] = _shown_changes(both["share_engaged_old"], both["share_engaged_new"])
+    both["change_mean_score"] = _shown_changes(both["mean_score_old"], both["mean_score_new"])
     out = both[COVERAGE_CHANGE_COLUMNS].reset_index(drop=True)
     ints = [
         "n_respondents_old",

@@ -19,6 +19,7 @@ import pandas as pd
 
 from pipeline.analyses.compare.findings import change_findings
 from pipeline.analyses.compare.statistics import ALPHA, MIN_PAIRS
+from pipeline.numbers import p_text, plain, score, signed
 from pipeline.wording import join_names
 
 
@@ -32,12 +33,6 @@ class ChangeSentences:
 
     def all(self) -> list[str]:
         return [*self.general, *self.scores, *self.yes_no]
-
-
-def p_text(p: float) -> str:
-    if p < 0.001:
-        return "p < 0.001"
-    return f"p = {f'{p:.3f}'.rstrip('0').rstrip('.')}"
 
 
 def pairing_sentence(stats: Mapping[str, Any], entities: str) -> str:
@@ -104,7 +99,7 @@ def word_findings(
         if mdc:
             out.general.append(
                 f"With {n_both} {entity_plural} answering both rounds, only changes in a mean "
-                f"score of about {float(np.median(mdc)):.2f} or more (on the 0 to 1 scale) "
+                f"score of about {score(float(np.median(mdc)))} or more (on the 0 to 1 scale) "
                 "would usually be told from noise."
             )
         else:
@@ -118,20 +113,20 @@ def word_findings(
             parts = []
             for direction, verb in (("up", "rose"), ("down", "fell")):
                 named = [
-                    f"{f['label']} ({f['size']:+.2f}, {p_text(f['p'])})" for f in sig if f["direction"] == direction
+                    f"{f['label']} ({signed(f['size'])}, {p_text(f['p'])})" for f in sig if f["direction"] == direction
                 ]
                 if named:
                     parts.append(f"{verb} in {join_names(named)}")
             out.scores.append(
                 f"The mean score {' and '.join(parts)}: "
                 f"{'this change is' if len(sig) == 1 else 'these changes are'} larger than "
-                f"chance alone would usually produce (p below {alpha:g}, with no correction "
+                f"chance alone would usually produce (p below {plain(alpha)}, with no correction "
                 f"for testing {len(scores)} {dimension_plural})."
             )
         if rest:
             sizes = [f["size"] for f in rest]
             low, high = min(sizes), max(sizes)
-            span = f"{low:+.2f}" if np.isclose(low, high) else f"from {low:+.2f} to {high:+.2f}"
+            span = signed(low) if signed(low) == signed(high) else f"from {signed(low)} to {signed(high)}"
             if sig:
                 head = f"In the other {len(rest)} {dimension_plural}, the differences"
             elif len(rest) == 1:

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.analyses.coverage.words import coverage_sentence, dimension_finding
+from pipeline.numbers import count, percent, score
 from pipeline.report import words as nar
 from pipeline.report.context import ReportContext, chart
 from pipeline.report.document import ReportDocument
@@ -31,7 +32,7 @@ def findings_chapter(doc: ReportDocument, ctx: ReportContext) -> None:
     conf = ctx.result.survey.model.coverage.confidence if ctx.result.survey.model.coverage else 0.95
     ordered = coverage.copy()
     ordered["CI"] = [
-        f"{lo:.2f}–{hi:.2f}" if pd.notna(lo) and pd.notna(hi) else ""
+        f"{score(lo)}–{score(hi)}" if pd.notna(lo) and pd.notna(hi) else ""
         for lo, hi in zip(ordered["ci_low"], ordered["ci_high"], strict=True)
     ]
     frame = pd.DataFrame(
@@ -40,16 +41,16 @@ def findings_chapter(doc: ReportDocument, ctx: ReportContext) -> None:
             "Engaged": ordered["n_engaged"].astype("Int64"),
             **({} if w.binary else {"Strong": ordered["n_strong"].astype("Int64")}),
             "Mean score": ordered["mean_score"].astype("Float64"),
-            f"{conf:.0%} CI": ordered["CI"],
+            f"{percent(conf)} CI": ordered["CI"],
             f"Lead {w.entities}": ordered["lead_entities"].fillna(""),
         }
     )
     doc.table(
         frame,
         f"Coverage and mean score by {w.dimension}",
-        formats={"Mean score": "{:.2f}"},
+        formats={"Mean score": "score"},
         weights=[5, 1.6, 1.6, 2.2, 4] if w.binary else [5, 1.6, 1.4, 1.6, 2.2, 4],
-        align_right=[f"{conf:.0%} CI"],
+        align_right=[f"{percent(conf)} CI"],
         note="Engaged: answered "
         + nar.join_names([f"'{x}'" for x in w.engaged_labels or (w.engaged,)], conj="or")
         + ("." if w.binary else f"; strong: answered '{w.strong}'."),
@@ -115,8 +116,8 @@ def method(doc: ReportDocument, ctx: ReportContext) -> None:
         return
     doc.heading("Confidence intervals", 2)
     doc.paragraph(
-        f"Mean scores come with a {c.confidence:.0%} bootstrap confidence interval: the "
-        f"responding {w.entities} were resampled with replacement {c.bootstrap_resamples:,} "
+        f"Mean scores come with a {percent(c.confidence)} bootstrap confidence interval: the "
+        f"responding {w.entities} were resampled with replacement {count(c.bootstrap_resamples)} "
         f"times (random seed {c.seed}, so every run gives the same interval). With few "
         f"{w.entities} the intervals are wide; read them as a range, not a precise value."
     )

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipeline.numbers import percent, score
 from pipeline.report import style
 from pipeline.report.chart_context import (
     ChartRun,
@@ -81,11 +82,11 @@ def _coverage(run: ChartRun, out_dir: Path) -> Chart | None:
         for yi, m, end in zip(y, mean, ends, strict=True):
             if not np.isnan(m):
                 ax.annotate(
-                    f"{m:.2f}", (end, yi), xytext=(8, 0), textcoords="offset points",
+                    score(m), (end, yi), xytext=(8, 0), textcoords="offset points",
                     ha="left", va="center", fontsize=value_size,
                 )
         ax.set_xlim(-0.03, 1.03)
-        ax.set_xlabel(f"mean score with {confidence:.0%} confidence interval")
+        ax.set_xlabel(f"mean score with {percent(confidence)} confidence interval")
         ax.set_title(f"Mean score of responding {run.plural}")
         tidy_axes(ax)
     ax = axes[-1]
@@ -134,13 +135,13 @@ def _coverage(run: ChartRun, out_dir: Path) -> Chart | None:
     png, svg = save(fig, out_dir, "coverage")
 
     alt = (
-        f"Chart of the mean score by {run.dim_singular} with {confidence:.0%} confidence intervals "
+        f"Chart of the mean score by {run.dim_singular} with {percent(confidence)} confidence intervals "
         f"and the number of {run.plural} engaged. {weak['label']} has the fewest {run.plural} "
         f"engaged ({int(weak['n_engaged'])} of {n_resp})"
     )
     if has_mean:
         best = cov.loc[cov["mean_score"].idxmax()]
-        alt += f"; {best['label']} has the highest mean score ({best['mean_score']:.2f})"
+        alt += f"; {best['label']} has the highest mean score ({score(best['mean_score'])})"
     alt += "."
     caption = (
         f"Mean score and number of {run.plural} engaged by {run.dim_singular}"

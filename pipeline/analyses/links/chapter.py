@@ -71,7 +71,7 @@ def links_chapter(doc: ReportDocument, ctx: ReportContext) -> None:
         by = "most similar first" if relation == "overlap" else "most different first"
         frame, note = capped(frame, MAX_PAIR_ROWS, "pairs", table="pairs", by=by)
         doc.table(
-            frame, title, formats={"Similarity": "{:.2f}"}, weights=[1.4, 1.4, 1.3, 7], note=note
+            frame, title, formats={"Similarity": "score"}, weights=[1.4, 1.4, 1.3, 7], note=note
         )
 
 

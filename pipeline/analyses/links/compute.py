@@ -13,7 +13,7 @@ from networkx.algorithms.community import greedy_modularity_communities
 
 from pipeline.analyses.base import AnalysisInput, Stats, Tables
 from pipeline.analyses.common import acronym_map
-from pipeline.numbers import score
+from pipeline.numbers import round_half_up, score
 from pipeline.registry import Registry
 from pipeline.score import selected_choices
 from pipeline.spec import Links, Survey
@@ -184,7 +184,7 @@ def profile_pairs(scores: pd.DataFrame, survey: Survey, registry: Registry) -> p
         both = [labels[d] for d, s in zip(dims, distinctive[i] & distinctive[j], strict=True) if s]
         detail = (
             f"{names[i]} and {names[j]} have similar profiles across the {len(dims)} "
-            f"{dim_set.plural} (similarity {score(round(float(similarity), 4))}); both strong in: "
+            f"{dim_set.plural} (similarity {score(_stored(similarity))}); both strong in: "
             f"{'; '.join(both)}, where fewer than half of the respondents are"
         )
         rows.append(_pair(ids[i], ids[j], "overlap", similarity, detail))
@@ -300,12 +300,18 @@ def _clusters(graph: nx.Graph) -> dict[str, int]:
     return {node: k for k, members in enumerate(ordered, start=1) for node in members}
 
 
+def _stored(similarity: float) -> float:
+    """A similarity as the ``pairs`` table holds it (four decimals): the detail text says
+    the same value as the table's column, shown the same way."""
+    return round_half_up(float(similarity), 4)
+
+
 def _pair(a: str, b: str, relation: str, similarity: float, detail: str) -> dict[str, Any]:
     return {
         "entity_a": a,
         "entity_b": b,
         "relation": relation,
-        "similarity": round(float(similarity), 4),
+        "similarity": _stored(similarity),
         "detail": detail,
     }
 

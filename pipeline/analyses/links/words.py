@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.report.words import Words, cell_number
-from pipeline.wording import capitalise, join_names, percent, plural
+from pipeline.wording import capitalise, join_names, percent, plural, score
 
 
 def network_sentences(network: dict[str, Any], words: Words) -> list[str]:
@@ -30,7 +30,7 @@ def network_sentences(network: dict[str, Any], words: Words) -> list[str]:
     extra = []
     if density is not None:
         extra.append(
-            f"the network's density is {density:.2f} (the share of all possible links "
+            f"the network's density is {score(density)} (the share of all possible links "
             "that were reported)"
         )
     if n_clusters:

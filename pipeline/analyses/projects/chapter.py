@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.analyses.projects.words import projects_sentence
+from pipeline.numbers import money
 from pipeline.report import words as nar
 from pipeline.report.context import WORKBOOK, ReportContext, capped, chart
 from pipeline.report.document import ReportDocument, clean_text
@@ -117,7 +118,7 @@ def write_projects(doc: ReportDocument, ctx: ReportContext) -> None:
     budget = pd.to_numeric(projects.get("budget_usd", pd.Series(dtype=float)), errors="coerce")
     if budget.notna().any():
         doc.paragraph(
-            f"Reported budgets add up to USD {budget.sum():,.0f} "
+            f"Reported budgets add up to USD {money(budget.sum())} "
             f"({nar.plural(int(budget.notna().sum()), 'project', 'projects')} gave a budget). "
             "A project that covers several areas counts once in each row of the tables below."
         )

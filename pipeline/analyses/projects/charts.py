@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipeline.numbers import money
 from pipeline.report import style
 from pipeline.report.chart_context import (
     ChartRun,
@@ -151,7 +152,7 @@ def _projects(run: ChartRun, out_dir: Path) -> Chart | None:
         if "budget_usd" in projects:
             budget = pd.to_numeric(projects["budget_usd"], errors="coerce").sum()
             if budget > 0:
-                extra += f", total budget USD {_money(budget)}"
+                extra += f", total budget USD {money(budget)}"  # as the chapter and the workbook say
     words = " and ".join(run.dim_singular if b == "stage" else b for b in bys)
     frame(fig, title, run.subtitle(extra), run.source(), key=key)
     png, svg = save(fig, out_dir, "projects")
@@ -175,14 +176,6 @@ def _projects(run: ChartRun, out_dir: Path) -> Chart | None:
             "others were reported in the survey."
         )
     return Chart("projects", title, caption, alt, png, svg)
-
-
-def _money(value: float) -> str:
-    if value >= 1e9:
-        return f"{value / 1e9:.1f} billion"
-    if value >= 1e6:
-        return f"{value / 1e6:.1f} million"
-    return f"{value:,.0f}"
 
 
 projects_charts = chart_function({"projects": _projects})

@@ -29,7 +29,7 @@ def ranking_chapter(doc: ReportDocument, ctx: ReportContext) -> None:
     doc.table(
         frame,
         "Options ranked by mean rank (1 = most preferred)",
-        formats={"Mean rank": "{:.2f}", "Median rank": "{:.1f}"},
+        formats={"Mean rank": "rank", "Median rank": "rank"},
         weights=[1, 5, 1.5, 1.5, 1.3],
     )
     chart(doc, ctx, "ranking")

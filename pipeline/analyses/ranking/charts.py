@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.analyses.ranking.compute import agreement_word
+from pipeline.numbers import p_text, rank, score
 from pipeline.report import style
 from pipeline.report.chart_context import (
     ChartRun,
@@ -75,7 +76,7 @@ def _ranking(run: ChartRun, out_dir: Path) -> Chart | None:
     ax.scatter(mean, y, s=260, color=colours, zorder=2)
     for yi, m in zip(y, mean, strict=True):
         ax.annotate(
-            f"{m:.1f}", (m, yi), xytext=(13, 0), textcoords="offset points", va="center",
+            rank(m), (m, yi), xytext=(13, 0), textcoords="offset points", va="center",
             ha="left", fontsize=style.ANNOTATION_SIZE,
         )
     ax.set_yticks(y)
@@ -88,13 +89,13 @@ def _ranking(run: ChartRun, out_dir: Path) -> Chart | None:
     tidy_axes(ax)
     extra = ""
     if w is not None:
-        extra = f"Kendall's W = {w:.2f} ({_agreement(w, stats)} agreement"
+        extra = f"Kendall's W = {score(w)} ({_agreement(w, stats)} agreement"
         n_raters = stats.get("n_raters")
         if n_raters is not None and not pd.isna(n_raters):
             extra += f" among {int(n_raters)} {run.plural}"
         p = stats.get("p_value")
         if p is not None and not pd.isna(p):
-            extra += f", p {'< 0.001' if float(p) < 0.001 else f'= {float(p):.3f}'}"
+            extra += f", {p_text(p)}"
         extra += ")"
     n = stats.get("n_raters")
     n = int(n) if n is not None and not pd.isna(n) else (int(data["n"].max()) if "n" in data else None)
@@ -106,9 +107,9 @@ def _ranking(run: ChartRun, out_dir: Path) -> Chart | None:
 
     alt = (
         f"Dot chart of the mean rank given to each of {len(data)} options (1 = most preferred). "
-        f"{best['label']} is preferred most (mean rank {best['mean_rank']:.1f}) and "
-        f"{worst['label']} least ({worst['mean_rank']:.1f})"
-        + (f"; Kendall's W = {w:.2f} shows {_agreement(w, stats)} agreement." if w is not None else ".")
+        f"{best['label']} is preferred most (mean rank {rank(best['mean_rank'])}) and "
+        f"{worst['label']} least ({rank(worst['mean_rank'])})"
+        + (f"; Kendall's W = {score(w)} shows {_agreement(w, stats)} agreement." if w is not None else ".")
     )
     caption = f"{cap(topic)}: mean rank of each option (1 = most preferred), best first."
     return Chart("ranking", title, caption, alt, png, svg)

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.analyses.ranking.compute import agreement_word
+from pipeline.numbers import rank
 from pipeline.report.words import Words, cell_number
 from pipeline.wording import inline, p_text, score
 
@@ -47,10 +48,10 @@ def ranking_sentence(
     options = f"options for {inline(about)}" if about else "options ranked"
     text = (
         f"Of the {len(ordered)} {options}, {top['label']} comes first "
-        f"(mean rank {top['mean_rank']:.1f})"
+        f"(mean rank {rank(top['mean_rank'])})"
     )
     if len(ordered) > 1:
-        text += f", followed by {ordered.iloc[1]['label']} ({ordered.iloc[1]['mean_rank']:.1f})"
+        text += f", followed by {ordered.iloc[1]['label']} ({rank(ordered.iloc[1]['mean_rank'])})"
     text += "."
     w = cell_number(ranking_stats.get("kendall_w"))
     if w is not None:

@@ -77,7 +77,7 @@ def _response(run: ChartRun, out_dir: Path) -> Chart | None:
 
     alt = (
         f"Bar chart of the {run.plural} that responded and did not respond, by type. "
-        f"{n_resp} of {n_invited} {run.plural} responded ({rate:.0%}); {best} had the highest "
+        f"{n_resp} of {n_invited} {run.plural} responded ({percent(rate)}); {best} had the highest "
         f"response ({best_n})."
     )
     caption = f"{cap(run.plural)} invited and responding, by type of {run.result.survey.model.entity_noun}."

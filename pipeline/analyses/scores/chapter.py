@@ -4,6 +4,7 @@ the thresholds of the coverage scale)."""
 
 from __future__ import annotations
 
+from pipeline.numbers import score
 from pipeline.report import words as nar
 from pipeline.report.context import ReportContext
 from pipeline.report.document import ReportDocument
@@ -21,7 +22,7 @@ def method(doc: ReportDocument, ctx: ReportContext) -> None:
         f"Each {w.entity}'s answers give a score from 0 to 1 per {w.dimension}: {rule_text(ctx.result.survey)}."
     )
     levels = [lv.name for lv in m.scoring.levels]
-    bands = [f"'{lv.name}' from {lv.min:.2f}" for lv in m.scoring.levels]
+    bands = [f"'{lv.name}' from {score(lv.min)}" for lv in m.scoring.levels]
     doc.paragraph(
         f"Scores are grouped into {len(levels)} levels: {nar.join_names(bands)}. "
         + _threshold_sentence(w)

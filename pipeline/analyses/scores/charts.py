@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipeline.numbers import count, score
 from pipeline.report import style
 from pipeline.report.chart_context import (
     ChartRun,
@@ -19,7 +20,6 @@ from pipeline.report.chart_context import (
 )
 from pipeline.report.figure import Chart
 from pipeline.report.style import frame, new_figure, save, wrap
-from pipeline.wording import score
 
 HEATMAP_MAX_ROWS = 80  # above this many entities, the heat map shows only the top ones
 HEATMAP_TOP = 60
@@ -61,7 +61,7 @@ def _heatmap(run: ChartRun, out_dir: Path) -> Chart | None:
     extra = ""
     if n_all > HEATMAP_MAX_ROWS:
         matrix = matrix.iloc[:HEATMAP_TOP]
-        extra = f"top {HEATMAP_TOP} of {n_all:,} {run.plural} by total score"
+        extra = f"top {HEATMAP_TOP} of {count(n_all)} {run.plural} by total score"
     else:
         extra = f"{run.plural} sorted by total score"
     n_rows = len(matrix)
@@ -93,9 +93,9 @@ def _heatmap(run: ChartRun, out_dir: Path) -> Chart | None:
         f"Heat map of the scores (0 to 1) of {n_all} {run.plural} across {full.shape[1]} "
         f"{run.dim_plural}, {run.plural} sorted by total score"
         f"{f' (top {HEATMAP_TOP} shown)' if n_all > HEATMAP_MAX_ROWS else ''}. "
-        f"{top['name']} has the highest total ({top['total']:.2f} of {full.shape[1]}); "
-        f"{label.get(weakest, weakest)} has the lowest mean score ({means[weakest]:.2f}) and "
-        f"{label.get(strongest, strongest)} the highest ({means[strongest]:.2f})."
+        f"{top['name']} has the highest total ({score(top['total'])} of {full.shape[1]}); "
+        f"{label.get(weakest, weakest)} has the lowest mean score ({score(means[weakest])}) and "
+        f"{label.get(strongest, strongest)} the highest ({score(means[strongest])})."
     )
     caption = (
         f"Score (0 to 1) of each {run.result.survey.model.entity_noun} by {run.dim_singular}, "
@@ -147,7 +147,7 @@ def _heatmap_rows(ax: Any, matrix: pd.DataFrame, stage_labels: list[str], cmap: 
         for (i, j), v in np.ndenumerate(values.filled(np.nan)):
             if not np.isnan(v):
                 ax.text(
-                    j + 0.5, i + 0.5, f"{v:.2f}", ha="center", va="center", fontsize=size,
+                    j + 0.5, i + 0.5, score(v), ha="center", va="center", fontsize=size,
                     color=style.text_colour_on(tuple(colours[i, j])),
                 )
     return mesh

@@ -77,7 +77,7 @@ def write_internal_management(doc: ReportDocument, ctx: Any) -> None:
     doc.table(
         frame,
         f"{tallies.heading}: answers and the {w.entities} giving them",
-        formats={"Share": "{:.0%}"},
+        formats={"Share": "percent"},
         weights=[4, 2.6, 1.3, 1.1, 7],
         note=f"Share: of the {w.entities} that answered the question.",
     )

@@ -22,6 +22,7 @@ import pandas as pd
 
 from pipeline.analyses.base import AnalysisInput, Stats, Tables
 from pipeline.analyses.common import acronym_map, coverage_fields, engagement_positions
+from pipeline.numbers import rank
 from pipeline.registry import Registry
 from pipeline.score import selected_choices
 from pipeline.spec import Survey, Workplan
@@ -251,7 +252,7 @@ def _preferred_option(ranking: pd.DataFrame | None) -> str:
     if first.empty:
         return ""
     row = first.iloc[0]
-    return f"{row['label']} (mean rank {float(row['mean_rank']):.1f})"
+    return f"{row['label']} (mean rank {rank(row['mean_rank'])})"
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
