@@ -12,6 +12,7 @@ import contextlib
 import io
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -277,7 +278,6 @@ def cmd_demo(args: argparse.Namespace, layout: Layout, out: Console, err: Consol
     """Write and run every survey's demo rounds. On several cores the work runs side by
     side as jobs (:mod:`pipeline.jobs`): each survey's inputs, then each of its rounds, then
     its comparison and comments; what each prints is shown in survey order."""
-    from pipeline.jobs import Job, run_jobs
     from pipeline.rounds import open_survey
 
     survey_ids = args.survey or layout.survey_ids()
@@ -287,9 +287,28 @@ def cmd_demo(args: argparse.Namespace, layout: Layout, out: Console, err: Consol
         demo = open_survey(layout, survey_id)[0].model.demo
         if demo and demo.rounds:
             plans[survey_id] = [s.id for s in sorted(demo.rounds, key=lambda s: natural_key(s.id))]
+    # the rounds a job processed are kept for the next jobs that read them (the analyst's
+    # decisions, the round's run, the next round's, the comparison): pipeline.round_cache
+    with tempfile.TemporaryDirectory(prefix="emg-demo-rounds-") as kept:
+        args = argparse.Namespace(**{**vars(args), "round_cache": kept})
+        return _demo_jobs(args, layout, survey_ids, plans, out, err)
+
+
+def _demo_jobs(
+    args: argparse.Namespace,
+    layout: Layout,
+    survey_ids: list[str],
+    plans: dict[str, list[str]],
+    out: Console,
+    err: Console,
+) -> int:
+    from pipeline.jobs import Job, run_jobs
+    from pipeline.round_cache import round_cache
+
     workers = os.cpu_count() or 1
     if workers <= 1 or sum(map(len, plans.values())) <= 1:  # nothing could run side by side
-        return max((_demo_survey(args, layout, s, out, err) for s in survey_ids), default=EXIT_OK)
+        with round_cache(getattr(args, "round_cache", None)):
+            return max((_demo_survey(args, layout, s, out, err) for s in survey_ids), default=EXIT_OK)
     colour = out.is_terminal
     jobs: list[Job] = []
     for rank, (survey_id, rounds) in enumerate(
@@ -338,7 +357,10 @@ def _demo_job(
         "run": lambda: _demo_run(args, layout, survey_id, round_id, out, err),
         "finish": lambda: _demo_finish(args, layout, survey_id, out, err),
     }
-    status = guarded(steps[stage], err)
+    from pipeline.round_cache import round_cache
+
+    with round_cache(getattr(args, "round_cache", None)):
+        status = guarded(steps[stage], err)
     return status, out.file.getvalue(), err.file.getvalue()  # type: ignore[attr-defined]
 
 
