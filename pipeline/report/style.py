@@ -240,7 +240,8 @@ def save(fig: Figure, out_dir: Path, chart_id: str) -> tuple[Path, Path]:
     """
     from pipeline.report.text_check import record
 
-    record(fig, chart_id)  # only while the tests check chart text
+    folder = out_dir.parent.name.lstrip(".").split(".tmp")[0]  # the round, also while staged
+    record(fig, f"{folder}/{chart_id}")  # only while the tests check chart text
     out_dir.mkdir(parents=True, exist_ok=True)
     png = out_dir / f"{chart_id}.png"
     svg = out_dir / f"{chart_id}.svg"

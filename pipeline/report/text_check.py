@@ -5,10 +5,16 @@ visible text (titles, subtitles, source lines, tick and axis labels, annotations
 entries): two texts whose boxes overlap, or a text that leaves the figure, is a problem a
 reader would see. The test suite runs it on every chart of every demo round
 (:func:`checking`); the pipeline itself never pays for it.
+
+The demo draws in worker processes (:mod:`pipeline.jobs`), so what the checks find is
+written to a file named by an environment variable, which the workers inherit, and read
+back when the block ends.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import combinations
@@ -18,7 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 TOLERANCE_PX = 1.5  # anti-aliasing and rounding: boxes that touch are fine
-_found: list[str] | None = None
+FOUND_ENV = "EMG_CHART_TEXT_CHECK"  # the file the problems are appended to, one a line
 
 
 def _hidden_ticks(fig: Figure) -> set[int]:
@@ -76,16 +82,30 @@ def text_problems(fig: Figure, name: str = "chart") -> list[str]:
 
 def record(fig: Figure, name: str) -> None:
     """Called by the chart saver: collect ``fig``'s problems while :func:`checking`."""
-    if _found is not None:
-        _found.extend(text_problems(fig, name))
+    path = os.environ.get(FOUND_ENV)
+    if path:
+        problems = text_problems(fig, name)
+        if problems:
+            with open(path, "a", encoding="utf-8") as found:  # one write: workers append alike
+                found.write("".join(p.replace("\n", " ") + "\n" for p in problems))
 
 
 @contextmanager
 def checking() -> Iterator[list[str]]:
-    """Within the block, every chart saved is checked; yields the problems found."""
-    global _found
-    previous, _found = _found, []
+    """Within the block, every chart saved is checked, in this process and the worker
+    processes it starts; yields the list of problems, filled when the block ends."""
+    found: list[str] = []
+    previous = os.environ.get(FOUND_ENV)
+    handle, path = tempfile.mkstemp(prefix="chart-text-", suffix=".txt")
+    os.close(handle)
+    os.environ[FOUND_ENV] = path
     try:
-        yield _found
+        yield found
     finally:
-        _found = previous
+        if previous is None:
+            os.environ.pop(FOUND_ENV, None)
+        else:
+            os.environ[FOUND_ENV] = previous
+        with open(path, encoding="utf-8") as lines:
+            found.extend(line.rstrip("\n") for line in lines if line.strip())
+        os.unlink(path)

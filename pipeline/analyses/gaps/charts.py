@@ -22,6 +22,7 @@ from pipeline.report.figure import Chart
 from pipeline.report.style import frame, new_figure, save, tidy_axes
 
 MAX_TOPIC_BARS = 20
+ZERO_MARKER_PT = 6.0  # how far right of the axis a gap at zero is marked
 
 
 def _gap_status(gaps: pd.DataFrame | None, kind: str, keys: pd.Series) -> pd.DataFrame:
@@ -48,6 +49,7 @@ def _gaps(run: ChartRun, out_dir: Path) -> Chart | None:
     topic_one, topic_many = model.report.topics.one, model.report.topics.many
     panels: list[tuple[str, pd.DataFrame, int | None]] = []
     panel_notes: dict[str, str] = {}
+    whole: dict[str, pd.DataFrame] = {}  # a panel cut to its least covered rows: all of them
     if cov is not None:
         stage = pd.DataFrame({"key": cov["dimension"], "label": cov["label"], "n": cov["n_engaged"]})
         stage[["severity", "reason"]] = _gap_status(gaps, run.dim_set or "stage", stage["key"])
@@ -65,12 +67,14 @@ def _gaps(run: ChartRun, out_dir: Path) -> Chart | None:
         topic[["severity", "reason"]] = _gap_status(gaps, "topic", topic["key"])
         if len(topic) > MAX_TOPIC_BARS:  # long lists (SDG targets): the least covered only
             panel_notes[topic_one] = f": {MAX_TOPIC_BARS} least covered of {len(topic)}"
+            whole[topic_one] = topic
             topic = topic.tail(MAX_TOPIC_BARS)
         panels.append((topic_one, topic.reset_index(drop=True), model.gaps.topic_min_entities if model.gaps else None))
     if not panels:
         return None
 
     from matplotlib.patches import Patch
+    from matplotlib.transforms import offset_copy
 
     fig, axes = new_figure(len(panels), key=True)
     axes = list(np.atleast_1d(axes))
@@ -83,39 +87,44 @@ def _gaps(run: ChartRun, out_dir: Path) -> Chart | None:
                 bar.set_hatch("//")
                 bar.set_edgecolor("white")
         labels, label_size = style.row_labels(data["label"].tolist())
-        # a gap the dashed line does not explain (enough entities, none strong) and a gap
-        # at zero (no bar to see) say why beside their number
+        # a gap the dashed line does not explain (enough entities, none strong) says why
+        # beside its number; one below the line is explained by it (a gap at zero has its
+        # marker, below)
         said = [
-            f"{int(v)} · {reason}" if sev != "ok" and reason and (not threshold or v >= threshold or v == 0) else str(int(v))
+            f"{int(v)} · {reason}" if sev != "ok" and reason and (not threshold or v >= threshold) else str(int(v))
             for v, sev, reason in zip(n, data["severity"], data["reason"], strict=True)
         ]
         texts = bar_labels(ax, y, n, said, pad=max(n.max(), 1) * 0.015, size=label_size)
         for text, sev in zip(texts, data["severity"], strict=True):
             text.set_fontweight("normal" if sev == "ok" else "bold")
         zero = (n == 0) & (data["severity"] != "ok").to_numpy()
-        if zero.any():  # a critical gap at zero still shows its colour
+        if zero.any():  # a gap at zero still shows its colour: a marker just right of the axis
             ax.scatter(
                 np.zeros(int(zero.sum())), y[zero], marker="D", s=60, zorder=6, clip_on=False,
                 color=data.loc[zero, "severity"].map(style.SEVERITY_COLOURS).tolist(),
+                transform=offset_copy(ax.transData, fig=fig, x=ZERO_MARKER_PT, units="points"),
             )
+            for text in np.asarray(texts, dtype=object)[zero]:  # its number after the marker
+                text.set_transform(offset_copy(ax.transData, fig=fig, x=2 * ZERO_MARKER_PT, units="points"))
         if threshold:
             ax.axvline(threshold, color=style.INK, linestyle="--", linewidth=1.8)
-            ax.text(  # inside the axes, above the first bar: clear of the panel title
-                threshold, -0.97, f" minimum {threshold}", ha="left", va="top",
-                fontsize=style.ANNOTATION_SIZE, color=style.INK,
+            ax.text(  # just above the axes, where the panel title leaves it a line
+                threshold, 1.0, f" minimum {threshold}", ha="left", va="bottom",
+                fontsize=style.ANNOTATION_SIZE, color=style.INK, transform=ax.get_xaxis_transform(),
             )
         ax.set_yticks(y)
         ax.set_yticklabels(labels, fontsize=label_size)
-        ax.set_ylim(len(data) - 0.5, -1.0)
+        ax.set_ylim(len(data) - 0.5, -0.6)
         longest = max((len(t) for t in said), default=1)  # room for the reasons written out
         ax.set_xlim(0, max(n.max(), threshold or 0, 1) * (1.2 + 0.02 * max(longest - 3, 0)))
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_xlabel(f"{run.plural} engaged")
-        if len(panels) > 1:
+        if len(panels) > 1:  # the title a line higher, above the threshold's label
+            pad = style.ANNOTATION_SIZE * 1.6 + 2 if threshold else 6.0
             if word in panel_notes:  # a long panel title ends at the bars' right edge
-                ax.set_title(f"Per {word}{panel_notes[word]}", loc="right")
+                ax.set_title(f"Per {word}{panel_notes[word]}", loc="right", pad=pad)
             else:
-                ax.set_title(f"Per {word}")
+                ax.set_title(f"Per {word}", pad=pad)
         tidy_axes(ax)
     present = set().union(*(set(d["severity"]) for _, d, _ in panels))
     key = [
@@ -127,7 +136,7 @@ def _gaps(run: ChartRun, out_dir: Path) -> Chart | None:
         if s in present
     ]
     words = " and ".join(f"per {w}" for w, _, _ in panels)
-    title = _finding_title(panels, run, topic_many)
+    title = _finding_title([(w, whole.get(w, d), t) for w, d, t in panels], run, topic_many)
     frame(fig, title, run.subtitle(), run.source(), key=key)
     png, svg = save(fig, out_dir, "gaps")
 
