@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 from contextlib import redirect_stderr
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,8 @@ from report_reading import (
     blocks,
     breakable_names,
     capped_notes,
+    long_tables_kept_whole,
+    near_empty_pages,
     raw_identifiers,
     repeated_sentences,
     repeated_tables,
@@ -35,9 +38,11 @@ from report_reading import (
 
 from pipeline import numbers
 from pipeline.cli import main
+from pipeline.errors import IssueLog
 from pipeline.forms import write_questionnaire
 from pipeline.paths import CHART_CACHE_ENV
 from pipeline.registry import Registry, load_registry
+from pipeline.report.office import find_office, finish_documents
 from pipeline.report.text_check import checking
 from pipeline.spec import CHAPTERS, Survey, load_survey
 from pipeline.xlsform import write_xlsform
@@ -115,6 +120,11 @@ class Demo:
         docs = [self.out(r) / "report.docx" for r in self.rounds]
         comparison = self.comparison()
         return docs + ([comparison] if comparison is not None else [])
+
+    def printed(self) -> list[Path]:
+        """The documents the run prints as PDF: the reports, the comparison, the work plans."""
+        plans = [self.out(r) / "workplan.docx" for r in self.rounds]
+        return self.documents() + [p for p in plans if p.is_file()]
 
 
 @pytest.fixture(scope="module")
@@ -349,3 +359,36 @@ def test_no_table_is_cut_short_silently(demo: Demo) -> None:
                 largest = max(budgets, key=lambda r: float(r["budget_usd"]))
                 cells = {c for row in all_tables[position] for c in row}
                 assert str(largest["title"]) in cells, f"{round_id}: the largest ({largest['title']}) is left out"
+
+
+# -- pages as printed ----------------------------------------------------------------------------
+@pytest.mark.parametrize("demo", SURVEY_IDS, indirect=True)
+def test_no_long_table_is_chained_to_one_page(demo: Demo) -> None:
+    """No table of more than 25 rows keeps every row with the next (Word's "Keep with
+    next" on each row): when it does not fit where it starts, it leaves that page empty."""
+    found = {doc.relative_to(demo.root).as_posix(): long_tables_kept_whole(doc) for doc in demo.printed()}
+    assert {d: t for d, t in found.items() if t} == {}
+
+
+@pytest.mark.parametrize("demo", SURVEY_IDS, indirect=True)
+def test_no_near_empty_page_in_print(demo: Demo, tmp_path: Path) -> None:
+    """Each report, comparison and work plan printed by LibreOffice (as the run does when it
+    is installed) has no blank page, no heading or caption alone at a page's foot, no
+    table's last one or two rows alone on a page and no page filled less than a fifth
+    unless it ends a chapter or a landscape run (report_reading.near_empty_pages)."""
+    office = find_office()
+    if office is None:
+        pytest.skip("LibreOffice (soffice with its Python 'uno' module) is not installed")
+    if shutil.which("pdftohtml") is None:
+        pytest.skip("poppler's pdftohtml is not installed")
+    copies = []
+    for k, doc in enumerate(demo.printed()):  # printed from copies: the demo's files stay as run
+        copy = tmp_path / str(k) / doc.name
+        copy.parent.mkdir()
+        copies.append(Path(shutil.copy2(doc, copy)))
+    log = IssueLog()
+    pdfs = finish_documents(copies, log, pdf=True, office=office)
+    assert len(pdfs) == len(copies), [i.message for i in log.issues]
+    names = {pdf: demo.printed()[k].relative_to(demo.root).as_posix() for k, pdf in enumerate(pdfs)}
+    found = {names[pdf]: near_empty_pages(pdf) for pdf in pdfs}
+    assert {d: e for d, e in found.items() if e} == {}
