@@ -111,7 +111,11 @@ def test_report_has_the_change_chapter_with_both_tests(report) -> None:  # type:
     text = _all_text(report)
     assert "cannot be told from noise" in text
     assert "Not compared, because they are new or changed scope" in text
-    assert "Oceans and seas" in _find(tables, "Areas of the two forms").iloc[:, 0].tolist()
+    areas = _find(tables, "Areas of the two forms")
+    assert "Oceans and seas" in areas.iloc[:, 0].tolist()
+    # an area only in the earlier form: no area of the new form, its earlier name given
+    dropped = areas[areas["Earlier name"] == "Oceans, seas and freshwater"]
+    assert dropped.iloc[:, 0].tolist() == ["–"] and dropped["Compared"].tolist() == ["No"]
 
 
 def test_report_numbers_equal_the_workbook(project: tuple[Layout, RunOutcome], report) -> None:  # type: ignore[no-untyped-def]

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pipeline.analyses.compare.statistics import ALPHA, MIN_PAIRS
@@ -267,12 +268,15 @@ def _comparable(
         part = dims[dims["dimension_set"] == main] if main else dims
         if not part.empty:
             old_labels = _item_labels(change.old_survey, main)
+            dropped = part["new_dimension"].isna().to_numpy()  # only in the earlier form
             frame = pd.DataFrame(
                 {
-                    nar.capitalise(w.dimension): part["label"],
+                    nar.capitalise(w.dimension): np.where(dropped, "–", part["label"].astype(str)),
                     "Earlier name": [
-                        "–" if o is None or pd.isna(o) else ("same" if old_labels.get(o, o) == label else old_labels.get(o, o))
-                        for o, label in zip(part["old_dimension"], part["label"], strict=True)
+                        "–" if o is None or pd.isna(o)
+                        else old_labels.get(o, o) if gone or old_labels.get(o, o) != label
+                        else "same"
+                        for o, label, gone in zip(part["old_dimension"], part["label"], dropped, strict=True)
                     ],
                     "Compared": part["comparable"].map(_yes),
                     "Why": part["reason"],
