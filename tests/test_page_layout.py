@@ -182,3 +182,13 @@ def test_the_page_check_passes_full_pages_and_a_short_page_before_the_paper_turn
         (_full(), False),
     ])  # fmt: skip
     assert near_empty_pages(pdf) == []
+
+
+def test_a_group_s_name_row_keeps_with_the_row_under_it(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"Requirement": ["Principles", *[f"p{i}" for i in range(20)], "Procedures",
+                                          *[f"q{i}" for i in range(20)]]})  # fmt: skip
+    doc = ReportDocument()
+    doc.table(frame, "Grouped", group_rows=[0, 21], keep_together=False)
+    keeps = row_keeps(_write(tmp_path, doc))[0]
+    assert keeps[1] and keeps[22]  # body rows 0 and 21 (after the header row)
+    assert not keeps[21] and not keeps[23]

@@ -430,6 +430,7 @@ class ReportDocument:
         note: str | None = None,
         align_right: Sequence[str] | None = None,
         keep_together: bool | None = None,
+        group_rows: Sequence[int] = (),
     ) -> Table:
         """A table of ``frame`` in the ``EMG Table`` style, header row repeated on each page.
 
@@ -445,7 +446,9 @@ class ReportDocument:
         break keeps its caption, header row and first two rows together, and its last
         three rows (:func:`~pipeline.report.table_xml.keep_with_next`); the header row
         repeats on each page. A row never breaks across pages unless it is taller than
-        ``ROW_SHARE`` of the page.
+        ``ROW_SHARE`` of the page. ``group_rows``: positions (from 0) of body rows that
+        label the rows under them (a group's name): each keeps with the row after it, so
+        that no page ends on a group's name.
         """
         formats = formats or {}
         number = self.caption("Table", caption) if caption else None
@@ -477,11 +480,15 @@ class ReportDocument:
         together = wanted and sum(heights) <= KEEP_SHARE * self.text_height
         aligned = [c in right for c in frame.columns]
         fill_rows = fills.reindex(columns=frame.columns).to_numpy() if fills is not None else None
+        keep = keep_with_next(len(text), together, note=bool(note))
+        for g in group_rows:
+            if 0 <= g < len(text) - 1:
+                keep[g + 1] = True  # the header row comes first
         rows = table_rows_xml(
             values,
             widths,
             aligned,
-            keep_with_next(len(text), together, note=bool(note)),
+            keep,
             fill_rows,
             whole=[h <= ROW_SHARE * self.text_height for h in heights],
         )

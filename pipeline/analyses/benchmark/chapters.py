@@ -162,6 +162,7 @@ class Chapters:
                 weights=[7.5] + [1.25] * len(chunk) + [1.7],
                 align_right=["Mandatory in"],
                 keep_together=True,
+                group_rows=[k for k, (_, req) in enumerate(rows) if req is None],
             )
 
     # -- adoption and benchmark ----------------------------------------------------------
@@ -176,11 +177,12 @@ class Chapters:
         self.chart("adoption")
         by_id = adoption.set_index("requirement")
         columns = list(self.scale)
-        body, shade = [], []
+        body, shade, groups = [], [], []
         first = nar.capitalise(w.dimension)
         headers = [first, *[s.code for s in columns], "Applies to", "Share mandatory"]
         for label, req in _grouped_rows(self.items, self.survey):
             if req is None:
+                groups.append(len(body))
                 body.append({first: label} | dict.fromkeys(headers[1:], None))
                 shade.append(dict.fromkeys(headers, GROUP_ROW_FILL))
                 continue
@@ -203,6 +205,7 @@ class Chapters:
             weights=[7] + [1.0] * len(columns) + [1.4, 1.6],
             note=f"{_legend(self.scale)}. Applies to: {w.entities} that did not answer "
             f"'{self._na_label()}'; the share mandatory is of those.",
+            group_rows=groups,
         )
 
     def mandatory_label(self) -> str:
