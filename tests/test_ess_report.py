@@ -244,3 +244,32 @@ def test_recommendations_drafted_from_rules(ess_run: RunOutcome, report: Documen
         need = int(row["n_more_for_core"])
         assert f"{label}: {need} more (now {row['n_mandatory']} of {row['n_answered']})" in item
     assert any(i.startswith("Ask for the document behind every 'mandatory' answer.") for i in items)
+
+
+def test_the_core_is_listed_once_and_referred_to(ess_run: RunOutcome, report: Document) -> None:
+    """The requirements of each tier are named in one place, the chapter's table of the
+    tiers; the executive summary and the chapter count them and point there."""
+    minimum = ess_run.result.tables["minimum_requirements"]
+    core = minimum.loc[minimum["tier"] == "core", "label"].astype(str).tolist()
+    assert len(core) > 3
+    (tiers,) = _tables_titled(report, "Tiers of the requirements")
+    assert sorted(row[1] for row in tiers[1:] if row[0] == "Core") == sorted(core)
+    counted = [p.text for p in report.paragraphs if p.text.startswith("At the declared consensus share of")]
+    n = {t: int((minimum["tier"] == t).sum()) for t in ("core", "within_reach", "aspirational")}
+    assert len(counted) == 2, counted
+    assert all(
+        f"{n['core']} requirements are already mandatory" in text
+        and f"{n['within_reach']} more are within reach" in text
+        and f"{n['aspirational']} remain aspirational" in text
+        for text in counted
+    ), counted
+    assert "(the chapter “Proposed common minimum requirements” lists them by tier)" in counted[0]
+    assert "(the table below lists them by tier)" in counted[1]
+    # no paragraph of the chapters lists the core in prose (an agency's profile in the
+    # annex may name all it has still to adopt)
+    lowered = [c[0].lower() + c[1:] for c in core]
+    for p in report.paragraphs:
+        if p.style.name == "Heading 1" and p.text.startswith("Annex"):
+            break
+        named = [c for c, low in zip(core, lowered, strict=True) if c in p.text or low in p.text]
+        assert len(named) < len(core), p.text[:200]

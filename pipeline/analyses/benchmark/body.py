@@ -29,6 +29,7 @@ from pipeline.analyses.benchmark.words import (
     group_words,
     maturity_choices,
     maturity_sentence,
+    minimum_title,
     requirement_recommendations,
     sensitivity_sentence,
     share_value,
@@ -136,7 +137,7 @@ class _Body(Chapters):
             + ".",
             benchmark_sentence(self.t("benchmark"), w, self.survey),
             adoption_sentence(self.t("adoption"), w, self.spec.mandatory),
-            tiers_sentence(self.t("minimum_requirements"), share, w)
+            tiers_sentence(self.t("minimum_requirements"), share, w, f"the chapter “{minimum_title(w)}”")
             + " "
             + to_adopt_sentence(self.t("to_adopt"), int(self.stats.get("n_core") or 0), w),
             sensitivity_sentence(self.t("sensitivity")),

@@ -23,6 +23,7 @@ from pipeline.analyses.benchmark.words import (
     clusters_sentence,
     maturity_choices,
     maturity_sentence,
+    minimum_title,
     of_text,
     sensitivity_sentence,
     share_value,
@@ -252,11 +253,11 @@ class Chapters:
         doc, w = self.doc, self.w
         minimum, sens = self.t("minimum_requirements"), self.t("sensitivity")
         share = self.spec.consensus_share
-        doc.heading(f"Proposed common minimum {w.dimensions}", 1)
+        doc.heading(minimum_title(w), 1)
         if minimum.empty:
             doc.paragraph("No answers to build a common minimum from.")
             return
-        doc.paragraph(tiers_sentence(minimum, share, w))
+        doc.paragraph(tiers_sentence(minimum, share, w, "the table below"))
         groups = self.spec.groups
         frame = pd.DataFrame(
             {

@@ -119,30 +119,38 @@ def adoption_sentence(adoption: pd.DataFrame, words: Words, mandatory: str) -> s
     return text
 
 
-def tiers_sentence(minimum: pd.DataFrame, share: float, words: Words) -> str:
-    """The three tiers at the declared consensus share, with their members."""
+def minimum_title(words: Words) -> str:
+    """The heading of the chapter that lists the tiers (the one place they are listed)."""
+    return f"Proposed common minimum {words.dimensions}"
+
+
+def tiers_sentence(minimum: pd.DataFrame, share: float, words: Words, listed: str) -> str:
+    """How many requirements fall in each tier at the declared consensus share, and where
+    they are listed (``listed``: "the table below", a chapter's name): the names are
+    stated once, in the chapter's table of the tiers, and referred to elsewhere."""
     if minimum.empty:
         return ""
-    core = labels_where(minimum, minimum["tier"] == "core")
-    reach = labels_where(minimum, minimum["tier"] == "within_reach")
-    asp = labels_where(minimum, minimum["tier"] == "aspirational")
-    if core:
+    n = {tier: int((minimum["tier"] == tier).sum()) for tier in ("core", "within_reach", "aspirational")}
+    if n["core"]:
         text = (
             f"At the declared consensus share of {nar.percent(share)}, "
-            f"{nar.plural(len(core), 'requirement is', 'requirements are')} already mandatory in "
-            f"enough {words.entities} to form the consensus core: {nar.join_names(lower_labels(core))}."
+            f"{nar.plural(n['core'], 'requirement is', 'requirements are')} already mandatory in "
+            f"enough {words.entities} to form the consensus core"
         )
     else:
         text = (
             f"At the declared consensus share of {nar.percent(share)}, no requirement is yet "
-            f"mandatory in enough {words.entities} to form a consensus core."
+            f"mandatory in enough {words.entities} to form a consensus core"
         )
-    if reach:
-        text += f" {nar.capitalise(nar.plural(len(reach), 'more is', 'more are'))} within reach ({nar.join_names(lower_labels(reach))})"
-        text += f"; {len(asp)} remain aspirational." if asp else "."
-    elif asp:
-        text += f" The other {len(asp)} remain aspirational."
-    return text
+    rest = []
+    if n["within_reach"]:
+        rest.append(f"{n['within_reach']} more {'is' if n['within_reach'] == 1 else 'are'} within reach")
+    if n["aspirational"]:
+        other = "the other " if not n["within_reach"] else ""
+        rest.append(f"{other}{n['aspirational']} {'remains' if n['aspirational'] == 1 else 'remain'} aspirational")
+    if rest:
+        text += "; " + nar.join_names(rest)
+    return f"{text} ({listed} {'lists it' if len(minimum) == 1 else 'lists them'} by tier)."
 
 
 def sensitivity_sentence(sensitivity: pd.DataFrame) -> str:
@@ -312,7 +320,7 @@ def requirement_recommendations(
                 (
                     f"{nar.capitalise(nar.join_names(lower_labels(core['label'].astype(str).tolist())))} is"
                     if len(core) <= 3
-                    else f"Each of them (listed in the chapter “Proposed common minimum {words.dimensions}”) is"
+                    else f"Each of them (listed in the chapter “{minimum_title(words)}”) is"
                 )
                 + f" already mandatory in at least {nar.percent(share)} of the {words.entities} it "
                 "applies to; a common minimum built on them asks least of the others.",
