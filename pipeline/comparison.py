@@ -199,6 +199,7 @@ def write_comparison(
     from pipeline.analyses.compare.chapter import write_comparison_report
     from pipeline.analyses.compare.charts import make_compare_charts
     from pipeline.locks import round_lock
+    from pipeline.report.chart_cache import chart_cache
     from pipeline.report.office import finish_documents, office_on
     from pipeline.report.workbook import write_workbook
     from pipeline.staging import staged
@@ -206,7 +207,7 @@ def write_comparison(
     survey = new.survey
     what = f"the comparison {outcome.new_round}-vs-{outcome.old_round} of {survey.id}"
     with round_lock(outcome.outputs, what), staged(outcome.outputs) as (stage,):
-        with steps.step("Drawing charts"):
+        with steps.step("Drawing charts"), chart_cache(layout.chart_cache):  # the runs' charts
             charts_dir = stage / "charts"
             charts_dir.mkdir()
             tables = {k: v for k, v in outcome.tables.items() if k in COMPARISON_TABLES}

@@ -678,3 +678,49 @@ def test_compare_charts(two_rounds: dict[str, object], swfs: Survey, tmp_path: P
         assert c.png.read_bytes() == first[c.id].png.read_bytes()
         assert c.svg.read_bytes() == first[c.id].svg.read_bytes()
     assert make_compare_charts({}, {}, swfs, tmp_path / "c", "R1", "R2") == []
+
+
+@pytest.mark.slow
+def test_compare_charts_are_cached_by_what_they_show(
+    two_rounds: dict[str, object], swfs: Survey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run of the later round and the comparison draw the same three charts: within
+    the chart cache the second gets the first's files, and a changed value redraws only
+    the charts that show it."""
+    import pipeline.analyses.compare.charts as compare_charts
+    from pipeline.report.chart_cache import chart_cache
+
+    tables = dict(two_rounds["tables"])  # type: ignore[call-overload]
+    st: dict[str, object] = two_rounds["stats"]  # type: ignore[assignment]
+    cache = tmp_path / "cache"
+    with chart_cache(cache):
+        first = compare_charts.make_compare_charts(tables, st, swfs, tmp_path / "a", "2016-R1", "2026-R1")
+    plain = compare_charts.make_compare_charts(tables, st, swfs, tmp_path / "plain", "2016-R1", "2026-R1")
+    drawn: list[str] = []
+    for name in ("_score_chart", "_adoption_chart", "_network_chart"):
+        real = getattr(compare_charts, name)
+
+        def counting(*args: object, _real=real, _name=name) -> object:  # type: ignore[no-untyped-def]
+            drawn.append(_name)
+            return _real(*args)
+
+        monkeypatch.setattr(compare_charts, name, counting)
+    with chart_cache(cache):  # the same values, other statistics beside them
+        again = compare_charts.make_compare_charts(
+            tables, {**st, "unrelated": 1}, swfs, tmp_path / "b", "2016-R1", "2026-R1"
+        )
+    assert drawn == []
+    assert [c.id for c in again] == [c.id for c in first] == [c.id for c in plain]
+    for a, b, p in zip(first, again, plain, strict=True):
+        assert (a.title, a.caption, a.alt_text) == (b.title, b.caption, b.alt_text)
+        assert a.png.read_bytes() == b.png.read_bytes() == p.png.read_bytes()
+        assert a.svg.read_bytes() == b.svg.read_bytes()
+        assert b.png.parent == tmp_path / "b"
+    changed = dict(tables)
+    changed["score_change"] = tables["score_change"].assign(
+        mean_new=tables["score_change"]["mean_new"] + 0.01
+    )
+    with chart_cache(cache):
+        moved = compare_charts.make_compare_charts(changed, st, swfs, tmp_path / "c", "2016-R1", "2026-R1")
+    assert drawn == ["_score_chart"]  # only the chart that shows the scores
+    assert moved[0].png.read_bytes() != first[0].png.read_bytes()

@@ -440,13 +440,44 @@ def make_compare_charts(
         round_new=round_new,
         source_note=source_note or survey.model.source_note or survey.title,
     )
+    from pipeline.report.chart_cache import cached_draw
+
+    drawing = _Drawing(ctx, tables)
     charts: list[Chart] = []
     with style.chart_style():
-        for draw in (_score_chart, _adoption_chart, _network_chart):
-            chart = draw(ctx, tables, out_dir)
+        for chart_id, draw in _DRAWERS.items():  # the run's and the comparison's, drawn once
+            chart = cached_draw(chart_id, draw, drawing, out_dir)
             if chart is not None:
                 charts.append(chart)
     return charts
+
+
+@dataclass(frozen=True)
+class _Drawing:
+    """What a comparison chart is drawn from, as one context for the chart cache
+    (:func:`pipeline.report.chart_cache.cached_draw`)."""
+
+    ctx: _Context
+    tables: dict[str, pd.DataFrame]
+
+
+def _draw_scores(d: _Drawing, out_dir: Path) -> Chart | None:
+    return _score_chart(d.ctx, d.tables, out_dir)
+
+
+def _draw_adoption(d: _Drawing, out_dir: Path) -> Chart | None:
+    return _adoption_chart(d.ctx, d.tables, out_dir)
+
+
+def _draw_network(d: _Drawing, out_dir: Path) -> Chart | None:
+    return _network_chart(d.ctx, d.tables, out_dir)
+
+
+_DRAWERS = {
+    "compare_scores": _draw_scores,
+    "compare_adoption": _draw_adoption,
+    "network_change": _draw_network,
+}
 
 
 def charts_for_run(result: Any, out_dir: Path, skip: Collection[str] = ()) -> list[Chart]:
