@@ -297,22 +297,20 @@ def write_round(
             charts_dir.mkdir()
             with chart_cache(layout.chart_cache):
                 charts = make_charts(result, charts_dir)
-        with steps.step("Writing results workbook"):
-            write_workbook(result, out_stage / "results.xlsx")
+        with steps.step("Writing results workbook"), chart_cache(layout.chart_cache):
+            write_workbook(result, out_stage / "results.xlsx")  # unchanged: from the cache
         with steps.step("Writing report"):
             write_report(result, charts, out_stage / "report.docx")
         if "open_answers" in result.tables:
-            write_sheets(
-                out_stage / EXCERPTS_FILE,
-                {
-                    EXCERPTS_SHEET: excerpt_sheet(result.tables["open_answers"], result.registry.acronyms()),
-                    "How to use": how_to(
-                        excerpt_decisions_path(layout, result.survey.id, result.round)
-                        .relative_to(layout.root).as_posix()
-                    ),
-                },
-                result.run_date,
-            )
+            excerpts = {
+                EXCERPTS_SHEET: excerpt_sheet(result.tables["open_answers"], result.registry.acronyms()),
+                "How to use": how_to(
+                    excerpt_decisions_path(layout, result.survey.id, result.round)
+                    .relative_to(layout.root).as_posix()
+                ),
+            }
+            with chart_cache(layout.chart_cache):
+                write_sheets(out_stage / EXCERPTS_FILE, excerpts, result.run_date)
         if "workplan" in result.tables:
             from pipeline.analyses.workplan.document import FILE_NAME, write_workplan
 
@@ -325,7 +323,7 @@ def write_round(
                 )
         with steps.step("Writing profiles"), chart_cache(layout.chart_cache):
             write_profiles(result, out_stage / "profiles")  # unchanged ones from the cache
-        with steps.step("Writing slides"):
+        with steps.step("Writing slides"), chart_cache(layout.chart_cache):
             recommendations = report_recommendations(result, charts)
             write_slides(result, charts, out_stage / "slides.pptx", recommendations)
         manifest = build_manifest(result, layout, run_fingerprint, steps.timings)

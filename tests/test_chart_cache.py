@@ -17,7 +17,7 @@ from pipeline.analyses import make_charts
 from pipeline.errors import IssueLog
 from pipeline.paths import CHART_CACHE_ENV, Layout
 from pipeline.registry import Registry
-from pipeline.report import profiles
+from pipeline.report import profiles, slides, workbook
 from pipeline.report.chart_cache import cached_file, chart_cache, digest
 from pipeline.report.figure import Chart
 from pipeline.report.zipstamp import stamp_zip
@@ -140,6 +140,48 @@ def test_digests_tell_values_apart() -> None:
     assert digest(frame) != digest(frame.set_axis([5, 6]))
     assert digest({"a": 1}) != digest({"a": 1.0}) != digest({"a": "1"})
     assert digest([1, 2]) != digest((1, 2))
+    # pandas hashes object cells by their text: their types still tell 1 from "1"
+    mixed = pd.DataFrame({"a": pd.Series([1, "x"], dtype=object)})
+    assert digest(mixed) != digest(pd.DataFrame({"a": pd.Series(["1", "x"], dtype=object)}))
+    assert digest(mixed) == digest(mixed.copy())
+
+
+def test_a_changed_table_rewrites_the_workbook_and_slides(
+    result: RunResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workbook and the slides come from the cache only for the same content: a value
+    changed in a table (or a chart's picture) writes them again, and what is written then
+    is the file an uncached run writes."""
+    calls: list[str] = []
+    for module, name in ((workbook, "_write_content"), (slides, "_write_deck")):
+        writer = getattr(module, name)
+
+        def named(*args: object, _writer=writer, _name=name) -> object:  # type: ignore[no-untyped-def]
+            calls.append(_name)
+            return _writer(*args)
+
+        monkeypatch.setattr(module, name, named)
+    charts = make_charts(result, tmp_path / "charts")
+    changed = with_tables(result, coverage=result.tables["coverage"].assign(n_engaged=99))
+
+    def both(res: RunResult, out: str, cache: Path | None) -> dict[str, bytes]:
+        folder = tmp_path / out
+        with chart_cache(cache):
+            workbook.write_workbook(res, folder / "results.xlsx")
+            slides.write_slides(res, charts, folder / "slides.pptx")
+        return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    cache = tmp_path / "cache"
+    first = both(result, "a", cache)
+    assert both(result, "b", cache) == first
+    assert calls == ["_write_content", "_write_deck"]  # the second time: copies
+    assert both(changed, "c", cache)["results.xlsx"] != first["results.xlsx"]
+    assert calls[2:] == ["_write_content"]  # the slides do not show the engaged counts
+    assert both(changed, "d", None) == both(changed, "e", cache)  # the cached ones are the same bytes
+    charts[0].png.write_bytes(charts[0].png.read_bytes() + b"\0")  # another picture: new slides
+    calls.clear()
+    both(changed, "f", cache)
+    assert calls == ["_write_deck"]
 
 
 def test_zip_stamps_make_equal_content_byte_identical(tmp_path: Path) -> None:
@@ -188,17 +230,28 @@ def test_a_rerun_with_cached_charts_writes_identical_outputs(
         original(profile, result, path)
 
     monkeypatch.setattr(profiles, "_write_profile", counting)
+    for module, name in ((workbook, "_write_content"), (workbook, "_write_sheets"), (slides, "_write_deck")):
+        writer = getattr(module, name)
+
+        def named(*args: object, _writer=writer) -> object:  # type: ignore[no-untyped-def]
+            written.append(Path(str(args[-1])).name)
+            return _writer(*args)
+
+        monkeypatch.setattr(module, name, named)
     run_round(layout, survey.id, spec.id, force=True, run_date="2026-11-25")
     first = outputs()
     assert sorted(drawn) == sorted([*ALL_CHARTS, "themes"])  # and the open answers' themes
-    assert sorted(written) == sorted(p.removeprefix("profiles/") for p in first if p.startswith("profiles/"))
+    documents = {"results.xlsx", "slides.pptx", "excerpts.xlsx"}
+    assert sorted(written) == sorted(
+        [*(p.removeprefix("profiles/") for p in first if p.startswith("profiles/")), *documents]
+    )
     drawn.clear()
     written.clear()
     run_round(layout, survey.id, spec.id, force=True, run_date="2026-11-25")
     assert drawn == []
-    assert written == []  # every profile copied from the cache
+    assert written == []  # every profile, the workbooks and the slides copied from the cache
     assert outputs() == first
-    assert {"report.docx", "results.xlsx", "charts/heatmap.png", "charts/heatmap.svg"} <= set(first)
+    assert {"report.docx", "charts/heatmap.png", "charts/heatmap.svg", *documents} <= set(first)
     assert (layout.chart_cache / "heatmap").is_dir()
     assert layout.chart_cache == tmp_path / "data" / "processed" / ".chart-cache"
 

@@ -57,6 +57,8 @@ if mode == "kill-between-swaps":
             os.kill(os.getpid(), 9)  # the processed tables are in, the outputs not yet
         return out
     Path.rename = rename
+if mode in ("full-tmpdir", "plain"):  # the workbook is written, not copied from a cache
+    os.environ["EMG_CHART_CACHE"] = str(marker.with_name("empty-cache"))
 if mode == "full-tmpdir":
     import openpyxl.worksheet._writer as sheet_writer
     def on_full_disk(suffix=""):  # the temporary file lands on a full disk

@@ -130,6 +130,13 @@ def _feed_frame_values(h: Any, frame: pd.DataFrame) -> None:
         h.update(pd.util.hash_pandas_object(frame.index, categorize=False).to_numpy().tobytes())
     except (TypeError, ValueError):  # unhashable cells (lists): their text stands in
         h.update(frame.to_csv(lineterminator="\n").encode())
+    # pandas hashes an object column's cells by their text (1 and "1" alike): the cells'
+    # types tell them apart (a number and a text are written differently)
+    is_object = pd.api.types.is_object_dtype
+    objects = [frame.index] if is_object(frame.index.dtype) else []
+    objects += [frame.iloc[:, i] for i, kind in enumerate(frame.dtypes) if is_object(kind)]
+    for values in objects:
+        h.update("|".join(type(v).__name__ for v in values.tolist()).encode())
 
 
 def _is_pydantic(value: Any) -> bool:
@@ -497,10 +504,18 @@ def _document_environment() -> str:
     return h.hexdigest()[:32]
 
 
-def cached_file(kind: str, content: Any, path: Path, write: Callable[[Path], Any]) -> bool:
+def cached_file(
+    kind: str,
+    content: Any,
+    path: Path,
+    write: Callable[[Path], Any],
+    libraries: tuple[str, ...] = (),
+) -> bool:
     """Write ``path`` with ``write(path)``, or copy the file a previous ``write`` made of the
     same ``content`` (every value the writer puts into the file, digested with
-    :func:`digest`); True when it came from the cache.
+    :func:`digest`); True when it came from the cache. ``libraries``: distributions the
+    writer uses besides those of :func:`_document_environment` (their versions are part of
+    the key).
 
     Meant for documents that are a deterministic function of their content (the run date
     included: the zip entries are dated with it), so that the copy is byte for byte the
@@ -511,7 +526,7 @@ def cached_file(kind: str, content: Any, path: Path, write: Callable[[Path], Any
         write(path)
         return False
     try:
-        key = digest([kind, _document_environment(), content])
+        key = digest([kind, _document_environment(), _versions(libraries), content])
     except Uncacheable:
         write(path)
         return False
@@ -537,6 +552,17 @@ def cached_file(kind: str, content: Any, path: Path, write: Callable[[Path], Any
         if scratch is not None:
             Path(scratch).unlink(missing_ok=True)
     return False
+
+
+@lru_cache(maxsize=16)
+def _versions(libraries: tuple[str, ...]) -> str:
+    found = []
+    for name in libraries:
+        try:
+            found.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name}=none")
+    return ";".join(found)
 
 
 def _prune_files(store: Path) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -188,114 +188,206 @@ def _picture(slide: Any, png: Path, alt_text: str, title: str, top: float) -> No
     c_nv_pr.set("title", title)
 
 
-def write_slides(
-    result: RunResult,
-    charts: Sequence[Any],
-    path: Path,
-    recommendations: Sequence[tuple[str, str]] = (),
-) -> Path:
-    """Write the meeting's slides for ``result`` to ``path`` and return it."""
-    from pptx import Presentation
+@dataclass(frozen=True)
+class ChartSlide:
+    """A chart's slide: its title (the finding), alt text, speaker notes and the digest of
+    its PNG (the picture itself is read from the chart's file)."""
 
+    title: str
+    alt_text: str
+    notes: str
+    png_sha256: str
+
+
+@dataclass(frozen=True)
+class ListSlide:
+    """A slide of bullets: its title, items (as many as fit are shown), speaker notes (None:
+    no notes page), a footer shown always (``footer``) or when items are left out
+    (``more_footer``, ``{n}`` standing for how many)."""
+
+    title: str
+    items: tuple[str, ...]
+    notes: str | None
+    footer: str = ""
+    more_footer: str = ""
+    more_before: int = 0  # items already left out before the slide (not given)
+
+
+@dataclass(frozen=True)
+class SlidesContent:
+    """Everything the deck says (:func:`slides_content`); the deck is drawn from it alone."""
+
+    title: str
+    subtitle: str
+    date_line: str
+    title_notes: str
+    source: str
+    charts: tuple[ChartSlide, ...]
+    lists: tuple[ListSlide, ...]
+    run_date: str
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def slides_content(
+    result: RunResult, charts: Sequence[Any], recommendations: Sequence[tuple[str, str]] = ()
+) -> tuple[SlidesContent, list[Path]]:
+    """What :func:`write_slides` shows for ``result``, and the PNG of each chart slide."""
     survey = result.survey
     n = result.stats.get("n_respondents", len(result.responses.submissions))
     source = (
         f"Source: {survey.title}, round {result.round} ({n} {survey.model.entity_plural} "
         f"responded). Draft generated {result.run_date}; numbers as in the report."
     )
-    deck = Presentation()
-    deck.slide_width, deck.slide_height = _inches(WIDTH), _inches(HEIGHT)
-    blank = deck.slide_layouts[6]
-
-    slide = deck.slides.add_slide(blank)
-    _text(slide, Box(MARGIN, 2.2, WIDTH - 2 * MARGIN, 1.6), survey.title, 40, MAIN, bold=True)
-    subtitle = f"Round {result.round}: draft findings for the Issue Management Group"
-    _text(slide, Box(MARGIN, 3.9, WIDTH - 2 * MARGIN, 0.9), subtitle, 24, INK)
-    _text(slide, Box(MARGIN, 4.9, WIDTH - 2 * MARGIN, 0.6), f"DRAFT, {result.run_date}", 18, SOFT_INK)
-    _notes(slide, survey.model.subtitle or survey.title)
-
     rank = {c: i for i, c in enumerate(CHART_ORDER)}
+    chart_slides: list[ChartSlide] = []
+    pngs: list[Path] = []
     for chart in sorted(charts, key=lambda c: rank.get(c.id, len(rank))):
-        if not Path(chart.png).is_file():
+        png = Path(chart.png)
+        if not png.is_file():
             continue
-        slide = deck.slides.add_slide(blank)
-        bottom = _title(slide, str(chart.title))  # the chart's title states its finding
-        _picture(slide, Path(chart.png), str(chart.alt_text), str(chart.title), bottom)
-        _footer(slide, source)
-        _notes(slide, f"{chart.title}. {chart.caption}\n\n{chart.alt_text}")
+        notes = f"{chart.title}. {chart.caption}\n\n{chart.alt_text}"
+        chart_slides.append(ChartSlide(str(chart.title), str(chart.alt_text), notes, _sha256(png)))
+        pngs.append(png)
 
+    lists: list[ListSlide] = []
     if "gaps" in result.tables:  # the survey declares gap thresholds
         gaps = _gap_rows(result.tables["gaps"])
-        slide = deck.slides.add_slide(blank)
+        notes = "\n".join(f"{r.item} ({r.severity})" for r in gaps.itertuples())
         if gaps.empty:
-            _title(slide, "No gap against the survey's thresholds")
+            lists.append(ListSlide("No gap against the survey's thresholds", (), notes))
         else:
-            _title(slide, f"Gaps against the survey's thresholds: {len(gaps)}")
-            left = _bullets(slide, gaps["item"].tolist()[:MAX_GAP_ROWS])
-            more = len(gaps) - min(len(gaps), MAX_GAP_ROWS) + len(left)
-            if more:
-                _footer(slide, f"{more} more in the report's gap chapter and the workbook's Gaps sheet.")
-        _notes(slide, "\n".join(f"{r.item} ({r.severity})" for r in gaps.itertuples()))
+            lists.append(
+                ListSlide(
+                    f"Gaps against the survey's thresholds: {len(gaps)}",
+                    tuple(gaps["item"].tolist()[:MAX_GAP_ROWS]),
+                    notes,
+                    more_footer="{n} more in the report's gap chapter and the workbook's Gaps sheet.",
+                    more_before=len(gaps) - min(len(gaps), MAX_GAP_ROWS),
+                )
+            )
 
     plan = result.tables.get("workplan")
     if plan is not None and len(plan):  # the survey asks who would lead (workplan.docx)
-        slide = deck.slides.add_slide(blank)
         open_goals = int((plan["n_leads"] == 0).sum())
-        _title(
-            slide,
-            f"Draft work plan: {len(plan)} goals, {open_goals} without "
-            f"{article(survey.model.entity_noun)} to lead",
-        )
         kinds = kind_words(result)
         items = [
             f"{r.label} ({kinds.get(r.kind, r.kind)}): {r.leads or 'no lead offered'}"
             for r in plan.itertuples()
         ]
-        left = _bullets(slide, items[:MAX_GAP_ROWS])
-        more = len(items) - min(len(items), MAX_GAP_ROWS) + len(left)
-        if more:
-            _footer(slide, f"{more} more in workplan.docx and the workbook's Work plan sheet.")
-        _notes(
-            slide,
-            "\n".join(
-                f"Goal {r.goal_no}. {r.goal} Lead: {r.leads or 'none'}. Contribute: "
-                f"{r.contributors or 'none'}.{' ' + r.flag if r.flag else ''}"
-                for r in plan.itertuples()
-            ),
+        lists.append(
+            ListSlide(
+                f"Draft work plan: {len(plan)} goals, {open_goals} without "
+                f"{article(survey.model.entity_noun)} to lead",
+                tuple(items[:MAX_GAP_ROWS]),
+                "\n".join(
+                    f"Goal {r.goal_no}. {r.goal} Lead: {r.leads or 'none'}. Contribute: "
+                    f"{r.contributors or 'none'}.{' ' + r.flag if r.flag else ''}"
+                    for r in plan.itertuples()
+                ),
+                more_footer="{n} more in workplan.docx and the workbook's Work plan sheet.",
+                more_before=len(items) - min(len(items), MAX_GAP_ROWS),
+            )
         )
 
     if recommendations:
         leads = [lead for lead, _why in recommendations]
         for start in range(0, len(leads), MAX_BULLETS):
-            slide = deck.slides.add_slide(blank)
             part = "" if len(leads) <= MAX_BULLETS else f" ({start // MAX_BULLETS + 1})"
-            _title(slide, f"Recommendations drafted from the findings{part}")
-            left = _bullets(slide, leads[start : start + MAX_BULLETS])
             shown = recommendations[start : start + MAX_BULLETS]
-            _notes(slide, "\n\n".join(f"{lead} {why}" for lead, why in shown))
-            if left:
-                _footer(slide, f"{len(left)} more in the report's Recommendations chapter.")
+            lists.append(
+                ListSlide(
+                    f"Recommendations drafted from the findings{part}",
+                    tuple(leads[start : start + MAX_BULLETS]),
+                    "\n\n".join(f"{lead} {why}" for lead, why in shown),
+                    more_footer="{n} more in the report's Recommendations chapter.",
+                )
+            )
+
+    decides = survey.model.report.decides
+    steps = [
+        f"Each {survey.model.entity_noun} confirms or corrects its profile",
+        "Reviewers' comments on the draft report are collected and answered",
+        f"Findings and recommendations go to {decides} for decision",
+        *(
+            [f"{decides[:1].upper() + decides[1:]} agrees the work plan's goals and who leads each"]
+            if plan is not None and len(plan)
+            else []
+        ),
+    ]
+    lists.append(ListSlide("Next steps", tuple(steps), None, footer=source))
+    content = SlidesContent(
+        title=survey.title,
+        subtitle=f"Round {result.round}: draft findings for the Issue Management Group",
+        date_line=f"DRAFT, {result.run_date}",
+        title_notes=survey.model.subtitle or survey.title,
+        source=source,
+        charts=tuple(chart_slides),
+        lists=tuple(lists),
+        run_date=result.run_date,
+    )
+    return content, pngs
+
+
+def write_slides(
+    result: RunResult,
+    charts: Sequence[Any],
+    path: Path,
+    recommendations: Sequence[tuple[str, str]] = (),
+) -> Path:
+    """Write the meeting's slides for ``result`` to ``path`` and return it.
+
+    Inside :func:`pipeline.report.chart_cache.chart_cache`, a deck of the same content
+    (:class:`SlidesContent`, the charts' PNGs by digest) as one written before is copied
+    from the cache: the same bytes. (Text is measured with the fonts matplotlib finds;
+    installing Arial's metric twin later does not invalidate a kept deck, which was fitted
+    with the wider fallback.)"""
+    from pipeline.report.chart_cache import cached_file
+
+    content, pngs = slides_content(result, charts, recommendations)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write = partial(_write_deck, content, pngs)
+    cached_file("slides", content, path, write, ("python-pptx", "matplotlib", "pillow"))
+    return path
+
+
+def _write_deck(content: SlidesContent, pngs: Sequence[Path], path: Path) -> Path:
+    from pptx import Presentation
+
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = _inches(WIDTH), _inches(HEIGHT)
+    blank = deck.slide_layouts[6]
 
     slide = deck.slides.add_slide(blank)
-    _title(slide, "Next steps")
-    decides = survey.model.report.decides
-    _bullets(
-        slide,
-        [
-            f"Each {survey.model.entity_noun} confirms or corrects its profile",
-            "Reviewers' comments on the draft report are collected and answered",
-            f"Findings and recommendations go to {decides} for decision",
-            *(
-                [f"{decides[:1].upper() + decides[1:]} agrees the work plan's goals and who leads each"]
-                if plan is not None and len(plan)
-                else []
-            ),
-        ],
-    )
-    _footer(slide, source)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _text(slide, Box(MARGIN, 2.2, WIDTH - 2 * MARGIN, 1.6), content.title, 40, MAIN, bold=True)
+    _text(slide, Box(MARGIN, 3.9, WIDTH - 2 * MARGIN, 0.9), content.subtitle, 24, INK)
+    _text(slide, Box(MARGIN, 4.9, WIDTH - 2 * MARGIN, 0.6), content.date_line, 18, SOFT_INK)
+    _notes(slide, content.title_notes)
+
+    for chart, png in zip(content.charts, pngs, strict=True):
+        slide = deck.slides.add_slide(blank)
+        bottom = _title(slide, chart.title)  # the chart's title states its finding
+        _picture(slide, png, chart.alt_text, chart.title, bottom)
+        _footer(slide, content.source)
+        _notes(slide, chart.notes)
+
+    for part in content.lists:
+        slide = deck.slides.add_slide(blank)
+        _title(slide, part.title)
+        left = _bullets(slide, part.items) if part.items else []
+        more = part.more_before + len(left)
+        if part.footer:
+            _footer(slide, part.footer)
+        elif more and part.more_footer:
+            _footer(slide, part.more_footer.replace("{n}", str(more)))
+        if part.notes is not None:
+            _notes(slide, part.notes)
     # dated the run, not the clock: the same results give a byte-identical file
-    when = run_datetime(result.run_date)
+    when = run_datetime(content.run_date)
     deck.core_properties.created = deck.core_properties.modified = when
     deck.save(str(path))
     return stamp_zip(path, when)

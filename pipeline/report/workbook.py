@@ -20,6 +20,8 @@ import json
 import re
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from pipeline.numbers import EXCEL_FORMATS, count
+from pipeline.report.chart_cache import cached_file
 from pipeline.report.zipstamp import run_datetime, stamp_zip
 from pipeline.tables import RunResult
 
@@ -323,47 +326,43 @@ def _words(result: RunResult) -> dict[str, str]:
     }
 
 
-def _readme(
-    ws: Any,
-    result: RunResult,
-    contents: list[tuple[str, str, int]],
-    empty: list[str],
-    moved: Iterable[str] = (),
-) -> None:
-    """The first sheet: what the workbook is, the run's statistics, what each sheet holds."""
+def _facts(result: RunResult) -> list[tuple[str, Any]]:
     model = result.survey.model
-    ws.column_dimensions["A"].width = 28
-    ws.column_dimensions["B"].width = 100
-    ws.column_dimensions["C"].width = 10
-    ws.append([safe_value(ws, f"{model.title}: results", "emg title")])
-    ws.append([])
-    facts = [
+    return [
         ("Survey", f"{model.title} ({model.id})"),
         ("Round", result.round),
         ("Run date", result.run_date),
         ("Form version", model.form_version),
         ("Source", model.source_note),
     ]
-    for label, value in facts:
+
+
+def _readme(ws: Any, content: WorkbookContent) -> None:
+    """The first sheet: what the workbook is, the run's statistics, what each sheet holds."""
+    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["B"].width = 100
+    ws.column_dimensions["C"].width = 10
+    ws.append([safe_value(ws, content.title, "emg title")])
+    ws.append([])
+    for label, value in content.facts:
         ws.append([safe_value(ws, label, "emg label"), safe_value(ws, value)])
-    stats = result.stats if isinstance(result.stats, dict) else {}
-    if stats:
+    if content.stats is not None:
         ws.append([])
         ws.append([safe_value(ws, "Statistics", "emg label")])
-        for name, value in _stats_rows(stats):
+        for name, value in content.stats:
             style = "percent" if name.endswith("rate") or "share" in name else None
             if isinstance(value, float) and style is None:
                 style = "score" if abs(value) < 1000 else None
             ws.append([safe_value(ws, name), safe_value(ws, value, f"emg {style}" if style else None)])
     ws.append([])
     ws.append([safe_value(ws, h, "emg header") for h in ("Sheet", "What it holds", "Rows")])
-    for sheet, what, rows in contents:
-        ws.append([safe_value(ws, sheet), safe_value(ws, what, "emg wrap"), rows])
-    if empty:
+    for sheet, what, frame in content.sheets:
+        ws.append([safe_value(ws, sheet), safe_value(ws, what, "emg wrap"), len(frame)])
+    if content.empty:
         ws.append([])
-        note = f"No sheet for these tables, empty in this round: {', '.join(empty)}."
+        note = f"No sheet for these tables, empty in this round: {', '.join(content.empty)}."
         ws.append([safe_value(ws, "Not included", "emg label"), safe_value(ws, note, "emg wrap")])
-    for note in moved:
+    for note in content.moved:
         ws.append([])
         ws.append([safe_value(ws, "Not in this workbook", "emg label"), safe_value(ws, note, "emg wrap")])
 
@@ -381,23 +380,24 @@ def sheet_for(table: str) -> str:
     return declared[table][0] if table in declared else table.replace("_", " ").capitalize()
 
 
-def write_workbook(result: RunResult, path: Path) -> Path:
-    """Write the run's results workbook to ``path`` and return it.
+@dataclass
+class WorkbookContent:
+    """Everything the results workbook shows (:func:`workbook_content`): the README's
+    title, facts and statistics, the sheets in order (unique name, what it holds, table),
+    the empty tables' sheet names, notes on tables kept out, and the run date (its date)."""
 
-    Sheets: ``README`` (survey, round, run date, statistics, what each sheet holds), then
-    one sheet per table of ``result.tables`` that has rows (see each analysis' ``sheets`` in :mod:`pipeline.analyses` for the
-    order; tables not listed there follow under their own names), then ``Data quality``
-    (``result.log``, also when empty) and ``Tidy responses`` (up to :data:`MAX_TIDY_ROWS`
-    rows; a larger round's README points to ``tidy_responses.csv`` instead). Missing or
-    empty tables get no sheet; the README names the empty ones.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    title: str
+    facts: list[tuple[str, Any]]
+    stats: list[tuple[str, Any]] | None
+    sheets: list[tuple[str, str, pd.DataFrame]]
+    empty: list[str]
+    moved: list[str]
+    run_date: str
+
+
+def workbook_content(result: RunResult) -> WorkbookContent:
+    """What :func:`write_workbook` writes for ``result``, gathered without writing."""
     words = _words(result)
-    wb = Workbook(write_only=True)
-    for style in _styles().values():
-        wb.add_named_style(style)
-
     frames: list[tuple[str, str, pd.DataFrame]] = []
     empty: list[str] = []
     from pipeline.analyses import sheets
@@ -435,18 +435,45 @@ def write_workbook(result: RunResult, path: Path) -> Path:
             f"{TIDY_SHEET[0]}: {count(len(tidy))} rows, more than {count(MAX_TIDY_ROWS)}, so no sheet here; "
             f"the same table is data/processed/{result.survey.id}/{result.round}/tidy_responses.csv"
         )
-
-    readme = wb.create_sheet("README")
     taken = {"README"}
     named: list[tuple[str, str, pd.DataFrame]] = []
     for sheet, what, frame in frames:
         unique = _sheet_name(sheet, taken)
         taken.add(unique)
         named.append((unique, what, frame))
-    _readme(readme, result, [(s, w, len(f)) for s, w, f in named], empty, moved)
-    for sheet, _what, frame in named:
+    stats = list(_stats_rows(result.stats)) if isinstance(result.stats, dict) and result.stats else None
+    title = f"{result.survey.model.title}: results"
+    return WorkbookContent(title, _facts(result), stats, named, empty, moved, result.run_date)
+
+
+def write_workbook(result: RunResult, path: Path) -> Path:
+    """Write the run's results workbook to ``path`` and return it.
+
+    Sheets: ``README`` (survey, round, run date, statistics, what each sheet holds), then
+    one sheet per table of ``result.tables`` that has rows (see each analysis' ``sheets`` in :mod:`pipeline.analyses` for the
+    order; tables not listed there follow under their own names), then ``Data quality``
+    (``result.log``, also when empty) and ``Tidy responses`` (up to :data:`MAX_TIDY_ROWS`
+    rows; a larger round's README points to ``tidy_responses.csv`` instead). Missing or
+    empty tables get no sheet; the README names the empty ones.
+
+    Inside :func:`pipeline.report.chart_cache.chart_cache`, a workbook of the same content
+    (:class:`WorkbookContent`) as one written before is copied from the cache: the same bytes.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    content = workbook_content(result)
+    cached_file("workbook", content, path, partial(_write_content, content), ("openpyxl",))
+    return path
+
+
+def _write_content(content: WorkbookContent, path: Path) -> Path:
+    wb = Workbook(write_only=True)
+    for style in _styles().values():
+        wb.add_named_style(style)
+    _readme(wb.create_sheet("README"), content)
+    for sheet, _what, frame in content.sheets:
         write_table(wb.create_sheet(sheet), frame)
-    return _save(wb, path, result.run_date)
+    return _save(wb, path, content.run_date)
 
 
 def _save(wb: Workbook, path: Path, run_date: str) -> Path:
@@ -461,7 +488,14 @@ def _save(wb: Workbook, path: Path, run_date: str) -> Path:
 
 def write_sheets(path: Path, sheets: dict[str, pd.DataFrame], run_date: str) -> Path:
     """Write a workbook of plain table sheets (``{sheet name: frame}``) in the house styles,
-    each as :func:`write_table` lays it out, dated ``run_date``. Returns ``path``."""
+    each as :func:`write_table` lays it out, dated ``run_date``. Returns ``path`` (copied
+    from the cache, inside :func:`pipeline.report.chart_cache.chart_cache`, when the same
+    sheets were written before)."""
+    cached_file("sheets", [sheets, run_date], path, partial(_write_sheets, sheets, run_date), ("openpyxl",))
+    return path
+
+
+def _write_sheets(sheets: dict[str, pd.DataFrame], run_date: str, path: Path) -> Path:
     wb = Workbook(write_only=True)
     for style in _styles().values():
         wb.add_named_style(style)
