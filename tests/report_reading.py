@@ -442,3 +442,88 @@ def long_tables_kept_whole(path: Path, most_rows: int = 25) -> list[tuple[int, i
         for k, rows in enumerate(row_keeps(path))
         if len(rows) - 1 > most_rows and all(rows[:-1])
     ]
+
+
+# -- figures named in words, against the workbook --------------------------------------------
+DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+
+
+def picture_texts(path: Path) -> list[str]:
+    """The title and the alt text of every picture (chart) of the document."""
+    doc = Document(str(path))
+    out = []
+    for pr in doc.element.body.iter(DOCPR):
+        out += [t for t in (pr.get("title"), pr.get("descr")) if t]
+    return out
+
+
+@dataclass(frozen=True)
+class NamedFigure:
+    """A figure the report gives beside the name of what it is about ("Climate change has
+    the highest mean score (0.73)"), and where the workbook holds it: ``pattern`` has a
+    ``{name}`` slot (the values of the sheet's column ``name``) and groups named after the
+    sheet's columns, each shown as ``kinds[column]`` (a kind of :mod:`pipeline.numbers`)."""
+
+    sheet: str
+    name: str
+    pattern: str
+    kinds: dict[str, str]
+
+
+_SCORE, _COUNT, _PCT = r"-?\d+(?:\.\d+)?", r"\d[\d,]*", r"\d+(?:\.\d+)?%"  # as written, right or wrong
+NAMED_FIGURES = (
+    NamedFigure("Coverage", "label", rf"{{name}} (?:has )?the (?:lowest|highest)(?: mean score)? \((?P<mean_score>{_SCORE})\)",
+                {"mean_score": "score"}),
+    NamedFigure("Coverage", "label", rf"{{name}} has the fewest \w+ engaged \((?P<n_engaged>{_COUNT}) of (?P<n_respondents>{_COUNT})\)",
+                {"n_engaged": "count", "n_respondents": "count"}),
+    NamedFigure("Coverage", "label", rf"covered is {{name}} \((?P<n_engaged>{_COUNT}) \w+ engaged[^()]*, mean score (?P<mean_score>{_SCORE})\)",
+                {"n_engaged": "count", "mean_score": "score"}),
+    NamedFigure("Change scores", "label", rf"{{name}} \((?P<mean_old>{_SCORE}) to (?P<mean_new>{_SCORE}), p",
+                {"mean_old": "score", "mean_new": "score"}),
+    NamedFigure("Ranking", "label", rf"{{name}} (?:is preferred most|comes first) \(mean rank (?P<mean_rank>{_SCORE})\)",
+                {"mean_rank": "rank"}),
+    NamedFigure("Ranking", "label", rf"followed by {{name}} \((?P<mean_rank>{_SCORE})\)", {"mean_rank": "rank"}),
+    NamedFigure("Ranking", "label", rf"{{name}} least \((?P<mean_rank>{_SCORE})\)", {"mean_rank": "rank"}),
+    NamedFigure("Adoption", "label",
+                rf"{{name}} (?:is mandatory )?in the (?:most|fewest) \((?P<n_mandatory>{_COUNT}) of (?P<n_answered>{_COUNT}), (?P<share_mandatory>{_PCT})\)",
+                {"n_mandatory": "count", "n_answered": "count", "share_mandatory": "percent"}),
+    NamedFigure("Benchmark", "acronym",
+                rf"{{name}} (?:has )?the (?:highest|lowest) (?:share )?\((?P<share_mandatory>{_PCT}), (?P<n_mandatory>{_COUNT}) of (?P<n_applicable>{_COUNT})\)",
+                {"share_mandatory": "percent", "n_mandatory": "count", "n_applicable": "count"}),
+    NamedFigure("Maturity", "label", rf"{{name}} is (?:furthest|least advanced) \(\d+ of (?P<n_answered>{_COUNT})[^()]*?, mean (?P<mean>{_SCORE})\)",
+                {"n_answered": "count", "mean": "score"}),
+)  # fmt: skip
+
+
+def named_figures(
+    texts: Iterable[str], figure: NamedFigure, rows: list[dict[str, object]]
+) -> list[tuple[str, str, str, object]]:
+    """``(name, column, as said, workbook value)`` each time a text gives a figure of
+    ``rows`` (a sheet's rows) beside its name, as ``figure`` describes it."""
+    by_name = {str(r[figure.name]).casefold(): r for r in rows if r.get(figure.name) not in (None, "")}
+    if not by_name:
+        return []
+    names = "|".join(re.escape(n) for n in sorted(by_name, key=len, reverse=True))
+    pattern = re.compile(figure.pattern.replace("{name}", rf"(?<![\w-])(?P<name>(?i:{names}))"))
+    found = []
+    for text in texts:
+        for m in pattern.finditer(text):
+            row = by_name[m.group("name").casefold()]
+            found += [(m.group("name"), c, m.group(c), row.get(c)) for c in figure.kinds if m.group(c) is not None]
+    return found
+
+
+def change_rows(path: Path) -> list[tuple[str, str, str, str]]:
+    """``(row label, earlier, change, later)`` as printed, for every row of every table
+    with a "Change" column after two "Mean ..." columns (the comparison's tables)."""
+    out = []
+    for table in tables(path):
+        if not table:
+            continue
+        head = table[0]
+        means = [i for i, h in enumerate(head) if h.startswith("Mean ")]
+        if "Change" not in head or len(means) != 2:
+            continue
+        change = head.index("Change")
+        out += [(row[0], row[means[0]], row[change], row[means[1]]) for row in table[1:]]
+    return out

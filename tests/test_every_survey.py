@@ -14,6 +14,7 @@ import re
 import shutil
 from contextlib import redirect_stderr
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -21,11 +22,15 @@ from docx import Document
 from openpyxl import load_workbook
 from pyxform.xls2xform import convert
 from report_reading import (
+    NAMED_FIGURES,
     blocks,
     breakable_names,
     capped_notes,
+    change_rows,
     long_tables_kept_whole,
+    named_figures,
     near_empty_pages,
+    picture_texts,
     raw_identifiers,
     repeated_sentences,
     repeated_tables,
@@ -284,7 +289,51 @@ def test_report_and_workbook_show_the_same_figures(demo: Demo) -> None:
         assert found["rate"] == numbers.percent(n_yes / len(status)), round_id
 
 
+@pytest.mark.parametrize("demo", SURVEY_IDS, indirect=True)
+def test_chart_titles_alt_texts_and_sentences_give_figures_as_the_workbook_shows_them(demo: Demo) -> None:
+    """Where a chart's title or alt text, or a sentence, gives a figure beside the name of
+    what it is about (a mean score, a mean rank, a count, a share), it reads as the
+    workbook's cell of that name shows it (pipeline.numbers: 0.625 -> 0.63 in both)."""
+    for round_id in demo.rounds:
+        out = demo.out(round_id)
+        report = out / "report.docx"
+        pictures = picture_texts(report)
+        texts = pictures + [b.text for b in blocks(report) if not b.in_table]
+        checked = 0
+        for figure in NAMED_FIGURES:
+            rows = _sheet(out / "results.xlsx", figure.sheet)
+            for name, column, said, value in named_figures(texts, figure, rows):
+                shown = numbers.format_number(value, figure.kinds[column])
+                assert said == shown, f"{round_id}: {name}, {column}: the report says {said}, the workbook {shown}"
+                checked += 1
+        assert checked, f"{round_id}: no named figure found to check (a title's wording changed?)"
+        status = _sheet(out / "results.xlsx", "Response status")
+        n_yes = sum(1 for r in status if r["responded"] in (True, 1, "True", "yes"))
+        titles = [m for text in pictures if (m := RESPONDED.search(text))]
+        assert titles, f"{round_id}: no response chart title"
+        for found in titles:
+            assert (int(found["n"]), int(found["of"])) == (n_yes, len(status)), round_id
+            assert found["rate"] == numbers.percent(n_yes / len(status)), round_id
+
+
+@pytest.mark.parametrize("demo", SURVEY_IDS, indirect=True)
+def test_then_plus_change_is_now_as_printed(demo: Demo) -> None:
+    """Every row of the comparison's tables of mean scores: the earlier mean plus the
+    change is the later mean, digit for digit as printed (0.63, -0.38, 0.25)."""
+    comparison = demo.comparison()
+    if comparison is None:
+        pytest.skip("one demo round: nothing compared")
+    for doc in (comparison, demo.out(demo.rounds[-1]) / "report.docx"):
+        rows = change_rows(doc)
+        assert rows, f"{doc.parent.name}: no table of mean scores with their change"
+        for label, then, change, now in rows:
+            if "" in (then, change, now):
+                continue
+            assert Decimal(then) + Decimal(change) == Decimal(now), (doc.parent.name, label, then, change, now)
+
+
 MEAN_SCORE = re.compile(r"[Tt]he mean score is (\d\.\d\d)")
+RESPONDED = re.compile(r"(?P<n>\d+) of (?P<of>\d+) \w+ responded \((?P<rate>\d+%)\)")
 RESPONSE = re.compile(r"(?P<n>\d+) of the (?P<of>\d+) \w+ invited answered the survey, a response rate of (?P<rate>\d+%)")
 
 

@@ -9,9 +9,13 @@ from pathlib import Path
 import docx
 import pandas as pd
 from report_reading import (
+    NAMED_FIGURES,
     blocks,
     breakable_names,
     capped_notes,
+    change_rows,
+    named_figures,
+    picture_texts,
     raw_identifiers,
     repeated_sentences,
     repeated_tables,
@@ -21,6 +25,7 @@ from report_reading import (
     unnamed_workbook_references,
 )
 
+from pipeline import numbers
 from pipeline.report.context import capped
 from pipeline.report.document import ReportDocument
 
@@ -144,3 +149,54 @@ def test_a_pointer_to_the_workbook_names_its_sheet(tmp_path: Path) -> None:
         "The 15 named most often (all in results.xlsx).",
         "The full list is in the workbook.",
     ]
+
+
+def test_a_figure_given_beside_its_name_is_read_against_the_workbook(tmp_path: Path) -> None:
+    """A chart's title and alt text and a sentence are read for figures named beside what
+    they are about; each is compared with the sheet's value as the workbook shows it."""
+    from PIL import Image
+
+    png = tmp_path / "chart.png"
+    Image.new("RGB", (40, 20), "white").save(png)
+
+    def build(doc: ReportDocument) -> None:
+        doc.heading("Findings", 1)
+        doc.figure(
+            png, caption="Mean score by area.", title="Land has the lowest mean score (0.62)",
+            alt_text="Land has the lowest mean score (0.62) and Climate change the highest (0.73).",
+        )  # fmt: skip
+        doc.paragraph("Of the 2 options ranked, Webinars comes first (mean rank 2.0), followed by Database (2.27).")
+        doc.paragraph("Wetland has the lowest mean score (0.10).")  # not a name of the sheet
+
+    path = write(tmp_path / "r.docx", build)
+    texts = picture_texts(path) + [b.text for b in blocks(path) if not b.in_table]
+    assert "Land has the lowest mean score (0.62)" in texts
+    sheets = {
+        "Coverage": [{"label": "Land", "mean_score": 0.625, "n_engaged": 3}, {"label": "Climate change", "mean_score": 0.73}],
+        "Ranking": [{"label": "Webinars", "mean_rank": 1.95}, {"label": "Database", "mean_rank": 2.27}],
+    }
+    said = [
+        (name, column, text, numbers.format_number(value, figure.kinds[column]))
+        for figure in NAMED_FIGURES
+        for name, column, text, value in named_figures(texts, figure, sheets.get(figure.sheet, []))
+    ]
+    assert sorted(said) == sorted([
+        ("Land", "mean_score", "0.62", "0.63"), ("Land", "mean_score", "0.62", "0.63"),
+        ("Climate change", "mean_score", "0.73", "0.73"),
+        ("Webinars", "mean_rank", "2.0", "1.95"), ("Database", "mean_rank", "2.27", "2.27"),
+    ])  # fmt: skip
+
+
+def test_the_rows_of_a_change_table_are_read_as_printed(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {"Area": ["Land", "Water"], "Pairs": [22, 22], "Mean 2016-R1": [0.625, 0.3], "Mean 2026-R1": [0.2449, 0.3],
+         "Change": [-0.37, 0.0]}
+    )  # fmt: skip
+
+    def build(doc: ReportDocument) -> None:
+        doc.heading("Change", 1)
+        doc.table(frame, "Change in mean score", formats=dict.fromkeys(["Mean 2016-R1", "Mean 2026-R1"], "score") | {"Change": "change"})
+        doc.table(pd.DataFrame({"Area": ["Land"], "Change": [1]}), "Not a table of means")
+
+    rows = change_rows(write(tmp_path / "r.docx", build))
+    assert rows == [("Land", "0.63", "-0.37", "0.24"), ("Water", "0.30", "0.00", "0.30")]  # the first does not add up
