@@ -17,10 +17,38 @@ from pipeline.report.chart_context import (
     count_of,
 )
 from pipeline.report.figure import Chart
+from pipeline.report.node_labels import GAP_PT, fit_to_panel, place_labels
 from pipeline.report.style import frame, new_figure, save
 
 NETWORK_MAX_NODES = 150
+NETWORK_LABEL_ALL = 80  # up to this many nodes, each is named; beyond, the best connected
+NETWORK_LABEL_TOP = 40
 NETWORK_SEED = 20170605
+NODE_RADIUS_PT = (7.0, 20.0)  # the least and the most connected node's disc
+NODE_AREA_SHARE = 0.08  # at most this share of the panel under discs (many nodes: smaller)
+
+
+def _panel(fig: Any, ax: Any) -> tuple[float, float]:
+    """Fix the axes where the house style puts a chart with a key, its limits its size in
+    points (one data unit = one point); returns that width and height."""
+    fig.set_layout_engine("none")  # the axes stay where placed: labels are fitted to them
+    left, bottom, w, h = style.PLOT_RECT_WITH_KEY
+    ax.set_position((left, bottom, w, h))
+    width, height = fig.get_figwidth() * 72 * w, fig.get_figheight() * 72 * h
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    ax.set_axis_off()
+    return width, height
+
+
+def _radii(degree: np.ndarray, panel_area: float) -> np.ndarray:
+    """Disc radius (points) by number of partners; many nodes share the panel with smaller
+    discs."""
+    low, high = NODE_RADIUS_PT
+    radii = low + (high - low) * degree / max(float(degree.max()), 1.0)
+    covered = float(np.pi * (radii**2).sum())
+    scale = min(1.0, float(np.sqrt(NODE_AREA_SHARE * panel_area / covered))) if covered else 1.0
+    return np.maximum(radii * scale, 4.0)
 
 
 def _network(run: ChartRun, out_dir: Path) -> Chart | None:
@@ -71,7 +99,6 @@ def _network(run: ChartRun, out_dir: Path) -> Chart | None:
     stable.add_edges_from(sorted(graph.edges))
     k = 2.2 / np.sqrt(max(len(order), 1))
     pos = nx.spring_layout(stable, seed=NETWORK_SEED, k=k, iterations=200)
-    xy = np.array([pos[n] for n in order])
 
     cluster = _clusters(nodes, order, stable)
     sizes_rank = pd.Series(cluster).value_counts(sort=False)
@@ -80,30 +107,62 @@ def _network(run: ChartRun, out_dir: Path) -> Chart | None:
                for i, c in enumerate(cluster_order)}
 
     fig, ax = new_figure(key=True)
-    shown = set(order)
-    for recip_flag, colour, width, dash, z in ((False, "#9A9A9A", 1.4, (0, (4, 3)), 1), (True, "#333333", 2.4, "solid", 2)):
-        sel = edges.loc[(edges["reciprocated"] == recip_flag) & edges["a"].isin(shown) & edges["b"].isin(shown)]
-        segs = [[pos[a], pos[b]] for a, b in zip(sel["a"], sel["b"], strict=True)]
-        if segs:
-            ax.add_collection(LineCollection(segs, colors=colour, linewidths=width, linestyles=dash, zorder=z))
+    width, height = _panel(fig, ax)  # the axes measured in points: discs and text extents compare
     deg = np.array([degree.get(n, 0) for n in order], dtype=float)
-    size = 180 + 1400 * (deg / max(deg.max(), 1))
+    radii = _radii(deg, width * height)
+    label_nodes = sorted(order, key=lambda n: (-degree[n], n))
+    if len(order) > NETWORK_LABEL_ALL:
+        label_nodes = label_nodes[:NETWORK_LABEL_TOP]
+    font = style.ANNOTATION_SIZE if len(order) <= 60 else 10
+    index = {n: i for i, n in enumerate(order)}
+    texts = {
+        n: ax.text(
+            0, 0, acronyms.get(n, n), fontsize=font, fontweight="bold", ha="center", va="center",
+            zorder=5, path_effects=style.halo(),
+        )
+        for n in label_nodes
+    }
+    renderer = fig.canvas.get_renderer()
+    sizes = np.zeros((len(order), 2))
+    for n, text in texts.items():
+        box = text.get_window_extent(renderer)
+        sizes[index[n]] = (box.width * 72 / fig.dpi, box.height * 72 / fig.dpi)
+    label_h = float(sizes[:, 1].max()) if texts else 0.0
+    xy = fit_to_panel(
+        np.array([pos[n] for n in order]), radii, width, height,
+        pad_x=float(radii.max()) + 0.5 * float(np.median(sizes[sizes[:, 0] > 0, 0])) + GAP_PT,
+        pad_y=float(radii.max()) + label_h + GAP_PT,
+    )
+    at = {n: xy[i] for i, n in enumerate(order)}
+    shown = set(order)
+    segments = []
+    for recip_flag, colour, line_width, dash, z in ((False, "#9A9A9A", 1.4, (0, (4, 3)), 1), (True, "#333333", 2.4, "solid", 2)):
+        sel = edges.loc[(edges["reciprocated"] == recip_flag) & edges["a"].isin(shown) & edges["b"].isin(shown)]
+        segs = [[at[a], at[b]] for a, b in zip(sel["a"], sel["b"], strict=True)]
+        if segs:
+            ax.add_collection(LineCollection(segs, colors=colour, linewidths=line_width, linestyles=dash, zorder=z))
+            segments += [np.concatenate(seg) for seg in segs]
     ax.scatter(
-        xy[:, 0], xy[:, 1], s=size, c=[palette[cluster[n]] for n in order],
+        xy[:, 0], xy[:, 1], s=(2 * radii) ** 2, c=[palette[cluster[n]] for n in order],
         edgecolors="white", linewidths=1.5, zorder=3,
     )
-    label_nodes = set(order) if len(order) <= 80 else set(sorted(order, key=lambda n: (-degree[n], n))[:40])
-    font = style.ANNOTATION_SIZE if len(order) <= 50 else 9
-    for n, (x, yy), area in zip(order, xy, size, strict=True):
-        if n in label_nodes:
-            ax.annotate(
-                acronyms.get(n, n), (x, yy), xytext=(0, np.sqrt(area) / 2 + 1), textcoords="offset points",
-                fontsize=font, fontweight="bold", ha="center", va="bottom", zorder=4,
-                path_effects=style.halo(),
-            )
-    ax.set_xlim(xy[:, 0].min() - 0.08, xy[:, 0].max() + 0.08)
-    ax.set_ylim(xy[:, 1].min() - 0.06, xy[:, 1].max() + 0.12)
-    ax.set_axis_off()
+    places = place_labels(
+        xy, radii, sizes, width, height, [index[n] for n in label_nodes],
+        np.array(segments).reshape(-1, 4),
+    )
+    left_out = 0
+    for n, text in texts.items():
+        place = places[index[n]]
+        if place is None:  # no room anywhere: the name is in the workbook
+            text.remove()
+            left_out += 1
+            continue
+        text.set_position((place.x, place.y))
+        if place.leader:
+            x0, y0, x1, y1 = place.leader
+            ax.plot([x0, x1], [y0, y1], color=style.SOFT_INK, linewidth=0.9, zorder=4)
+    if left_out:
+        extra += f"; {left_out} names left out for room"
     key = [
         Line2D([], [], color="#333333", linewidth=2.4, label="reciprocated (both name each other)"),
         Line2D([], [], color="#9A9A9A", linewidth=1.4, linestyle=(0, (4, 3)), label="named by one side only"),
