@@ -454,3 +454,24 @@ def test_the_themes_chart_title_names_the_theme_raised_most(result: RunResult, t
     none = counts.assign(n_entities=0)
     (chart,) = theme_charts(replace(result, tables={**result.tables, "theme_counts": none}), tmp_path / "none")
     assert chart.title == "No open answer raises a declared theme"
+
+
+def test_the_ranking_chart_says_how_strong_the_agreement_is_once(result: RunResult, tmp_path: Path) -> None:
+    """The title names the agreement ('moderate'); the line under it gives the measure."""
+    import pipeline.analyses.ranking.charts as ranking_charts
+    from pipeline.report.style import chart_style, frame
+
+    said: list[str] = []
+
+    def recording(fig: object, title: str, subtitle: str, *rest: object, **kw: object) -> None:
+        said.extend([title, subtitle])
+        frame(fig, title, subtitle, *rest, **kw)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ranking_charts, "frame", recording)
+        with chart_style():
+            ranking_charts.ranking_charts(result, tmp_path)
+    title, subtitle = said
+    assert title.endswith("with moderate agreement")
+    assert subtitle.endswith("Kendall's W = 0.41 among 20 agencies (p < 0.001)")
+    assert " ".join(said).count("agreement") == 1

@@ -88,15 +88,14 @@ def _ranking(run: ChartRun, out_dir: Path) -> Chart | None:
     ax.set_xlabel("mean rank (1 = most preferred →)")
     tidy_axes(ax)
     extra = ""
-    if w is not None:
-        extra = f"Kendall's W = {score(w)} ({_agreement(w, stats)} agreement"
+    if w is not None:  # the title says how strong the agreement is; this line, the measure
+        extra = f"Kendall's W = {score(w)}"
         n_raters = stats.get("n_raters")
         if n_raters is not None and not pd.isna(n_raters):
             extra += f" among {int(n_raters)} {run.plural}"
         p = stats.get("p_value")
         if p is not None and not pd.isna(p):
-            extra += f", {p_text(p)}"
-        extra += ")"
+            extra += f" ({p_text(p)})"
     n = stats.get("n_raters")
     n = int(n) if n is not None and not pd.isna(n) else (int(data["n"].max()) if "n" in data else None)
     best, worst = data.iloc[0], data.iloc[-1]
