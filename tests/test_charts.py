@@ -475,3 +475,25 @@ def test_the_ranking_chart_says_how_strong_the_agreement_is_once(result: RunResu
     assert title.endswith("with moderate agreement")
     assert subtitle.endswith("Kendall's W = 0.41 among 20 agencies (p < 0.001)")
     assert " ".join(said).count("agreement") == 1
+
+
+def test_gap_reasons_written_out_stay_on_the_chart_and_off_the_diamonds(result: RunResult, tmp_path: Path) -> None:
+    """Long reasons beside long row labels (SWFS's SDG targets), gaps at zero marked: no
+    note, label, marker or title overlaps another or leaves the figure (the title, fitted
+    to the figure's width, ran off it by a few points)."""
+    from dataclasses import replace
+
+    from pipeline.analyses.gaps.charts import gaps_charts
+    from pipeline.report.style import chart_style
+    from pipeline.report.text_check import checking
+
+    tables = dict(result.tables)
+    gaps = tables["gaps"].copy()
+    gaps["reason"] = gaps["kind"].map({"stage": "no agency at core mandate level", "topic": "no agency reports this topic at all"})
+    topics = tables["topic_coverage"].copy()
+    topics["label"] = topics["label"] + " and a long description of what the topic covers"
+    tables.update(gaps=gaps, topic_coverage=topics)
+    with checking() as problems, chart_style():
+        (chart,) = gaps_charts(replace(result, tables=tables), tmp_path)
+    assert problems == [], "\n".join(problems)
+    assert chart.png.is_file()

@@ -138,14 +138,28 @@ def new_figure(
 def fitting_size(text: str, size: float, room_pt: float, bold: bool = False) -> float:
     """``size``, or the largest smaller size (down to 8 pt) at which ``text`` is at most
     ``room_pt`` points wide in the current font."""
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import TextPath
-
-    font = FontProperties(weight="bold" if bold else "normal")
-    width = TextPath((0, 0), text, size=size, prop=font).get_extents().width
+    width = text_width_pt(text, size, bold)
     if width <= room_pt or width == 0:
         return size
-    return max(8.0, float(int(size * room_pt / width * 2) / 2))  # in half points
+    fitted = max(8.0, float(int(size * room_pt / width * 2) / 2))  # in half points
+    while fitted > 8.0 and text_width_pt(text, fitted, bold) > room_pt:  # hinting: not proportional
+        fitted -= 0.5
+    return fitted
+
+
+def text_width_pt(text: str, size: float, bold: bool = False) -> float:
+    """The width in points of the widest line of ``text`` as the chart renderer lays it
+    out (kerning and all; a glyph outline's extent is narrower, and a title fitted to it
+    ran off the figure)."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    renderer = RendererAgg(1, 1, 72)  # at 72 dpi a pixel is a point
+    font = FontProperties(size=size, weight="bold" if bold else "normal")
+    return max(
+        (renderer.get_text_width_height_descent(line, font, ismath=False)[0] for line in text.split("\n")),
+        default=0.0,
+    )
 
 
 def frame(
