@@ -192,6 +192,34 @@ def test_bootstrap_ci_degenerate_cases() -> None:
     assert 0.2 <= low <= 0.55 <= high <= 0.9
 
 
+@pytest.mark.parametrize("method", ["BCa", "percentile"])
+@pytest.mark.parametrize("batch", [7, 1_000_000])
+def test_the_numpy_bootstrap_gives_scipys_numbers(method: str, batch: int) -> None:
+    """mean_interval (numpy, no scipy.stats import) is scipy.stats.bootstrap to the bit: the
+    same resamples, BCa correction and quantiles, NaN where scipy's is NaN."""
+    import warnings
+
+    from scipy import stats
+
+    from pipeline.analyses.coverage.bootstrap import mean_interval
+
+    rng_name = "rng" if "rng" in stats.bootstrap.__code__.co_varnames else "random_state"
+    draw = np.random.default_rng(3)
+    samples = [
+        draw.random(n) for n in (2, 3, 17, 51)
+    ] + [draw.integers(0, 4, 40) / 3, draw.exponential(size=30), np.r_[np.zeros(9), 1.0]]
+    for x in samples:
+        for confidence, resamples, seed in ((0.95, 2000, 7), (0.9, 999, 1)):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ours = mean_interval(x, confidence, resamples, method, np.random.default_rng(seed), batch)
+                theirs = stats.bootstrap(
+                    (x,), np.mean, n_resamples=resamples, confidence_level=confidence, method=method,
+                    vectorized=True, batch=batch, **{rng_name: np.random.default_rng(seed)},
+                ).confidence_interval  # fmt: skip
+            np.testing.assert_array_equal(ours, (theirs.low, theirs.high))
+
+
 # -- heatmap ----------------------------------------------------------------------------
 def test_heatmap_orders_by_total_then_acronym(scores: pd.DataFrame, registry: Registry) -> None:
     matrix = heatmap_matrix(scores, registry)

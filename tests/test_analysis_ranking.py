@@ -138,3 +138,23 @@ def test_ranking_with_nobody_ranking(survey: Survey) -> None:
     assert table["option"].tolist() == OPTIONS  # declared order when nothing ranks them
     assert np.isnan(result["kendall_w"]) and result["agreement"] == ""
     assert result["n_raters"] == 0
+
+
+def test_kendall_w_without_scipy_stats_gives_its_numbers() -> None:
+    """Ranks by pandas and p by scipy.special.chdtrc (scipy.stats is not imported by a run):
+    the same numbers as scipy.stats' rankdata and chi2.sf, ties included."""
+    draw = np.random.default_rng(5)
+    for _ in range(50):
+        m, n = int(draw.integers(2, 20)), int(draw.integers(2, 7))
+        ranks = draw.integers(1, n + 1, (m, n)).astype(float)
+        found = kendall_w(ranks)
+        r = stats.rankdata(ranks, method="average", axis=1)
+        ties = float(((r[:, :, None] == r[:, None, :]).sum(axis=2) ** 2 - 1).sum())
+        sums = r.sum(axis=0)
+        denominator = m**2 * (n**3 - n) - m * ties
+        if denominator <= 0:
+            assert np.isnan(found["kendall_w"])
+            continue
+        w = min(max(12 * float(((sums - sums.mean()) ** 2).sum()) / denominator, 0.0), 1.0)
+        assert found["kendall_w"] == w
+        assert found["p_value"] == float(stats.chi2.sf(m * (n - 1) * w, n - 1))

@@ -4,6 +4,7 @@ style, the chart cache, and a chart that fails on malformed data skipped with a 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from functools import wraps
 from pathlib import Path
 from typing import Any
 
@@ -30,22 +31,34 @@ def draw_charts(
     from pipeline.report.chart_cache import cached_draw
 
     charts: list[Chart] = []
-    with style.chart_style():
-        for chart_id, draw in draws.items():
-            if chart_id in skip:
-                continue
-            try:
-                chart = cached_draw(chart_id, draw, context, out_dir)
-            except (KeyError, ValueError, TypeError, IndexError) as exc:
-                import matplotlib.pyplot as plt
+    for chart_id, draw in draws.items():
+        if chart_id in skip:
+            continue
+        try:
+            chart = cached_draw(chart_id, styled(draw), context, out_dir)
+        except (KeyError, ValueError, TypeError, IndexError) as exc:
+            import matplotlib.pyplot as plt
 
-                plt.close("all")
-                log.warning(
-                    "chart-skipped",
-                    f"the {chart_id} chart could not be drawn from the run's tables: {exc}",
-                    file=f"charts/{chart_id}.png",
-                )
-                continue
-            if chart is not None:
-                charts.append(chart)
+            plt.close("all")
+            log.warning(
+                "chart-skipped",
+                f"the {chart_id} chart could not be drawn from the run's tables: {exc}",
+                file=f"charts/{chart_id}.png",
+            )
+            continue
+        if chart is not None:
+            charts.append(chart)
     return charts
+
+
+def styled(draw: Callable[[Any, Path], Chart | None]) -> Callable[[Any, Path], Chart | None]:
+    """``draw`` in the house style (:func:`~pipeline.report.style.chart_style`), entered
+    only when it draws: a run whose charts all come from the cache never loads matplotlib.
+    Same name as ``draw`` (the chart cache's key)."""
+
+    @wraps(draw)
+    def drawing(context: Any, out_dir: Path) -> Chart | None:
+        with style.chart_style():
+            return draw(context, out_dir)
+
+    return drawing

@@ -441,14 +441,14 @@ def make_compare_charts(
         source_note=source_note or survey.model.source_note or survey.title,
     )
     from pipeline.report.chart_cache import cached_draw
+    from pipeline.report.chart_loop import styled
 
     drawing = _Drawing(ctx, tables)
     charts: list[Chart] = []
-    with style.chart_style():
-        for chart_id, draw in _DRAWERS.items():  # the run's and the comparison's, drawn once
-            chart = cached_draw(chart_id, draw, drawing, out_dir)
-            if chart is not None:
-                charts.append(chart)
+    for chart_id, draw in _DRAWERS.items():  # the run's and the comparison's, drawn once
+        chart = cached_draw(chart_id, styled(draw), drawing, out_dir)
+        if chart is not None:
+            charts.append(chart)
     return charts
 
 
@@ -488,6 +488,8 @@ def charts_for_run(result: Any, out_dir: Path, skip: Collection[str] = ()) -> li
     comparison statistics (``old_round`` ...) when there was one.
     """
     stats = result.stats.get("comparison") or {}
+    if not stats:  # no previous round (matplotlib is not even loaded)
+        return []
     return make_compare_charts(
         result.tables,
         stats,

@@ -9,12 +9,10 @@ is ordered as declared, weakest first.
 
 from __future__ import annotations
 
-import inspect
 import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from pipeline.analyses.base import AnalysisInput, Stats, Tables
 from pipeline.analyses.common import (
@@ -25,6 +23,7 @@ from pipeline.analyses.common import (
     score_matrix,
     threshold_positions,
 )
+from pipeline.analyses.coverage.bootstrap import mean_interval
 from pipeline.registry import Registry
 from pipeline.spec import Survey
 
@@ -65,21 +64,18 @@ def bootstrap_ci(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                res = stats.bootstrap(
-                    (x,),
-                    np.mean,
-                    n_resamples=n_resamples,
-                    confidence_level=confidence,
-                    method=method,
-                    vectorized=True,
-                    # resamples (and jackknife samples) a million values at a time:
-                    # the same interval, without an n_resamples x n array (n x n for BCa)
+                # resamples (and jackknife samples) a million values at a time: the
+                # same interval, without an n_resamples x n array (n x n for BCa)
+                low, high = mean_interval(
+                    x,
+                    confidence,
+                    n_resamples,
+                    method,
+                    np.random.default_rng(seed),
                     batch=max(1, BOOTSTRAP_BATCH_VALUES // len(x)),
-                    **_rng_kwarg(seed),
                 )
             except (ValueError, FloatingPointError):
                 continue
-        low, high = res.confidence_interval.low, res.confidence_interval.high
         if np.isfinite(low) and np.isfinite(high):
             return (float(low), float(high))
     return (np.nan, np.nan)
@@ -166,12 +162,6 @@ def _leaders(strong_ids: pd.Index, dim_scores: pd.Series, acronyms: dict[str, st
     if len(names) > MAX_LEADS:
         return f"{', '.join(names[:MAX_LEADS])} and {len(names) - MAX_LEADS} more"
     return ", ".join(names)
-
-
-def _rng_kwarg(seed: int) -> dict[str, np.random.Generator]:
-    """scipy >= 1.15 takes ``rng``; older versions ``random_state``."""
-    name = "rng" if "rng" in inspect.signature(stats.bootstrap).parameters else "random_state"
-    return {name: np.random.default_rng(seed)}
 
 
 def compute(inp: AnalysisInput, tables: Tables) -> tuple[Tables, Stats]:
