@@ -192,7 +192,8 @@ _KINDS = {
     "score": score,
     "change": signed,
     "rank": rank,
-    "plain": plain,  # as given: a year, an answer's minimum
+    "plain": plain,  # as given: an answer's minimum, 12.25
+    "year": lambda value: decimal(value, 0),  # a year or a median of years: 2014, no separator
     "number": lambda value: plain(value, thousands=True),  # as given, 12,345.5
     "percent": lambda share: _percent(float(share), 0),  # a table's shares are shares
     "p": p_value,
@@ -203,8 +204,8 @@ _KINDS = {
 
 def format_number(value: object, spec: str) -> str:
     """``value`` shown as ``spec`` says: a kind (``"score"``, ``"change"``, ``"rank"``,
-    ``"percent"``, ``"p"``, ``"money"``, ``"count"``, ``"plain"``, ``"number"``) or a
-    Python format string; ``"{:.2f}"``, ``"{:,.0f}"``,
+    ``"percent"``, ``"p"``, ``"money"``, ``"count"``, ``"plain"``, ``"number"``,
+    ``"year"``) or a Python format string; ``"{:.2f}"``, ``"{:,.0f}"``,
     ``"{:+.2f}"`` and ``"{:.0%}"`` round halves away from zero like the kinds, any other
     format string is applied as it is. Missing -> ``""`` (a table cell left empty)."""
     if _missing(value):

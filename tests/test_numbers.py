@@ -92,6 +92,7 @@ def test_table_cells_take_kinds_and_python_format_strings_alike() -> None:
     assert format_value(True, "{:.2f}") == "yes"
     assert format_value(-0.375, "change") == "-0.38" and format_value(2.5, "rank") == "2.50"
     assert format_value(2014.0, "plain") == "2014" and format_value(12345.678, "number") == "12,345.678"
+    assert format_value(2013.5, "year") == "2014" and format_value(2013.0, "year") == "2013"  # a median of years
 
 
 VALUES = [0.625, 0.975, 0.125, 0.615, 0.00096, 0.0125, 1_800_000.5, 0.3449, 0.345]

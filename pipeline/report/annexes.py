@@ -397,7 +397,7 @@ def _number_table(field: Any, tidy: pd.DataFrame, question: Any) -> _QuestionTab
     return _QuestionTable(
         frame,
         _question_title(question),
-        formats=dict.fromkeys(frame.columns[1:], "plain" if year else "number"),
+        formats=dict.fromkeys(frame.columns[1:], "year" if year else "number"),
     )
 
 
