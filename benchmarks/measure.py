@@ -115,7 +115,9 @@ def measure(kind: str, root: Path) -> dict[str, Any]:
     """Time one ``kind`` of processing on the round prepared in ``root``
     (:func:`benchmarks.generate.prepare_root`), in this process.
 
-    Returns ``{"kind", "seconds", "peak_bytes", "baseline_bytes", ...}``: ``peak_bytes`` is
+    Returns ``{"kind", "seconds", "cpu_seconds", "peak_bytes", "baseline_bytes", ...}``
+    (``cpu_seconds``: user + system time of this process, which a busy machine inflates
+    less than the wall time; it includes threads, e.g. fastexcel's); ``peak_bytes`` is
     the peak resident memory above the baseline taken just before the timed work;
     ``calamine`` adds ``raw_bytes`` (deep in-memory size of the tables read) and
     ``rows``; ``pipeline`` adds the seconds of each stage; ``run`` adds the run's step
@@ -128,6 +130,7 @@ def measure(kind: str, root: Path) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     baseline = _reset_peak()
     start = time.perf_counter()
+    cpu_start = time.process_time()
     if kind == "fastexcel":
         import fastexcel
 
@@ -154,10 +157,12 @@ def measure(kind: str, root: Path) -> dict[str, Any]:
         extra["steps"] = dict(outcome.timings)
         extra["report_seconds"] = round(sum(outcome.timings.get(s, 0.0) for s in REPORT_STEPS), 3)
         extra["warnings"] = outcome.log.counts().get("warning", 0)
+    cpu = time.process_time() - cpu_start
     peak = _peak_bytes()
     return {
         "kind": kind,
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "peak_bytes": max(0, peak - baseline),
         "baseline_bytes": baseline,
         **extra,
