@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 from unittest import mock
 
+import fastexcel
 import pytest
 import python_calamine
 from catalogue import (
@@ -204,8 +205,8 @@ def test_a_damaged_kobo_export_is_called_damaged(
 
 
 class PanicException(BaseException):
-    """What pyo3 raises when the Rust code of python-calamine panics (it derives from
-    BaseException only, so ``except Exception`` does not catch it)."""
+    """What pyo3 raises when the Rust code of python-calamine or fastexcel panics (it
+    derives from BaseException only, so ``except Exception`` does not catch it)."""
 
 
 def test_a_reader_panic_is_a_damaged_file_and_the_others_are_read(project: Project) -> None:
@@ -222,7 +223,16 @@ def test_a_reader_panic_is_a_damaged_file_and_the_others_are_read(project: Proje
                 raise PanicException("called `Option::unwrap()` on a `None` value")
             return real.from_filelike(stream)
 
-    with mock.patch.object(python_calamine, "CalamineWorkbook", Panicking):
+    def arrow_panics(data: bytes) -> object:  # the Arrow reader (fastexcel) panics first
+        if data == panics_on:
+            raise PanicException("index out of bounds")
+        return real_arrow(data)
+
+    real_arrow = fastexcel.read_excel
+    with (
+        mock.patch.object(python_calamine, "CalamineWorkbook", Panicking),
+        mock.patch.object(fastexcel, "read_excel", arrow_panics),
+    ):
         outcome = validate_round(project)
     assert outcome.code == 1 and outcome.codes() == ["file-corrupt"]
     issue = outcome.only("file-corrupt")
@@ -236,7 +246,13 @@ def test_ctrl_c_inside_the_reader_is_not_taken_for_a_damaged_file(project: Proje
         def from_filelike(stream: BinaryIO) -> object:
             raise KeyboardInterrupt
 
-    with mock.patch.object(python_calamine, "CalamineWorkbook", Interrupted):
+    def arrow_interrupted(data: bytes) -> object:
+        raise KeyboardInterrupt
+
+    with (
+        mock.patch.object(python_calamine, "CalamineWorkbook", Interrupted),
+        mock.patch.object(fastexcel, "read_excel", arrow_interrupted),
+    ):
         outcome = cli(project, "validate")
     assert outcome.code != 1 and "damaged" not in outcome.text
 

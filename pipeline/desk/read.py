@@ -98,9 +98,9 @@ def can_read(path: Path) -> bool:
     """True for an .xlsx whose hidden key says it is a desk mapping, or whose header row
     has the desk mapping's signature columns (entity, title, source URL).
 
-    The workbook is parsed once, by :func:`pipeline.ingest.detect.workbook_rows`, and that
-    parse is kept for the Kobo reader that reads the same file next."""
-    from pipeline.ingest.detect import workbook_rows
+    The workbook is read once, as text grids (:func:`pipeline.ingest.detect.workbook_grids`),
+    and that read is kept for the Kobo reader that reads the same file next."""
+    from pipeline.ingest.detect import grid_rows, workbook_grids
 
     path = Path(path)
     if path.suffix.lower() not in SUFFIXES or not path.is_file():
@@ -108,12 +108,12 @@ def can_read(path: Path) -> bool:
     try:
         if not zipfile.is_zipfile(path) or check_file(path, path.name) is not None:
             return False
-        sheets = workbook_rows(path)
+        sheets = workbook_grids(path)
         if KEY_SHEET in sheets:
-            key = _key_pairs(_from_used_area(sheets[KEY_SHEET])[:20])
+            key = _key_pairs(_from_used_area(grid_rows(sheets[KEY_SHEET]))[:20])
             if key.get("kind") == KIND:
                 return True
-        return _find_header(list(sheets), lambda name: sheets[name]) is not None
+        return _find_header(list(sheets), lambda name: grid_rows(sheets[name], _HEADER_ROWS)) is not None
     except BaseException as exc:  # any garbage file: not ours
         if not reader_failure(exc):
             raise

@@ -50,6 +50,7 @@ MAX_HEADER_BYTES = 16 * 2**20
 MAX_FIELD_CHARS = 16 * 2**20  # a free-text cell may be long
 MAX_ROW_ISSUES = 20
 MAX_REMEMBERED = 100_000  # distinct cell values remembered while a workbook is read
+ARROW_READ = True  # read workbooks through fastexcel/Arrow where exact (tests turn it off)
 
 
 class Reader(Protocol):
@@ -287,23 +288,24 @@ def workbook_headers(path: Path, max_sheets: int = 10) -> dict[str, list[str]] |
     if path.suffix.lower() not in WORKBOOK_SUFFIXES or check_file(path, path.name):
         return None
     try:
-        sheets = _parse_workbook(path, max_sheets)
+        grids = workbook_grids(path, max_sheets)
     except BaseException as exc:
         if not reader_failure(exc):
             raise
         _DAMAGED[_file_key(path)] = f"{type(exc).__name__}: {exc}"
         return None
     out: dict[str, list[str]] = {}
-    for name, rows in sheets.items():
-        first = next((r for r in rows if any(c != "" for c in r)), [])
-        out[name] = [str(c).strip() for c in first]
+    for name, grid in grids.items():
+        filled = grid.notna().any(axis=1).to_numpy()
+        first = grid.iloc[int(filled.argmax())] if filled.any() else grid.iloc[:0]
+        out[name] = ["" if pd.isna(c) else str(c) for c in first.tolist()]
     return out
 
 
-# The sheets parsed by the last :func:`workbook_headers`, so that :func:`load_workbook`
-# does not parse the same file a second time (key: the path and a hash of its bytes, so a
-# file rewritten in between is parsed again).
-_PARSED: dict[tuple[str, str], dict[str, list[list[Any]]]] = {}
+# The text grids built by the last :func:`workbook_grids`, so that :func:`load_workbook`
+# does not read the same file a second time (key: the path and a hash of its bytes, so a
+# file rewritten in between is read again).
+_GRIDS: dict[tuple[str, str], dict[str, pd.DataFrame]] = {}
 # Why the reader failed on a workbook that passed the safety checks (same key), so that a
 # damaged file is reported as damaged, not as a file of another survey.
 _DAMAGED: dict[tuple[str, str], str] = {}
@@ -322,34 +324,75 @@ def _file_key(path: Path) -> tuple[str, str]:
     return (str(path.resolve()), source.sha256(path))
 
 
-def _parse_workbook(path: Path, max_sheets: int | None = None) -> dict[str, list[list[Any]]]:
-    """The cells of every worksheet (chart sheets left out), as calamine gives them, from
-    A1 (so that row numbers are the ones a person sees). Kept for one :func:`load_workbook`
-    of the same, unchanged file."""
-    from python_calamine import CalamineWorkbook, SheetTypeEnum
+def workbook_grids(path: Path, max_sheets: int | None = None) -> dict[str, pd.DataFrame]:
+    """Every worksheet of an .xlsx (chart sheets left out; the first ``max_sheets``) as a
+    headerless grid of clean text from A1 (string dtype, <NA> when empty), so that row
+    numbers are the ones a person sees. Kept for one :func:`load_workbook` of the same,
+    unchanged file. The file must pass the safety checks first; raises what the reader
+    raises on a damaged file.
 
+    Read through Arrow (:mod:`pipeline.ingest.arrow_grid`) where the text comes out the
+    same as calamine's cells converted one by one (:func:`_text_grid`), which reads the
+    other sheets and the whole file when the Arrow reader fails on it."""
     key = _file_key(path)
-    cached = _PARSED.get(key)
+    cached = _GRIDS.get(key)
     if cached is not None and (max_sheets is None or len(cached) <= max_sheets):
         return cached
-    _PARSED.clear()
+    _GRIDS.clear()
+    grids, complete = _read_grids(path, max_sheets)
+    if complete:
+        _GRIDS[key] = grids
+    return grids
+
+
+def _read_grids(path: Path, max_sheets: int | None) -> tuple[dict[str, pd.DataFrame], bool]:
+    """(grids, whether every worksheet is in them)."""
+    from pipeline.ingest.safe import worksheet_scans
+
+    scans = worksheet_scans(path) if ARROW_READ else None
+    fast: dict[str, pd.DataFrame | None] = {}
+    if scans is not None:
+        try:
+            from pipeline.ingest.arrow_grid import text_grids
+
+            fast = text_grids(path, scans, max_sheets)
+        except BaseException as exc:  # the calamine path reports a damaged file its way
+            if not reader_failure(exc):
+                raise
+            fast = {}
+    if fast and all(g is not None for g in fast.values()):
+        return {n: g for n, g in fast.items() if g is not None}, len(fast) == len(scans or {})
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
+
     with CalamineWorkbook.from_filelike(source.open_binary(path)) as book:
         names = [s.name for s in book.sheets_metadata if s.typ == SheetTypeEnum.WorkSheet]
-        sheets = {
-            name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            for name in names[:max_sheets]
-        }
-    if max_sheets is None or len(names) <= max_sheets:
-        _PARSED[key] = sheets
-    return sheets
+        grids: dict[str, pd.DataFrame] = {}
+        for name in names[:max_sheets]:
+            known = fast.get(name)
+            if known is None:
+                known = _text_grid(book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+            grids[name] = known
+    return grids, max_sheets is None or len(names) <= max_sheets
 
 
 def workbook_rows(path: Path) -> dict[str, list[list[Any]]]:
-    """The cells of every worksheet of an .xlsx (as :func:`_parse_workbook` gives them),
-    parsed once and kept for the reader that follows: a reader that only sniffs a
-    workbook (the desk mapping's) asks here rather than parsing it again. Raises what
-    calamine raises on a damaged file; the file must pass the safety checks first."""
-    return _parse_workbook(path)
+    """The cells of every worksheet of an .xlsx (chart sheets left out) as calamine gives
+    them, from A1: what the desk mapping's reader reads. Raises what calamine raises on a
+    damaged file; the file must pass the safety checks first."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+    with CalamineWorkbook.from_filelike(source.open_binary(path)) as book:
+        names = [s.name for s in book.sheets_metadata if s.typ == SheetTypeEnum.WorkSheet]
+        return {
+            name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in names
+        }
+
+
+def grid_rows(grid: pd.DataFrame, n: int | None = None) -> list[list[str]]:
+    """The first ``n`` rows of a text grid as lists of text ("" when empty), the shape of
+    :func:`workbook_rows` for a sniffer that only compares text."""
+    top = grid.iloc[:n] if n is not None else grid
+    return top.astype(object).where(top.notna(), "").to_numpy().tolist()
 
 
 def _cell_text(value: Any) -> str | None:
@@ -413,12 +456,12 @@ def load_workbook(path: Path, rel: str, log: IssueLog) -> dict[str, RawSheet] | 
         log.add(problem)
         return None
     try:
-        sheets = _PARSED.pop(_file_key(path), None) or _parse_workbook(path)
-        _PARSED.clear()
+        sheets = dict(_GRIDS.pop(_file_key(path), None) or workbook_grids(path))
+        _GRIDS.clear()
         formulas = formula_cells(path)
         out: dict[str, RawSheet] = {}
-        for name in list(sheets):  # one sheet at a time, its parsed cells freed as it goes
-            grid = _text_grid(sheets.pop(name))
+        for name in list(sheets):  # one sheet at a time
+            grid = sheets.pop(name)
             cells = formulas.get(str(name), [])
             if cells:
                 grid = _typed_formulas(grid, cells)

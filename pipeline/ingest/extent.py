@@ -86,6 +86,7 @@ class SheetScan:
     cells: int = 0
     declared: str = ""
     bad_ref: str = ""
+    slow: bool = False  # some cells had no reference of their own, or an unusual layout
     _carry: bytes = b""
     _looked: bool = False
     _row: int = 0  # the current row and column, for cells that give no reference
@@ -129,6 +130,7 @@ class SheetScan:
                     self.bad_ref = f"{self.declared} (the declared dimension)"
         refs, fast = self._refs(chunk)
         if refs is None:
+            self.slow = True
             self._scan_slowly(chunk)  # cells without a reference, or malformed ones
             return
         if not refs:

@@ -38,6 +38,7 @@ from defusedxml.ElementTree import ParseError, fromstring
 
 from pipeline.errors import Issue
 from pipeline.ingest import source
+from pipeline.ingest.cell_types import CellTypes
 from pipeline.ingest.extent import SheetScan
 
 MAX_FILE_BYTES = 200 * 2**20
@@ -145,7 +146,10 @@ def _as_text(head: bytes) -> str | None:
     return None
 
 
-_CHECKED: dict[tuple[str, int, int], tuple[str, str] | None] = {}
+_CHECKED: dict[tuple[str, int, str], tuple[str, str] | None] = {}
+# What the check of a workbook learnt about its worksheets on the way (same key as
+# _CHECKED), for the Arrow reader: {sheet name: (extent, special cells)}
+_SHEETS: dict[tuple[str, int, str], dict[str, tuple[SheetScan, CellTypes]]] = {}
 
 
 def check_file(path: Path, rel: str) -> Issue | None:
@@ -175,13 +179,31 @@ def check_file(path: Path, rel: str) -> Issue | None:
     if key not in _CHECKED:
         if len(_CHECKED) > 512:
             _CHECKED.clear()
-        issue = _check(path, rel, stat.st_size)
+        sheets: dict[str, tuple[SheetScan, CellTypes]] = {}
+        issue = _check(path, rel, stat.st_size, sheets)
         _CHECKED[key] = (issue.code, issue.message) if issue else None
+        _SHEETS.clear()  # only the last workbook's: it is the one read next
+        if sheets and not issue:
+            _SHEETS[key] = sheets
     verdict = _CHECKED[key]
     return _refuse(rel, *verdict) if verdict else None
 
 
-def _check(path: Path, rel: str, size: int) -> Issue | None:
+def worksheet_scans(path: Path) -> dict[str, tuple[SheetScan, CellTypes]] | None:
+    """``{sheet name: (its extent, its special cells)}`` of every worksheet of a workbook
+    that :func:`check_file` passed last (in workbook order), or None (another file was
+    checked since, or it was not a workbook that passed). Never raises."""
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_size, source.sha256(path))
+    except OSError:
+        return None
+    return _SHEETS.get(key)
+
+
+def _check(
+    path: Path, rel: str, size: int, sheets: dict[str, tuple[SheetScan, CellTypes]] | None = None
+) -> Issue | None:
     suffix = path.suffix.lower()
     if size == 0:
         return _refuse(rel, "file-empty", "the file is empty (0 bytes)")
@@ -203,7 +225,7 @@ def _check(path: Path, rel: str, size: int) -> Issue | None:
     if suffix in OTHER_SPREADSHEETS:
         return _refuse(rel, "file-other-spreadsheet", OTHER_SPREADSHEETS[suffix])
     if suffix in WORKBOOK_SUFFIXES:
-        return _check_workbook(path, rel, kind)
+        return _check_workbook(path, rel, kind, sheets)
     if suffix == ".zip":
         return _refuse(
             rel,
@@ -221,7 +243,9 @@ def _check(path: Path, rel: str, size: int) -> Issue | None:
     return None
 
 
-def _check_workbook(path: Path, rel: str, kind: str) -> Issue | None:
+def _check_workbook(
+    path: Path, rel: str, kind: str, sheets: dict[str, tuple[SheetScan, CellTypes]] | None = None
+) -> Issue | None:
     if kind == "ole":
         return _refuse(
             rel,
@@ -250,14 +274,18 @@ def _check_workbook(path: Path, rel: str, kind: str) -> Issue | None:
             "the file is named .xlsx but is not a valid Excel workbook (damaged or "
             "incompletely downloaded); download or save it again",
         )
-    return check_zip(path, rel)
+    return check_zip(path, rel, sheets)
 
 
-def check_zip(path: Path, rel: str) -> Issue | None:
+def check_zip(
+    path: Path, rel: str, found: dict[str, tuple[SheetScan, CellTypes]] | None = None
+) -> Issue | None:
     """Check a zip-based workbook: member count, encryption, sizes, ratio, content type.
 
     The members are decompressed once in a stream, counting bytes, so a zip whose headers
-    understate its sizes is caught too. Returns the refusal or None.
+    understate its sizes is caught too. Returns the refusal or None. ``found`` (when
+    given) receives each worksheet's extent and special cells
+    (:class:`~pipeline.ingest.cell_types.CellTypes`), by sheet name in workbook order.
     """
     try:
         with zipfile.ZipFile(source.open_binary(path)) as archive:
@@ -290,8 +318,12 @@ def check_zip(path: Path, rel: str) -> Issue | None:
             if isinstance(sheets, str):
                 return _damaged(rel, sheets)
             scans: dict[str, SheetScan] = {}
-            problem = _stream_check(archive, infos, rel, packed, scans)
-            return problem or _extent_problem(rel, scans, sheets)
+            types: dict[str, CellTypes] = {}
+            problem = _stream_check(archive, infos, rel, packed, scans, types)
+            problem = problem or _extent_problem(rel, scans, sheets)
+            if found is not None and not problem:
+                found.update({n: (scans[p], types[p]) for p, n in sheets.items() if p in scans})
+            return problem
     except (
         zipfile.BadZipFile,
         zlib.error,
@@ -351,16 +383,19 @@ def _stream_check(
     rel: str,
     packed: int,
     scans: dict[str, SheetScan],
+    types: dict[str, CellTypes],
 ) -> Issue | None:
     """Decompress every member once, counting bytes (zip bombs whose headers lie),
     looking in XML parts for a document type declaration (XML entity bombs) and scanning
-    worksheet parts for how far their cells reach (into ``scans``, by part name)."""
+    worksheet parts for how far their cells reach (into ``scans``, by part name) and for
+    the cells an Arrow read cannot give as text exactly (into ``types``)."""
     total = 0
     for info in infos:
         xml = info.filename.lower().endswith(XML_PARTS)
-        scan = None
+        scan = typed = None
         if WORKSHEET_PART.match(info.filename):
             scan = scans[info.filename] = SheetScan(info.filename)
+            typed = types[info.filename] = CellTypes(info.filename)
         tail = b""
         with archive.open(info) as member:
             while block := member.read(1 << 20):
@@ -368,8 +403,9 @@ def _stream_check(
                 problem = _size_problem(rel, total, packed)
                 if problem:
                     return problem
-                if scan is not None:
+                if scan is not None and typed is not None:
                     scan.feed(block)
+                    typed.feed(block)
                 if xml and DTD_MARKERS.search(tail + block):
                     return _refuse(
                         rel,
@@ -379,8 +415,9 @@ def _stream_check(
                         "bomb); refused as unsafe: save the data again from Excel as .xlsx",
                     )
                 tail = block[-16:]
-        if scan is not None:
+        if scan is not None and typed is not None:
             scan.finish()
+            typed.finish()
     return None
 
 
