@@ -146,7 +146,8 @@ class SheetScan:
             return
         self._row, self._column = int(refs[-1][1]), column_number(refs[-1][0].decode())
         valued = refs
-        if (_EMPTY_FIRST if fast else _EMPTY_CELL).search(chunk):  # a style, no value
+        empty = b"/>" in chunk and (_EMPTY_FIRST if fast else _EMPTY_CELL).search(chunk)
+        if empty:  # a cell with a style and no value
             valued = [t for t in refs if t[2][-1:] != b"/"]
             if valued:
                 widest, deepest = _far_corner(valued)
@@ -160,7 +161,8 @@ class SheetScan:
         a cell has no valid reference; True when the fast path found them: the reference
         as the first attribute and no namespace prefix, as Excel, LibreOffice, XlsxWriter
         and openpyxl write cells."""
-        if _PREFIXED_CELL.search(chunk) is None:
+        # a byte search first: a prefixed cell tag ('<x:c ') holds ':c'
+        if b":c" not in chunk or _PREFIXED_CELL.search(chunk) is None:
             opened = chunk.count(b"<c ") + chunk.count(b"<c>") + chunk.count(b"<c/>")
             refs = _FIRST_REF.findall(chunk)
             if len(refs) == opened:

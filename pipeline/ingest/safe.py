@@ -406,7 +406,9 @@ def _stream_check(
                 if scan is not None and typed is not None:
                     scan.feed(block)
                     typed.feed(block)
-                if xml and DTD_MARKERS.search(tail + block):
+                # a byte search for '<!' (which opens comments and CDATA too) first
+                marked = b"<!" in block or b"<!" in tail + block[:16]
+                if xml and marked and DTD_MARKERS.search(tail + block):
                     return _refuse(
                         rel,
                         "file-xml-entities",
