@@ -13,6 +13,8 @@ from dataclasses import field as dataclass_field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from pipeline.errors import Severity
@@ -23,6 +25,9 @@ from pipeline.spec import FormField, Survey
 CONTROL_CHARACTERS = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # all but \t and \n
 EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s.]+"
 TOKEN_SEPARATORS = r"[\s,;]+"
+# the same separators for ASCII text, written for pyarrow's RE2 (whose \s is narrower
+# than Python's: Python counts \v and \x1c-\x1f as spaces)
+ASCII_TOKEN_SEPARATORS = r"[\t\n\x0b\x0c\r\x1c-\x1f ,;]+"
 MAX_LISTED_CHOICES = 10  # longer choice lists are not spelled out in messages
 MAX_LISTED_FIELDS = 12  # conflicting fields named in a duplicate-submission message
 # the same words as the questionnaire's instructions; both separators are accepted
@@ -331,7 +336,7 @@ def _check_multiple(
     text: pd.Series, f: FormField, survey: Survey, registry: Registry
 ) -> tuple[pd.Series, list[CellProblem]]:
     """select_multiple and entities: every token must be a choice name / known entity."""
-    tokens = text.dropna().str.split(TOKEN_SEPARATORS, regex=True).explode()
+    tokens = split_tokens(text.dropna())
     tokens = tokens[tokens.notna() & (tokens != "")].astype("string")
     if f.type == "entities":
         canonical = registry.resolve_series(tokens)
@@ -350,6 +355,21 @@ def _check_multiple(
     messages = quoted(f.label) + ": " + bad.astype(object).map(by_token)
     code = "entity-unknown" if f.type == "entities" else "choice-invalid"
     return values, [CellProblem("error", code, messages, f.name)]
+
+
+def split_tokens(text: pd.Series) -> pd.Series:
+    """The tokens of each cell (split at spaces, commas and semicolons), one row per token
+    under its cell's label, in order: ``text.str.split(TOKEN_SEPARATORS).explode()``.
+    ASCII text is split by pyarrow in one call; text with other characters the Python
+    way (whose idea of a space pyarrow's regular expressions do not share)."""
+    arrow = pa.array(text.array) if len(text) and isinstance(text.dtype, pd.StringDtype) else None
+    if arrow is None or not pc.all(pc.string_is_ascii(arrow)).as_py():
+        return text.str.split(TOKEN_SEPARATORS, regex=True).explode()
+    lists = pc.split_pattern_regex(arrow, ASCII_TOKEN_SEPARATORS)
+    rows = pc.list_parent_indices(lists).to_numpy()
+    return pd.Series(
+        pd.array(pc.list_flatten(lists), dtype="string"), index=text.index[rows], copy=False
+    )
 
 
 def _join_selected(

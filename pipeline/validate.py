@@ -370,10 +370,10 @@ def _which_kept(order: pd.DataFrame, rows: pd.Index, place_of: dict[object, str]
             "none has a submission time, so the order the files were read in (file name, "
             f"then row) decided: the last one read, {place_of[kept]}, is kept"
         )
-    tied = [i for i in rows if order.at[i, "at"] == at]
-    if len(tied) > 1:
+    tied = int((order["at"].loc[rows] == at).sum())
+    if tied > 1:
         return (
-            f"{len(tied)} of them have the same, latest submission time "
+            f"{tied} of them have the same, latest submission time "
             f"({at:%Y-%m-%d %H:%M:%S} UTC): a tie, decided by the order the files were read "
             f"in (file name, then row): the last one read, {place_of[kept]}, is kept; check "
             "with the agency which one it meant"
