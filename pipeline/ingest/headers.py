@@ -23,6 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.errors import IssueLog
 from pipeline.forms import FORM_VERSION_FIELD, entity_label
@@ -337,7 +339,18 @@ def map_choice_values(values: pd.Series, f: FormField, choices: ChoiceSet) -> pd
             mapping[text] = text
         else:
             mapping[text] = choices.lookup.get(normalise_text(text), text)
-    return values.map(mapping).astype("string")
+    return replace_values(values, mapping)
+
+
+def replace_values(values: pd.Series, mapping: dict[str, str]) -> pd.Series:
+    """``values.map(mapping)`` for text cells that are all keys of ``mapping`` (or <NA>),
+    as a string Series; pyarrow strings are looked up in one call, not one per cell."""
+    if not isinstance(values.dtype, pd.StringDtype) or values.dtype.storage != "pyarrow":
+        return values.map(mapping).astype("string")
+    keys = pa.array(list(mapping), type=pa.large_string())
+    found = pc.index_in(pa.array(values.array), value_set=keys)
+    texts = pa.array(list(mapping.values()), type=pa.large_string()).take(found)
+    return pd.Series(pd.array(texts, dtype="string"), index=values.index, name=values.name)
 
 
 # -- headers ------------------------------------------------------------------------------
