@@ -276,6 +276,7 @@ def write_round(
     from pipeline.excerpts import SHEET as EXCERPTS_SHEET
     from pipeline.excerpts import excerpt_sheet, how_to
     from pipeline.report.chart_cache import chart_cache
+    from pipeline.report.chart_loop import side_by_side
     from pipeline.report.office import finish_documents
     from pipeline.report.outline import report_recommendations, write_report
     from pipeline.report.profiles import write_profiles
@@ -295,8 +296,8 @@ def write_round(
         with steps.step("Drawing charts"):
             charts_dir = out_stage / "charts"
             charts_dir.mkdir()
-            with chart_cache(layout.chart_cache):
-                charts = make_charts(result, charts_dir)
+            with chart_cache(layout.chart_cache):  # those not in the cache on every core
+                charts = side_by_side(lambda: make_charts(result, charts_dir))
         with steps.step("Writing results workbook"), chart_cache(layout.chart_cache):
             write_workbook(result, out_stage / "results.xlsx")  # unchanged: from the cache
         with steps.step("Writing report"):

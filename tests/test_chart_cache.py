@@ -19,6 +19,7 @@ from pipeline.paths import CHART_CACHE_ENV, Layout
 from pipeline.registry import Registry
 from pipeline.report import profiles, slides, workbook
 from pipeline.report.chart_cache import cached_file, chart_cache, digest
+from pipeline.report.chart_loop import WORKERS_ENV, side_by_side
 from pipeline.report.figure import Chart
 from pipeline.report.zipstamp import stamp_zip
 from pipeline.run import run_round
@@ -132,6 +133,44 @@ def test_a_damaged_cache_is_a_miss_not_an_error(cold, result: RunResult, tmp_pat
     assert drawn == []
 
 
+def test_charts_drawn_side_by_side_are_the_charts_drawn_one_by_one(
+    cold, result: RunResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A cold run's charts drawn on two forked processes: the same files (bytes), words,
+    order and warnings as drawn in this process; with a cache, only the missing ones are
+    drawn (the others copied) and the new ones are kept."""
+    from pipeline.report import chart_cache as cache_module
+
+    plain, _first, _ = cold
+    original = cache_module.cached_draw
+
+    def failing_gaps(chart_id: str, *args: object) -> object:  # the gaps chart meets bad data
+        if chart_id == "gaps":
+            raise ValueError("no severity")
+        return original(chart_id, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache_module, "cached_draw", failing_gaps)
+    monkeypatch.setenv(WORKERS_ENV, "1")
+    broken_here = with_tables(result)
+    one = make_charts(broken_here, tmp_path / "one")
+    monkeypatch.setenv(WORKERS_ENV, "2")
+    broken_there = with_tables(result)
+    two = side_by_side(lambda: make_charts(broken_there, tmp_path / "two"))
+    assert words(two) == words(one) and files(two) == files(one)
+    assert "gaps" not in [c.id for c in two]
+
+    def skipped(res: RunResult) -> list[str]:
+        return [i.message for i in res.log.issues if i.code == "chart-skipped"]
+
+    assert skipped(broken_there) == skipped(broken_here) != []
+    monkeypatch.setattr(cache_module, "cached_draw", original)
+    cache = tmp_path / "cache"
+    with chart_cache(cache):
+        side_by_side(lambda: make_charts(result, tmp_path / "four"))
+        again = side_by_side(lambda: make_charts(result, tmp_path / "five"))
+    assert files(again) == files(plain) and words(again) == words(plain)
+
+
 def test_digests_tell_values_apart() -> None:
     frame = pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"]})
     assert digest(frame) == digest(frame.copy())
@@ -210,6 +249,7 @@ def test_a_rerun_with_cached_charts_writes_identical_outputs(
     from pipeline.demo import write_demo_round
 
     monkeypatch.delenv(CHART_CACHE_ENV)  # the project's own cache, empty at first
+    monkeypatch.setenv(WORKERS_ENV, "1")  # drawn here, where the drawings are counted
     layout = Layout(tmp_path)
     spec = survey.model.demo.rounds[0]
     write_demo_round(survey, registry, spec, layout.raw(survey.id, spec.id))

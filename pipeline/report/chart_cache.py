@@ -394,6 +394,15 @@ def cached_draw(
     return chart
 
 
+def cached_copy(chart_id: str, draw: Callable[[Any, Path], Any], context: Any, out_dir: Path) -> Any:
+    """The stored files and words of ``draw``'s chart when the values it reads are unchanged
+    (copied into ``out_dir``, as :func:`cached_draw` would), else None: nothing is drawn."""
+    folder = _FOLDER.get()
+    if folder is None:
+        return None
+    return _lookup(folder / _safe_name(chart_id), _static_key(chart_id, draw), context, out_dir)
+
+
 def _safe_name(chart_id: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in chart_id) or "chart"
 

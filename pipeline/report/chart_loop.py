@@ -3,7 +3,10 @@ style, the chart cache, and a chart that fails on malformed data skipped with a 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Collection
+from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -28,27 +31,113 @@ def draw_charts(
     Within :func:`~pipeline.report.chart_cache.chart_cache`, a chart whose values are
     unchanged since it was last drawn is copied from the cache instead.
     """
-    from pipeline.report.chart_cache import cached_draw
+    from pipeline.report.chart_cache import cached_copy
 
-    charts: list[Chart] = []
+    pending = _PENDING.get()
+    charts: list[Any] = []
     for chart_id, draw in draws.items():
         if chart_id in skip:
             continue
-        try:
-            chart = cached_draw(chart_id, styled(draw), context, out_dir)
-        except (KeyError, ValueError, TypeError, IndexError) as exc:
-            import matplotlib.pyplot as plt
-
-            plt.close("all")
-            log.warning(
-                "chart-skipped",
-                f"the {chart_id} chart could not be drawn from the run's tables: {exc}",
-                file=f"charts/{chart_id}.png",
-            )
+        job = _Job(chart_id, styled(draw), context, out_dir)
+        if pending is not None:  # within side_by_side: copied now, or drawn with the others
+            copied = cached_copy(job.chart_id, job.draw, context, out_dir)
+            if copied is None:
+                pending.append((job, log))
+            charts.append(copied if copied is not None else _Drawn(len(pending) - 1))
             continue
+        chart, why = _draw(job)
+        _warn(log, chart_id, why)
         if chart is not None:
             charts.append(chart)
     return charts
+
+
+@dataclass(frozen=True)
+class _Job:
+    chart_id: str
+    draw: Callable[[Any, Path], Chart | None]
+    context: Any
+    out_dir: Path
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    """Stands for the chart of the ``index``-th job left to draw (:func:`side_by_side`)."""
+
+    index: int
+
+
+_PENDING: ContextVar[list[tuple[_Job, IssueLog]] | None] = ContextVar("emg_pending_charts", default=None)
+_JOBS: list[_Job] = []  # the jobs a forked worker draws (inherited from the parent)
+WORKERS_ENV = "EMG_CHART_WORKERS"
+
+
+def _draw(job: _Job) -> tuple[Chart | None, str]:
+    """The chart of ``job`` (None when there is nothing to draw), and why it could not be
+    drawn ("" when it could)."""
+    from pipeline.report.chart_cache import cached_draw
+
+    try:
+        return cached_draw(job.chart_id, job.draw, job.context, job.out_dir), ""
+    except (KeyError, ValueError, TypeError, IndexError) as exc:
+        import matplotlib.pyplot as plt
+
+        plt.close("all")
+        return None, f"the {job.chart_id} chart could not be drawn from the run's tables: {exc}"
+
+
+def _warn(log: IssueLog, chart_id: str, why: str) -> None:
+    if why:
+        log.warning("chart-skipped", why, file=f"charts/{chart_id}.png")
+
+
+def _draw_nth(index: int) -> tuple[Chart | None, str]:
+    return _draw(_JOBS[index])
+
+
+def workers() -> int:
+    """Processes that draw a run's charts side by side: the cores this process may use, at
+    most 4, or ``EMG_CHART_WORKERS`` (1: draw in this process)."""
+    given = os.environ.get(WORKERS_ENV, "").strip()
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+def side_by_side(make: Callable[[], list[Any]]) -> list[Chart]:
+    """``make()``, a function that draws charts with :func:`draw_charts`, with the charts
+    that are not in the cache drawn at the end, on :func:`workers` processes forked from
+    this one when there are several: a cold run's charts on both cores. Each drawing is a
+    deterministic function of its values, so the files are the same bytes as drawn one by
+    one (tests/test_charts.py compares them); the order of the charts and of the log's
+    warnings is as drawn one by one."""
+    import multiprocessing
+
+    pending: list[tuple[_Job, IssueLog]] = []
+    token = _PENDING.set(pending)
+    try:
+        charts = make()
+    finally:
+        _PENDING.reset(token)
+    n = min(workers(), len(pending))
+    forks = "fork" in multiprocessing.get_all_start_methods()
+    if n >= 2 and forks and not multiprocessing.current_process().daemon:  # (a pool's worker has none)
+        _JOBS[:] = [job for job, _ in pending]
+        try:
+            with multiprocessing.get_context("fork").Pool(processes=n) as pool:
+                drawn = pool.map(_draw_nth, range(len(pending)), chunksize=1)
+        finally:
+            _JOBS.clear()
+    else:
+        drawn = [_draw(job) for job, _ in pending]
+    for (job, log), (_chart, why) in zip(pending, drawn, strict=True):
+        _warn(log, job.chart_id, why)
+    out = [drawn[c.index][0] if isinstance(c, _Drawn) else c for c in charts]
+    return [c for c in out if c is not None]
 
 
 def styled(draw: Callable[[Any, Path], Chart | None]) -> Callable[[Any, Path], Chart | None]:
