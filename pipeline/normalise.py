@@ -217,33 +217,68 @@ def _tidy_part(
     keys: pd.DataFrame, typed: pd.DataFrame, fields: list[FormField], survey: Survey
 ) -> pd.DataFrame:
     """Keys (entity_id, instance, source_file, source_row, submitted_at, _instance_no) and
-    typed answers of the same rows -> long rows, one per answer (multi-selects exploded)."""
-    key_columns = list(keys.columns)
-    wide = keys.copy()
-    for f in fields:
-        wide[f.name] = _answer_text(typed[f.name]) if f.name in typed else pd.NA
-    wide = wide.astype({f.name: "string" for f in fields})
-    long = wide.melt(id_vars=key_columns, var_name="field", value_name="answer")
-    long = long[long["answer"].notna()]
+    typed answers of the same rows -> long rows, one per answer (multi-selects exploded).
 
-    multiple = {f.name for f in fields if f.is_multiple}
-    is_multiple = long["field"].isin(multiple).to_numpy(dtype=bool)
+    ``keys`` are sorted by entity and instance, one row each. The long rows are built on
+    row and field numbers and take the key and field columns once, at the end: melting
+    the key columns themselves copied every key text once per field (pyarrow strings are
+    not shared between rows as Python objects are)."""
+    answers = {
+        i: _answer_text(typed[f.name]).astype("string") if f.name in typed else None
+        for i, f in enumerate(fields)
+    }
+    long = _melt_answers(answers, len(keys))
+
+    multiple = np.array([f.is_multiple for f in fields], dtype=bool)
+    is_multiple = multiple[long["field_no"].to_numpy()] if len(fields) else np.zeros(0, bool)
     exploded = (
         long[is_multiple]
         .assign(answer=lambda d: d["answer"].str.split(" "))
         .explode("answer", ignore_index=False)
     )
     long = pd.concat([long[~is_multiple], exploded])
+    long["answer"] = long["answer"].astype("string")
+    long["_option_no"] = long.groupby(["_row", "field_no"]).cumcount()
+    long = long.sort_values(["_row", "field_no", "_option_no"], kind="stable")
 
     meta = _field_meta(fields, survey)
-    long = long.merge(meta, on="field", how="left", validate="many_to_one")
-    from_option = long["option_is_dimension"].to_numpy(dtype=bool)
-    long["dimension"] = long["dimension"].astype("string").mask(from_option, long["answer"])
+    field_no = long["field_no"].to_numpy()
+    rows = long["_row"].to_numpy()
+    out = {c: keys[c].take(rows).reset_index(drop=True) for c in keys.columns}
+    out["field"] = pd.Series(meta["field"].to_numpy(dtype=object)[field_no], dtype=object)
+    out["answer"] = long["answer"].reset_index(drop=True)
+    for c in ("question_id", "dimension", "field_no", "option_is_dimension"):
+        out[c] = meta[c].take(field_no).reset_index(drop=True)
+    tidy = pd.DataFrame(out)
+    from_option = tidy["option_is_dimension"].to_numpy(dtype=bool)
+    tidy["dimension"] = tidy["dimension"].astype("string").mask(from_option, tidy["answer"])
     scores = _choice_scores(fields, survey)
-    long = long.merge(scores, on=["field", "answer"], how="left", validate="many_to_one")
-    long["_option_no"] = long.groupby(["entity_id", "_instance_no", "field"]).cumcount()
-    long = long.sort_values(["entity_id", "_instance_no", "field_no", "_option_no"], kind="stable")
-    return long.reset_index(drop=True)
+    tidy = tidy.merge(scores, on=["field", "answer"], how="left", validate="many_to_one")
+    tidy["_option_no"] = long["_option_no"].to_numpy()
+    return tidy
+
+
+def _melt_answers(answers: dict[int, pd.Series | None], n: int) -> pd.DataFrame:
+    """(_row, field_no, answer) of every non-empty answer, row by row then field by field."""
+    frames = []
+    for i, a in answers.items():
+        if a is None:
+            continue
+        present = np.flatnonzero(a.notna().to_numpy(dtype=bool))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "_row": present,
+                    "field_no": np.full(len(present), i),
+                    "answer": a.iloc[present].reset_index(drop=True),
+                }
+            )
+        )
+    if not frames:
+        return pd.DataFrame(
+            {"_row": np.zeros(0, int), "field_no": np.zeros(0, int), "answer": pd.array([], dtype="string")}
+        )
+    return pd.concat(frames, ignore_index=True)
 
 
 def _field_meta(fields: list[FormField], survey: Survey) -> pd.DataFrame:
