@@ -3,7 +3,7 @@ path builds, without a Python object per cell.
 
 :func:`pipeline.ingest.detect._text_grid` turns calamine's Python values into text one
 cell at a time (whole numbers without ``.0``, dates as date-times, ``True``/``False``),
-then cleans it (:func:`~pipeline.ingest.detect._clean_text`). Here fastexcel reads each
+then cleans it (:func:`~pipeline.ingest.headers.clean_text`). Here fastexcel reads each
 sheet with every column as text, in Rust, and the cleaning runs on whole Arrow columns.
 fastexcel's text is the calamine path's for text cells, whole numbers and dates; for the
 few cells where it is not (numbers with decimals, booleans, minus zero: see
@@ -30,8 +30,8 @@ import pyarrow.compute as pc
 
 from pipeline.ingest import source
 from pipeline.ingest.cell_types import CellTypes
-from pipeline.ingest.detect import _clean_text
 from pipeline.ingest.extent import SheetScan
+from pipeline.ingest.headers import clean_text
 
 _DATE_LIKE = re.compile(r"^(\d{4})-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 FIRST_SURE_YEAR = 1901  # fastexcel writes times and durations as dates of 1899/1900
@@ -121,7 +121,7 @@ def _clean_column(column: pa.Array) -> pa.Array | None:
             return None
     mask = np.zeros(len(text), dtype=bool)
     mask[pc.filter(where, dated).to_numpy()] = True
-    cleaned = pa.array([_clean_text(v) for v in values], type=pa.string())
+    cleaned = pa.array([clean_text(v) for v in values], type=pa.string())
     return pc.replace_with_mask(text, pa.array(mask), cleaned)
 
 
@@ -147,7 +147,7 @@ def _special_texts(
 
 def _cleaned(pair: tuple[list[int], list[str | None]]) -> tuple[list[int], list[str | None]]:
     rows, texts = pair
-    return rows, [None if t is None else _clean_text(t) for t in texts]
+    return rows, [None if t is None else clean_text(t) for t in texts]
 
 
 def _exact_text(kind: str, saved: str, shown: str | None) -> str | bool | None:

@@ -27,9 +27,8 @@ from pipeline.errors import IssueLog
 from pipeline.ingest import source
 from pipeline.ingest.formulas import FormulaCell, formula_cells
 from pipeline.ingest.headers import (
-    _DATE_ONLY,
-    _DATE_TIME,
     RawSheet,
+    clean_text,
     excel_column,
     frame_to_sheet,
 )
@@ -407,15 +406,7 @@ def _cell_text(value: Any) -> str | None:
     return _clean_text(text)
 
 
-def _clean_text(text: str) -> str | None:
-    """Stripped text, None when empty, Excel date-times as ISO 8601 (as
-    :func:`~pipeline.ingest.headers.clean_cells` does for a whole grid)."""
-    text = text.strip()
-    if not text:
-        return None
-    if len(text) >= 19 and text[10] == " " and text[4] == "-":
-        text = _DATE_TIME.sub(r"\1T\2", _DATE_ONLY.sub(r"\1", text))
-    return text
+_clean_text = clean_text  # one cell cleaned (pipeline.ingest.headers)
 
 
 def _remember(known: dict[Any, str | None], value: Any) -> str | None:

@@ -172,6 +172,17 @@ def frame_to_sheet(
     return RawSheet(headers, body, file, sheet, header_row)
 
 
+def clean_text(text: str) -> str | None:
+    """Stripped text, None when empty, Excel date-times as ISO 8601: one cell as
+    :func:`clean_cells` cleans a whole grid."""
+    text = text.strip()
+    if not text:
+        return None
+    if len(text) >= 19 and text[10] == " " and text[4] == "-":
+        text = _DATE_TIME.sub(r"\1T\2", _DATE_ONLY.sub(r"\1", text))
+    return text
+
+
 def clean_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """Strip every text cell; empty text -> <NA>; Excel date-times as ISO 8601 text.
 
