@@ -12,9 +12,10 @@ file, which the safety check found while it read the sheet's XML. A sheet where 
 not sure (an ISO date cell, a time or duration cell, an unusual layout) is left to the
 calamine path: :func:`text_grids` gives None for it.
 
-The grid starts at A1 like calamine's ``to_python(skip_empty_area=False)``: fastexcel
-starts at the first filled cell, so the grid is padded by the distance between its last
-cell and the last cell the safety check found.
+The grid starts at A1 like calamine's ``to_python(skip_empty_area=False)``; fastexcel
+starts at the first filled cell. A sheet is read through Arrow only when fastexcel's table
+ends where the safety check found the last cell and so starts at A1 (as every export
+does); a table placed lower or further right goes the calamine way.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def _sheet_grid(reader, name: str, scan: SheetScan, types: CellTypes) -> pd.Data
     sheet = reader.load_sheet(name, header_row=None, dtypes="string")
     batch = sheet.to_arrow()
     top, left = scan.rows - batch.num_rows, scan.columns - batch.num_columns
-    if top < 0 or left < 0:
+    if top or left:  # not from A1, or a cell the scan counts and calamine does not
         return None
     raw = [batch.column(i) for i in range(batch.num_columns)]
     fixed = _special_texts(raw, types, top, left)
@@ -80,9 +81,6 @@ def _sheet_grid(reader, name: str, scan: SheetScan, types: CellTypes) -> pd.Data
             )
         columns[left + i] = pd.Series(pd.arrays.ArrowStringArray(text), copy=False)
     grid = pd.DataFrame(columns)
-    if top or left:
-        grid.index = pd.RangeIndex(top, top + len(grid))
-        grid = grid.reindex(index=range(scan.rows), columns=range(scan.columns))
     grid.index = pd.RangeIndex(len(grid))
     return grid.astype(_STRING)
 
