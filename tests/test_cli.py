@@ -39,22 +39,6 @@ def test_form_writes_xlsform_and_questionnaire(tmp_path: Path) -> None:
     assert (tmp_path / "ewaste_img_questionnaire.xlsx").is_file()
 
 
-@pytest.mark.slow
-def test_demo_then_validate_then_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = str(tmp_path)
-    assert main(["demo", "--root", root, "--quiet", "--survey", "ewaste_img"]) == 0
-    assert (tmp_path / "outputs/ewaste_img/2026-R1/report.docx").is_file()
-    # two demo reviewers sent the report back; their comments are in the table
-    comments = tmp_path / "outputs/ewaste_img/2026-R1-comments/comments.xlsx"
-    table = pd.read_excel(comments, sheet_name="Comments", dtype="string", engine="calamine")
-    assert len(table) == 6 and set(table["Type"]) == {"Comment", "Suggested replacement"}
-    capsys.readouterr()
-    assert main(["validate", "ewaste_img", "--round", "2026-R1", "--root", root]) == 0
-    assert "0 error(s)" in capsys.readouterr().out
-    assert main(["run", "ewaste_img", "--round", "2026-R1", "--root", root, "--quiet"]) == 0
-    assert "up to date" in capsys.readouterr().out
-
-
 def _root_with_a_broken_survey(tmp_path: Path) -> Path:
     """A project whose surveys/ holds the e-waste definition and a broken neighbour."""
     import shutil
@@ -87,12 +71,39 @@ def test_surveys_lists_the_good_and_names_the_broken(
     assert "half_written/survey.yaml" in captured.err.replace("\\", "/")
 
 
+@pytest.fixture(scope="module")
+def demo_beside_a_broken_survey(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``demo --survey ewaste_img`` run once in a project whose surveys/ also holds a broken
+    definition (shared by the tests below: one demo run instead of one each)."""
+    root = _root_with_a_broken_survey(tmp_path_factory.mktemp("demo"))
+    assert main(["demo", "--root", str(root), "--quiet", "--survey", "ewaste_img"]) == 0
+    return root
+
+
+@pytest.mark.slow
+def test_demo_then_validate_then_run(
+    demo_beside_a_broken_survey: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tmp_path = demo_beside_a_broken_survey
+    root = str(tmp_path)
+    assert (tmp_path / "outputs/ewaste_img/2026-R1/report.docx").is_file()
+    # two demo reviewers sent the report back; their comments are in the table
+    comments = tmp_path / "outputs/ewaste_img/2026-R1-comments/comments.xlsx"
+    table = pd.read_excel(comments, sheet_name="Comments", dtype="string", engine="calamine")
+    assert len(table) == 6 and set(table["Type"]) == {"Comment", "Suggested replacement"}
+    capsys.readouterr()
+    assert main(["validate", "ewaste_img", "--round", "2026-R1", "--root", root]) == 0
+    assert "0 error(s)" in capsys.readouterr().out
+    assert main(["run", "ewaste_img", "--round", "2026-R1", "--root", root, "--quiet"]) == 0
+    assert "up to date" in capsys.readouterr().out
+
+
 @pytest.mark.slow
 def test_a_broken_neighbour_does_not_stop_a_good_survey(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_beside_a_broken_survey: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = str(_root_with_a_broken_survey(tmp_path))
-    assert main(["demo", "--root", root, "--quiet", "--survey", "ewaste_img"]) == 0
+    tmp_path = demo_beside_a_broken_survey
+    root = str(tmp_path)
     assert main(["validate", "ewaste_img", "--round", "2026-R1", "--root", root, "--quiet"]) == 0
     assert main(["run", "ewaste_img", "--round", "2026-R1", "--root", root, "--quiet", "--force"]) == 0
     assert (tmp_path / "outputs/ewaste_img/2026-R1/report.docx").is_file()
