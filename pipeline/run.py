@@ -156,13 +156,13 @@ def add_comparison(result: RunResult, layout: Layout, steps: Steps | None = None
     the comparison is skipped with a ``comparison-skipped`` warning in ``result.log``.
     Returns the id of the round compared with, or None.
     """
-    from pipeline.analyses.compare.compute import compare_results
-
     steps = steps or Steps()
     survey_id = result.survey.id
     previous = previous_round(layout, survey_id, result.round)
     if previous is None:
         return None
+    from pipeline.analyses.compare.compute import compare_results  # (scipy.stats: 0.6 s)
+
     with steps.step(f"Comparing with {previous}"):
         no_repeat = recorded_no_repeat(layout, survey_id, previous)
         try:
