@@ -89,6 +89,10 @@ def run_jobs(
             results[name] = value
             if not ok(value):
                 failed.add(name)
+        # the workers are idle: let them end on their own (leaving the block terminates
+        # them with SIGTERM, which the command's handler would turn into a traceback each)
+        pool.close()
+        pool.join()
     if error is not None:
         raise error
     for job in waiting:  # only when a job raised: what it would have led to

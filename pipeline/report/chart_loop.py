@@ -130,6 +130,8 @@ def side_by_side(make: Callable[[], list[Any]]) -> list[Chart]:
         try:
             with multiprocessing.get_context("fork").Pool(processes=n) as pool:
                 drawn = pool.map(_draw_nth, range(len(pending)), chunksize=1)
+                pool.close()  # idle workers end on their own, not by SIGTERM
+                pool.join()
         finally:
             _JOBS.clear()
     else:
