@@ -106,7 +106,7 @@ def normalise(
         }
     ).loc[order]
     main_fields = [f for f in public if f.name != entity_name]
-    parts = [_tidy_part(sources, typed.loc[order], main_fields, survey)]
+    parts = [(sources, _tidy_part(sources, typed.loc[order], main_fields, survey))]
 
     parents = pd.DataFrame(
         {
@@ -121,13 +121,32 @@ def normalise(
         table, keys, section_typed = _repeat_table(raw, section, parents, survey, registry, done)
         repeats[section] = table
         section_fields = [f for f in survey.fields(section) if not f.personal]
-        parts.append(_tidy_part(keys, section_typed, section_fields, survey))
+        parts.append((keys, _tidy_part(keys, section_typed, section_fields, survey)))
 
-    tidy = pd.concat(parts, ignore_index=True)
-    tidy.insert(0, "survey_id", survey.id)
-    tidy.insert(1, "round", round_id)
-    tidy = _tidy_types(tidy[TIDY_COLUMNS])
+    tidy = _tidy_types(_assemble_tidy(parts, survey.id, round_id)[TIDY_COLUMNS])
     return Responses(submissions=submissions, repeats=repeats, tidy=tidy)
+
+
+def _assemble_tidy(
+    parts: list[tuple[pd.DataFrame, pd.DataFrame]], survey_id: str, round_id: str
+) -> pd.DataFrame:
+    """The tidy table from each part's keys and long rows (:func:`_tidy_part`), parts
+    in order: the small key tables are joined, and each key text is taken once for the
+    whole table (joining whole parts held every text twice at the peak)."""
+    offsets = np.cumsum([0] + [len(keys) for keys, _ in parts[:-1]])
+    keys = pd.concat([k for k, _ in parts], ignore_index=True)
+    long = pd.concat(
+        [part.assign(_row=part["_row"].to_numpy() + offset) for (_, part), offset in zip(parts, offsets, strict=True)],
+        ignore_index=True,
+    )
+    rows = long.pop("_row").to_numpy()
+    taken = {c: keys[c].take(rows).reset_index(drop=True) for c in keys.columns}
+    n = len(long)
+    constant = {
+        "survey_id": pd.Series(survey_id, index=range(n), dtype="string"),
+        "round": pd.Series(round_id, index=range(n), dtype="string"),
+    }
+    return pd.DataFrame(constant | taken | {c: long[c] for c in long.columns}, copy=False)
 
 
 def _checked_table(
@@ -217,12 +236,13 @@ def _tidy_part(
     keys: pd.DataFrame, typed: pd.DataFrame, fields: list[FormField], survey: Survey
 ) -> pd.DataFrame:
     """Keys (entity_id, instance, source_file, source_row, submitted_at, _instance_no) and
-    typed answers of the same rows -> long rows, one per answer (multi-selects exploded).
+    typed answers of the same rows -> long rows, one per answer (multi-selects exploded),
+    each with ``_row``, the position of its row in ``keys`` (:func:`_assemble_tidy`
+    takes the key columns).
 
     ``keys`` are sorted by entity and instance, one row each. The long rows are built on
-    row and field numbers and take the key and field columns once, at the end: melting
-    the key columns themselves copied every key text once per field (pyarrow strings are
-    not shared between rows as Python objects are)."""
+    row and field numbers: melting the key columns themselves copied every key text once
+    per field (pyarrow strings are not shared between rows as Python objects are)."""
     answers = {
         i: _answer_text(typed[f.name]).astype("string") if f.name in typed else None
         for i, f in enumerate(fields)
@@ -243,11 +263,11 @@ def _tidy_part(
 
     meta = _field_meta(fields, survey)
     field_no = long["field_no"].to_numpy()
-    rows = long["_row"].to_numpy()
-    out = {c: keys[c].take(rows).reset_index(drop=True) for c in keys.columns}
-    out["field"] = pd.Series(meta["field"].to_numpy(dtype=object)[field_no], dtype=object)
+    out: dict[str, object] = {"_row": long["_row"].to_numpy()}
+    for c in ("field", "question_id"):  # pointers to the few field texts, not copies
+        out[c] = pd.Series(meta[c].to_numpy(dtype=object)[field_no], dtype=object)
     out["answer"] = long["answer"].reset_index(drop=True)
-    for c in ("question_id", "dimension", "field_no", "option_is_dimension"):
+    for c in ("dimension", "field_no", "option_is_dimension"):
         out[c] = meta[c].take(field_no).reset_index(drop=True)
     tidy = pd.DataFrame(out)
     from_option = tidy["option_is_dimension"].to_numpy(dtype=bool)
