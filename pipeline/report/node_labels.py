@@ -168,6 +168,22 @@ def _segment_hits_discs(seg: np.ndarray, centres: np.ndarray, radii: np.ndarray)
     return np.hypot(*(centres - nearest).T) < radii
 
 
+@dataclass(frozen=True)
+class _Scene:
+    """What every label's choice looks at: the discs, the label sizes, the panel, the
+    directions tried and each node's way out, the edges drawn (all in points)."""
+
+    centres: np.ndarray
+    radii: np.ndarray
+    sizes: np.ndarray
+    width: float
+    height: float
+    edges: np.ndarray
+    away: np.ndarray
+    unit: np.ndarray  # the directions tried, north first
+    corner: np.ndarray  # for each direction, the corner or side of a box that faces the node
+
+
 def place_labels(
     centres: np.ndarray,
     radii: np.ndarray,
@@ -187,19 +203,27 @@ def place_labels(
 
     A label touches its node where some side is free, preferring the side away from the
     other nodes; else it stands further out (up to :data:`RINGS` label heights) with a
-    leader line that crosses no disc and no label."""
+    leader line that crosses no disc and no label. Labels left without room move to the
+    front of the order for another attempt (up to :data:`ATTEMPTS`); the attempt leaving
+    out fewest labels, then with fewest leader lines, is kept."""
     centres = np.asarray(centres, dtype=float)
-    radii = np.asarray(radii, dtype=float)
-    sizes = np.asarray(sizes, dtype=float)
-    edges = np.empty((0, 4)) if edges is None else np.asarray(edges, dtype=float).reshape(-1, 4)
-    away = _away(centres)
-    angles = np.arange(DIRECTIONS) * 2 * np.pi / DIRECTIONS + np.pi / 2  # north first
+    angles = np.arange(DIRECTIONS) * 2 * np.pi / DIRECTIONS + np.pi / 2
     unit = np.column_stack([np.cos(angles), np.sin(angles)])
-    corner = np.clip(unit * np.sqrt(2), -1.0, 1.0)  # which corner or side of the box faces the node
+    scene = _Scene(
+        centres=centres,
+        radii=np.asarray(radii, dtype=float),
+        sizes=np.asarray(sizes, dtype=float),
+        width=float(width),
+        height=float(height),
+        edges=np.empty((0, 4)) if edges is None else np.asarray(edges, dtype=float).reshape(-1, 4),
+        away=_away(centres),
+        unit=unit,
+        corner=np.clip(unit * np.sqrt(2), -1.0, 1.0),
+    )
     best: list[Placement | None] | None = None
     tried = list(order)
-    for _ in range(ATTEMPTS):  # labels left without room go first in the next attempt
-        out = _place_in_order(tried, centres, radii, sizes, width, height, unit, corner, away, edges)
+    for _ in range(ATTEMPTS):
+        out = _place_in_order(scene, tried)
         if best is None or _shortfall(out, order) < _shortfall(best, order):
             best = out
         missing = [i for i in order if out[i] is None]
@@ -217,25 +241,16 @@ def _shortfall(places: list[Placement | None], order: list[int]) -> tuple[int, i
     )
 
 
-def _place_in_order(
-    order: list[int],
-    centres: np.ndarray,
-    radii: np.ndarray,
-    sizes: np.ndarray,
-    width: float,
-    height: float,
-    unit: np.ndarray,
-    corner: np.ndarray,
-    away: np.ndarray,
-    edges: np.ndarray,
-) -> list[Placement | None]:
+def _place_in_order(scene: _Scene, order: list[int]) -> list[Placement | None]:
+    """One attempt: ring by ring, so that every label that can touch its node does before
+    any stands apart; within a ring, in ``order``."""
     placed: list[np.ndarray] = []
     leaders: list[np.ndarray] = []
-    out: list[Placement | None] = [None] * len(centres)
+    out: list[Placement | None] = [None] * len(scene.centres)
     waiting = list(order)
-    for ring in range(RINGS + 1):  # every label that can touch its node does, before any stands apart
+    for ring in range(RINGS + 1):
         for i in list(waiting):
-            best = _best_place(i, ring, centres, radii, sizes, width, height, unit, corner, away, edges, placed, leaders)
+            best = _best_place(scene, i, ring, placed, leaders)
             if best is None:
                 continue
             box, leader = best
@@ -252,35 +267,24 @@ def _place_in_order(
 
 
 def _best_place(
-    i: int,
-    ring: int,
-    centres: np.ndarray,
-    radii: np.ndarray,
-    sizes: np.ndarray,
-    width: float,
-    height: float,
-    unit: np.ndarray,
-    corner: np.ndarray,
-    away: np.ndarray,
-    edges: np.ndarray,
-    placed: list[np.ndarray],
-    leaders: list[np.ndarray],
+    scene: _Scene, i: int, ring: int, placed: list[np.ndarray], leaders: list[np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray | None] | None:
     """The best free box for node ``i``'s label at ``ring`` label heights out (and its
     leader line beyond the first ring), or ``None``.
 
     Cost: edges crossed, then other nodes crowded (a box close to another disc takes the
     room that node's own label needs), then turning towards the other nodes."""
-    w, h = sizes[i]
+    centres, radii, unit = scene.centres, scene.radii, scene.unit
+    w, h = scene.sizes[i]
     others = np.arange(len(centres)) != i
     reach = radii[i] + GAP_PT + ring * (h + GAP_PT)
     taken = np.array(placed) if placed else np.empty((0, 4))
     drawn_leaders = np.array(leaders) if leaders else np.empty((0, 4))
     best: tuple[float, np.ndarray, np.ndarray | None] | None = None
     for k in range(len(unit)):
-        centre = centres[i] + reach * unit[k] + corner[k] * np.array([w, h]) / 2
+        centre = centres[i] + reach * unit[k] + scene.corner[k] * np.array([w, h]) / 2
         box = np.array([centre[0] - w / 2, centre[1] - h / 2, centre[0] + w / 2, centre[1] + h / 2])
-        if box[0] < 0 or box[1] < 0 or box[2] > width or box[3] > height:
+        if box[0] < 0 or box[1] < 0 or box[2] > scene.width or box[3] > scene.height:
             continue
         if _box_hits_discs(box, centres, radii).any() or _boxes_meet(box, taken).any():
             continue
@@ -295,7 +299,7 @@ def _best_place(
             if any(segments_cross_box(leader[None, :], other)[0] for other in taken):
                 continue
         crowded = _box_hits_discs(box + np.array([-h, -h, h, h]), centres[others], radii[others]).sum()
-        cost = 3.0 * segments_cross_box(edges, box).sum() + 1.0 * crowded + (1.0 - float(unit[k] @ away[i]))
+        cost = 3.0 * segments_cross_box(scene.edges, box).sum() + 1.0 * crowded + (1.0 - float(unit[k] @ scene.away[i]))
         if best is None or cost < best[0] - 1e-9:
             best = (float(cost), box, leader)
     return None if best is None else (best[1], best[2])
