@@ -188,6 +188,7 @@ def test_two_submissions_of_one_agency_at_the_same_time_are_called_a_tie(
     assert "the latest (" not in issue.message
 
 
+@pytest.mark.slow  # a whole run, then a stopped one
 def test_a_contradicting_answer_stops_the_run_and_leaves_the_previous_outputs(
     project: Project, survey: Survey, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -169,6 +169,7 @@ def test_a_round_of_header_only_exports_is_an_error(
     ]
 
 
+@pytest.mark.slow  # a whole run, then a stopped one
 def test_a_stray_quote_stops_the_run_and_leaves_the_previous_outputs(
     tmp_path: Path,
     survey: Survey,

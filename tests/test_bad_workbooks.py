@@ -258,6 +258,7 @@ def test_ctrl_c_inside_the_reader_is_not_taken_for_a_damaged_file(project: Proje
 
 
 # -- the previous outputs --------------------------------------------------------------------
+@pytest.mark.slow  # a whole run, then hostile ones
 def test_hostile_workbooks_leave_the_previous_outputs_as_they_were(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:

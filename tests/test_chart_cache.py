@@ -79,6 +79,7 @@ def with_tables(result: RunResult, **changes: pd.DataFrame) -> RunResult:
     return dataclasses.replace(result, tables={**result.tables, **changes}, log=IssueLog())
 
 
+@pytest.mark.slow  # whole runs (the module fixture)
 def test_unchanged_charts_are_copied_byte_for_byte(cold, result: RunResult, tmp_path: Path, drawn: list[str]) -> None:  # type: ignore[no-untyped-def]
     plain, first, cache = cold
     assert sorted(p.name for p in cache.iterdir()) == sorted(ALL_CHARTS)
@@ -89,6 +90,7 @@ def test_unchanged_charts_are_copied_byte_for_byte(cold, result: RunResult, tmp_
     assert all(c.png.parent == tmp_path / "again" for c in again)
 
 
+@pytest.mark.slow  # whole runs (the module fixture)
 def test_a_changed_table_redraws_only_the_charts_that_show_it(cold, result: RunResult, tmp_path: Path, drawn: list[str]) -> None:  # type: ignore[no-untyped-def]
     cache = copy_of(cold, tmp_path)
     summary = result.tables["project_summary"].copy()
@@ -118,6 +120,7 @@ def test_wording_a_chart_shows_redraws_it(result: RunResult, survey: Survey, tmp
     assert drawn == []
 
 
+@pytest.mark.slow  # the cold drawing of the module fixture
 def test_a_damaged_cache_is_a_miss_not_an_error(cold, result: RunResult, tmp_path: Path, drawn: list[str]) -> None:  # type: ignore[no-untyped-def]
     cache = copy_of(cold, tmp_path)
     for record in cache.glob("heatmap/*/record.json"):
@@ -133,6 +136,7 @@ def test_a_damaged_cache_is_a_miss_not_an_error(cold, result: RunResult, tmp_pat
     assert drawn == []
 
 
+@pytest.mark.slow  # forked whole runs
 def test_charts_drawn_side_by_side_are_the_charts_drawn_one_by_one(
     cold, result: RunResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -185,6 +189,7 @@ def test_digests_tell_values_apart() -> None:
     assert digest(mixed) == digest(mixed.copy())
 
 
+@pytest.mark.slow  # whole runs
 def test_a_changed_table_rewrites_the_workbook_and_slides(
     result: RunResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

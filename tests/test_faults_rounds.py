@@ -355,6 +355,7 @@ def test_outputs_that_is_a_file_is_named(project: Project) -> None:
     ],
     ids=["truncated report", "replaced workbook", "deleted table", "deleted processed folder"],
 )
+@pytest.mark.slow  # two whole runs per damage
 def test_damaged_outputs_are_not_up_to_date_and_are_rebuilt(project: Project, damage: Any, named: str) -> None:
     before = State(project)
     assert "up to date" in cli(project, "run", "--run-date", RUN_DATE).text

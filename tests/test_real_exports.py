@@ -459,6 +459,7 @@ def test_kobo_group_separator_is_detected_from_the_headers(
 
 
 # -- 6. cross-field checks declared in the survey ------------------------------------------------
+@pytest.mark.slow  # a whole run
 def test_cross_field_checks_warn_with_file_sheet_row_and_reach_the_annex(
     tmp_path: Path, survey: Survey, registry: Registry
 ) -> None:

@@ -15,6 +15,7 @@ from pipeline.round_cache import round_cache
 from pipeline.rounds import open_survey, process_round
 
 SURVEY = "ewaste_img"
+pytestmark = pytest.mark.slow  # each test processes the demo round two to four times
 
 
 @pytest.fixture(scope="module")
