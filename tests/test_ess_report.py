@@ -273,3 +273,24 @@ def test_the_core_is_listed_once_and_referred_to(ess_run: RunOutcome, report: Do
             break
         named = [c for c, low in zip(core, lowered, strict=True) if c in p.text or low in p.text]
         assert len(named) < len(core), p.text[:200]
+
+
+def test_the_sensitivity_sentence_counts_and_leaves_the_names_to_the_table() -> None:
+    from pipeline.analyses.benchmark.words import sensitivity_sentence
+
+    sens = pd.DataFrame(
+        {
+            "threshold": [0.5, 0.6, 0.7],
+            "n_core": [3, 2, 1],
+            "declared": [False, True, False],
+            "core": ["Access; Labour; Water", "Access; Labour", "Access"],
+            "left_core": ["", "Water", "Labour"],
+        }
+    )
+    text = sensitivity_sentence(sens, "the chapter “Core”")
+    assert text == (
+        "The core depends on the threshold: it holds 3 requirements at 50% and 1 at 70%. "
+        "From the proposed 60%, raising it to 70% would drop 1 requirement and lowering it to "
+        "50% would add 1 (the chapter “Core” names them)."
+    )
+    assert "Labour" not in text and "Water" not in text  # named once, in the table

@@ -140,7 +140,7 @@ class _Body(Chapters):
             tiers_sentence(self.t("minimum_requirements"), share, w, f"the chapter “{minimum_title(w)}”")
             + " "
             + to_adopt_sentence(self.t("to_adopt"), int(self.stats.get("n_core") or 0), w),
-            sensitivity_sentence(self.t("sensitivity")),
+            sensitivity_sentence(self.t("sensitivity"), f"the chapter “{minimum_title(w)}”"),
             clusters_sentence(self.t("clusters"), self.t("benchmark"), self.t("cluster_drivers"), self.stats, w),
             maturity_sentence(self.t("maturity"), self.survey, w),
             *answer_count_sentences(r.responses.submissions, self.survey, w.entities),

@@ -153,8 +153,9 @@ def tiers_sentence(minimum: pd.DataFrame, share: float, words: Words, listed: st
     return f"{text} ({listed} {'lists it' if len(minimum) == 1 else 'lists them'} by tier)."
 
 
-def sensitivity_sentence(sensitivity: pd.DataFrame) -> str:
-    """How much the size of the core moves with the threshold."""
+def sensitivity_sentence(sensitivity: pd.DataFrame, where: str = "the table below") -> str:
+    """How much the size of the core moves with the threshold: counts, the requirements
+    that would leave or join being named once, in the sensitivity table (``where``)."""
     if len(sensitivity) < 2:
         return ""
     first, last = sensitivity.iloc[0], sensitivity.iloc[-1]
@@ -164,34 +165,23 @@ def sensitivity_sentence(sensitivity: pd.DataFrame) -> str:
         f"{nar.percent(last['threshold'])}."
     )
     declared = sensitivity.index[sensitivity["declared"].astype(bool)]
-    if len(declared):
-        i = int(declared[0])
-        if i + 1 < len(sensitivity):
-            nxt = sensitivity.iloc[i + 1]
-            left = [x for x in str(nxt["left_core"] or "").split("; ") if x]
-            kept = [x for x in str(nxt["core"] or "").split("; ") if x]
-            if left and len(left) > len(kept):
-                text += (
-                    f" Raising it to {nar.percent(nxt['threshold'])} would leave only "
-                    + (f"{nar.join_names(lower_labels(kept))} in the core." if kept else "no requirement in the core.")
-                )
-            elif left:
-                text += (
-                    f" Raising it to {nar.percent(nxt['threshold'])} would drop "
-                    f"{nar.join_names(lower_labels(left))}."
-                )
-        if i > 0:
-            here = sensitivity.iloc[i]
-            prev = sensitivity.iloc[i - 1]
-            gained = [
-                x for x in str(prev["core"] or "").split("; ")
-                if x and x not in str(here["core"] or "").split("; ")
-            ]
-            if gained:
-                text += (
-                    f" Lowering it to {nar.percent(prev['threshold'])} would add "
-                    f"{nar.join_names(lower_labels(gained))}."
-                )
+    if not len(declared):
+        return text
+    i = int(declared[0])
+    moves = []
+    if i + 1 < len(sensitivity):
+        nxt = sensitivity.iloc[i + 1]
+        left = [x for x in str(nxt["left_core"] or "").split("; ") if x]
+        if left:
+            moves.append(f"raising it to {nar.percent(nxt['threshold'])} would drop {nar.plural(len(left), 'requirement', 'requirements')}")
+    if i > 0:
+        here, prev = sensitivity.iloc[i], sensitivity.iloc[i - 1]
+        kept = set(str(here["core"] or "").split("; "))
+        gained = [x for x in str(prev["core"] or "").split("; ") if x and x not in kept]
+        if gained:
+            moves.append(f"lowering it to {nar.percent(prev['threshold'])} would add {len(gained)}")
+    if moves:
+        text += f" From the proposed {nar.percent(sensitivity.iloc[i]['threshold'])}, {' and '.join(moves)} ({where} names them)."
     return text
 
 
