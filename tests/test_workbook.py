@@ -282,3 +282,11 @@ def test_csv_prefixes_formula_like_text_but_not_numbers(tmp_path: Path) -> None:
     assert back["number"].tolist() == ["1", "-2", "3", "4", "5", "6", "7"]
     assert back["mixed"].tolist() == ["+1", "5", "", "'=x", "2.5", "y", "-1.5e3"]
     assert frame["text"].iloc[0] == "=1+1"  # the caller's frame is left alone
+
+
+def test_shares_and_their_changes_are_percentages() -> None:
+    style = workbook_module._number_style
+    for column in ("share", "share_engaged_old", "change_share_engaged", "response_rate", "consensus_share"):
+        assert style(column, "float") == "percent", column
+    for column in ("mean_change", "similarity", "n_shared"):
+        assert style(column, "float") != "percent", column

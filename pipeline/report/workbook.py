@@ -172,8 +172,8 @@ def _number_style(column: str, kind: str) -> str | None:
         return "money"
     if name in {"p_value", "p"} or name.startswith("p_"):
         return "p"
-    if name.endswith("_rate") or name == "share" or name.startswith("share_"):
-        return "percent"
+    if name.endswith(("_rate", "_share")) or name == "share" or "share_" in name:
+        return "percent"  # shares, and their changes (change_share_engaged: +5%)
     if kind == "float":
         return "score"
     return None
