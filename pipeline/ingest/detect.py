@@ -296,8 +296,8 @@ def workbook_headers(path: Path, max_sheets: int = 10) -> dict[str, list[str]] |
     out: dict[str, list[str]] = {}
     for name, grid in grids.items():
         filled = grid.notna().any(axis=1).to_numpy()
-        first = grid.iloc[int(filled.argmax())] if filled.any() else grid.iloc[:0]
-        out[name] = ["" if pd.isna(c) else str(c) for c in first.tolist()]
+        first = grid.iloc[int(filled.argmax())].tolist() if filled.any() else []
+        out[name] = ["" if pd.isna(c) else str(c) for c in first]
     return out
 
 
