@@ -135,6 +135,13 @@ def _key(round_old: str, round_new: str, what: str) -> list[Any]:
     ]
 
 
+def _framed(fig: Any, ctx: Any, title: str, subtitle: str, out_dir: Path, chart_id: str) -> tuple[Path, Path]:
+    """Title, subtitle, the two rounds' key and the source of a change chart; then saved."""
+    key = _key(ctx.round_old, ctx.round_new, "change told from noise (p < 0.05)")
+    frame(fig, title, subtitle, ctx.source(ctx.n_both, f"{ctx.plural} answering both"), key)
+    return save(fig, out_dir, chart_id)
+
+
 def _score_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Path) -> Chart | None:
     data = _table(tables, "score_change")
     if data is None:
@@ -169,20 +176,15 @@ def _score_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Path) 
         else f"; both rounds scored with the {ctx.stats.get('old_version')} rule"
     )
     subtitle = f"{ctx.n_both} {ctx.plural} that answered both rounds{basis}"
-    key = _key(ctx.round_old, ctx.round_new, "change told from noise (p < 0.05)")
-    frame(fig, title, subtitle, ctx.source(ctx.n_both, f"{ctx.plural} answering both"), key)
-    png, svg = save(fig, out_dir, "compare_scores")
+    png, svg = _framed(fig, ctx, title, subtitle, out_dir, "compare_scores")
 
-    rises = [
-        f"{lab} ({score(o)} to {score(n)}, {p_text(p)})"
+    moved = [  # (change, in words) of the changes told from noise
+        (c, f"{lab} ({score(o)} to {score(n)}, {p_text(p)})")
         for lab, o, n, p, s, c in zip(labels, old, new, data["p_value"], sig, change, strict=True)
-        if s and c > 0
+        if s and c != 0
     ]
-    falls = [
-        f"{lab} ({score(o)} to {score(n)}, {p_text(p)})"
-        for lab, o, n, p, s, c in zip(labels, old, new, data["p_value"], sig, change, strict=True)
-        if s and c < 0
-    ]
+    rises = [words for c, words in moved if c > 0]
+    falls = [words for c, words in moved if c < 0]
     rest = change[~sig]
     parts = []
     if rises:
@@ -262,9 +264,7 @@ def _adoption_chart(ctx: _Context, tables: dict[str, pd.DataFrame], out_dir: Pat
         else f"{n_changed} of {rows} yes/no answers changed beyond noise since {ctx.round_old}"
     )
     subtitle = f"{ctx.n_both} {ctx.plural} that answered both rounds; n per item as labelled"
-    key = _key(ctx.round_old, ctx.round_new, "change told from noise (p < 0.05)")
-    frame(fig, title, subtitle, ctx.source(ctx.n_both, f"{ctx.plural} answering both"), key)
-    png, svg = save(fig, out_dir, "compare_adoption")
+    png, svg = _framed(fig, ctx, title, subtitle, out_dir, "compare_adoption")
 
     changed = [
         f"'{lab}' ({int(o)} to {int(w)} of {int(k)}, {p_text(p)})"
