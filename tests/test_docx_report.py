@@ -855,3 +855,24 @@ def test_declared_chapter_and_annex_order(tmp_path, survey, registry):
         "Annex B. Data-quality log",
         "Annex C. Respondents and non-respondents",
     ]
+
+
+def test_project_counts_read_stages_and_distinct_projects_from_the_summary() -> None:
+    """Per stage from the rows by stage; the total from the rows by status (a project has
+    one status but can concern several stages, so the stage counts add up to more)."""
+    summary = pd.DataFrame(
+        {
+            "by": ["status", "status", "stage", "stage", "stage", "region"],
+            "key": ["completed", "planned", "raw", "raw", "design", "africa"],
+            "label": ["Completed", "Planned", "Raw materials", "Raw materials", "Design", "Africa"],
+            "n_projects": [3, 2, 2, 1, 4, 5],
+        }
+    )
+
+    class Ctx:
+        def table(self, name: str) -> pd.DataFrame:
+            return summary if name == "project_summary" else pd.DataFrame()
+
+    per_stage, total = recommendations.project_counts(Ctx())
+    assert per_stage == {"Raw materials": 3, "Design": 4}
+    assert total == 5

@@ -477,28 +477,25 @@ def engagement_table(ctx: Any) -> pd.DataFrame:
     ).dropna(subset=["score"])
 
 
-def project_counts(ctx: Any) -> dict[str, int]:
-    """The number of projects per dimension label, from the projects analysis' own
-    summary (``project_summary``, rows ``by`` stage, summed over statuses)."""
+def project_counts(ctx: Any) -> tuple[dict[str, int], int | None]:
+    """From the projects analysis' own summary (``project_summary``): the number of
+    projects per dimension label (rows ``by`` stage, summed over statuses) and the number of
+    distinct projects (rows ``by`` status: one status a project; a project can concern
+    several stages)."""
     summary = ctx.table("project_summary")
     if summary.empty or not {"by", "label", "n_projects"} <= set(summary.columns):
-        return {}
-    stage = summary[summary["by"].astype(str).str.rstrip("s") == "stage"]
-    counts = pd.to_numeric(stage["n_projects"], errors="coerce").fillna(0).groupby(stage["label"].astype(str)).sum()
-    return {str(k): int(v) for k, v in counts.items() if v > 0}
-
-
-def project_total(ctx: Any) -> int | None:
-    """Distinct projects reported: the summary's rows ``by`` status (one status a project)."""
-    summary = ctx.table("project_summary")
-    if summary.empty or not {"by", "n_projects"} <= set(summary.columns):
-        return None
-    status = summary[summary["by"].astype(str) == "status"]
-    return int(pd.to_numeric(status["n_projects"], errors="coerce").fillna(0).sum()) or None
+        return {}, None
+    by = summary["by"].astype(str)
+    n = pd.to_numeric(summary["n_projects"], errors="coerce").fillna(0)
+    stage = by.isin(["stage", "stages"])
+    per_stage = n[stage].groupby(summary.loc[stage, "label"].astype(str)).sum()
+    total = int(n[by == "status"].sum()) or None
+    return {str(k): int(v) for k, v in per_stage.items() if v > 0}, total
 
 
 def draft(ctx: Any) -> Drafted:
     """The recommendations of a run's report (see :func:`recommendations`), from its tables."""
+    per_stage, n_projects = project_counts(ctx)
     status = ctx.table("response_status")
     missing = (
         status.loc[~status["responded"].astype(bool), "acronym"].tolist()
@@ -522,8 +519,8 @@ def draft(ctx: Any) -> Drafted:
         missing,
         ctx.stats.get("response_rate"),
         ctx.words,
-        projects=project_counts(ctx),
-        n_projects=project_total(ctx),
+        projects=per_stage,
+        n_projects=n_projects,
         findings=with_dimensions(comparison.get("findings") or (), ctx.result.survey),
         footing=""
         if comparison.get("same_version", True)
