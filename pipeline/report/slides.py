@@ -10,6 +10,7 @@ checked to fit its box (:func:`fits`), shrinking to a floor and cutting lists th
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, partial
@@ -50,10 +51,17 @@ FOOTER_BOX = Box(MARGIN, HEIGHT - 0.65, WIDTH - 2 * MARGIN, 0.45)
 
 
 # -- measuring text ------------------------------------------------------------------------
-@cache
 def _font(bold: bool) -> Any:
     """A font with Arial's metrics (Liberation Sans) when installed, else matplotlib's own
-    DejaVu Sans, which is wider: a text that fits in it fits in Arial."""
+    DejaVu Sans, which is wider: a text that fits in it fits in Arial. One per process: a
+    font opened before a fork shares its file offset with the children, and two processes
+    reading glyphs at once fail ('failed to load glyph'), as matplotlib's own font cache
+    knows (it clears itself in a forked child)."""
+    return _process_font(os.getpid(), bold)
+
+
+@cache
+def _process_font(pid: int, bold: bool) -> Any:
     from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
 
