@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.analyses.links.charts import links_charts
 from pipeline.registry import Registry
-from pipeline.report.node_labels import GAP_PT, fit_to_panel, place_labels
+from pipeline.report.node_labels import CLEAR_PT, GAP_PT, fit_to_panel, place_labels
 from pipeline.report.style import chart_style
 from pipeline.report.text_check import checking
 from pipeline.spec import Survey
@@ -75,7 +75,9 @@ def test_no_network_label_sits_on_a_label_or_a_node_or_leaves_the_figure(
 @pytest.mark.parametrize("seed", range(4))
 def test_labels_are_placed_clear_of_discs_labels_and_edges_of_the_panel(seed: int) -> None:
     """40 nodes in a crowded cloud on a panel the size of the chart's: each label is
-    inside the panel, off every disc and off every other label; none is lost."""
+    inside the panel, off every disc and off every other label; none is lost; a label
+    without a leader line is clearly nearer its own disc than any other (before that rule,
+    one to four labels per cloud sat as near a neighbour)."""
     rng = np.random.default_rng(seed)
     layout = rng.normal(size=(40, 2))
     radii = np.linspace(6, 16, 40)
@@ -89,12 +91,15 @@ def test_labels_are_placed_clear_of_discs_labels_and_edges_of_the_panel(seed: in
     places = place_labels(xy, radii, sizes, width, height, order)
     assert places == place_labels(xy, radii, sizes, width, height, order)  # repeatable
     boxes = []
-    for place, (w, h) in zip(places, sizes, strict=True):
+    for own, (place, (w, h)) in enumerate(zip(places, sizes, strict=True)):
         assert place is not None
         box = np.array([place.x - w / 2, place.y - h / 2, place.x + w / 2, place.y + h / 2])
         assert box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height
         near = np.column_stack([np.clip(xy[:, 0], box[0], box[2]), np.clip(xy[:, 1], box[1], box[3])])
-        assert (np.hypot(*(near - xy).T) >= radii + GAP_PT - 1e-6).all()
+        gaps = np.hypot(*(near - xy).T) - radii
+        assert (gaps >= GAP_PT - 1e-6).all()
+        if place.leader is None:
+            assert (np.delete(gaps, own) >= gaps[own] + CLEAR_PT - 1e-6).all()
         for other in boxes:
             assert box[2] <= other[0] or other[2] <= box[0] or box[3] <= other[1] or other[3] <= box[1]
         boxes.append(box)

@@ -10,9 +10,10 @@ deterministic: the same nodes give the same positions, hence byte-identical char
   crowded cores and far outliers, then pushes apart discs that overlap;
 - :func:`place_labels` puts each label (largest node first) on the side of its node away
   from its neighbours, testing candidate boxes against the discs, the panel's edges, the
-  labels already placed and their leader lines; where no place touches the node, a place
-  further out is taken with a leader line; a label with no room at all is left out (the
-  caller says so).
+  labels already placed and their leader lines; a label that touches its node must be
+  clearly nearer it than any other disc, so that the reader cannot pin it on a neighbour;
+  where no such place exists, a place further out is taken with a leader line; a label
+  with no room at all is left out (the caller says so).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 GAP_PT = 2.5  # between a label and any disc or other label
+CLEAR_PT = 4.0  # a label touching its node is that much further from every other disc
 NODE_GAP_PT = 6.0  # between two discs
 RANK_WEIGHT = 0.55  # how far positions are evened out towards their rank (0: linear map)
 RINGS = 6  # distances tried beyond the first, each a label height further out
@@ -159,6 +161,14 @@ def segments_cross_box(segments: np.ndarray, box: np.ndarray) -> np.ndarray:
     return inside & (t0 <= t1)
 
 
+def _nearer_than_own(box: np.ndarray, i: int, centres: np.ndarray, radii: np.ndarray, others: np.ndarray) -> bool:
+    """Whether another disc's edge comes within :data:`CLEAR_PT` of the distance from the
+    box to node ``i``'s own disc: a reader could take the label for that node's."""
+    near = np.column_stack([np.clip(centres[:, 0], box[0], box[2]), np.clip(centres[:, 1], box[1], box[3])])
+    gaps = np.hypot(*(near - centres).T) - radii
+    return bool((gaps[others] < gaps[i] + CLEAR_PT).any())
+
+
 def _segment_hits_discs(seg: np.ndarray, centres: np.ndarray, radii: np.ndarray) -> np.ndarray:
     start, end = seg[:2], seg[2:]
     along = end - start
@@ -201,9 +211,11 @@ def place_labels(
     label), and the ``edges`` drawn (m x 4 segments), which a label avoids crossing where
     it can.
 
-    A label touches its node where some side is free, preferring the side away from the
-    other nodes; else it stands further out (up to :data:`RINGS` label heights) with a
-    leader line that crosses no disc and no label. Labels left without room move to the
+    A label touches its node where some side is free and no other disc is as near
+    (:data:`CLEAR_PT`), preferring the side away from the other nodes; else it stands
+    further out (up to :data:`RINGS` label heights) with a leader line that crosses no
+    disc and no label; only a label that has no such place either touches its node beside
+    a neighbour. Labels left without room move to the
     front of the order for another attempt (up to :data:`ATTEMPTS`); the attempt leaving
     out fewest labels, then with fewest leader lines, is kept."""
     centres = np.asarray(centres, dtype=float)
@@ -248,9 +260,9 @@ def _place_in_order(scene: _Scene, order: list[int]) -> list[Placement | None]:
     leaders: list[np.ndarray] = []
     out: list[Placement | None] = [None] * len(scene.centres)
     waiting = list(order)
-    for ring in range(RINGS + 1):
+    for clear, ring in [(True, r) for r in range(RINGS + 1)] + [(False, 0)]:
         for i in list(waiting):
-            best = _best_place(scene, i, ring, placed, leaders)
+            best = _best_place(scene, i, ring, placed, leaders, clear)
             if best is None:
                 continue
             box, leader = best
@@ -267,10 +279,16 @@ def _place_in_order(scene: _Scene, order: list[int]) -> list[Placement | None]:
 
 
 def _best_place(
-    scene: _Scene, i: int, ring: int, placed: list[np.ndarray], leaders: list[np.ndarray]
+    scene: _Scene,
+    i: int,
+    ring: int,
+    placed: list[np.ndarray],
+    leaders: list[np.ndarray],
+    clear: bool = True,
 ) -> tuple[np.ndarray, np.ndarray | None] | None:
     """The best free box for node ``i``'s label at ``ring`` label heights out (and its
-    leader line beyond the first ring), or ``None``.
+    leader line beyond the first ring), or ``None``. With ``clear``, a box touching the
+    node (ring 0) must be :data:`CLEAR_PT` further from every other disc than from its own.
 
     Cost: edges crossed, then other nodes crowded (a box close to another disc takes the
     room that node's own label needs), then turning towards the other nodes."""
@@ -291,6 +309,8 @@ def _best_place(
         if segments_cross_box(drawn_leaders, box).any():
             continue
         leader = None
+        if clear and not ring and _nearer_than_own(box, i, centres, radii, others):
+            continue
         if ring:
             start = centres[i] + radii[i] * unit[k]
             leader = np.concatenate([start, np.clip(start, box[:2], box[2:])])  # to the box's nearest point
