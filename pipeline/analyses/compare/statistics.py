@@ -2,13 +2,16 @@
 exact Wilcoxon signed-rank test with the matched-pairs rank-biserial correlation as effect
 size, the exact McNemar test, and a rough minimum detectable change. Two-sided at
 :data:`ALPHA`; pure functions of numbers.
+
+scipy.stats (about 0.6 s to import) is imported by the functions that use it: every run
+report imports this module for :data:`ALPHA` and :data:`MIN_PAIRS` (through the change
+chapter), and only a round with a previous round computes a test.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from pipeline.registry import Registry
 
@@ -48,6 +51,8 @@ def signed_rank_exact_p(differences: np.ndarray) -> float:
     d = d[d != 0]
     if len(d) == 0:
         return 1.0
+    from scipy import stats
+
     doubled = np.rint(2 * stats.rankdata(np.abs(d))).astype(int)  # average ranks are k/2
     counts = np.array([1.0])
     for r in doubled:
@@ -71,6 +76,8 @@ def rank_biserial(differences: np.ndarray) -> float:
     d = d[d != 0]
     if len(d) == 0:
         return 0.0
+    from scipy import stats
+
     ranks = stats.rankdata(np.abs(d))
     t_plus, t_minus = ranks[d > 0].sum(), ranks[d < 0].sum()
     return float((t_plus - t_minus) / (t_plus + t_minus))
@@ -90,6 +97,8 @@ def wilcoxon_paired(differences: np.ndarray) -> tuple[float, float, str]:
     n = len(d)
     if n == 0:
         return 0.0, 1.0, "no differences"
+    from scipy import stats
+
     ties = len(np.unique(np.abs(d))) < n
     if n > EXACT_MAX_N:
         res = stats.wilcoxon(d, method="asymptotic")
@@ -114,6 +123,8 @@ def min_detectable_change(
     d = d[~np.isnan(d)]
     if len(d) < 2:
         return float("nan")
+    from scipy import stats
+
     z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
     return float(z * d.std(ddof=1) / np.sqrt(len(d) * WILCOXON_EFFICIENCY))
 
@@ -125,4 +136,6 @@ def mcnemar_exact(b: int, c: int) -> float:
     """
     if b + c == 0:
         return 1.0
+    from scipy import stats
+
     return float(stats.binomtest(int(c), int(b + c), 0.5).pvalue)
