@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Collection
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -276,14 +277,15 @@ def write_round(
     from pipeline.excerpts import SHEET as EXCERPTS_SHEET
     from pipeline.excerpts import excerpt_sheet, how_to
     from pipeline.report.chart_cache import chart_cache
-    from pipeline.report.chart_loop import side_by_side
+    from pipeline.report.chart_loop import charts_later, workers
     from pipeline.report.office import finish_documents
     from pipeline.report.outline import report_recommendations, write_report
-    from pipeline.report.profiles import write_profiles
+    from pipeline.report.profiles import profile_writers, write_profiles
+    from pipeline.report.side_jobs import SideJobs
     from pipeline.report.slides import write_slides
     from pipeline.report.workbook import write_csv_safe, write_sheets, write_workbook
 
-    with staged(processed_dir, out_dir) as (proc_stage, out_stage):
+    with staged(processed_dir, out_dir) as (proc_stage, out_stage), ExitStack() as stack:
         with steps.step("Writing tables"):
             responses = result.responses
             write_csv_safe(responses.submissions, proc_stage / "submissions.csv")
@@ -293,11 +295,18 @@ def write_round(
             for name in ("scores", "coverage", "gaps"):
                 if name in result.tables:
                     write_csv_safe(result.tables[name], proc_stage / f"{name}.csv")
-        with steps.step("Drawing charts"):
+        # The charts not in the cache and the profiles are drawn and written on the
+        # machine's cores while this process writes the workbook, report and slides (only
+        # the report and slides show the charts; the workbook waits for them too, for the
+        # warnings of a chart that could not be drawn)
+        with steps.step("Drawing charts"), chart_cache(layout.chart_cache):
             charts_dir = out_stage / "charts"
             charts_dir.mkdir()
-            with chart_cache(layout.chart_cache):  # those not in the cache on every core
-                charts = side_by_side(lambda: make_charts(result, charts_dir))
+            later = charts_later(lambda: make_charts(result, charts_dir))  # cached: copied
+            draws = later.jobs()
+            profiles = profile_writers(result, out_stage / "profiles")
+            side = stack.enter_context(SideJobs([*draws, *profiles], workers()))
+            charts = later.finish(side.results(range(len(draws))))
         with steps.step("Writing results workbook"), chart_cache(layout.chart_cache):
             write_workbook(result, out_stage / "results.xlsx")  # unchanged: from the cache
         with steps.step("Writing report"):
@@ -322,11 +331,13 @@ def write_round(
                 finish_documents(
                     [out_stage / "report.docx", out_stage / "workplan.docx"], result.log, pdf=True
                 )
-        with steps.step("Writing profiles"), chart_cache(layout.chart_cache):
-            write_profiles(result, out_stage / "profiles")  # unchanged ones from the cache
+        with steps.step("Writing profiles"):  # unchanged ones from the cache
+            indices = range(len(draws), len(draws) + len(profiles))
+            write_profiles(result, out_stage / "profiles", lambda: side.results(indices))
         with steps.step("Writing slides"), chart_cache(layout.chart_cache):
             recommendations = report_recommendations(result, charts)
             write_slides(result, charts, out_stage / "slides.pptx", recommendations)
+        stack.close()  # every worker done and ended
         manifest = build_manifest(result, layout, run_fingerprint, steps.timings)
         if previous is not None:
             manifest["compared_with"] = {

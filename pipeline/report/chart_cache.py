@@ -35,7 +35,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -58,6 +58,18 @@ def chart_cache(folder: Path | None) -> Iterator[None]:
         yield
     finally:
         _FOLDER.reset(token)
+
+
+def in_this_cache(job: Callable[[], Any]) -> Callable[[], Any]:
+    """``job`` run within the cache active now (:func:`chart_cache`), wherever and whenever
+    it runs: on a forked process or later in this one
+    (:class:`~pipeline.report.side_jobs.SideJobs`)."""
+    return partial(_within, _FOLDER.get(), job)
+
+
+def _within(folder: Path | None, job: Callable[[], Any]) -> Any:
+    with chart_cache(folder):
+        return job()
 
 
 # -- digests of values ----------------------------------------------------------------------

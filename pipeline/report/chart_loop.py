@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Collection
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +68,6 @@ class _Drawn:
 
 
 _PENDING: ContextVar[list[tuple[_Job, IssueLog]] | None] = ContextVar("emg_pending_charts", default=None)
-_JOBS: list[_Job] = []  # the jobs a forked worker draws (inherited from the parent)
 WORKERS_ENV = "EMG_CHART_WORKERS"
 
 
@@ -91,10 +90,6 @@ def _warn(log: IssueLog, chart_id: str, why: str) -> None:
         log.warning("chart-skipped", why, file=f"charts/{chart_id}.png")
 
 
-def _draw_nth(index: int) -> tuple[Chart | None, str]:
-    return _draw(_JOBS[index])
-
-
 def workers() -> int:
     """Processes that draw a run's charts side by side: the cores this process may use, at
     most 4, or ``EMG_CHART_WORKERS`` (1: draw in this process)."""
@@ -108,6 +103,43 @@ def workers() -> int:
     return max(1, min(cores, 4))
 
 
+@dataclass
+class LaterCharts:
+    """The charts of a :func:`draw_charts` loop whose drawing was put off: ``charts`` holds
+    those copied from the cache and a :class:`_Drawn` for each chart of ``pending``."""
+
+    charts: list[Any]
+    pending: list[tuple[_Job, IssueLog]]
+
+    def jobs(self) -> list[Callable[[], tuple[Chart | None, str]]]:
+        """One job per chart left to draw (within the cache active now), for
+        :class:`~pipeline.report.side_jobs.SideJobs`."""
+        from pipeline.report.chart_cache import in_this_cache
+
+        return [in_this_cache(partial(_draw, job)) for job, _ in self.pending]
+
+    def finish(self, drawn: list[tuple[Chart | None, str]]) -> list[Chart]:
+        """The charts in order, given what each job returned; the log's warnings added in
+        the order of drawing one by one."""
+        for (job, log), (_chart, why) in zip(self.pending, drawn, strict=True):
+            _warn(log, job.chart_id, why)
+        out = [drawn[c.index][0] if isinstance(c, _Drawn) else c for c in self.charts]
+        return [c for c in out if c is not None]
+
+
+def charts_later(make: Callable[[], list[Any]]) -> LaterCharts:
+    """``make()``, a function that draws charts with :func:`draw_charts`, with the charts
+    that are not in the cache left to draw (:meth:`LaterCharts.jobs`): those in it are
+    copied now."""
+    pending: list[tuple[_Job, IssueLog]] = []
+    token = _PENDING.set(pending)
+    try:
+        charts = make()
+    finally:
+        _PENDING.reset(token)
+    return LaterCharts(charts, pending)
+
+
 def side_by_side(make: Callable[[], list[Any]]) -> list[Chart]:
     """``make()``, a function that draws charts with :func:`draw_charts`, with the charts
     that are not in the cache drawn at the end, on :func:`workers` processes forked from
@@ -115,31 +147,12 @@ def side_by_side(make: Callable[[], list[Any]]) -> list[Chart]:
     deterministic function of its values, so the files are the same bytes as drawn one by
     one (tests/test_charts.py compares them); the order of the charts and of the log's
     warnings is as drawn one by one."""
-    import multiprocessing
+    from pipeline.report.side_jobs import SideJobs
 
-    pending: list[tuple[_Job, IssueLog]] = []
-    token = _PENDING.set(pending)
-    try:
-        charts = make()
-    finally:
-        _PENDING.reset(token)
-    n = min(workers(), len(pending))
-    forks = "fork" in multiprocessing.get_all_start_methods()
-    if n >= 2 and forks and not multiprocessing.current_process().daemon:  # (a pool's worker has none)
-        _JOBS[:] = [job for job, _ in pending]
-        try:
-            with multiprocessing.get_context("fork").Pool(processes=n) as pool:
-                drawn = pool.map(_draw_nth, range(len(pending)), chunksize=1)
-                pool.close()  # idle workers end on their own, not by SIGTERM
-                pool.join()
-        finally:
-            _JOBS.clear()
-    else:
-        drawn = [_draw(job) for job, _ in pending]
-    for (job, log), (_chart, why) in zip(pending, drawn, strict=True):
-        _warn(log, job.chart_id, why)
-    out = [drawn[c.index][0] if isinstance(c, _Drawn) else c for c in charts]
-    return [c for c in out if c is not None]
+    later = charts_later(make)
+    with SideJobs(later.jobs(), workers()) as side:
+        drawn = side.results(range(len(later.pending)))
+    return later.finish(drawn)
 
 
 def styled(draw: Callable[[Any, Path], Chart | None]) -> Callable[[Any, Path], Chart | None]:

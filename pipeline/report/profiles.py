@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -20,7 +21,7 @@ import pandas as pd
 
 from pipeline.numbers import count
 from pipeline.privacy import mask_contacts
-from pipeline.report.chart_cache import cached_file
+from pipeline.report.chart_cache import cached_file, in_this_cache
 from pipeline.spec import FormField, Survey
 from pipeline.tables import RunResult
 
@@ -218,10 +219,39 @@ def _write_profile(profile: Profile, result: RunResult, path: Path) -> None:
     doc.save(path)
 
 
-def write_profiles(result: RunResult, folder: Path) -> list[Path]:
+def profile_writers(result: RunResult, folder: Path) -> list[Callable[[], Path]]:
+    """One writer per responding entity, each writing its profile into ``folder`` (from the
+    cache active now when unchanged) and returning the file: independent jobs, which a run
+    gives to its other cores (:class:`~pipeline.report.side_jobs.SideJobs`). None when the
+    round has more respondents than the survey's ``report.profiles_max``
+    (:func:`write_profiles` says so in the log)."""
+    entities = result.responses.submissions["entity_id"].astype(str).tolist()
+    if len(entities) > result.survey.model.report.profiles_max:
+        return []
+    acronyms = result.registry.acronyms()
+    taken: set[str] = set()
+    writers: list[Callable[[], Path]] = []
+    for entity_id in entities:
+        path = folder / profile_file_name(acronyms.get(entity_id, entity_id), taken)
+        writers.append(in_this_cache(partial(_profile_file, result, entity_id, path)))
+    return writers
+
+
+def _profile_file(result: RunResult, entity_id: str, path: Path) -> Path:
+    profile = entity_profile(result, entity_id)
+    shown = [profile, result.survey.title, result.round, result.run_date]  # all the file says
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cached_file("profile", shown, path, partial(_write_profile, profile, result))
+    return path
+
+
+def write_profiles(
+    result: RunResult, folder: Path, written: Callable[[], list[Path]] | None = None
+) -> list[Path]:
     """Write one profile per responding entity into ``folder``; returns the files. A round
     with more respondents than the survey's ``report.profiles_max`` gets none, and an info
-    line in the log says so."""
+    line in the log says so. ``written``: the profiles' writers started elsewhere
+    (:func:`profile_writers`), waited for here."""
     entities = result.responses.submissions["entity_id"].astype(str).tolist()
     limit = result.survey.model.report.profiles_max
     if len(entities) > limit:
@@ -232,13 +262,6 @@ def write_profiles(result: RunResult, folder: Path) -> list[Path]:
         )
         return []
     folder.mkdir(parents=True, exist_ok=True)
-    survey = result.survey
-    taken: set[str] = set()
-    written = []
-    for entity_id in entities:
-        profile = entity_profile(result, entity_id)
-        path = folder / profile_file_name(profile.acronym, taken)
-        shown = [profile, survey.title, result.round, result.run_date]  # all the file says
-        cached_file("profile", shown, path, partial(_write_profile, profile, result))
-        written.append(path)
-    return written
+    if written is not None:
+        return written()
+    return [write() for write in profile_writers(result, folder)]
