@@ -113,6 +113,16 @@ def format_value(value: object, fmt: str | None = None) -> str:
     return clean_text(value, single_line=True)
 
 
+def _texts(frame: pd.DataFrame, formats: dict[str, str]) -> list[list[str]]:
+    """The cells of ``frame`` as a table shows them (:func:`format_value`), column by
+    column: plain lists, for the small tables of a document (a frame of them costs more to
+    build than the table's XML)."""
+    return [
+        [format_value(v, formats.get(c)) for v in frame.iloc[:, i].tolist()]
+        for i, c in enumerate(frame.columns)
+    ]
+
+
 # A hyphenated name that starts with an acronym ("UN-Habitat", "UN-Water"): a line must
 # not break at its hyphen ("UN-" at a line's end, "Habitat" on the next).
 HYPHENATED_NAME = re.compile(r"(?<![\w-])([A-Z]{2,})-([A-Z][A-Za-z]+)(?![\w-])")
@@ -455,16 +465,11 @@ class ReportDocument:
         headers = [clean_text(c, True) for c in frame.columns]
         right = {
             c
-            for c in frame.columns
-            if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+            for c, dtype in zip(frame.columns, frame.dtypes.tolist(), strict=True)
+            if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
         } | set(align_right or ())
-        text = pd.DataFrame(
-            {
-                c: [format_value(v, formats.get(c)) for v in frame[c].tolist()]
-                for c in frame.columns
-            },
-            columns=frame.columns,
-        )
+        text = _texts(frame, formats)  # the cells as shown, column by column
+        n_rows = len(text[0]) if text else 0
         widths = fit_widths(
             weights or column_weights(text, headers), min_widths(text, headers), self.text_width
         )
@@ -474,15 +479,16 @@ class ReportDocument:
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         for grid_col, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
             grid_col.w = Emu(width)
-        values = [headers, *text.to_numpy().tolist()]
+        values = [headers, *(list(row) for row in zip(*text, strict=True))]
         heights = row_heights(values, widths)
-        wanted = len(text) <= 15 if keep_together is None else keep_together
-        together = wanted and sum(heights) <= KEEP_SHARE * self.text_height
+        page = self.text_height
+        wanted = n_rows <= 15 if keep_together is None else keep_together
+        together = wanted and sum(heights) <= KEEP_SHARE * page
         aligned = [c in right for c in frame.columns]
         fill_rows = fills.reindex(columns=frame.columns).to_numpy() if fills is not None else None
-        keep = keep_with_next(len(text), together, note=bool(note))
+        keep = keep_with_next(n_rows, together, note=bool(note))
         for g in group_rows:
-            if 0 <= g < len(text) - 1:
+            if 0 <= g < n_rows - 1:
                 keep[g + 1] = True  # the header row comes first
         rows = table_rows_xml(
             values,
@@ -490,7 +496,7 @@ class ReportDocument:
             aligned,
             keep,
             fill_rows,
-            whole=[h <= ROW_SHARE * self.text_height for h in heights],
+            whole=[h <= ROW_SHARE * page for h in heights],
         )
         for tr in parse_xml(f"<w:tbl {nsdecls('w')}>{rows}</w:tbl>"):
             table._tbl.append(tr)
@@ -507,12 +513,9 @@ class ReportDocument:
         """The number of a table already written that shows the same figures as ``frame``
         (every column but at most one, three at least, over two rows or more, whatever the
         headers), or None: a table is printed once and referred to after that."""
-        text = pd.DataFrame(
-            {c: [format_value(v, (formats or {}).get(c)) for v in frame[c].tolist()] for c in frame.columns},
-            columns=frame.columns,
-        )
+        text = _texts(frame, formats or {})
         columns = text_columns(text)
-        if len(text) < 2 or len(columns) < 3:
+        if len(frame) < 2 or len(columns) < 3:
             return None
         for number, earlier in self._tables:
             if len(columns & earlier) >= max(3, len(columns) - 1):

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from xml.sax.saxutils import escape as xml_escape
 
 import numpy as np
-import pandas as pd
 from docx.shared import Cm, Pt
 
 QUOTE = {'"': "&quot;"}
@@ -114,36 +113,30 @@ def row_heights(values: list[list[str]], widths: Sequence[int]) -> list[int]:
     return heights
 
 
-def text_columns(text: pd.DataFrame) -> frozenset[tuple[str, ...]]:
-    """A table's columns as the tuples of their cell texts (headers left out)."""
-    return frozenset(tuple(str(v) for v in text[c].tolist()) for c in text.columns)
+def text_columns(text: Sequence[list[str]]) -> frozenset[tuple[str, ...]]:
+    """A table's columns (each the list of its cell texts) as tuples, headers left out."""
+    return frozenset(tuple(column) for column in text)
 
 
-
-
-def _cell_texts(frame: pd.DataFrame, column: object) -> list[str]:
-    """A column's cells as text ('' for missing), read once as plain Python strings (tables
-    in a report are small, and per-column pandas string methods cost more than they save)."""
-    return ["" if v is None or v is pd.NA or v != v else str(v) for v in frame[column].tolist()]
-
-
-def column_weights(frame: pd.DataFrame, headers: Sequence[str]) -> list[float]:
-    """Relative column widths: a high quantile of the cell text lengths (and header words)."""
+def column_weights(text: Sequence[list[str]], headers: Sequence[str]) -> list[float]:
+    """Relative column widths: a high quantile of the cell text lengths (and header words).
+    ``text``: each column's cells as shown."""
     weights = []
-    for i, column in enumerate(frame.columns):
-        lengths = [len(t) for t in _cell_texts(frame, column)]
+    for i, column in enumerate(text):
+        lengths = [len(t) for t in column]
         body = float(np.quantile(lengths, 0.9)) if lengths else 0.0
         longest_word = max((len(w) for w in str(headers[i]).split()), default=4)
         weights.append(min(max(body, longest_word, 4.0), 45.0))
     return weights
 
 
-def min_widths(frame: pd.DataFrame, headers: Sequence[str], cap: int = 20) -> list[int]:
+def min_widths(text: Sequence[list[str]], headers: Sequence[str], cap: int = 20) -> list[int]:
     """The width (EMU) below which a column would break words: its longest header word,
-    or its longest word in the body (up to ``cap`` characters; longer ones may wrap)."""
+    or its longest word in the body (up to ``cap`` characters; longer ones may wrap).
+    ``text``: each column's cells as shown."""
     out = []
-    for i, column in enumerate(frame.columns):
-        longest = max((len(w) for t in _cell_texts(frame, column) for w in t.split()), default=0)
+    for i, column in enumerate(text):
+        longest = max((len(w) for t in column for w in t.split()), default=0)
         body = min(longest, cap)
         head = max((len(w) for w in str(headers[i]).split()), default=1) * 1.15  # bold
         out.append(int(max(body, head, 2) * _CHAR + _PAD))
