@@ -287,9 +287,15 @@ def cmd_demo(args: argparse.Namespace, layout: Layout, out: Console, err: Consol
         demo = open_survey(layout, survey_id)[0].model.demo
         if demo and demo.rounds:
             plans[survey_id] = [s.id for s in sorted(demo.rounds, key=lambda s: natural_key(s.id))]
+    from pipeline.report.office import office_listener
+
     # the rounds a job processed are kept for the next jobs that read them (the analyst's
-    # decisions, the round's run, the next round's, the comparison): pipeline.round_cache
-    with tempfile.TemporaryDirectory(prefix="emg-demo-rounds-") as kept:
+    # decisions, the round's run, the next round's, the comparison): pipeline.round_cache;
+    # one LibreOffice, started now, finishes every job's documents (when PDFs are written)
+    with (
+        tempfile.TemporaryDirectory(prefix="emg-demo-rounds-") as kept,
+        office_listener(False if args.no_pdf else None),
+    ):
         args = argparse.Namespace(**{**vars(args), "round_cache": kept})
         return _demo_jobs(args, layout, survey_ids, plans, out, err)
 

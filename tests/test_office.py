@@ -5,7 +5,9 @@ PDF and a warning in the log. The stand-in office of the first tests is a small 
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -245,3 +247,177 @@ def test_libreoffice_writes_the_pdf_and_the_contents_page_numbers(tmp_path: Path
                 capture_output=True, text=True, check=True,
             ).stdout
             assert " ".join(heading.split()[:4]) in " ".join(text.split()), (heading, page)
+
+
+# -- one LibreOffice for many documents (the demo) -----------------------------------------
+def listening_office(tmp_path: Path, body: str) -> Office:
+    """A stand-in office whose "LibreOffice" only waits (the listener) and whose helper is
+    ``body``, given ``job`` and ``calls`` (a file to append to)."""
+    waiting = tmp_path / "listener.sh"
+    waiting.write_text("#!/bin/sh\nexec sleep 120\n")
+    waiting.chmod(0o755)
+    office = stand_in(tmp_path, f"calls = Path({str(tmp_path / 'calls.jsonl')!r})\n" + body)
+    return Office(soffice=str(waiting), python=office.python, script=office.script)
+
+
+WRITE_PDFS = """
+out = []
+for item in job["documents"]:
+    Path(item["pdf"]).write_bytes(b"%PDF-1.7 stand-in")
+    out.append({"toc": ["Executive summary\\t3", "Findings\\t4", "Raw materials\\t4",
+                        "Annex A. Respondents\\t6"]})
+print(json.dumps({"documents": out}))
+"""
+
+
+def _state(pid: int) -> str:
+    """A process's state letter ('' when there is no such process)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0]
+    except OSError:
+        return ""
+
+
+posix_only = pytest.mark.skipif(
+    sys.platform != "linux", reason="the listener is shared with forked processes (Linux /proc)"
+)
+
+
+@posix_only
+def test_one_listener_finishes_the_documents_of_forked_processes_in_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside office_listener, every document goes to the one office started when the
+    block opened, also from forked processes, one helper at a time; the office is stopped
+    when the block ends."""
+    import multiprocessing
+
+    from pipeline.report import office as office_module
+
+    office = listening_office(
+        tmp_path,
+        "start = time.time()\ntime.sleep(0.3)\n"
+        + WRITE_PDFS
+        + "with calls.open('a') as f:\n"
+        + "    f.write(json.dumps({'listener': job.get('listener'), 'start': start, 'end': time.time()}) + '\\n')\n",
+    )
+    monkeypatch.setattr(office_module, "find_office", lambda: office)
+    reports = [small_report(tmp_path / f"report{k}.docx") for k in range(3)]
+
+    def finish(report: Path) -> None:
+        log = IssueLog()
+        written = finish_documents([report], log, pdf=True, office=office)
+        os._exit(0 if written == [report.with_suffix(".pdf")] and not log.issues else 1)
+
+    with office_module.office_listener(pdf=True):
+        listener = office_module._LISTENER
+        assert listener is not None and _state(listener.pid) not in ("", "Z")
+        context = multiprocessing.get_context("fork")
+        workers = [context.Process(target=finish, args=(r,)) for r in reports]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        assert [w.exitcode for w in workers] == [0, 0, 0]
+    assert office_module._LISTENER is None and _state(listener.pid) == ""  # stopped, reaped
+    calls = sorted(
+        (json.loads(line) for line in (tmp_path / "calls.jsonl").read_text().splitlines()),
+        key=lambda c: c["start"],
+    )
+    assert [c["listener"] for c in calls] == [{"pipe": listener.pipe, "pid": listener.pid}] * 3
+    assert all(a["end"] <= b["start"] for a, b in itertools.pairwise(calls))  # one at a time
+    assert all(toc_texts(r)[-1] == "Annex A. Respondents\t6" for r in reports)
+
+
+@posix_only
+def test_a_document_goes_to_an_office_of_its_own_when_the_listener_is_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.report import office as office_module
+
+    office = listening_office(
+        tmp_path,
+        "with calls.open('a') as f:\n"
+        + "    f.write(json.dumps({'listener': bool(job.get('listener'))}) + '\\n')\n"
+        + "if job.get('listener'):\n"
+        + "    sys.exit(3)  # office_uno.py: the listener it was given is not running\n"
+        + WRITE_PDFS,
+    )
+    monkeypatch.setattr(office_module, "find_office", lambda: office)
+    report = small_report(tmp_path / "report.docx")
+    log = IssueLog()
+    with office_module.office_listener(pdf=True):
+        assert finish_documents([report], log, pdf=True, office=office) == [report.with_suffix(".pdf")]
+    assert log.issues == []
+    calls = [json.loads(line)["listener"] for line in (tmp_path / "calls.jsonl").read_text().splitlines()]
+    assert calls == [True, False]
+
+
+@posix_only
+def test_a_listener_that_hangs_is_stopped_and_the_document_kept_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.report import office as office_module
+
+    monkeypatch.setenv(TIMEOUT_ENV, "1")
+    office = listening_office(tmp_path, "time.sleep(60)\n")
+    monkeypatch.setattr(office_module, "find_office", lambda: office)
+    report = small_report(tmp_path / "report.docx")
+    before = report.read_bytes()
+    log = IssueLog()
+    with office_module.office_listener(pdf=True):
+        listener = office_module._LISTENER
+        assert listener is not None
+        assert finish_documents([report], log, pdf=True, office=office) == []
+        assert _state(listener.pid) in ("", "Z")  # stopped: the next documents do not wait for it
+    assert report.read_bytes() == before
+    [issue] = log.issues
+    assert issue.code == CODE and "took longer than 1 s" in issue.message
+
+
+def test_no_listener_without_pdfs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.report import office as office_module
+
+    with office_module.office_listener(pdf=False):
+        assert office_module._LISTENER is None
+    with office_module.office_listener():  # the test suite sets EMG_NO_PDF
+        assert office_module._LISTENER is None
+
+
+@pytest.mark.slow
+@posix_only
+@pytest.mark.skipif(find_office() is None, reason="LibreOffice (soffice with python3-uno) not installed")
+def test_libreoffice_listener_finishes_documents_as_an_office_of_their_own(tmp_path: Path) -> None:
+    """The real LibreOffice: two documents finished through one listener from forked
+    processes get the page numbers and PDF pages that a LibreOffice of their own gives."""
+    import multiprocessing
+
+    from pipeline.report.office import office_listener
+
+    own = small_report(tmp_path / "own.docx")
+    assert finish_documents([own], IssueLog(), pdf=True) == [own.with_suffix(".pdf")]
+    shared = [small_report(tmp_path / f"shared{k}.docx") for k in range(2)]
+
+    def finish(report: Path) -> None:
+        log = IssueLog()
+        written = finish_documents([report], log, pdf=True)
+        os._exit(0 if written == [report.with_suffix(".pdf")] and not log.issues else 1)
+
+    with office_listener(pdf=True):
+        context = multiprocessing.get_context("fork")
+        workers = [context.Process(target=finish, args=(r,)) for r in shared]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+    assert [w.exitcode for w in workers] == [0, 0]
+    for report in shared:
+        assert toc_texts(report) == toc_texts(own) and toc_texts(own)[-1].endswith("\t5")
+        assert report.with_suffix(".pdf").read_bytes().startswith(b"%PDF-")
+        if shutil.which("pdftotext"):
+            texts = [
+                subprocess.run(["pdftotext", "-layout", str(p.with_suffix(".pdf")), "-"],
+                               capture_output=True, text=True, check=True).stdout
+                for p in (own, report)
+            ]  # fmt: skip
+            assert texts[0] == texts[1]

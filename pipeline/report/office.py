@@ -16,6 +16,12 @@ leaves the documents as written, without PDF, and says so in the run's log. It i
 switched off by ``pdf=False`` (``--no-pdf`` on the command line) or by setting
 ``EMG_NO_PDF=1`` (the test suite does). ``EMG_SOFFICE`` and ``EMG_UNO_PYTHON`` name the
 LibreOffice program and the Python to use when they are not found on their own.
+
+LibreOffice takes seconds to start. Inside :func:`office_listener` (the demo, which
+finishes a dozen documents in several processes) one LibreOffice, started when the block
+opens, serves every document finished in the block, in this process and in the processes
+forked in it, one helper at a time (a lock file); when it is gone or hangs, the
+documents are finished as outside the block, by a LibreOffice of their own.
 """
 
 from __future__ import annotations
@@ -28,8 +34,8 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
-from contextlib import suppress
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +59,7 @@ SCRIPT = Path(__file__).with_name("office_uno.py")
 CODE = "pdf-not-written"
 CACHE_KIND = "office"  # documents finished by LibreOffice, in the run's cache
 _TOC_STYLE = re.compile(r"toc [1-9]")
+LISTENER_GONE = 3  # the helper's exit status when the listener it was given is not running
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,20 @@ class Office:
     soffice: str
     python: str
     script: Path = SCRIPT
+
+
+@dataclass(frozen=True)
+class _Listener:
+    """A LibreOffice started by :func:`office_listener`: its pipe, its process (the leader
+    of its process group) and the lock file its users take in turn."""
+
+    office: Office
+    pipe: str
+    pid: int
+    lock: Path
+
+
+_LISTENER: _Listener | None = None  # inherited by the processes forked inside the block
 
 
 def pdf_wanted(pdf: bool | None = None) -> bool:
@@ -119,7 +140,10 @@ def _uno_python(soffice: str) -> str | None:
 
 
 def find_office() -> Office | None:
-    """LibreOffice and a Python with ``uno``, or None when either is missing."""
+    """LibreOffice and a Python with ``uno``, or None when either is missing (inside
+    :func:`office_listener`, the office it started)."""
+    if _LISTENER is not None:
+        return _LISTENER.office
     soffice = _soffice()
     if soffice is None:
         return None
@@ -131,6 +155,52 @@ def office_on(pdf: bool | None = None) -> bool:
     """Whether documents will be finished here: wanted (:func:`pdf_wanted`) and LibreOffice
     found (:func:`find_office`)."""
     return pdf_wanted(pdf) and find_office() is not None
+
+
+@contextmanager
+def office_listener(pdf: bool | None = None) -> Iterator[None]:
+    """Start one LibreOffice now (its start-up overlaps the work done meanwhile) and finish
+    every document of the block with it, also in processes forked inside the block; it
+    is stopped when the block ends. Nothing happens when documents are not finished here
+    (:func:`office_on`) or where processes are not forked (Windows)."""
+    global _LISTENER
+    office = find_office() if pdf_wanted(pdf) and os.name == "posix" else None
+    if office is None or _LISTENER is not None:
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="emg-office-") as tmp:
+        work = Path(tmp)
+        pipe = f"emg_office_{work.name}"
+        profile = (work / "profile").resolve().as_uri()
+        process = subprocess.Popen(  # as office_uno.py starts its own
+            [
+                office.soffice, "--headless", "--invisible", "--nologo", "--norestore",
+                "--nodefault", "--nolockcheck", f"-env:UserInstallation={profile}",
+                f"--accept=pipe,name={pipe};urp;",
+            ],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+        _LISTENER = _Listener(office, pipe, process.pid, work / "lock")
+        try:
+            yield
+        finally:
+            _LISTENER = None
+            _stop(process)
+            process.wait()
+
+
+@contextmanager
+def _turn(listener: _Listener) -> Iterator[None]:
+    """The listener to oneself until the block ends (other helpers wait)."""
+    import fcntl
+
+    with listener.lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _timeout() -> float:
@@ -151,8 +221,13 @@ def _stop(process: subprocess.Popen) -> None:
         process.kill()
 
 
+class _ListenerGone(RuntimeError):
+    """The listener the helper was given is not running."""
+
+
 def _run_office(office: Office, job: dict, work: Path, timeout: float) -> dict:
-    """Run the helper on ``job``; its JSON answer, or RuntimeError saying what went wrong."""
+    """Run the helper on ``job``; its JSON answer, or RuntimeError saying what went wrong
+    (:class:`_ListenerGone` when the job's listener is not running)."""
     job_file = work / "job.json"
     job_file.write_text(json.dumps(job), encoding="utf-8")
     process = subprocess.Popen(
@@ -171,6 +246,8 @@ def _run_office(office: Office, job: dict, work: Path, timeout: float) -> dict:
         raise RuntimeError(f"LibreOffice took longer than {decimal(timeout, 0)} s and was stopped") from None
     finally:
         _stop(process)  # also on Ctrl-C, and any LibreOffice the helper left behind
+    if process.returncode == LISTENER_GONE and job.get("listener"):
+        raise _ListenerGone("the LibreOffice listener is not running")
     if process.returncode != 0:
         lines = err.decode("utf-8", "replace").strip().splitlines()
         raise RuntimeError(f"LibreOffice failed ({lines[-1] if lines else f'exit {process.returncode}'})")
@@ -291,6 +368,25 @@ def _cache_key(document: Path, office: Office) -> list[str]:
     return [sha256_file(document), made_by, office.python]
 
 
+def _run_shared_or_own(office: Office, job: dict, work: Path) -> dict:
+    """Run ``job`` on the listener of :func:`office_listener` when there is one for
+    ``office``, else (or when it is gone) on a LibreOffice of its own. A listener that
+    hangs is stopped, so that the next documents do not wait for it in turn."""
+    listener = _LISTENER if _LISTENER is not None and _LISTENER.office == office else None
+    if listener is not None:
+        shared = {**job, "listener": {"pipe": listener.pipe, "pid": listener.pid}}
+        with _turn(listener):
+            try:
+                return _run_office(office, shared, work, _timeout())
+            except _ListenerGone:
+                pass
+            except RuntimeError:
+                with suppress(ProcessLookupError, PermissionError):
+                    os.killpg(listener.pid, signal.SIGKILL)
+                raise
+    return _run_office(office, job, work, _timeout())
+
+
 def _finish(
     documents: list[Path], office: Office, log: IssueLog, keys: dict[Path, list[str]],
     written: dict[Path, Path],
@@ -309,7 +405,7 @@ def _finish(
             ],
         }
         try:
-            answer = _run_office(office, job, work, _timeout())
+            answer = _run_shared_or_own(office, job, work)
         except (RuntimeError, OSError) as exc:
             log.warning(
                 CODE,
