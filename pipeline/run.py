@@ -309,8 +309,8 @@ def write_round(
             charts = later.finish(side.results(range(len(draws))))
         with steps.step("Writing results workbook"), chart_cache(layout.chart_cache):
             write_workbook(result, out_stage / "results.xlsx")  # unchanged: from the cache
-        with steps.step("Writing report"):
-            write_report(result, charts, out_stage / "report.docx")
+        with steps.step("Writing report"), chart_cache(layout.chart_cache):
+            write_report(result, charts, out_stage / "report.docx")  # same run: from the cache
         if "open_answers" in result.tables:
             excerpts = {
                 EXCERPTS_SHEET: excerpt_sheet(result.tables["open_answers"], result.registry.acronyms()),
@@ -324,8 +324,8 @@ def write_round(
         if "workplan" in result.tables:
             from pipeline.analyses.workplan.document import FILE_NAME, write_workplan
 
-            with steps.step("Writing work plan"):
-                write_workplan(result, out_stage / FILE_NAME)
+            with steps.step("Writing work plan"), chart_cache(layout.chart_cache):
+                write_workplan(result, out_stage / FILE_NAME)  # same run: from the cache
         if pdf:  # documents LibreOffice finished before from the same bytes: from the cache
             with steps.step("Writing PDF"), chart_cache(layout.chart_cache):
                 finish_documents(

@@ -14,10 +14,11 @@ from matplotlib.figure import Figure
 from test_charts import ALL_CHARTS, make_result
 
 from pipeline.analyses import make_charts
+from pipeline.analyses.workplan import document as workplan_document
 from pipeline.errors import IssueLog
 from pipeline.paths import CHART_CACHE_ENV, Layout
 from pipeline.registry import Registry
-from pipeline.report import profiles, slides, workbook
+from pipeline.report import outline, profiles, slides, workbook
 from pipeline.report.chart_cache import cached_file, chart_cache, digest
 from pipeline.report.chart_loop import WORKERS_ENV, side_by_side
 from pipeline.report.figure import Chart
@@ -275,18 +276,22 @@ def test_a_rerun_with_cached_charts_writes_identical_outputs(
         original(profile, result, path)
 
     monkeypatch.setattr(profiles, "_write_profile", counting)
-    for module, name in ((workbook, "_write_content"), (workbook, "_write_sheets"), (slides, "_write_deck")):
+    writers = (
+        (workbook, "_write_content"), (workbook, "_write_sheets"), (slides, "_write_deck"),
+        (outline, "_write_report"), (workplan_document, "_write_workplan"),
+    )  # fmt: skip
+    for module, name in writers:
         writer = getattr(module, name)
 
-        def named(*args: object, _writer=writer) -> object:  # type: ignore[no-untyped-def]
+        def named(*args: object, _writer=writer, **kwargs: object) -> object:  # type: ignore[no-untyped-def]
             written.append(Path(str(args[-1])).name)
-            return _writer(*args)
+            return _writer(*args, **kwargs)
 
         monkeypatch.setattr(module, name, named)
     run_round(layout, survey.id, spec.id, force=True, run_date="2026-11-25")
     first = outputs()
     assert sorted(drawn) == sorted([*ALL_CHARTS, "themes"])  # and the open answers' themes
-    documents = {"results.xlsx", "slides.pptx", "excerpts.xlsx"}
+    documents = {"results.xlsx", "slides.pptx", "excerpts.xlsx", "report.docx", "workplan.docx"}
     assert sorted(written) == sorted(
         [*(p.removeprefix("profiles/") for p in first if p.startswith("profiles/")), *documents]
     )
@@ -294,7 +299,7 @@ def test_a_rerun_with_cached_charts_writes_identical_outputs(
     written.clear()
     run_round(layout, survey.id, spec.id, force=True, run_date="2026-11-25")
     assert drawn == []
-    assert written == []  # every profile, the workbooks and the slides copied from the cache
+    assert written == []  # every profile, the workbooks, report, work plan and slides copied
     assert outputs() == first
     assert {"report.docx", "charts/heatmap.png", "charts/heatmap.svg", *documents} <= set(first)
     assert (layout.chart_cache / "heatmap").is_dir()

@@ -531,6 +531,7 @@ def cached_file(
     path: Path,
     write: Callable[[Path], Any],
     libraries: tuple[str, ...] = (),
+    recheck: bool = False,
 ) -> bool:
     """Write ``path`` with ``write(path)``, or copy the file a previous ``write`` made of the
     same ``content`` (every value the writer puts into the file, digested with
@@ -541,7 +542,10 @@ def cached_file(
     Meant for documents that are a deterministic function of their content (the run date
     included: the zip entries are dated with it), so that the copy is byte for byte the
     file the writer would make. Outside :func:`chart_cache`, or for content that cannot be
-    digested, the writer just writes; a damaged or unwritable cache is a miss."""
+    digested, the writer just writes; a damaged or unwritable cache is a miss.
+    ``recheck``: the content is digested again after writing and the file kept only if it
+    is unchanged (for a writer handed a large object, such as a whole run, that might
+    change what it was handed: the next run then writes it again)."""
     folder = _FOLDER.get()
     if folder is None:
         write(path)
@@ -561,6 +565,12 @@ def cached_file(
     except OSError:
         pass
     write(path)
+    if recheck:
+        try:
+            if digest([kind, _document_environment(), _versions(libraries), content]) != key:
+                return False
+        except Uncacheable:
+            return False
     scratch = None
     try:
         store.mkdir(parents=True, exist_ok=True)

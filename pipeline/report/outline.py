@@ -96,7 +96,23 @@ def write_report(result: RunResult, charts: list, path: Path, template: Path | N
     ``charts``: objects with ``id, title, caption, alt_text, png`` (ids used: heatmap,
     coverage, gaps, network, projects, response, ranking); a missing chart or PNG is
     skipped. ``template``: the reference .docx (default: the committed house template).
+
+    Inside :func:`pipeline.report.chart_cache.chart_cache`, a report of the same run, charts
+    and template as one written before is copied from the cache (the same bytes; see
+    :mod:`pipeline.report.run_documents`).
     """
+    from functools import partial
+
+    from pipeline.report.run_documents import cached_run_document, charts_content, file_digest
+
+    def extra() -> list[object]:
+        return [charts_content(charts or []), None if template is None else file_digest(template)]
+
+    cached_run_document("report", result, extra, Path(path), partial(_write_report, result, charts, template=template))
+    return Path(path)
+
+
+def _write_report(result: RunResult, charts: list, path: Path, template: Path | None = None) -> Path:
     words = Words.from_survey(result.survey)
     acronyms = result.registry.acronyms() if result.registry is not None else {}
     ctx = ReportContext(result, words, {c.id: c for c in charts or []}, acronyms)

@@ -9,12 +9,15 @@ respondents.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from pipeline import wording as nar
 from pipeline.report.document import ReportDocument
+from pipeline.report.run_documents import cached_run_document
 from pipeline.tables import RunResult
 
 FILE_NAME = "workplan.docx"
@@ -31,11 +34,19 @@ def kind_words(result: RunResult) -> dict[str, str]:
 
 def write_workplan(result: RunResult, path: Path) -> Path | None:
     """Write the draft work plan of ``result`` to ``path``; None when the survey declares
-    no ``workplan`` block (nothing is written then)."""
+    no ``workplan`` block (nothing is written then). Inside
+    :func:`pipeline.report.chart_cache.chart_cache`, a work plan of the same run as one
+    written before is copied from the cache (:mod:`pipeline.report.run_documents`)."""
     spec = result.survey.model.workplan
     plan = result.tables.get("workplan")
     if spec is None or plan is None:
         return None
+    # a work plan of the same run as one written before: from the cache (the same bytes)
+    cached_run_document("workplan", result, list, Path(path), partial(_write_workplan, result, spec, plan))
+    return Path(path)
+
+
+def _write_workplan(result: RunResult, spec: Any, plan: pd.DataFrame, path: Path) -> Path:
     roles = result.tables.get("workplan_roles", pd.DataFrame())
     m = result.survey.model
     noun, plural = m.entity_noun, m.entity_plural
