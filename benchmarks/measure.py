@@ -37,7 +37,7 @@ from benchmarks.generate import EXPORT_NAME, ROUND_ID, SURVEY_ID
 
 KINDS = ("fastexcel", "calamine", "openpyxl", "pipeline", "run")
 RUN_DATE = "2026-04-01"
-REPORT_STEPS = ("Drawing charts", "Writing results workbook", "Writing report")
+REPORT_STEPS = ("Drawing charts", "Waiting for charts", "Writing results workbook", "Writing report")
 REPO = Path(__file__).resolve().parents[1]
 RUN_MODULES = (
     "pipeline.analyses",

@@ -297,8 +297,7 @@ def write_round(
                     write_csv_safe(result.tables[name], proc_stage / f"{name}.csv")
         # The charts not in the cache and the profiles are drawn and written on the
         # machine's cores while this process writes the workbook, report and slides (only
-        # the report and slides show the charts; the workbook waits for them too, for the
-        # warnings of a chart that could not be drawn)
+        # the report and slides show the charts)
         with steps.step("Drawing charts"), chart_cache(layout.chart_cache):
             charts_dir = out_stage / "charts"
             charts_dir.mkdir()
@@ -306,9 +305,16 @@ def write_round(
             draws = later.jobs()
             profiles = profile_writers(result, out_stage / "profiles")
             side = stack.enter_context(SideJobs([*draws, *profiles], workers()))
+        logged = len(result.log.issues)
+        early = side.forked and bool(draws)  # while the charts are drawn elsewhere
+        if early:
+            with steps.step("Writing results workbook"), chart_cache(layout.chart_cache):
+                write_workbook(result, out_stage / "results.xlsx")
+        with steps.step("Waiting for charts"):
             charts = later.finish(side.results(range(len(draws))))
-        with steps.step("Writing results workbook"), chart_cache(layout.chart_cache):
-            write_workbook(result, out_stage / "results.xlsx")  # unchanged: from the cache
+        if not early or len(result.log.issues) != logged:  # its log sheet lists a chart not drawn
+            with steps.step("Writing results workbook"), chart_cache(layout.chart_cache):
+                write_workbook(result, out_stage / "results.xlsx")  # unchanged: from the cache
         with steps.step("Writing report"), chart_cache(layout.chart_cache):
             write_report(result, charts, out_stage / "report.docx")  # same run: from the cache
         if "open_answers" in result.tables:

@@ -70,9 +70,23 @@ def test_a_run_on_forked_processes_writes_the_files_of_a_run_in_one_process(
     survey: Survey, registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Charts and profiles made on two forked processes while the run writes the workbook,
-    report and slides: every output byte-identical to a run that makes them one by one."""
-    from pipeline.demo import write_demo_round
+    report and slides: every output byte-identical to a run that makes them one by one,
+    the workbook's log sheet included, which lists a chart that could not be drawn (the
+    workbook is written while the charts are drawn, and again when one fails)."""
+    from openpyxl import load_workbook
 
+    from pipeline.demo import write_demo_round
+    from pipeline.report import chart_cache as cache_module
+    from pipeline.report.workbook import LOG_SHEET
+
+    original = cache_module.cached_draw
+
+    def failing_gaps(chart_id: str, *args: object) -> object:  # the gaps chart meets bad data
+        if chart_id == "gaps":
+            raise ValueError("no severity")
+        return original(chart_id, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache_module, "cached_draw", failing_gaps)  # (inherited by the forks)
     spec = survey.model.demo.rounds[0]
     found: list[dict[str, str]] = []
     for workers in ("1", "2"):
@@ -90,5 +104,8 @@ def test_a_run_on_forked_processes_writes_the_files_of_a_run_in_one_process(
             }
         )
     assert found[0] == found[1]
+    sheet = load_workbook(tmp_path / "2" / "outputs" / survey.id / spec.id / "results.xlsx")[LOG_SHEET[0]]
+    assert any("the gaps chart could not be drawn" in str(c.value) for row in sheet.iter_rows() for c in row)
+    assert "charts/gaps.png" not in found[0]
     assert sum(name.startswith("profiles/") for name in found[0]) >= 10
     assert {"report.docx", "results.xlsx", "slides.pptx", "charts/heatmap.png"} <= set(found[0])
