@@ -20,11 +20,13 @@ right-to-left and CJK included.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -231,6 +233,30 @@ def _hairline(p: Any) -> None:
 
 
 # -- the builder -----------------------------------------------------------------------
+def _stamp(path: Path) -> tuple[int, int]:
+    """(modification time, size) of the template, (0, -1) when there is none."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return 0, -1
+    return stat.st_mtime_ns, stat.st_size
+
+
+@lru_cache(maxsize=4)
+def _blank(path: str, mtime_ns: int, size: int) -> tuple[DocxDocument, dict[str, str]]:
+    """The template at ``path`` (the house template when there is none: ``size`` -1) with
+    its body emptied and fields set to update on open, and its style ids by name: opened
+    and parsed once per process (a copy of it is a third of the time), for the 51
+    profiles of a round and every other document."""
+    doc = docx.Document(path) if size >= 0 else house_template()
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    _set_update_fields(doc)
+    return doc, {s.name: s.style_id for s in doc.styles}
+
+
 class ReportDocument:
     """A Word document under construction, with numbered captions and house styles.
 
@@ -241,20 +267,16 @@ class ReportDocument:
 
     def __init__(self, template: Path | None = None):
         path = template or TEMPLATE_PATH
-        self.doc: DocxDocument = docx.Document(str(path)) if path.exists() else house_template()
-        body = self.doc.element.body
-        for child in list(body):
-            if child.tag != qn("w:sectPr"):
-                body.remove(child)
+        blank, style_ids = _blank(str(path), *_stamp(path))
+        self.doc: DocxDocument = copy.deepcopy(blank)
         self._counters = {"Figure": 0, "Table": 0}
         # (number, columns as text) of each captioned table written, to find a repeat
         self._tables: list[tuple[int, frozenset[tuple[str, ...]]]] = []
         # name -> id, read once: python-docx looks a style up by scanning every style each
         # time it is set by name, which dominates the time to write a document
-        self._style_ids = {s.name: s.style_id for s in self.doc.styles}
+        self._style_ids = dict(style_ids)
         self._style_names = set(self._style_ids)
         self._toc: tuple[Any, range] | None = None  # the contents' field paragraph, levels
-        _set_update_fields(self.doc)
 
     # -- page furniture -----------------------------------------------------------------
     def properties(self, title: str, subject: str = "", keywords: str = "", date: str = "") -> None:
