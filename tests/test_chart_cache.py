@@ -190,6 +190,29 @@ def test_digests_tell_values_apart() -> None:
     assert digest(mixed) == digest(mixed.copy())
 
 
+@pytest.mark.parametrize("rows", [3, 3000])  # small frames are fed cell by cell, large ones hashed by pandas
+def test_digests_of_small_and_large_frames_tell_the_same_things_apart(rows: int) -> None:
+    frame = pd.DataFrame(
+        {"n": range(rows), "x": [0.5] * rows, "t": ["a"] * rows, "o": pd.Series(["b"] * rows, dtype=object)}
+    )
+    same = frame.copy()
+    assert digest(frame) == digest(same)
+    changed = [
+        frame.assign(x=[0.5] * (rows - 1) + [0.25]),  # a number
+        frame.assign(t=["a"] * (rows - 1) + ["b"]),  # a text
+        frame.assign(t=["a"] * (rows - 1) + [None]),  # a missing text
+        frame.assign(o=pd.Series(["b"] * (rows - 1) + [1], dtype=object)),  # a cell's type
+        frame.assign(n=frame["n"].astype("float64")),  # a column's type
+        frame.assign(t=frame["t"].astype("category")),  # categories (hashed by pandas)
+        frame.set_axis(range(1, rows + 1)),  # the index
+        frame.rename(columns={"o": "p"}),  # a name
+        frame.assign(o=pd.Series([[1]] + [["b"]] * (rows - 1), dtype=object)),  # a list (its text)
+    ]
+    digests = [digest(f) for f in changed]
+    assert digest(frame) not in digests
+    assert len(set(digests)) == len(digests)
+
+
 @pytest.mark.slow  # whole runs
 def test_a_changed_table_rewrites_the_workbook_and_slides(
     result: RunResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
