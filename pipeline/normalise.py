@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
 import pandas as pd
 
 from pipeline.cell_checks import CheckedField, check_fields, prepare_table
 from pipeline.errors import IssueLog
 from pipeline.registry import Registry
 from pipeline.spec import FormField, Survey
-from pipeline.tables import META_COLUMNS, REPEAT_META_COLUMNS, TIDY_COLUMNS, RawRound, Responses
+from pipeline.tables import META_COLUMNS, REPEAT_META_COLUMNS, RawRound, Responses
+from pipeline.tidy import tidy_table
 from pipeline.validate import (
     CheckedRound,
     CheckedTable,
@@ -102,11 +102,10 @@ def normalise(
             "source_file": base["source_file"],
             "source_row": source_rows(main).loc[kept_index],
             "submitted_at": base["submitted_at"],
-            "_instance_no": 0,
         }
     ).loc[order]
     main_fields = [f for f in public if f.name != entity_name]
-    parts = [(sources, _tidy_part(sources, typed.loc[order], main_fields, survey))]
+    parts = [(sources, typed.loc[order], main_fields)]
 
     parents = pd.DataFrame(
         {
@@ -121,32 +120,10 @@ def normalise(
         table, keys, section_typed = _repeat_table(raw, section, parents, survey, registry, done)
         repeats[section] = table
         section_fields = [f for f in survey.fields(section) if not f.personal]
-        parts.append((keys, _tidy_part(keys, section_typed, section_fields, survey)))
+        parts.append((keys, section_typed, section_fields))
 
-    tidy = _tidy_types(_assemble_tidy(parts, survey.id, round_id)[TIDY_COLUMNS])
+    tidy = tidy_table(parts, survey, round_id)
     return Responses(submissions=submissions, repeats=repeats, tidy=tidy)
-
-
-def _assemble_tidy(
-    parts: list[tuple[pd.DataFrame, pd.DataFrame]], survey_id: str, round_id: str
-) -> pd.DataFrame:
-    """The tidy table from each part's keys and long rows (:func:`_tidy_part`), parts
-    in order: the small key tables are joined, and each key text is taken once for the
-    whole table (joining whole parts held every text twice at the peak)."""
-    offsets = np.cumsum([0] + [len(keys) for keys, _ in parts[:-1]])
-    keys = pd.concat([k for k, _ in parts], ignore_index=True)
-    long = pd.concat(
-        [part.assign(_row=part["_row"].to_numpy() + offset) for (_, part), offset in zip(parts, offsets, strict=True)],
-        ignore_index=True,
-    )
-    rows = long.pop("_row").to_numpy()
-    taken = {c: keys[c].take(rows).reset_index(drop=True) for c in keys.columns}
-    n = len(long)
-    constant = {
-        "survey_id": pd.Series(survey_id, index=range(n), dtype="string"),
-        "round": pd.Series(round_id, index=range(n), dtype="string"),
-    }
-    return pd.DataFrame(constant | taken | {c: long[c] for c in long.columns}, copy=False)
 
 
 def _checked_table(
@@ -221,133 +198,3 @@ def _repeat_table(
     typed = pd.DataFrame({f.name: checked[f.name].values.loc[keys.index] for f in public})
     table = pd.concat([keys[REPEAT_KEY_COLUMNS], typed], axis=1).reset_index(drop=True)
     return table, keys, typed
-
-
-def _answer_text(values: pd.Series) -> pd.Series:
-    """Typed values as the text of a tidy ``answer``: whole numbers without '.0'."""
-    if isinstance(values.dtype, pd.Float64Dtype):
-        whole = (values % 1 == 0) & (values.abs() < 1e15)
-        as_int = values.where(whole).round().astype("Int64").astype("string")
-        return as_int.fillna(values.astype("string")).mask(values.isna())
-    return values.astype("string")
-
-
-def _tidy_part(
-    keys: pd.DataFrame, typed: pd.DataFrame, fields: list[FormField], survey: Survey
-) -> pd.DataFrame:
-    """Keys (entity_id, instance, source_file, source_row, submitted_at, _instance_no) and
-    typed answers of the same rows -> long rows, one per answer (multi-selects exploded),
-    each with ``_row``, the position of its row in ``keys`` (:func:`_assemble_tidy`
-    takes the key columns).
-
-    ``keys`` are sorted by entity and instance, one row each. The long rows are built on
-    row and field numbers: melting the key columns themselves copied every key text once
-    per field (pyarrow strings are not shared between rows as Python objects are)."""
-    answers = {
-        i: _answer_text(typed[f.name]).astype("string") if f.name in typed else None
-        for i, f in enumerate(fields)
-    }
-    long = _melt_answers(answers, len(keys))
-
-    multiple = np.array([f.is_multiple for f in fields], dtype=bool)
-    is_multiple = multiple[long["field_no"].to_numpy()] if len(fields) else np.zeros(0, bool)
-    exploded = (
-        long[is_multiple]
-        .assign(answer=lambda d: d["answer"].str.split(" "))
-        .explode("answer", ignore_index=False)
-    )
-    long = pd.concat([long[~is_multiple], exploded])
-    long["answer"] = long["answer"].astype("string")
-    long["_option_no"] = long.groupby(["_row", "field_no"]).cumcount()
-    long = long.sort_values(["_row", "field_no", "_option_no"], kind="stable")
-
-    meta = _field_meta(fields, survey)
-    field_no = long["field_no"].to_numpy()
-    out: dict[str, object] = {"_row": long["_row"].to_numpy()}
-    for c in ("field", "question_id"):  # pointers to the few field texts, not copies
-        out[c] = pd.Series(meta[c].to_numpy(dtype=object)[field_no], dtype=object)
-    out["answer"] = long["answer"].reset_index(drop=True)
-    for c in ("dimension", "field_no", "option_is_dimension"):
-        out[c] = meta[c].take(field_no).reset_index(drop=True)
-    tidy = pd.DataFrame(out)
-    from_option = tidy["option_is_dimension"].to_numpy(dtype=bool)
-    tidy["dimension"] = tidy["dimension"].astype("string").mask(from_option, tidy["answer"])
-    scores = _choice_scores(fields, survey)
-    tidy = tidy.merge(scores, on=["field", "answer"], how="left", validate="many_to_one")
-    tidy["_option_no"] = long["_option_no"].to_numpy()
-    return tidy
-
-
-def _melt_answers(answers: dict[int, pd.Series | None], n: int) -> pd.DataFrame:
-    """(_row, field_no, answer) of every non-empty answer, row by row then field by field."""
-    frames = []
-    for i, a in answers.items():
-        if a is None:
-            continue
-        present = np.flatnonzero(a.notna().to_numpy(dtype=bool))
-        frames.append(
-            pd.DataFrame(
-                {
-                    "_row": present,
-                    "field_no": np.full(len(present), i),
-                    "answer": a.iloc[present].reset_index(drop=True),
-                }
-            )
-        )
-    if not frames:
-        return pd.DataFrame(
-            {"_row": np.zeros(0, int), "field_no": np.zeros(0, int), "answer": pd.array([], dtype="string")}
-        )
-    return pd.concat(frames, ignore_index=True)
-
-
-def _field_meta(fields: list[FormField], survey: Survey) -> pd.DataFrame:
-    """Per field: its question id, dimension, order, and whether options are dimensions."""
-    dimension_sets = set(survey.model.dimension_sets)
-    return pd.DataFrame(
-        {
-            "field": [f.name for f in fields],
-            "question_id": [f.question for f in fields],
-            "dimension": pd.array([f.dimension for f in fields], dtype="string"),
-            "field_no": np.arange(len(fields)),
-            "option_is_dimension": [
-                f.type == "select_multiple" and f.choices in dimension_sets for f in fields
-            ],
-        },
-        columns=["field", "question_id", "dimension", "field_no", "option_is_dimension"],
-    )
-
-
-def _choice_scores(fields: list[FormField], survey: Survey) -> pd.DataFrame:
-    """(field, answer) -> answer_score for every choice with a declared score."""
-    records = [
-        (f.name, c.name, c.score)
-        for f in fields
-        if f.type in {"select_one", "select_multiple"}
-        for c in survey.choices(f.list_name or "")
-        if c.score is not None
-    ]
-    frame = pd.DataFrame(records, columns=["field", "answer", "answer_score"])
-    return frame.astype({"field": "object", "answer": "string", "answer_score": "Float64"})
-
-
-def _tidy_types(tidy: pd.DataFrame) -> pd.DataFrame:
-    text = [
-        "survey_id",
-        "round",
-        "entity_id",
-        "question_id",
-        "field",
-        "dimension",
-        "answer",
-        "instance",
-        "source_file",
-    ]
-    return tidy.astype(
-        {
-            **dict.fromkeys(text, "string"),
-            "answer_score": "Float64",
-            "source_row": "Int64",
-            "submitted_at": _TIME_DTYPE,
-        }
-    ).reset_index(drop=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -186,6 +186,10 @@ def process_round(
         raise PipelineError(log.errors)
     with steps.step("Normalising"):
         responses = normalise(raw, survey, registry, round_id, log, checked)
+    # the wide text tables and their checked copies are not read after normalising: freed
+    # before the analyses (only the round's files, desk mapping and notes go on)
+    del checked
+    raw = replace(raw, main=raw.main.iloc[:0], repeats={})
     result = analyse_round(survey, registry, round_id, run_date, responses, log, raw, steps)
     if round_caching():
         keep_round(round_key(layout, survey, round_id, input_hashes, no_repeat), result, input_hashes)

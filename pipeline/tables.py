@@ -42,6 +42,20 @@ TIDY_COLUMNS = [
     "source_row",
     "submitted_at",
 ]
+# The tidy table's text columns that repeat on many rows, held as pandas categoricals (a
+# small code per row, each text once; the categories are the values present, sorted, as
+# string dtype): they compare, filter, group and sort as the same text would, and are
+# written as text. ``answer`` is a string column. See docs/architecture.md.
+TIDY_CATEGORICAL = [
+    "survey_id",
+    "round",
+    "entity_id",
+    "question_id",
+    "field",
+    "dimension",
+    "instance",
+    "source_file",
+]
 
 
 @dataclass

@@ -10,7 +10,7 @@ from pipeline.errors import IssueLog
 from pipeline.normalise import normalise
 from pipeline.registry import Registry
 from pipeline.spec import Survey
-from pipeline.tables import TIDY_COLUMNS, RawRound, Responses
+from pipeline.tables import TIDY_CATEGORICAL, TIDY_COLUMNS, RawRound, Responses
 
 SECRETS = ["Amina Diallo", "amina.diallo@unep.example.org"]
 
@@ -134,6 +134,14 @@ def test_tidy_has_the_contract_columns_and_types(responses: Responses) -> None:
     assert tidy["source_row"].dtype == "Int64"
     assert tidy["answer"].notna().all()
     assert "agency" not in set(tidy["field"])  # the entity is the key, not an answer
+    # the repeated texts are categoricals of the values present, sorted, as text
+    for column in TIDY_CATEGORICAL:
+        values = tidy[column]
+        assert isinstance(values.dtype, pd.CategoricalDtype), column
+        assert values.cat.categories.dtype == "string", column
+        assert values.cat.categories.tolist() == sorted(set(values.dropna())), column
+    assert tidy["answer"].dtype == "string"
+    assert tidy["instance"].isna().any() and tidy["dimension"].isna().any()
 
 
 def test_tidy_explodes_multi_selects_and_scores_choices(responses: Responses) -> None:

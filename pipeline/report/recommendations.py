@@ -23,6 +23,7 @@ from pipeline.analyses.gaps.words import dimension_gaps, kind_words
 from pipeline.analyses.ranking.words import agreement_words
 from pipeline.numbers import p_text, rank, score, signed
 from pipeline.report.words import Words, cell_number, cell_text, split_names
+from pipeline.tidy import as_text
 from pipeline.wording import article, capitalise, join_names, percent, plural
 
 
@@ -461,7 +462,7 @@ def engagement_table(ctx: Any) -> pd.DataFrame:
     tidy = ctx.result.responses.tidy if ctx.result.responses is not None else None
     if cov is None or tidy is None or tidy.empty:
         return pd.DataFrame(columns=["acronym", "dimension", "score"])
-    rows = tidy[tidy["question_id"] == cov.question]
+    rows = as_text(tidy[tidy["question_id"] == cov.question])
     fields = ctx.result.survey.fields_of(cov.question)
     scores = (
         {c.name: c.score for c in ctx.result.survey.choices(fields[0].choices)}

@@ -123,6 +123,9 @@ def _as_text(value: Any) -> str:
 def _column_values(series: pd.Series) -> tuple[list[Any], str]:
     """Python values of a column (``None`` where missing) and its kind:
     ``bool``, ``int``, ``float``, ``date`` or ``text``."""
+    if isinstance(series.dtype, pd.CategoricalDtype):  # written as its values
+        categories = series.cat.categories
+        return _column_values(series.astype("string" if categories.dtype == "string" else object))
     missing = series.isna().to_numpy()
     if pd.api.types.is_bool_dtype(series):
         values = series.astype(object).tolist()
@@ -507,6 +510,13 @@ def _write_sheets(sheets: dict[str, pd.DataFrame], run_date: str, path: Path) ->
 # -- CSV --------------------------------------------------------------------------------------
 
 
+def _risky_texts(values: Iterable[Any]) -> list[str]:
+    """The texts a spreadsheet could run as a formula (plain numbers such as ``-3`` are not)."""
+    return [
+        v for v in values if isinstance(v, str) and FORMULA_START.match(v) and not PLAIN_NUMBER.fullmatch(v)
+    ]
+
+
 def write_csv_safe(frame: pd.DataFrame, path: Path) -> Path:
     """Write ``frame`` as UTF-8 CSV, text that a spreadsheet could run as a formula
     prefixed with ``'`` (OWASP's advice for CSV injection); plain numbers such as ``-3``
@@ -520,6 +530,10 @@ def write_csv_safe(frame: pd.DataFrame, path: Path) -> Path:
     out = _with_index(frame).copy()
     for column in out.columns:
         series = out[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):  # the tidy table's repeated texts
+            if not _risky_texts(series.cat.categories):
+                continue  # written as its text, each category checked once
+            series = series.astype(object)
         if not (pd.api.types.is_string_dtype(series) or series.dtype == object):
             continue
         if pd.api.types.infer_dtype(series, skipna=True) not in ("string", "mixed", "mixed-integer"):
@@ -527,7 +541,7 @@ def write_csv_safe(frame: pd.DataFrame, path: Path) -> Path:
         text = series.astype("string")
         # checked once per distinct value (a tidy table repeats its ids, fields and choices)
         distinct = text.dropna().unique()
-        flagged = [v for v in distinct if FORMULA_START.match(v) and not PLAIN_NUMBER.fullmatch(v)]
+        flagged = _risky_texts(distinct)
         risky = text.isin(flagged).fillna(False).astype(bool) if flagged else None
         if risky is not None:
             series = series.astype(object)

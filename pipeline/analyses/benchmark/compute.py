@@ -223,6 +223,6 @@ def _with_source_rows(responses: Responses) -> Responses:
     subs, tidy = responses.submissions, responses.tidy
     if "source_row" in subs.columns or tidy is None or "source_row" not in tidy.columns:
         return responses
-    rows = tidy.dropna(subset=["source_row"]).groupby("entity_id")["source_row"].first()
+    rows = tidy.dropna(subset=["source_row"]).groupby("entity_id", observed=True)["source_row"].first()
     subs = subs.assign(source_row=subs["entity_id"].map(rows).astype("Int64"))
     return Responses(subs, responses.repeats, tidy)

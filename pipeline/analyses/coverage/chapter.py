@@ -13,6 +13,7 @@ from pipeline.numbers import count, percent, score
 from pipeline.report import words as nar
 from pipeline.report.context import ReportContext, chart
 from pipeline.report.document import ReportDocument
+from pipeline.tidy import as_text
 
 
 def findings_chapter(doc: ReportDocument, ctx: ReportContext) -> None:
@@ -78,7 +79,7 @@ def _activities(ctx: ReportContext) -> dict[str, list[tuple[str, int]]]:
     question = gaps.activities_question if gaps else None
     if not question or tidy is None or tidy.empty:
         return {}
-    rows = tidy[tidy["question_id"] == question]
+    rows = as_text(tidy[tidy["question_id"] == question])
     fields = ctx.result.survey.fields_of(question)
     labels = (
         ctx.result.survey.choice_labels(fields[0].choices) if fields and fields[0].choices else {}
