@@ -276,7 +276,7 @@ def write_round(
     from pipeline.excerpts import FILE as EXCERPTS_FILE
     from pipeline.excerpts import SHEET as EXCERPTS_SHEET
     from pipeline.excerpts import excerpt_sheet, how_to
-    from pipeline.report.chart_cache import chart_cache
+    from pipeline.report.chart_cache import chart_cache, in_this_cache
     from pipeline.report.chart_loop import charts_later, workers
     from pipeline.report.office import finish_documents
     from pipeline.report.outline import report_recommendations, write_report
@@ -315,6 +315,16 @@ def write_round(
         if not early or len(result.log.issues) != logged:  # its log sheet lists a chart not drawn
             with steps.step("Writing results workbook"), chart_cache(layout.chart_cache):
                 write_workbook(result, out_stage / "results.xlsx")  # unchanged: from the cache
+        slides = out_stage / "slides.pptx"
+
+        def write_deck() -> Path:
+            write_slides(result, charts, slides, report_recommendations(result, charts))
+            return slides
+
+        with chart_cache(layout.chart_cache):  # beside the report when the charts were drawn
+            deck = stack.enter_context(
+                SideJobs([in_this_cache(write_deck)], workers() if side.forked else 1)
+            )
         with steps.step("Writing report"), chart_cache(layout.chart_cache):
             write_report(result, charts, out_stage / "report.docx")  # same run: from the cache
         if "open_answers" in result.tables:
@@ -340,9 +350,8 @@ def write_round(
         with steps.step("Writing profiles"):  # unchanged ones from the cache
             indices = range(len(draws), len(draws) + len(profiles))
             write_profiles(result, out_stage / "profiles", lambda: side.results(indices))
-        with steps.step("Writing slides"), chart_cache(layout.chart_cache):
-            recommendations = report_recommendations(result, charts)
-            write_slides(result, charts, out_stage / "slides.pptx", recommendations)
+        with steps.step("Writing slides"):  # unchanged: from the cache
+            deck.result(0)
         stack.close()  # every worker done and ended
         manifest = build_manifest(result, layout, run_fingerprint, steps.timings)
         if previous is not None:

@@ -109,3 +109,13 @@ def test_a_run_on_forked_processes_writes_the_files_of_a_run_in_one_process(
     assert "charts/gaps.png" not in found[0]
     assert sum(name.startswith("profiles/") for name in found[0]) >= 10
     assert {"report.docx", "results.xlsx", "slides.pptx", "charts/heatmap.png"} <= set(found[0])
+
+
+@forking
+def test_two_sets_run_at_once_and_one_job_is_forked_too() -> None:
+    with SideJobs([partial(square_here, x) for x in range(3)], 2) as first:
+        with SideJobs([partial(square_here, 5)], 2) as second:  # one job: one forked worker
+            assert second.forked
+            value, pid = second.result(0)
+            assert value == 25 and pid != os.getpid()
+        assert [v for v, _ in first.results(range(3))] == [0, 1, 4]

@@ -13,16 +13,18 @@ what it reads.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any
 
-_TASKS: list[Callable[[], Any]] = []  # the jobs a forked worker runs (inherited)
+_TASKS: dict[int, list[Callable[[], Any]]] = {}  # the jobs forked workers run (inherited), by set
+_SETS = itertools.count()
 
 
-def _run_nth(index: int) -> Any:
-    return _TASKS[index]()
+def _run_nth(key: int, index: int) -> Any:
+    return _TASKS[key][index]()
 
 
 def can_fork() -> bool:
@@ -36,20 +38,22 @@ class SideJobs:
     """``jobs`` started on ``processes`` forked processes (at most one per job), in order;
     :meth:`result` waits for one. Use as a context manager: leaving the block normally
     waits for the workers to finish their jobs and end; leaving it on an error stops
-    them. Only one set of side jobs at a time."""
+    them. ``processes`` 1 (or no fork): each job runs here when its result is asked for.
+    Several sets may run at once (each forked from this process as it is then)."""
 
     def __init__(self, jobs: list[Callable[[], Any]], processes: int) -> None:
         self._jobs = list(jobs)
         self._done: dict[int, Any] = {}
         self._pool: Any = None
         self._pending: list[Any] = []
+        self._key = next(_SETS)
         n = min(processes, len(self._jobs))
-        if n >= 2 and can_fork():
-            if _TASKS:
-                raise RuntimeError("side jobs are already running in this process")
-            _TASKS[:] = self._jobs
+        if processes >= 2 and n >= 1 and can_fork():
+            _TASKS[self._key] = self._jobs
             self._pool = multiprocessing.get_context("fork").Pool(processes=n)
-            self._pending = [self._pool.apply_async(_run_nth, (i,)) for i in range(len(self._jobs))]
+            self._pending = [
+                self._pool.apply_async(_run_nth, (self._key, i)) for i in range(len(self._jobs))
+            ]
 
     @property
     def forked(self) -> bool:
@@ -86,4 +90,4 @@ class SideJobs:
                 pool.join()
             if self._pool is not None:
                 self._pool = None
-                _TASKS.clear()
+                _TASKS.pop(self._key, None)
