@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import docx
+from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.styles.style import BaseStyle
 from docx.text.paragraph import Paragraph
 
 NOTES = (
@@ -21,11 +23,30 @@ NOTES = (
 SUGGESTION = " (to be confirmed with the focal points)"
 
 
+def _paragraph_styles(document: docx.document.Document) -> tuple[dict[str, str], str]:
+    """The names of the paragraph styles by style id, and the default paragraph style's:
+    what ``Paragraph.style`` gives (the first style with the id, when it is a paragraph
+    style, else the default), looked up once; python-docx searches every style again for
+    each paragraph without one of its own (most of the time taken on a report)."""
+    default = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+    default_name = default.name if default is not None else ""
+    first: dict[str, BaseStyle] = {}
+    for style in document.styles:
+        first.setdefault(style.style_id, style)
+    names = {
+        style_id: (style.name if style.type == WD_STYLE_TYPE.PARAGRAPH else default_name)
+        for style_id, style in first.items()
+    }
+    return {k: v or "" for k, v in names.items()}, default_name or ""
+
+
 def _body_paragraphs(document: docx.document.Document) -> list[tuple[str, Paragraph]]:
     """(section heading, paragraph) for body paragraphs of at least 12 words."""
+    names, default = _paragraph_styles(document)
     out, section = [], ""
     for p in document.paragraphs:
-        style = p.style.name if p.style is not None else ""
+        style_id = p._p.style
+        style = names.get(style_id, default) if style_id else default
         if style.startswith("Heading"):
             section = p.text
         elif section and len(p.text.split()) >= 12 and p.runs:
