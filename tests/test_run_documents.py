@@ -158,3 +158,26 @@ def test_the_work_plan_comes_from_the_cache_for_the_same_run(
     fewer = result.tables["workplan"].iloc[:-1]
     assert plan(fresh(result, tables={**result.tables, "workplan": fewer}), "c.docx") != first
     assert calls[-1] == "c.docx"
+
+
+def test_unchanged_profiles_are_copied_before_any_job_starts(result: RunResult, tmp_path: Path) -> None:
+    """profile_writers copies the profiles kept in the cache itself and hands out writers
+    for the others only, so a rerun whose profiles are unchanged starts no side job."""
+    from pipeline.report.profiles import profile_writers, write_profiles
+
+    cache = tmp_path / "cache"
+    with chart_cache(cache):
+        writers = profile_writers(result, tmp_path / "first")
+        assert len(writers) == len(result.responses.submissions)
+        first = sorted(w().name for w in writers)
+        assert profile_writers(result, tmp_path / "second") == []  # every one copied
+        assert write_profiles(result, tmp_path / "third") == [tmp_path / "third" / n for n in _in_order(result)]
+    plain = write_profiles(result, tmp_path / "plain")  # no cache: written
+    assert sorted(p.name for p in plain) == first
+    for folder in ("first", "second", "third"):
+        assert {p.name: p.read_bytes() for p in (tmp_path / folder).iterdir()} == {p.name: p.read_bytes() for p in plain}
+
+
+def _in_order(result: RunResult) -> list[str]:
+    acronyms = result.registry.acronyms()
+    return [f"{acronyms[e]}.docx" for e in result.responses.submissions["entity_id"].astype(str)]

@@ -616,6 +616,29 @@ def cached_file(
     return False
 
 
+def copied_from_cache(kind: str, content: Any, path: Path, libraries: tuple[str, ...] = ()) -> bool:
+    """Copy to ``path`` the file :func:`cached_file` keeps for the same ``kind``,
+    ``content`` and ``libraries``, when it keeps one; True when copied. Nothing is
+    written otherwise: for a caller that writes what is missing elsewhere (on other
+    processes) and need not send them what is already there."""
+    folder = _FOLDER.get()
+    if folder is None:
+        return False
+    try:
+        key = digest([kind, _document_environment(), _versions(libraries), content])
+    except Uncacheable:
+        return False
+    stored = folder / FILES / _safe_name(kind) / f"{key}{path.suffix}"
+    try:
+        if stored.is_file():
+            shutil.copyfile(stored, path)
+            os.utime(stored)  # most recently used
+            return True
+    except OSError:
+        pass
+    return False
+
+
 @lru_cache(maxsize=16)
 def _versions(libraries: tuple[str, ...]) -> str:
     found = []

@@ -21,7 +21,7 @@ import pandas as pd
 
 from pipeline.numbers import count
 from pipeline.privacy import mask_contacts
-from pipeline.report.chart_cache import cached_file, in_this_cache
+from pipeline.report.chart_cache import cached_file, copied_from_cache, in_this_cache
 from pipeline.spec import FormField, Survey
 from pipeline.tables import RunResult
 
@@ -300,26 +300,40 @@ def _write_profile(profile: Profile, result: RunResult, path: Path) -> None:
 
 
 def profile_writers(result: RunResult, folder: Path) -> list[Callable[[], Path]]:
-    """One writer per responding entity, each writing its profile into ``folder`` (from the
-    cache active now when unchanged) and returning the file: independent jobs, which a run
-    gives to its other cores (:class:`~pipeline.report.side_jobs.SideJobs`). None when the
-    round has more respondents than the survey's ``report.profiles_max``
-    (:func:`write_profiles` says so in the log)."""
+    """The profiles of the responding entities written into ``folder``: those unchanged
+    since an earlier run are copied from the cache active now, here and at once; for each
+    of the others a writer (returning its file) is returned: independent jobs, which a run
+    gives to its other cores (:class:`~pipeline.report.side_jobs.SideJobs`) - a rerun
+    whose profiles are all unchanged starts none. None when the round has more
+    respondents than the survey's ``report.profiles_max`` (:func:`write_profiles` says so
+    in the log)."""
     entities = result.responses.submissions["entity_id"].astype(str).tolist()
     if len(entities) > result.survey.model.report.profiles_max:
         return []
-    taken: set[str] = set()
     writers: list[Callable[[], Path]] = []
-    for profile in entity_profiles(result, entities):  # gathered here, in one pass
-        path = folder / profile_file_name(profile.acronym, taken)
-        writers.append(in_this_cache(partial(_profile_file, result, profile, path)))
+    for profile, path in zip(entity_profiles(result, entities), _profile_paths(result, folder), strict=True):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not copied_from_cache("profile", _shown(profile, result), path):
+            writers.append(in_this_cache(partial(_profile_file, result, profile, path)))
     return writers
 
 
+def _profile_paths(result: RunResult, folder: Path) -> list[Path]:
+    """The file of each responding entity's profile, in the order of the submissions."""
+    acronyms = result.registry.acronyms()
+    taken: set[str] = set()
+    return [
+        folder / profile_file_name(acronyms.get(entity_id, entity_id), taken)
+        for entity_id in result.responses.submissions["entity_id"].astype(str).tolist()
+    ]
+
+
+def _shown(profile: Profile, result: RunResult) -> list[object]:
+    return [profile, result.survey.title, result.round, result.run_date]  # all the file says
+
+
 def _profile_file(result: RunResult, profile: Profile, path: Path) -> Path:
-    shown = [profile, result.survey.title, result.round, result.run_date]  # all the file says
-    path.parent.mkdir(parents=True, exist_ok=True)
-    cached_file("profile", shown, path, partial(_write_profile, profile, result))
+    cached_file("profile", _shown(profile, result), path, partial(_write_profile, profile, result))
     return path
 
 
@@ -328,8 +342,8 @@ def write_profiles(
 ) -> list[Path]:
     """Write one profile per responding entity into ``folder``; returns the files. A round
     with more respondents than the survey's ``report.profiles_max`` gets none, and an info
-    line in the log says so. ``written``: the profiles' writers started elsewhere
-    (:func:`profile_writers`), waited for here."""
+    line in the log says so. ``written``: waits for the writers of :func:`profile_writers`
+    started elsewhere (those not copied from the cache)."""
     entities = result.responses.submissions["entity_id"].astype(str).tolist()
     limit = result.survey.model.report.profiles_max
     if len(entities) > limit:
@@ -341,5 +355,8 @@ def write_profiles(
         return []
     folder.mkdir(parents=True, exist_ok=True)
     if written is not None:
-        return written()
-    return [write() for write in profile_writers(result, folder)]
+        written()
+    else:
+        for write in profile_writers(result, folder):
+            write()
+    return _profile_paths(result, folder)
