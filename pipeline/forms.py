@@ -29,6 +29,7 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -127,18 +128,34 @@ class QuestionnaireLayout:
 
 
 class _Validations:
-    """Data validations of one sheet, shared between cells that take the same rule."""
+    """Data validations of one sheet, shared between cells that take the same rule.
+
+    A range already covered by the rule is not added again, as ``DataValidation.add``
+    does; that method compares the new range with every range of the rule, which made
+    a questionnaire's hundreds of answer cells quadratic: here a single cell is looked
+    up in a set and only compared with the rule's multi-cell ranges."""
 
     def __init__(self, ws: Worksheet):
         self.ws = ws
         self.rules: dict[tuple[str, ...], DataValidation] = {}
+        self.cells: dict[tuple[str, ...], set[tuple[int, int]]] = {}
+        self.spans: dict[tuple[str, ...], list[CellRange]] = {}
 
     def add(self, key: tuple[str, ...], cell_range: str, **rule: object) -> None:
         if key not in self.rules:
             dv = DataValidation(allow_blank=True, showErrorMessage=True, **rule)  # type: ignore[arg-type]
             self.ws.add_data_validation(dv)
-            self.rules[key] = dv
-        self.rules[key].add(cell_range)
+            self.rules[key], self.cells[key], self.spans[key] = dv, set(), []
+        new = CellRange(cell_range)
+        corner = (new.min_col, new.min_row)
+        single = corner == (new.max_col, new.max_row)
+        if (single and corner in self.cells[key]) or any(new <= s for s in self.spans[key]):
+            return
+        self.rules[key].sqref.ranges.add(new)
+        if single:
+            self.cells[key].add(corner)
+        else:
+            self.spans[key].append(new)
 
 
 class _Lists:
