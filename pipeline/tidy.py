@@ -63,21 +63,13 @@ def tidy_table(
         for c in KEY_COLUMNS
     }
     n = len(row)
-    dimension_option = np.array(
-        [f.type == "select_multiple" and f.choices in set(survey.model.dimension_sets) for f in fields],
-        dtype=bool,
-    )
-    field_dimensions = pa.array([f.dimension for f in fields], type=pa.large_string())
-    dimension = pc.if_else(
-        pa.array(dimension_option[field_no]), answer, field_dimensions.take(pa.array(field_no))
-    )
     columns = {
         "survey_id": _constant(survey.id, n),
         "round": _constant(round_id, n),
         "entity_id": _taken(key_columns["entity_id"], row),
         "question_id": _taken(pd.Series([f.question for f in fields], dtype=_STRING), field_no),
         "field": _taken(pd.Series([f.name for f in fields], dtype=_STRING), field_no),
-        "dimension": pd.Categorical(pd.Series(pd.array(dimension, dtype=_STRING))),
+        "dimension": _dimensions(fields, survey, field_no, answer),
         "answer": pd.array(answer, dtype=_STRING),
         "answer_score": _scores(fields, survey, field_no, answer),
         "instance": _taken(key_columns["instance"], row),
@@ -92,29 +84,37 @@ def _long_answers(
     parts: Sequence[tuple[pd.DataFrame, pd.DataFrame, list[FormField]]],
 ) -> tuple[np.ndarray, np.ndarray, pa.Array]:
     """(row, field number, answer) of every answer, sorted by row, field and option:
-    rows and fields numbered across the parts, in their order."""
+    rows and fields numbered across the parts, in their order. Numbers are int32, and
+    each field's pieces are let go once joined (they would double the peak)."""
     rows: list[np.ndarray] = []
-    field_nos: list[np.ndarray] = []
     options: list[np.ndarray] = []
     answers: list[pa.Array] = []
+    numbers: list[int] = []
     row_offset = field_offset = 0
     for keys, typed, fields in parts:
         for i, f in enumerate(fields):
             if f.name not in typed:
                 continue
             row, option, answer = _answers(typed[f.name], f.is_multiple)
-            rows.append(row + row_offset)
-            field_nos.append(np.full(len(row), field_offset + i, dtype=np.int64))
+            rows.append(row + np.int32(row_offset))
             options.append(option)
             answers.append(answer)
+            numbers.append(field_offset + i)
         row_offset += len(keys)
         field_offset += len(fields)
     if not answers:
-        empty = np.zeros(0, dtype=np.int64)
+        empty = np.zeros(0, dtype=np.int32)
         return empty, empty, pa.array([], type=pa.large_string())
-    row, field_no, option = (np.concatenate(a) for a in (rows, field_nos, options))
+    field_no = np.repeat(np.array(numbers, dtype=np.int32), [len(r) for r in rows])
+    row = np.concatenate(rows)
+    rows.clear()
+    option = np.concatenate(options)
+    options.clear()
     order = np.lexsort((option, field_no, row))
-    answer = pa.concat_arrays(answers).take(pa.array(order))
+    del option
+    answer = pa.concat_arrays(answers)
+    answers.clear()
+    answer = answer.take(pa.array(order))
     return row[order], field_no[order], answer
 
 
@@ -123,14 +123,14 @@ def _answers(values: pd.Series, multiple: bool) -> tuple[np.ndarray, np.ndarray,
     multi-select's space-separated answer one row per option, in the order given."""
     text = _arrow_text(answer_text(values))
     present = pc.is_valid(text)
-    rows = np.flatnonzero(present.to_numpy(zero_copy_only=False))
+    rows = np.flatnonzero(present.to_numpy(zero_copy_only=False)).astype(np.int32)
     given = text.filter(present)
     if not multiple:
-        return rows, np.zeros(len(rows), dtype=np.int64), given
+        return rows, np.zeros(len(rows), dtype=np.int32), given
     options = pc.split_pattern(given, " ")
-    parent = pc.list_parent_indices(options).to_numpy().astype(np.int64)
+    parent = pc.list_parent_indices(options).to_numpy()
     starts = options.offsets.to_numpy().astype(np.int64)
-    option = np.arange(len(parent), dtype=np.int64) - (starts[parent] - starts[0])
+    option = (np.arange(len(parent), dtype=np.int64) - (starts[parent] - starts[0])).astype(np.int32)
     return rows[parent], option, pc.list_flatten(options)
 
 
@@ -152,8 +152,35 @@ def _taken(values: pd.Series, at: np.ndarray) -> pd.Categorical:
     """``values.take(at)`` as a categorical of the values taken, sorted (NA stays NA)."""
     codes, uniques = pd.factorize(values, sort=True)
     categories = pd.Index(uniques, dtype=_STRING)
-    taken = pd.Categorical.from_codes(codes[at], categories=categories, validate=False)
+    taken = pd.Categorical.from_codes(
+        codes.astype(np.int32)[at], categories=categories, validate=False
+    )
     return taken.remove_unused_categories()
+
+
+def _dimensions(
+    fields: list[FormField], survey: Survey, field_no: np.ndarray, answer: pa.Array
+) -> pd.Categorical:
+    """Each answer's dimension: its field's, or the answer itself where the options of a
+    multi-select are the dimensions; taken as codes, no text per row."""
+    dimension_sets = set(survey.model.dimension_sets)
+    by_option = np.array(
+        [f.type == "select_multiple" and f.choices in dimension_sets for f in fields], dtype=bool
+    )
+    options = np.flatnonzero(by_option[field_no]) if len(fields) else np.zeros(0, dtype=np.int64)
+    chosen = answer.take(pa.array(options))
+    named = {f.dimension for f in fields if f.dimension is not None}
+    categories = sorted(named | set(chosen.unique().to_pylist()))
+    lookup = pa.array(categories, type=pa.large_string())
+    of_field = np.array(
+        [categories.index(f.dimension) if f.dimension is not None else -1 for f in fields] or [-1],
+        dtype=np.int32,
+    )
+    codes = of_field[field_no] if len(fields) else np.zeros(0, dtype=np.int32)
+    found = pc.index_in(chosen, value_set=lookup)
+    codes[options] = found.to_numpy(zero_copy_only=False)
+    dimension = pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=_STRING))
+    return dimension.remove_unused_categories()
 
 
 def _scores(
