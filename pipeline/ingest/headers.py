@@ -21,7 +21,9 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -324,6 +326,9 @@ def map_choice_values(values: pd.Series, f: FormField, choices: ChoiceSet) -> pd
     uniques = values.dropna().unique()
     if len(uniques) == 0:
         return values
+    uniques = _not_already_names(uniques, f, choices)
+    if len(uniques) == 0:
+        return values  # every cell is a choice name, or names separated by single spaces
     longest = 0  # words in the longest name or label, counted when first needed
     names = choices.name_set
     # names that are their own lookup result (nearly all): no normalising needed for them
@@ -353,14 +358,53 @@ def map_choice_values(values: pd.Series, f: FormField, choices: ChoiceSet) -> pd
     return replace_values(values, mapping)
 
 
+def _not_already_names(uniques: Any, f: FormField, choices: ChoiceSet) -> Any:
+    """The distinct cells that are not already what :func:`map_choice_values` makes of
+    them: a choice name (select_one) or choice names separated by single spaces
+    (select_multiple), found on the whole array at once; the others go through the
+    per-value mapping."""
+    if not isinstance(uniques, pd.arrays.ArrowStringArray):
+        return uniques
+    text = pa.array(uniques).cast(pa.large_string())
+    names, exact = _name_arrays(choices)
+    if f.is_multiple:  # each piece between single spaces a name (names without spaces)
+        pieces = pc.split_pattern(text, " ")
+        known = pc.is_in(pc.list_flatten(pieces), value_set=names).to_numpy(zero_copy_only=False)
+        parent = pc.list_parent_indices(pieces).to_numpy()
+        done = np.bincount(parent[~known], minlength=len(text)) == 0
+    else:  # a name that is its own lookup result
+        done = pc.is_in(text, value_set=exact).to_numpy(zero_copy_only=False)
+    return uniques[~done]
+
+
+def _name_arrays(choices: ChoiceSet) -> tuple[pa.Array, pa.Array]:
+    """The choice names without whitespace, and the names that are their own lookup
+    result, as Arrow arrays; remembered with the choice set (a registry's is reused)."""
+    cached = choices.__dict__.get("_name_arrays")
+    if cached is None:
+        plain = [n for n in choices.names if n and not any(ch.isspace() for ch in n)]
+        exact = [n for n in choices.names if choices.lookup.get(_normalised_label(n)) == n]
+        cached = (pa.array(plain, type=pa.large_string()), pa.array(exact, type=pa.large_string()))
+        choices.__dict__["_name_arrays"] = cached
+    return cached
+
+
 def replace_values(values: pd.Series, mapping: dict[str, str]) -> pd.Series:
-    """``values.map(mapping)`` for text cells that are all keys of ``mapping`` (or <NA>),
-    as a string Series; pyarrow strings are looked up in one call, not one per cell."""
+    """``values`` with each text that is a key of ``mapping`` replaced by its value, the
+    others (and <NA>) kept, as a string Series; pyarrow strings are looked up in one call,
+    not one per cell."""
+    if not mapping:
+        return values.astype("string")
     if not isinstance(values.dtype, pd.StringDtype) or values.dtype.storage != "pyarrow":
-        return values.map(mapping).astype("string")
+        return values.map(lambda v: mapping.get(v, v), na_action="ignore").astype("string")
+    text = pa.array(values.array)
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    text = text.cast(pa.large_string())
     keys = pa.array(list(mapping), type=pa.large_string())
-    found = pc.index_in(pa.array(values.array), value_set=keys)
-    texts = pa.array(list(mapping.values()), type=pa.large_string()).take(found)
+    found = pc.index_in(text, value_set=keys)
+    replaced = pa.array(list(mapping.values()), type=pa.large_string()).take(found)
+    texts = pc.if_else(pc.is_valid(found), replaced, text)
     return pd.Series(pd.array(texts, dtype="string"), index=values.index, name=values.name)
 
 

@@ -15,6 +15,8 @@ from typing import Protocol
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.errors import IssueLog
 from pipeline.spec import FormField
@@ -34,20 +36,21 @@ class RawSheet(Protocol):
     def where(self) -> dict[str, str]: ...
 
 
+def _cell_state(value: object) -> int:
+    folded = str(value).casefold()
+    return 1 if folded in TRUE_CELLS else 0 if folded in FALSE_CELLS else 2
+
+
 def _cell_states(block: pd.DataFrame) -> np.ndarray:
     """Per cell: 1 chosen, 0 not chosen, 2 neither (``2``, ``maybe``), -1 empty. Each
-    distinct value is classified once, then looked up for every cell at C speed."""
-    values = block.to_numpy(dtype=object).ravel()
-    cells = pd.Categorical(values)  # missing cells get code -1
-    states = np.array(
-        [
-            1 if str(v).casefold() in TRUE_CELLS else 0 if str(v).casefold() in FALSE_CELLS else 2
-            for v in cells.categories
-        ]
-        + [-1],
-        dtype=np.int8,
-    )
-    return states[cells.codes].reshape(block.shape)  # code -1 picks the trailing -1
+    distinct value of a column is classified once (the column factorised by pyarrow, no
+    Python object per cell), then looked up for every cell at C speed."""
+    states = np.empty(block.shape, dtype=np.int8)
+    for j in range(block.shape[1]):
+        codes, uniques = pd.factorize(block.iloc[:, j])  # missing cells get code -1
+        table = np.array([*map(_cell_state, uniques), -1], dtype=np.int8)
+        states[:, j] = table[codes]  # code -1 picks the trailing -1
+    return states
 
 
 def join_options(
@@ -62,15 +65,20 @@ def join_options(
         return pd.Series(pd.NA, index=body.index, dtype="string"), pd.Series(False, index=body.index)
     block = body[[columns[c] for c in present]]
     state = _cell_states(block)
-    chosen = np.full(len(body), "", dtype=object)
-    for j, choice in enumerate(present):  # a pass per option, over all rows at once
-        chosen = chosen + np.where(state[:, j] == 1, choice + " ", "")
+    for j, choice in enumerate(present):
         bad = state[:, j] == 2
         if bad.any():
             _report_bad_cells(sheet, f, choice, columns[choice], block.iloc[:, j], bad, log)
-    joined = pd.Series(chosen, index=body.index, dtype="string").str.strip()
+    # the chosen (row, option) pairs come row by row, options in choice order: one list
+    # of names per row, joined by pyarrow
+    rows, options = np.nonzero(state == 1)
+    per_row = np.bincount(rows, minlength=len(body))
+    offsets = np.concatenate([[0], np.cumsum(per_row)]).astype(np.int64)
+    names = pa.array(present, type=pa.large_string()).take(pa.array(options))
+    joined = pc.binary_join(pa.LargeListArray.from_arrays(pa.array(offsets), names), pa.scalar(" ", pa.large_string()))
+    joined = pc.if_else(pa.array(per_row > 0), joined, pa.scalar(None, pa.large_string()))
     broken = pd.Series((state == 2).any(axis=1), index=body.index)
-    return joined.mask(joined == "").astype("string"), broken
+    return pd.Series(pd.array(joined, dtype="string"), index=body.index), broken
 
 
 def _report_bad_cells(
