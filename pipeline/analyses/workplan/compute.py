@@ -97,9 +97,9 @@ def work_plan(
         )
         related = _related(projects, kind, label, set(leads) | set(helpers))
         everyone = _related(projects, kind, label, None)
+        own_titles = _titles_by_entity(related)
         for role, ids in (("lead", leads), ("contribute", helpers)):
             for e in ids:
-                mine = related[related["entity_id"] == e] if not related.empty else related
                 roles.append(
                     {
                         "goal_no": k,
@@ -109,7 +109,7 @@ def work_plan(
                         "role": role,
                         "engagement": engagement_words.get(dim, {}).get(e, "")
                         or (("works on it" if e in on_topic else "not among its topics") if kind == "topic" else ""),
-                        "projects": _titles(mine, acronyms, with_entity=False),
+                        "projects": own_titles.get(e, ""),
                     }
                 )
         if goal_spec is None or goal_spec.question is None:
@@ -241,6 +241,18 @@ def _titles(projects: pd.DataFrame, acronyms: dict[str, str], with_entity: bool 
         text = f"{acronyms.get(str(e), str(e))}: {title}" if with_entity else str(title)
         parts.append(text + (" (desk)" if src == "desk" else ""))
     return "; ".join(parts)
+
+
+def _titles_by_entity(projects: pd.DataFrame) -> dict[object, str]:
+    """:func:`_titles` without the entity, of each entity's projects: one pass instead of a
+    filter per entity and role."""
+    if projects.empty:
+        return {}
+    source = projects["source"] if "source" in projects.columns else pd.Series("survey", index=projects.index)
+    parts: dict[object, list[str]] = {}
+    for e, title, src in zip(projects["entity_id"], projects["title"], source, strict=True):
+        parts.setdefault(e, []).append(str(title) + (" (desk)" if src == "desk" else ""))
+    return {e: "; ".join(texts) for e, texts in parts.items()}
 
 
 def _preferred_option(ranking: pd.DataFrame | None) -> str:
