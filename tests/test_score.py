@@ -181,3 +181,32 @@ def test_selected_choices_explodes_and_deduplicates() -> None:
     counts = count_selected(values)
     assert counts.tolist()[0] == 2 and counts.tolist()[3] == 1 and counts.tolist()[4] == 1
     assert counts.iloc[[1, 2]].isna().all()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pd.Series(["a b", " b  a ", None, "", "   ", "c"], name="q"),
+        pd.Series(["a b", "a"], index=pd.Index(["X", "X"], name="entity_id"), name="q", dtype="string"),
+        pd.Series(["a", float("nan"), "b b"], index=pd.Index(["E1", "E2", "E3"]), dtype=object),
+        pd.Series([None, float("nan")], name="z"),
+        pd.Series(["x y", "y"], index=pd.RangeIndex(5, 7, name="row")),
+        pd.Series(["a", "b"], index=pd.Index([3, 1])),
+        pd.Series(["é a", "b"], name="accents"),  # not ASCII: pandas splits it
+        pd.Series([1.0, "a"], dtype=object),  # a number: pandas turns it to text
+        pd.Series(["a\tb", "c"]),  # a tab: pandas splits it
+    ],
+)
+def test_selected_choices_plain_path_gives_what_pandas_gives(values: pd.Series) -> None:
+    """The one-pass path (printable ASCII answers) and pandas' string methods give the same
+    series: values, dtype, name, index values, type and name."""
+    text = values.astype("string").str.strip()
+    text = text[text.notna() & (text != "")]
+    if text.empty:
+        expected = pd.Series([], dtype="string", index=values.index[:0])
+    else:
+        frame = text.str.split().explode().astype("string").rename("choice").reset_index().drop_duplicates()
+        expected = frame.set_index(frame.columns[0])["choice"].rename(values.name)
+    got = selected_choices(values)
+    pd.testing.assert_series_equal(got, expected, check_exact=True, check_index_type=True)
+    assert type(got.index) is type(expected.index) and got.index.name == expected.index.name
