@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -322,11 +323,12 @@ def _duplicate_issues(
     place_of = dict(zip(order.index, _places(main.loc[order.index]).tolist(), strict=True))
     acronyms = registry.acronyms()
     differs_of = dict(zip(differs.index, differs[compared].to_numpy(dtype=bool), strict=True))
+    at_of = dict(zip(order.index, order["at"], strict=True))  # looked up per entity below
     issues: list[Issue] = []
     for entity in sorted(several):
         rows = rows_of[entity]
         kept = rows[-1]
-        when = _which_kept(order, rows, place_of)
+        when = _which_kept(at_of, rows, place_of)
         places = [place_of[i] for i in rows[-MAX_LISTED_PLACES:]]
         if len(rows) > MAX_LISTED_PLACES:
             places.insert(0, f"{len(rows) - MAX_LISTED_PLACES} earlier ones")
@@ -359,18 +361,19 @@ def _duplicate_issues(
     return issues
 
 
-def _which_kept(order: pd.DataFrame, rows: pd.Index, place_of: dict[object, str]) -> str:
+def _which_kept(at_of: dict[object, Any], rows: pd.Index, place_of: dict[object, str]) -> str:
     """Which of an entity's submissions is kept, and by which rule: the latest time, or,
     when the latest time is shared (a tie) or missing, the order the files were read in
-    (file name, then row): the last one read wins."""
+    (file name, then row): the last one read wins. ``at_of``: each row's submission time
+    (NaT when missing), ``rows`` the entity's rows oldest first."""
     kept = rows[-1]
-    at = order.at[kept, "at"]
+    at = at_of[kept]
     if pd.isna(at):
         return (
             "none has a submission time, so the order the files were read in (file name, "
             f"then row) decided: the last one read, {place_of[kept]}, is kept"
         )
-    tied = int((order["at"].loc[rows] == at).sum())
+    tied = sum(1 for row in rows if at_of[row] == at)
     if tied > 1:
         return (
             f"{tied} of them have the same, latest submission time "
