@@ -13,6 +13,7 @@ what it reads.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 from collections.abc import Callable, Iterable
@@ -50,7 +51,11 @@ class SideJobs:
         n = min(processes, len(self._jobs))
         if processes >= 2 and n >= 1 and can_fork():
             _TASKS[self._key] = self._jobs
-            self._pool = multiprocessing.get_context("fork").Pool(processes=n)
+            gc.freeze()  # the workers' collector leaves what they inherit alone (no copy of it)
+            try:
+                self._pool = multiprocessing.get_context("fork").Pool(processes=n)
+            finally:
+                gc.unfreeze()
             self._pending = [
                 self._pool.apply_async(_run_nth, (self._key, i)) for i in range(len(self._jobs))
             ]
