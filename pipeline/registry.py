@@ -33,16 +33,22 @@ REGISTRY_COLUMNS = [
 ]
 
 
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_LEADING_THE = re.compile(r"^the ")
+_SPACES = re.compile(r"\s+")
+
+
 def normalise_name(name: str) -> str:
-    """Casefold, strip accents and punctuation, collapse spaces: the key names match on."""
+    """Casefold, strip accents and punctuation, collapse spaces: the key names match on.
+    (Patterns compiled once: a registry of 10,000 offices normalises some 60,000 names.)"""
     text = str(name)
     if not text.isascii():  # ASCII has nothing to decompose
         text = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.casefold()
-    text = re.sub(r"[^0-9a-z]+", " ", text)
-    text = re.sub(r"^the ", "", text.strip())
-    return re.sub(r"\s+", " ", text)
+    text = _NOT_ALNUM.sub(" ", text)
+    text = _LEADING_THE.sub("", text.strip())
+    return _SPACES.sub(" ", text)
 
 
 @dataclass(frozen=True)
