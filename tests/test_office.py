@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -369,6 +370,10 @@ def test_a_listener_that_hangs_is_stopped_and_the_document_kept_as_written(
         listener = office_module._LISTENER
         assert listener is not None
         assert finish_documents([report], log, pdf=True, office=office) == []
+        for _ in range(100):  # SIGKILL sent: gone once the kernel has ended it
+            if _state(listener.pid) in ("", "Z"):
+                break
+            time.sleep(0.05)
         assert _state(listener.pid) in ("", "Z")  # stopped: the next documents do not wait for it
     assert report.read_bytes() == before
     [issue] = log.issues
@@ -421,3 +426,20 @@ def test_libreoffice_listener_finishes_documents_as_an_office_of_their_own(tmp_p
                 for p in (own, report)
             ]  # fmt: skip
             assert texts[0] == texts[1]
+
+
+@posix_only
+def test_a_listener_that_cannot_be_started_leaves_each_document_to_its_own_office(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.report import office as office_module
+
+    office = listening_office(tmp_path, WRITE_PDFS)
+    (tmp_path / "listener.sh").chmod(0o644)  # not executable: the listener cannot start
+    monkeypatch.setattr(office_module, "find_office", lambda: office)
+    report = small_report(tmp_path / "report.docx")
+    log = IssueLog()
+    with office_module.office_listener(pdf=True):
+        assert office_module._LISTENER is None
+        assert finish_documents([report], log, pdf=True, office=office) == [report.with_suffix(".pdf")]
+    assert log.issues == []

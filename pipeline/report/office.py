@@ -172,22 +172,27 @@ def office_listener(pdf: bool | None = None) -> Iterator[None]:
         work = Path(tmp)
         pipe = f"emg_office_{work.name}"
         profile = (work / "profile").resolve().as_uri()
-        process = subprocess.Popen(  # as office_uno.py starts its own
-            [
-                office.soffice, "--headless", "--invisible", "--nologo", "--norestore",
-                "--nodefault", "--nolockcheck", f"-env:UserInstallation={profile}",
-                f"--accept=pipe,name={pipe};urp;",
-            ],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )  # fmt: skip
-        _LISTENER = _Listener(office, pipe, process.pid, work / "lock")
+        try:
+            process = subprocess.Popen(  # as office_uno.py starts its own
+                [
+                    office.soffice, "--headless", "--invisible", "--nologo", "--norestore",
+                    "--nodefault", "--nolockcheck", f"-env:UserInstallation={profile}",
+                    f"--accept=pipe,name={pipe};urp;",
+                ],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )  # fmt: skip
+        except OSError:  # cannot be started: each document tries its own, and says why
+            process = None
+        if process is not None:
+            _LISTENER = _Listener(office, pipe, process.pid, work / "lock")
         try:
             yield
         finally:
             _LISTENER = None
-            _stop(process)
-            process.wait()
+            if process is not None:
+                _stop(process)
+                process.wait()
 
 
 @contextmanager
