@@ -282,11 +282,16 @@ def cmd_demo(args: argparse.Namespace, layout: Layout, out: Console, err: Consol
 
     survey_ids = args.survey or layout.survey_ids()
     _check_demo_rounds(layout, survey_ids)  # before anything is written, for every survey
-    plans = {}
+    plans, sizes = {}, {}
     for survey_id in survey_ids:
-        demo = open_survey(layout, survey_id)[0].model.demo
+        survey = open_survey(layout, survey_id)[0]
+        demo = survey.model.demo
         if demo and demo.rounds:
             plans[survey_id] = [s.id for s in sorted(demo.rounds, key=lambda s: natural_key(s.id))]
+            fields = len(survey.fields()) + sum(len(survey.fields(r)) for r in survey.repeat_sections)
+            sizes[survey_id] = fields * sum(s.respondents for s in demo.rounds)
+    # the surveys with most rounds first, then the larger ones: the small ones fill the end
+    plans = dict(sorted(plans.items(), key=lambda kv: (-len(kv[1]), -sizes[kv[0]])))
     from pipeline.report.office import office_listener
 
     # the rounds a job processed are kept for the next jobs that read them (the analyst's
@@ -318,9 +323,7 @@ def _demo_jobs(
     _import_for_jobs()
     colour = out.is_terminal
     jobs: list[Job] = []
-    for rank, (survey_id, rounds) in enumerate(
-        sorted(plans.items(), key=lambda kv: -len(kv[1]))  # the longest chain first
-    ):
+    for rank, (survey_id, rounds) in enumerate(plans.items()):  # in the order to start them
         base = (rank, survey_id)
         prepare = f"{survey_id}:inputs"
         jobs.append(Job(prepare, _demo_job, ("inputs", args, layout, survey_id, "", colour), (), (*base, 0)))
@@ -332,7 +335,8 @@ def _demo_jobs(
         jobs, min(workers, len(jobs)), ok=lambda r: r[0] == EXIT_OK, skipped=lambda _: (EXIT_OK, "", "")
     )
     status = EXIT_OK
-    for survey_id, rounds in plans.items():  # printed in survey order, not finish order
+    for survey_id in [s for s in survey_ids if s in plans]:  # in survey order, not finish order
+        rounds = plans[survey_id]
         names = [f"{survey_id}:inputs", *(f"{survey_id}:run:{r}" for r in rounds), f"{survey_id}:finish"]
         for name in names:
             job_status, printed, errors = results[name]
