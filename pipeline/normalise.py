@@ -105,7 +105,9 @@ def normalise(
         }
     ).loc[order]
     main_fields = [f for f in public if f.name != entity_name]
-    parts = [(sources, typed.loc[order], main_fields)]
+    # the typed answers in submission order are the submissions' own columns (no copy)
+    parts = [(sources, submissions.iloc[:, len(base.columns) :], main_fields)]
+    del typed
 
     parents = pd.DataFrame(
         {
@@ -197,4 +199,4 @@ def _repeat_table(
     keys = keys.sort_values(["entity_id", "_instance_no"], kind="stable")
     typed = pd.DataFrame({f.name: checked[f.name].values.loc[keys.index] for f in public})
     table = pd.concat([keys[REPEAT_KEY_COLUMNS], typed], axis=1).reset_index(drop=True)
-    return table, keys, typed
+    return table, keys, table.iloc[:, len(REPEAT_KEY_COLUMNS) :]  # the typed columns, no copy
