@@ -126,6 +126,7 @@ def _cell_values(
 ) -> dict[str, list[object]]:
     """Column header -> cell values (None for empty) as the export shows them."""
     out: dict[str, list[object]] = {}
+    chosen: dict[str, list[list[str] | None]] = {}  # a multi-select's answers split, once
     for col in columns:
         values = (
             table[col.field.name]
@@ -134,10 +135,10 @@ def _cell_values(
         )
         values = values.astype("string")
         if col.option is not None:
-            chosen = values.str.split(" ").map(
-                lambda parts, o=col.option: None if not isinstance(parts, list) else int(o in parts)
-            )
-            out[col.header] = [None if pd.isna(v) else int(v) for v in chosen]  # blank, not nan
+            if col.field.name not in chosen:
+                chosen[col.field.name] = [None if pd.isna(v) else str(v).split(" ") for v in values]
+            option = col.option  # blank where unanswered, not nan
+            out[col.header] = [None if p is None else int(option in p) for p in chosen[col.field.name]]
             continue
         if labels and col.field.is_select:
             values = _to_labels(values, col.field, survey, registry)
