@@ -79,26 +79,43 @@ def text_width(text: str, size_pt: float, bold: bool = False) -> float:
     return font.get_width_height()[0] / 64 / 72
 
 
-def line_count(text: str, size_pt: float, width: float, bold: bool = False) -> int:
-    """Lines ``text`` takes when wrapped at word boundaries in ``width`` inches."""
+def line_count(text: str, size_pt: float, width: float, bold: bool = False, limit: int | None = None) -> int:
+    """Lines ``text`` takes when wrapped at word boundaries in ``width`` inches (each word
+    on the line it starts unless the line with it is wider). With ``limit``, counting stops
+    once past it: the result is then ``limit + 1``.
+
+    Words are added to a line one by one only while the rest of the paragraph does not fit
+    on it: a line never gets narrower as words are added, so when the rest fits, every word
+    of it stays on the line (the same count, far fewer measurements)."""
+
+    def rest_fits(words: list[str]) -> bool:
+        return len(words) > 1 and text_width(" ".join(words), size_pt, bold) <= width
+
     lines = 0
     for paragraph in text.split("\n"):
-        current = ""
-        count = 1
-        for word in paragraph.split():
-            trial = f"{current} {word}".strip()
-            if current and text_width(trial, size_pt, bold) > width:
-                count, current = count + 1, word
-            else:
-                current = trial
+        words = paragraph.split()
+        count, current = 1, ""
+        if not rest_fits(words):
+            for i, word in enumerate(words):
+                trial = f"{current} {word}".strip()
+                if current and text_width(trial, size_pt, bold) > width:
+                    count, current = count + 1, word
+                    if (limit is not None and lines + count > limit) or rest_fits(words[i:]):
+                        break
+                else:
+                    current = trial
         lines += count
+        if limit is not None and lines > limit:
+            return limit + 1
     return lines
 
 
 def fits(text: str, size_pt: float, box: Box, bold: bool = False, inset: float = 0.2) -> bool:
     """True when ``text`` wrapped at ``size_pt`` fits inside ``box`` (with its insets)."""
-    lines = line_count(text, size_pt, box.width - inset, bold)
-    return lines * size_pt * LINE_SPACING / 72 <= box.height - inset / 2
+    room = box.height - inset / 2
+    most = max(int(room * 72 / (size_pt * LINE_SPACING)) + 1, 0)  # at least the lines that fit
+    lines = line_count(text, size_pt, box.width - inset, bold, limit=most)
+    return lines * size_pt * LINE_SPACING / 72 <= room
 
 
 def fitted_size(text: str, box: Box, largest: int, smallest: int = MIN_PT, bold: bool = False) -> int:
