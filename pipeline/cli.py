@@ -323,14 +323,15 @@ def _demo_jobs(
     _import_for_jobs()
     colour = out.is_terminal
     jobs: list[Job] = []
-    for rank, (survey_id, rounds) in enumerate(plans.items()):  # in the order to start them
-        base = (rank, survey_id)
+    # every survey's inputs first (short, and each unlocks runs), then the runs, the larger
+    # surveys' first, then the comparisons and comments: the small jobs fill the end
+    for rank, (survey_id, rounds) in enumerate(plans.items()):
         prepare = f"{survey_id}:inputs"
-        jobs.append(Job(prepare, _demo_job, ("inputs", args, layout, survey_id, "", colour), (), (*base, 0)))
+        jobs.append(Job(prepare, _demo_job, ("inputs", args, layout, survey_id, "", colour), (), (0, rank)))
         runs = [f"{survey_id}:run:{r}" for r in rounds]
         for k, (name, round_id) in enumerate(zip(runs, rounds, strict=True)):
-            jobs.append(Job(name, _demo_job, ("run", args, layout, survey_id, round_id, colour), (prepare,), (*base, 1, k)))
-        jobs.append(Job(f"{survey_id}:finish", _demo_job, ("finish", args, layout, survey_id, "", colour), runs, (*base, 2)))
+            jobs.append(Job(name, _demo_job, ("run", args, layout, survey_id, round_id, colour), (prepare,), (1, rank, k)))
+        jobs.append(Job(f"{survey_id}:finish", _demo_job, ("finish", args, layout, survey_id, "", colour), runs, (2, rank)))
     results = run_jobs(
         jobs, min(workers, len(jobs)), ok=lambda r: r[0] == EXIT_OK, skipped=lambda _: (EXIT_OK, "", "")
     )
