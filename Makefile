@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean install
+.PHONY: demo test test-quick lint bench clean install
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check pipeline tests
 	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+# The tests not marked slow (no whole run, demo, notebook or property hunt): while developing.
+test-quick: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" -n 2 --dist loadfile
 
 # The pipeline at survey-system scale (100 to 10,000 submissions), side by side with a bare
 # read of the same file; writes docs/performance.md (about 10 minutes on a quiet machine once
