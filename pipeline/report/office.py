@@ -20,8 +20,9 @@ LibreOffice program and the Python to use when they are not found on their own.
 LibreOffice takes seconds to start. Inside :func:`office_listener` (the demo, which
 finishes a dozen documents in several processes) one LibreOffice, started when the block
 opens, serves every document finished in the block, in this process and in the processes
-forked in it, one helper at a time (a lock file); when it is gone or hangs, the
-documents are finished as outside the block, by a LibreOffice of their own.
+forked in it, one helper at a time (a lock file); once it is gone, or has failed or hung
+on a document (it is then stopped), the documents are finished as outside the block, by a
+LibreOffice of their own.
 """
 
 from __future__ import annotations
@@ -376,7 +377,8 @@ def _cache_key(document: Path, office: Office) -> list[str]:
 def _run_shared_or_own(office: Office, job: dict, work: Path) -> dict:
     """Run ``job`` on the listener of :func:`office_listener` when there is one for
     ``office``, else (or when it is gone) on a LibreOffice of its own. A listener that
-    hangs is stopped, so that the next documents do not wait for it in turn."""
+    fails or hangs on a document is stopped: the next documents go to offices of their
+    own rather than to one left in an unknown state."""
     listener = _LISTENER if _LISTENER is not None and _LISTENER.office == office else None
     if listener is not None:
         shared = {**job, "listener": {"pipe": listener.pipe, "pid": listener.pid}}
