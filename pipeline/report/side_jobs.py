@@ -16,12 +16,21 @@ from __future__ import annotations
 import gc
 import itertools
 import multiprocessing
+import signal
 from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any
 
 _TASKS: dict[int, list[Callable[[], Any]]] = {}  # the jobs forked workers run (inherited), by set
 _SETS = itertools.count()
+
+
+def _quiet_worker() -> None:
+    """A worker leaves signals to the run: Ctrl-C reaches the run, which stops the workers;
+    stopping them (SIGTERM) ends them at once, without the run's handler raising in each
+    and printing a traceback over the run's own message."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run_nth(key: int, index: int) -> Any:
@@ -53,7 +62,7 @@ class SideJobs:
             _TASKS[self._key] = self._jobs
             gc.freeze()  # the workers' collector leaves what they inherit alone (no copy of it)
             try:
-                self._pool = multiprocessing.get_context("fork").Pool(processes=n)
+                self._pool = multiprocessing.get_context("fork").Pool(processes=n, initializer=_quiet_worker)
             finally:
                 gc.unfreeze()
             self._pending = [
