@@ -370,7 +370,7 @@ def test_a_listener_that_hangs_is_stopped_and_the_document_kept_as_written(
         listener = office_module._LISTENER
         assert listener is not None
         assert finish_documents([report], log, pdf=True, office=office) == []
-        for _ in range(100):  # SIGKILL sent: gone once the kernel has ended it
+        for _ in range(600):  # SIGKILL sent: gone once the kernel has ended it (up to 30 s on a loaded machine)
             if _state(listener.pid) in ("", "Z"):
                 break
             time.sleep(0.05)
