@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from pipeline.errors import Severity
-from pipeline.forms import MULTI_SEPARATOR
+from pipeline.form_names import MULTI_SEPARATOR
 from pipeline.registry import Registry
 from pipeline.spec import FormField, Survey
 

@@ -33,29 +33,29 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline.form_texts import FORM_TEXTS, FormTexts, form_texts, number_text, tidy
+from pipeline.form_names import (  # noqa: F401 (names of the form, kept importable from here)
+    ABOUT_SHEET,
+    ANSWER_HEADER,
+    ANSWERS_SHEET,
+    DATE_HELP,
+    DATE_KEY,
+    EMAIL_REGEX,
+    FORM_VERSION_FIELD,
+    HELP_HEADER,
+    INSTRUCTIONS_SHEET,
+    KEY_HEADER,
+    LISTS_SHEET,
+    MULTI_SEPARATOR,
+    PROJECT_ROWS,
+    QUESTIONNAIRE_KIND,
+    ROW_NUMBER_KEY,
+    entity_label,
+    field_options,
+)
+from pipeline.form_texts import FormTexts, form_texts, number_text, tidy
 from pipeline.registry import Registry
 from pipeline.spec import FormField, Question, Survey
 from pipeline.wording import article
-
-# -- names shared with the reader (pipeline.ingest.questionnaire) ------------------------
-ABOUT_SHEET = "About"
-ANSWERS_SHEET = FORM_TEXTS["answers_sheet"]  # English; another language has its own
-INSTRUCTIONS_SHEET = FORM_TEXTS["instructions_sheet"]
-LISTS_SHEET = "Lists"
-QUESTIONNAIRE_KIND = "emg-pipeline offline questionnaire"
-KEY_HEADER = "key"
-ANSWER_HEADER = FORM_TEXTS["column_answer"]
-HELP_HEADER = FORM_TEXTS["column_help"]
-DATE_HELP = FORM_TEXTS["date_help"]
-DATE_KEY = "_date_completed"  # the optional "Date completed" row of the Answers sheet
-ROW_NUMBER_KEY = "_n"  # the "#" column of a repeat sheet
-PROJECT_ROWS = 20  # empty rows offered per repeat sheet
-MULTI_SEPARATOR = ";"  # between several answers typed in one cell of a repeat sheet
-EMAIL_REGEX = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-# A hidden field of the XLSForm holding the survey's own form version: every export keeps
-# it (KoboToolbox replaces the settings' version by its own deployment id, __version__)
-FORM_VERSION_FIELD = "emg_form_version"
 
 _WIDTHS = {"A": 30, "B": 30, "C": 62, "D": 44, "E": 56}
 _HEADER_FILL = PatternFill("solid", start_color="1F4E79")
@@ -69,26 +69,6 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 # == shared helpers =======================================================================
-def entity_label(acronym: str, full_name: str) -> str:
-    """How an entity is shown in choice lists: ``"UNEP - United Nations Environment Programme"``."""
-    return f"{acronym} - {full_name}"
-
-
-def field_options(survey: Survey, registry: Registry, f: FormField) -> list[tuple[str, str]]:
-    """The (name, label) choices of a select / entity field; entities come from the registry."""
-    if f.type in {"entity", "entities"}:
-        table = registry.table
-        return [
-            (str(i), entity_label(str(a), str(n)))
-            for i, a, n in zip(
-                table["entity_id"], table["acronym"], table["full_name"], strict=True
-            )
-        ]
-    if f.list_name is None:
-        return []
-    return [(c.name, c.label) for c in survey.choices(f.list_name)]
-
-
 def repeat_sheet_title(survey: Survey, section_id: str) -> str:
     """The sheet of the offline questionnaire that holds a repeat section (``Projects``;
     in another language the title its translation gives, ``sheets:``)."""

@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.errors import IssueLog
-from pipeline.forms import FORM_VERSION_FIELD, entity_label
+from pipeline.form_names import FORM_VERSION_FIELD, entity_label
 from pipeline.ingest.options import check_agreement, join_options
 from pipeline.registry import Registry
 from pipeline.spec import FormField, Survey

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from pipeline.errors import IssueLog
-from pipeline.forms import FORM_VERSION_FIELD
+from pipeline.form_names import FORM_VERSION_FIELD
 from pipeline.ingest.canonical import (
     assemble_main,
     assemble_repeat,

@@ -6,9 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from pipeline.forms import (
-    field_options,
-)
+from pipeline.form_names import field_options
 from pipeline.registry import Registry
 from pipeline.spec import FormField, Survey
 
