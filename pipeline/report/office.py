@@ -27,6 +27,8 @@ LibreOffice of their own.
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import json
 import os
 import re
@@ -113,7 +115,12 @@ def _soffice() -> str | None:
     return None
 
 
+@functools.cache
 def _can_import_uno(python: str) -> bool:
+    """Whether ``python`` imports ``uno`` (asked once per process; this process's own
+    interpreter without starting another)."""
+    if python == sys.executable:
+        return importlib.util.find_spec("uno") is not None
     try:
         done = subprocess.run(
             [python, "-c", "import uno"], capture_output=True, timeout=30, check=False
