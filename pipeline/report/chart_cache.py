@@ -577,39 +577,23 @@ def cached_file(
     ``recheck``: the content is digested again after writing and the file kept only if it
     is unchanged (for a writer handed a large object, such as a whole run, that might
     change what it was handed: the next run then writes it again)."""
-    folder = _FOLDER.get()
-    if folder is None:
+    stored = _kept_path(kind, content, path, libraries)
+    if stored is None:
         write(path)
         return False
-    try:
-        key = digest([kind, _document_environment(), _versions(libraries), content])
-    except Uncacheable:
-        write(path)
-        return False
-    store = folder / FILES / _safe_name(kind)
-    stored = store / f"{key}{path.suffix}"
-    try:
-        if stored.is_file():
-            shutil.copyfile(stored, path)
-            os.utime(stored)  # most recently used
-            return True
-    except OSError:
-        pass
+    if _copy_kept(stored, path):
+        return True
     write(path)
-    if recheck:
-        try:
-            if digest([kind, _document_environment(), _versions(libraries), content]) != key:
-                return False
-        except Uncacheable:
-            return False
+    if recheck and _kept_path(kind, content, path, libraries) != stored:  # the writer changed it
+        return False
     scratch = None
     try:
-        store.mkdir(parents=True, exist_ok=True)
-        fd, scratch = tempfile.mkstemp(prefix=".new-", dir=store)
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        fd, scratch = tempfile.mkstemp(prefix=".new-", dir=stored.parent)
         os.close(fd)
         shutil.copyfile(path, scratch)
         os.replace(scratch, stored)
-        _prune_files(store)
+        _prune_files(stored.parent)
     except OSError:
         if scratch is not None:
             Path(scratch).unlink(missing_ok=True)
@@ -621,14 +605,26 @@ def copied_from_cache(kind: str, content: Any, path: Path, libraries: tuple[str,
     ``content`` and ``libraries``, when it keeps one; True when copied. Nothing is
     written otherwise: for a caller that writes what is missing elsewhere (on other
     processes) and need not send them what is already there."""
+    stored = _kept_path(kind, content, path, libraries)
+    return stored is not None and _copy_kept(stored, path)
+
+
+def _kept_path(kind: str, content: Any, path: Path, libraries: tuple[str, ...]) -> Path | None:
+    """Where :func:`cached_file` keeps the file of ``content`` (named by its digest); None
+    outside :func:`chart_cache` or for content that cannot be digested."""
     folder = _FOLDER.get()
     if folder is None:
-        return False
+        return None
     try:
         key = digest([kind, _document_environment(), _versions(libraries), content])
     except Uncacheable:
-        return False
-    stored = folder / FILES / _safe_name(kind) / f"{key}{path.suffix}"
+        return None
+    return folder / FILES / _safe_name(kind) / f"{key}{path.suffix}"
+
+
+def _copy_kept(stored: Path, path: Path) -> bool:
+    """Copy the kept file ``stored`` to ``path``; False when there is none (or it cannot
+    be read: a miss)."""
     try:
         if stored.is_file():
             shutil.copyfile(stored, path)
