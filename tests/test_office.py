@@ -60,6 +60,17 @@ def stand_in(tmp_path: Path, body: str) -> Office:
     return Office(soffice="soffice", python=sys.executable, script=script)
 
 
+# A stand-in helper that writes a PDF and gives page numbers for each document
+WRITE_PDFS = """
+out = []
+for item in job["documents"]:
+    Path(item["pdf"]).write_bytes(b"%PDF-1.7 stand-in")
+    out.append({"toc": ["Executive summary\\t3", "Findings\\t4", "Raw materials\\t4",
+                        "Annex A. Respondents\\t6"]})
+print(json.dumps({"documents": out}))
+"""
+
+
 def test_page_numbers_from_the_office_go_into_the_contents(tmp_path: Path) -> None:
     report = small_report(tmp_path / "report.docx")
     assert toc_texts(report) == [t for _, t in HEADINGS]
@@ -81,17 +92,7 @@ def test_contents_that_do_not_match_the_headings_are_left_alone(tmp_path: Path) 
 
 def test_a_finished_document_gets_its_pdf_and_page_numbers(tmp_path: Path) -> None:
     report = small_report(tmp_path / "report.docx")
-    office = stand_in(
-        tmp_path,
-        """
-        out = []
-        for item in job["documents"]:
-            Path(item["pdf"]).write_bytes(b"%PDF-1.7 stand-in")
-            out.append({"toc": ["Executive summary\\t3", "Findings\\t4", "Raw materials\\t4",
-                                "Annex A. Respondents\\t6"]})
-        print(json.dumps({"documents": out}))
-        """,
-    )
+    office = stand_in(tmp_path, WRITE_PDFS)
     log = IssueLog()
     written = finish_documents([report, tmp_path / "missing.docx"], log, pdf=True, office=office)
     assert written == [tmp_path / "report.pdf"]
@@ -259,16 +260,6 @@ def listening_office(tmp_path: Path, body: str) -> Office:
     waiting.chmod(0o755)
     office = stand_in(tmp_path, f"calls = Path({str(tmp_path / 'calls.jsonl')!r})\n" + body)
     return Office(soffice=str(waiting), python=office.python, script=office.script)
-
-
-WRITE_PDFS = """
-out = []
-for item in job["documents"]:
-    Path(item["pdf"]).write_bytes(b"%PDF-1.7 stand-in")
-    out.append({"toc": ["Executive summary\\t3", "Findings\\t4", "Raw materials\\t4",
-                        "Annex A. Respondents\\t6"]})
-print(json.dumps({"documents": out}))
-"""
 
 
 def _state(pid: int) -> str:
