@@ -286,6 +286,8 @@ def write_round(
     from pipeline.report.workbook import write_csv_safe, write_sheets, write_workbook
 
     with staged(processed_dir, out_dir) as (proc_stage, out_stage), ExitStack() as stack:
+        # every document unchanged since a run before is copied from the project's cache
+        stack.enter_context(chart_cache(layout.chart_cache))
         with steps.step("Writing tables"):
             responses = result.responses
             write_csv_safe(responses.submissions, proc_stage / "submissions.csv")
@@ -298,7 +300,7 @@ def write_round(
         # The charts not in the cache and the profiles are drawn and written on the
         # machine's cores while this process writes the workbook, report and slides (only
         # the report and slides show the charts)
-        with steps.step("Drawing charts"), chart_cache(layout.chart_cache):
+        with steps.step("Drawing charts"):
             charts_dir = out_stage / "charts"
             charts_dir.mkdir()
             later = charts_later(lambda: make_charts(result, charts_dir))  # cached: copied
@@ -307,25 +309,26 @@ def write_round(
             side = stack.enter_context(SideJobs([*draws, *profiles], workers()))
         logged = len(result.log.issues)
         early = side.forked and bool(draws)  # while the charts are drawn elsewhere
+
+        def workbook() -> None:
+            with steps.step("Writing results workbook"):
+                write_workbook(result, out_stage / "results.xlsx")  # unchanged: from the cache
+
         if early:
-            with steps.step("Writing results workbook"), chart_cache(layout.chart_cache):
-                write_workbook(result, out_stage / "results.xlsx")
+            workbook()
         with steps.step("Waiting for charts"):
             charts = later.finish(side.results(range(len(draws))))
         if not early or len(result.log.issues) != logged:  # its log sheet lists a chart not drawn
-            with steps.step("Writing results workbook"), chart_cache(layout.chart_cache):
-                write_workbook(result, out_stage / "results.xlsx")  # unchanged: from the cache
+            workbook()
         slides = out_stage / "slides.pptx"
 
         def write_deck() -> Path:
             write_slides(result, charts, slides, report_recommendations(result, charts))
             return slides
 
-        with chart_cache(layout.chart_cache):  # beside the report when the charts were drawn
-            deck = stack.enter_context(
-                SideJobs([in_this_cache(write_deck)], workers() if side.forked else 1)
-            )
-        with steps.step("Writing report"), chart_cache(layout.chart_cache):
+        # beside the report when the charts were drawn
+        deck = stack.enter_context(SideJobs([in_this_cache(write_deck)], workers() if side.forked else 1))
+        with steps.step("Writing report"):
             write_report(result, charts, out_stage / "report.docx")  # same run: from the cache
         if "open_answers" in result.tables:
             excerpts = {
@@ -335,15 +338,14 @@ def write_round(
                     .relative_to(layout.root).as_posix()
                 ),
             }
-            with chart_cache(layout.chart_cache):
-                write_sheets(out_stage / EXCERPTS_FILE, excerpts, result.run_date)
+            write_sheets(out_stage / EXCERPTS_FILE, excerpts, result.run_date)
         if "workplan" in result.tables:
             from pipeline.analyses.workplan.document import FILE_NAME, write_workplan
 
-            with steps.step("Writing work plan"), chart_cache(layout.chart_cache):
+            with steps.step("Writing work plan"):
                 write_workplan(result, out_stage / FILE_NAME)  # same run: from the cache
         if pdf:  # documents LibreOffice finished before from the same bytes: from the cache
-            with steps.step("Writing PDF"), chart_cache(layout.chart_cache):
+            with steps.step("Writing PDF"):
                 finish_documents(
                     [out_stage / "report.docx", out_stage / "workplan.docx"], result.log, pdf=True
                 )
