@@ -18,11 +18,11 @@ and the file kept only when the writer changed nothing of it (``recheck``).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pipeline.manifest import sha256_file
 from pipeline.report.chart_cache import Uncacheable, cached_file
 from pipeline.spec import Survey
 from pipeline.tables import RunResult
@@ -31,8 +31,9 @@ LIBRARIES = ("lxml",)  # python-docx's XML writer (python-docx itself is always 
 
 
 def file_digest(path: Path) -> str | None:
+    """The file's SHA-256, or None when it cannot be read (its absence is then the content)."""
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return sha256_file(path)
     except OSError:
         return None
 

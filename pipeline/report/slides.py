@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.analyses.workplan.document import kind_words
+from pipeline.manifest import sha256_file
 from pipeline.report.style import INK, MAIN, SEVERITY_LABELS, SOFT_INK
 from pipeline.report.zipstamp import run_datetime, stamp_zip
 from pipeline.tables import RunResult
@@ -252,12 +253,6 @@ class SlidesContent:
     run_date: str
 
 
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def slides_content(
     result: RunResult, charts: Sequence[Any], recommendations: Sequence[tuple[str, str]] = ()
 ) -> tuple[SlidesContent, list[Path]]:
@@ -276,7 +271,7 @@ def slides_content(
         if not png.is_file():
             continue
         notes = f"{chart.title}. {chart.caption}\n\n{chart.alt_text}"
-        chart_slides.append(ChartSlide(str(chart.title), str(chart.alt_text), notes, _sha256(png)))
+        chart_slides.append(ChartSlide(str(chart.title), str(chart.alt_text), notes, sha256_file(png)))
         pngs.append(png)
 
     lists: list[ListSlide] = []
